@@ -1,0 +1,60 @@
+"""Configuration from the environment (12-factor): one place that reads os.environ."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+DEFAULT_DATABASE_URL = f"sqlite:///{ROOT / 'instance' / 'quality.db'}"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings of one app instance; `Config.from_env()` is the production entry point."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
+    mode: str = "demo"  # demo | production
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    session_minutes: int = 480
+    max_upload_mb: int = 200
+    testing: bool = False
+
+    @property
+    def demo(self) -> bool:
+        return self.mode == "demo"
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Config":
+        env = os.environ
+        values = dict(
+            database_url=normalize_database_url(env.get("DATABASE_URL", DEFAULT_DATABASE_URL)),
+            secret_key=env.get("SECRET_KEY") or _instance_secret(),
+            mode=env.get("QUALITY_MODE", "demo"),
+            redis_url=env.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+            session_minutes=int(env.get("SESSION_MINUTES", "480")),
+            max_upload_mb=int(env.get("MAX_UPLOAD_MB", "200")),
+        )
+        values.update(overrides)
+        if values["mode"] not in ("demo", "production"):
+            raise ValueError(f"QUALITY_MODE must be demo or production, not {values['mode']!r}")
+        return cls(**values)
+
+
+def normalize_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs given in the common short form."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _instance_secret() -> str:
+    """A secret key kept in instance/ so sessions survive restarts of the demo server."""
+    path = ROOT / "instance" / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+    return path.read_text().strip()

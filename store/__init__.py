@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, engine/session helpers, Alembic migrations, bulk writes, queries, rollups."""

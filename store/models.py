@@ -1,0 +1,345 @@
+"""SQLAlchemy 2.0 typed models: one table per input kind of SPEC §3, plus quarantine, users, audit, settings.
+
+Timestamps are stored in UTC (``DateTime(timezone=True)``); dates without time use ``Date``.
+The schema is created only by Alembic (``store/migrations``); ``KIND_TABLES`` maps each input kind to
+its table and natural key, which the loaders use for idempotent upserts.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+Ts = DateTime(timezone=True)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+# ---------------------------------------------------------------- inputs (SPEC §3)
+class Partner(Base):
+    __tablename__ = "partners"
+    partner_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    city: Mapped[str] = mapped_column(String(120), index=True)
+    region: Mapped[str | None] = mapped_column(String(200), index=True)
+    country: Mapped[str] = mapped_column(String(2), default="RU")
+    network_competence_center: Mapped[bool] = mapped_column(Boolean, default=False)
+    kkv_level: Mapped[str] = mapped_column(String(16), default="none")
+    kkv_valid_until: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class Client(Base):
+    __tablename__ = "clients"
+    client_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    partner_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    city: Mapped[str | None] = mapped_column(String(120))
+    users: Mapped[int | None] = mapped_column(Integer)
+    service_manager: Mapped[str | None] = mapped_column(String(64), index=True)
+    calendar: Mapped[str | None] = mapped_column(String(64))
+    sla_policy: Mapped[str | None] = mapped_column(String(64))
+
+
+class Project(Base):
+    __tablename__ = "projects"
+    project_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, default=1)
+    partner_id: Mapped[str] = mapped_column(String(64), index=True)
+    submitted_at: Mapped[dt.datetime] = mapped_column(Ts)
+    client_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    site_url: Mapped[str | None] = mapped_column(String(500))
+    category: Mapped[str | None] = mapped_column(String(32))
+    industry: Mapped[str | None] = mapped_column(String(120))
+    license_key: Mapped[str | None] = mapped_column(String(64))
+    transferred_from: Mapped[str | None] = mapped_column(String(64))
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    contact_phone: Mapped[str | None] = mapped_column(String(64))
+
+
+class MonitorTest(Base):
+    __tablename__ = "monitor_tests"
+    project_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    test: Mapped[str] = mapped_column(String(120), primary_key=True)
+    result: Mapped[str] = mapped_column(String(16))
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
+class LicenseKey(Base):
+    __tablename__ = "license_keys"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    partner_id: Mapped[str] = mapped_column(String(64), index=True)
+    purchased_at: Mapped[dt.datetime] = mapped_column(Ts)
+    activated_at: Mapped[dt.datetime | None] = mapped_column(Ts)
+    project_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class Survey(Base):
+    __tablename__ = "surveys"
+    survey_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    project_id: Mapped[str] = mapped_column(String(64), index=True)
+    surveyed_at: Mapped[dt.datetime] = mapped_column(Ts, index=True)
+    version: Mapped[int | None] = mapped_column(Integer)
+    q_business_goals: Mapped[int | None] = mapped_column(SmallInteger)
+    q_design: Mapped[int | None] = mapped_column(SmallInteger)
+    q_dev_quality: Mapped[int | None] = mapped_column(SmallInteger)
+    q_managers: Mapped[int | None] = mapped_column(SmallInteger)
+    q_budget: Mapped[int | None] = mapped_column(SmallInteger)
+    q_speed: Mapped[int | None] = mapped_column(SmallInteger)
+    q_recommend_partner: Mapped[int | None] = mapped_column(SmallInteger)
+    q_platform_usability: Mapped[int | None] = mapped_column(SmallInteger)
+    q_platform_features: Mapped[int | None] = mapped_column(SmallInteger)
+    q_recommend_platform: Mapped[int | None] = mapped_column(SmallInteger)
+    # file-level scale of the q_recommend_* columns: 5 (Likert) or 10 (0-10)
+    recommend_scale: Mapped[int] = mapped_column(SmallInteger, default=5)
+    comment: Mapped[str | None] = mapped_column(Text)
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+    ticket_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(Ts)
+    partner_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    service: Mapped[str | None] = mapped_column(String(16))
+    channel: Mapped[str | None] = mapped_column(String(16))
+    kind: Mapped[str | None] = mapped_column(String(16))
+    type: Mapped[str | None] = mapped_column(String(16))
+    priority: Mapped[int | None] = mapped_column(SmallInteger)
+    line: Mapped[int | None] = mapped_column(SmallInteger)
+    assignee: Mapped[str | None] = mapped_column(String(64))
+    subtasks: Mapped[int | None] = mapped_column(Integer)
+    estimate_hours: Mapped[float | None] = mapped_column(Float)
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(Ts)
+    due_at: Mapped[dt.datetime | None] = mapped_column(Ts)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(Ts)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(Ts)
+    requirements_at: Mapped[dt.datetime | None] = mapped_column(Ts)
+    spec_at: Mapped[dt.datetime | None] = mapped_column(Ts)
+    implemented_at: Mapped[dt.datetime | None] = mapped_column(Ts)
+    deployed_at: Mapped[dt.datetime | None] = mapped_column(Ts)
+
+    __table_args__ = (Index("ix_tickets_client_created", "client_id", "created_at"),)
+
+
+class TicketPause(Base):
+    __tablename__ = "ticket_pauses"
+    ticket_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    paused_at: Mapped[dt.datetime] = mapped_column(Ts, primary_key=True)
+    resumed_at: Mapped[dt.datetime | None] = mapped_column(Ts)
+    reason: Mapped[str | None] = mapped_column(String(32))
+
+
+class Worklog(Base):
+    """No key in the file; the natural key (ticket, staff, day, work type) makes re-loads idempotent."""
+
+    __tablename__ = "worklog"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[str] = mapped_column(String(64))
+    staff: Mapped[str] = mapped_column(String(64))
+    hours: Mapped[float] = mapped_column(Float)
+    work_date: Mapped[dt.date] = mapped_column(Date)
+    work_type: Mapped[str] = mapped_column(String(16), default="support")
+
+    __table_args__ = (
+        UniqueConstraint("ticket_id", "staff", "work_date", "work_type", name="uq_worklog_natural"),
+        Index("ix_worklog_work_date", "work_date"),
+    )
+
+
+class Staff(Base):
+    __tablename__ = "staff"
+    staff: Mapped[str] = mapped_column(String(64), primary_key=True)
+    line: Mapped[int] = mapped_column(SmallInteger)
+    name: Mapped[str | None] = mapped_column(String(200))
+
+
+class Deposit(Base):
+    __tablename__ = "deposits"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    partner_id: Mapped[str] = mapped_column(String(64))
+    paid_at: Mapped[dt.datetime] = mapped_column(Ts)
+    amount: Mapped[float] = mapped_column(Float)
+    currency: Mapped[str] = mapped_column(String(3), default="UAH")
+
+    __table_args__ = (UniqueConstraint("partner_id", "paid_at", name="uq_deposits_natural"),)
+
+
+class KkvPoints(Base):
+    __tablename__ = "kkv_points"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    partner_id: Mapped[str] = mapped_column(String(64))
+    earned_at: Mapped[dt.datetime] = mapped_column(Ts)
+    source: Mapped[str] = mapped_column(String(16))
+    points: Mapped[float] = mapped_column(Float)
+
+    __table_args__ = (UniqueConstraint("partner_id", "earned_at", "source", name="uq_kkv_points_natural"),)
+
+
+class EnterpriseReport(Base):
+    __tablename__ = "enterprise_reports"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    project_id: Mapped[str] = mapped_column(String(64))
+    reported_at: Mapped[dt.datetime] = mapped_column(Ts)
+    stage: Mapped[str | None] = mapped_column(String(120))
+    comment: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (UniqueConstraint("project_id", "reported_at", name="uq_enterprise_reports_natural"),)
+
+
+class SaasContract(Base):
+    __tablename__ = "saas_contracts"
+    contract_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    partner_id: Mapped[str] = mapped_column(String(64), index=True)
+    started_at: Mapped[dt.datetime] = mapped_column(Ts)
+    client_id: Mapped[str | None] = mapped_column(String(64))
+    its_level: Mapped[str | None] = mapped_column(String(32))
+    promo: Mapped[str] = mapped_column(String(16), default="none")
+    lead_id: Mapped[str | None] = mapped_column(String(64))
+    ended_at: Mapped[dt.datetime | None] = mapped_column(Ts)
+    churn_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Lead(Base):
+    __tablename__ = "leads"
+    lead_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    registered_at: Mapped[dt.datetime] = mapped_column(Ts)
+    partner_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    welcome_call_at: Mapped[dt.datetime | None] = mapped_column(Ts)
+    first_reply_at: Mapped[dt.datetime | None] = mapped_column(Ts)
+    converted_at: Mapped[dt.datetime | None] = mapped_column(Ts)
+    complaint: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# ---------------------------------------------------------------- derived (materialized at ingest)
+class TicketSla(Base):
+    """Per-ticket SLA values, materialized at ingest and by `cli.py recompute` (SPEC §5)."""
+
+    __tablename__ = "ticket_sla"
+    ticket_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    acceptance_working_s: Mapped[float | None] = mapped_column(Float)
+    resolution_working_s: Mapped[float | None] = mapped_column(Float)
+    elapsed_working_s: Mapped[float | None] = mapped_column(Float)
+    paused_working_s: Mapped[float | None] = mapped_column(Float)
+    acceptance_target_s: Mapped[float | None] = mapped_column(Float)
+    resolution_target_s: Mapped[float | None] = mapped_column(Float)
+    deadline: Mapped[dt.datetime | None] = mapped_column(Ts)
+    acceptance_state: Mapped[str | None] = mapped_column(String(16))
+    sla_state: Mapped[str | None] = mapped_column(String(16), index=True)
+    pause_count: Mapped[int | None] = mapped_column(Integer)
+    requirements_working_s: Mapped[float | None] = mapped_column(Float)
+    spec_working_s: Mapped[float | None] = mapped_column(Float)
+    implementation_working_s: Mapped[float | None] = mapped_column(Float)
+    deployment_working_s: Mapped[float | None] = mapped_column(Float)
+    computed_at: Mapped[dt.datetime | None] = mapped_column(Ts)
+
+
+# ---------------------------------------------------------------- operations
+class IngestRun(Base):
+    __tablename__ = "ingest_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    path: Mapped[str] = mapped_column(String(1000))
+    kind: Mapped[str | None] = mapped_column(String(32))
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    accepted: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16))  # ok | partial | refused
+    message: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[dt.datetime] = mapped_column(Ts)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(Ts)
+    seconds: Mapped[float | None] = mapped_column(Float)
+    login: Mapped[str | None] = mapped_column(String(64))
+
+
+class QuarantineRow(Base):
+    """A rejected input row: file, 1-based data row, column, value and a plain-language reason."""
+
+    __tablename__ = "quarantine"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ingest_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    path: Mapped[str] = mapped_column(String(1000))
+    kind: Mapped[str | None] = mapped_column(String(32))
+    row: Mapped[int | None] = mapped_column(Integer)
+    column: Mapped[str | None] = mapped_column(String(120))
+    value: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    raw: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(Ts)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(32))  # partner | service_manager | management | admin
+    partner_id: Mapped[str | None] = mapped_column(String(64))
+    name: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(Ts)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(Ts)
+
+
+class AuditLog(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(Ts, index=True)
+    login: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[str | None] = mapped_column(Text)
+    ip: Mapped[str | None] = mapped_column(String(64))
+
+
+class SlaPolicyRow(Base):
+    """An SLA policy by name; `definition` is metrics.sla.SlaPolicy.to_dict()."""
+
+    __tablename__ = "sla_policies"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    definition: Mapped[dict] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(Ts)
+
+
+class CalendarRow(Base):
+    """A working calendar by name; `definition` is metrics.calendar.WorkCalendar.to_dict()."""
+
+    __tablename__ = "calendars"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    definition: Mapped[dict] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime | None] = mapped_column(Ts)
+
+
+# input kind -> (model, natural key columns used for upserts)
+KIND_TABLES: dict[str, tuple[type[Base], tuple[str, ...]]] = {
+    "partners": (Partner, ("partner_id",)),
+    "clients": (Client, ("client_id",)),
+    "projects": (Project, ("project_id", "version")),
+    "monitor_tests": (MonitorTest, ("project_id", "version", "test")),
+    "license_keys": (LicenseKey, ("key",)),
+    "surveys": (Survey, ("survey_id",)),
+    "tickets": (Ticket, ("ticket_id",)),
+    "ticket_pauses": (TicketPause, ("ticket_id", "paused_at")),
+    "worklog": (Worklog, ("ticket_id", "staff", "work_date", "work_type")),
+    "staff": (Staff, ("staff",)),
+    "deposits": (Deposit, ("partner_id", "paid_at")),
+    "kkv_points": (KkvPoints, ("partner_id", "earned_at", "source")),
+    "enterprise_reports": (EnterpriseReport, ("project_id", "reported_at")),
+    "saas_contracts": (SaasContract, ("contract_id",)),
+    "leads": (Lead, ("lead_id",)),
+}
+KINDS: tuple[str, ...] = tuple(KIND_TABLES)
