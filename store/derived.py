@@ -1,0 +1,121 @@
+"""Materialized values derived from the inputs: per-ticket SLA (SPEC §5) and page rollups.
+
+They are refreshed at ingest (`refresh_after_ingest`) and by `cli.py recompute` after a calendar or
+policy change, so stored reports never silently go stale.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Engine, delete, func, select
+
+from metrics.sla import evaluate_tickets
+from store.bulk import upsert_dataframe
+from store.frames import read_frame
+from store.models import Client, Ticket, TicketPause, TicketSla
+from store.settings import DEFAULT_CALENDAR, DEFAULT_POLICY, load_calendars, load_policies
+
+TICKET_COLUMNS = [c.name for c in Ticket.__table__.columns]
+STAGES = {  # seed 004 metrics 4-7: the working time of each stage of an enhancement
+    "requirements_working_s": ("created_at", "requirements_at"),
+    "spec_working_s": ("requirements_at", "spec_at"),
+    "implementation_working_s": ("spec_at", "implemented_at"),
+    "deployment_working_s": ("implemented_at", "deployed_at"),
+}
+SLA_COLUMNS = [c.name for c in TicketSla.__table__.columns]
+CHUNK_ROWS = 200_000
+ID_BATCH = 5_000
+
+
+def refresh_after_ingest(conn: Connection, kinds: Iterable[str], ticket_ids: Iterable[str] | None = None) -> None:
+    """Keep derived tables current after a file of `kinds` loaded in this transaction.
+
+    Tickets and pauses refresh the SLA of the tickets they touch; a clients file can change a
+    calendar or policy of any of its tickets, so it recomputes all of them.
+    """
+    kinds = set(kinds)
+    if "clients" in kinds or "calendars" in kinds:
+        materialize_sla(conn)
+    elif kinds & {"tickets", "ticket_pauses"}:
+        materialize_sla(conn, ticket_ids=None if ticket_ids is None else list(dict.fromkeys(ticket_ids)))
+
+
+def recompute(engine: Engine, progress: Callable[[int, int], None] | None = None) -> int:
+    """Recompute every stored SLA value (after a policy or calendar edit); returns tickets done."""
+    with engine.begin() as conn:
+        return materialize_sla(conn, progress=progress)
+
+
+def materialize_sla(conn: Connection, ticket_ids: list[str] | None = None,
+                    now: pd.Timestamp | None = None,
+                    progress: Callable[[int, int], None] | None = None) -> int:
+    """Evaluate the SLA of the given tickets (all when None) and store them in `ticket_sla`."""
+    now = now if now is not None else pd.Timestamp.now(tz="UTC")
+    calendars = load_calendars(conn)
+    policies = load_policies(conn)
+    total = conn.execute(select(func.count()).select_from(Ticket)).scalar_one() if ticket_ids is None \
+        else len(ticket_ids)
+    if ticket_ids is None:
+        conn.execute(delete(TicketSla))
+    all_pauses = read_frame(conn, select(TicketPause)) if ticket_ids is None else None
+    done = 0
+    for tickets in _ticket_chunks(conn, ticket_ids):
+        pauses = _pauses_for(conn, tickets["ticket_id"], all_pauses)
+        sla = sla_frame(tickets, pauses, calendars, policies, now)
+        if ticket_ids is None:
+            conn.execute(TicketSla.__table__.insert(), sla.to_dict("records"))
+        else:
+            upsert_dataframe(conn, TicketSla.__table__, sla, ("ticket_id",))
+        done += len(tickets)
+        if progress:
+            progress(done, total)
+    return done
+
+
+def sla_frame(tickets: pd.DataFrame, pauses: pd.DataFrame, calendars: dict, policies: dict,
+              now: pd.Timestamp) -> pd.DataFrame:
+    """The `ticket_sla` rows of `tickets` (with client `calendar`/`sla_policy` columns)."""
+    tickets = tickets.reset_index(drop=True).copy()
+    tickets["calendar"] = tickets["calendar"].where(tickets["calendar"].isin(list(calendars)), DEFAULT_CALENDAR)
+    tickets["sla_policy"] = tickets["sla_policy"].where(tickets["sla_policy"].isin(list(policies)), DEFAULT_POLICY)
+    evaluated = evaluate_tickets(tickets, pauses, calendars, policies, now)
+    out = pd.DataFrame({"ticket_id": tickets["ticket_id"].to_numpy()})
+    for column in evaluated.columns:
+        if column in SLA_COLUMNS:
+            out[column] = evaluated[column].to_numpy()
+    for column, (start, end) in STAGES.items():
+        out[column] = np.nan
+        for name, idx in tickets.groupby("calendar").indices.items():
+            cal = calendars[name]
+            out.loc[idx, column] = cal.working_seconds(tickets[start].iloc[idx], tickets[end].iloc[idx])
+    out["computed_at"] = now
+    out = out.astype(object).where(out.notna(), None)
+    return out[[c for c in SLA_COLUMNS if c in out.columns]]
+
+
+def _ticket_chunks(conn: Connection, ticket_ids: list[str] | None):
+    base = (select(*[Ticket.__table__.c[c] for c in TICKET_COLUMNS], Client.calendar, Client.sla_policy)
+            .join_from(Ticket, Client, Ticket.client_id == Client.client_id, isouter=True))
+    if ticket_ids is None:
+        yield from read_frame(conn, base.order_by(Ticket.ticket_id), chunksize=CHUNK_ROWS)
+        return
+    for start in range(0, len(ticket_ids), ID_BATCH):
+        batch = ticket_ids[start:start + ID_BATCH]
+        frame = read_frame(conn, base.where(Ticket.ticket_id.in_(batch)))
+        if len(frame):
+            yield frame
+
+
+def _pauses_for(conn: Connection, ticket_ids: pd.Series, all_pauses: pd.DataFrame | None) -> pd.DataFrame:
+    """Pauses of the tickets, with `row` = position of the ticket in the chunk (metrics.sla contract)."""
+    ids = ticket_ids.tolist()
+    if all_pauses is not None:
+        pauses = all_pauses[all_pauses["ticket_id"].isin(ids)].reset_index(drop=True)
+    else:
+        pauses = pd.concat([read_frame(conn, select(TicketPause).where(TicketPause.ticket_id.in_(ids[i:i + ID_BATCH])))
+                            for i in range(0, len(ids), ID_BATCH)], ignore_index=True)
+    position = pd.Series(np.arange(len(ids)), index=pd.Index(ids))
+    pauses["row"] = position.reindex(pauses["ticket_id"]).to_numpy()
+    return pauses

@@ -1,0 +1,65 @@
+"""Calendars and SLA policies: built-in defaults overridden by the rows admins edit (tables calendars, sla_policies)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Connection, select
+
+from metrics.calendar import WorkCalendar
+from metrics.sla import SlaPolicy
+from store.models import CalendarRow, SlaPolicyRow
+
+# calendar names used in clients.calendar; the client's zone decides naive timestamps too (SPEC §3, §5)
+DEFAULT_CALENDARS: dict[str, dict] = {
+    "RU": {"timezone": "Europe/Moscow", "country": "RU"},
+    "KZ": {"timezone": "Asia/Almaty", "country": "KZ"},
+    "UA": {"timezone": "Europe/Kyiv", "country": "UA"},
+    "24x7": {"timezone": "UTC", "country": None, "hours": ("00:00", "24:00"), "workdays": (0, 1, 2, 3, 4, 5, 6)},
+}
+DEFAULT_CALENDAR = "RU"
+
+# seed 003 defaults; "premium" halves the resolution targets (a paid faster tier)
+DEFAULT_POLICIES: dict[str, dict] = {
+    "default": SlaPolicy().to_dict(),
+}
+DEFAULT_POLICY = "default"
+
+
+def calendar_definitions(conn: Connection) -> dict[str, dict]:
+    """Every calendar definition by name: defaults, then the stored (admin-edited) ones."""
+    stored = dict(conn.execute(select(CalendarRow.name, CalendarRow.definition)).all())
+    return {**DEFAULT_CALENDARS, **stored}
+
+
+def policy_definitions(conn: Connection) -> dict[str, dict]:
+    stored = dict(conn.execute(select(SlaPolicyRow.name, SlaPolicyRow.definition)).all())
+    return {**DEFAULT_POLICIES, **stored}
+
+
+def load_calendars(conn: Connection) -> dict[str, WorkCalendar]:
+    return {name: WorkCalendar.from_dict(d) for name, d in calendar_definitions(conn).items()}
+
+
+def load_policies(conn: Connection) -> dict[str, SlaPolicy]:
+    return {name: SlaPolicy.from_dict(d) for name, d in policy_definitions(conn).items()}
+
+
+def save_calendar(conn: Connection, name: str, definition: dict) -> None:
+    """Validate by building the calendar, then store it (caller recomputes SLA values)."""
+    WorkCalendar.from_dict(definition)
+    _upsert(conn, CalendarRow, name, definition)
+
+
+def save_policy(conn: Connection, name: str, definition: dict) -> None:
+    SlaPolicy.from_dict(definition)
+    _upsert(conn, SlaPolicyRow, name, definition)
+
+
+def _upsert(conn: Connection, model, name: str, definition: dict) -> None:
+    now = dt.datetime.now(dt.timezone.utc)
+    exists = conn.execute(select(model.name).where(model.name == name)).first()
+    if exists is None:
+        conn.execute(model.__table__.insert().values(name=name, definition=definition, updated_at=now))
+    else:
+        conn.execute(model.__table__.update().where(model.name == name)
+                     .values(definition=definition, updated_at=now))
