@@ -343,3 +343,46 @@ KIND_TABLES: dict[str, tuple[type[Base], tuple[str, ...]]] = {
     "leads": (Lead, ("lead_id",)),
 }
 KINDS: tuple[str, ...] = tuple(KIND_TABLES)
+
+
+# ---------------------------------------------------------------- rollups (SPEC §9: pages read pre-aggregated counts)
+class SurveyRollup(Base):
+    """Answer counts per partner × quarter × question × answer value (+ category, industry).
+
+    Rebuilt by `store.rollups.refresh_survey_rollup` with one INSERT ... SELECT ... GROUP BY, so that
+    mean, CSAT, NPS, distributions and anonymized comparisons are computed from counts, never by
+    scanning `surveys`. `scale` is 10 for recommend answers of a 0–10 file, else 5; `quarter` is the
+    UTC calendar quarter of `surveyed_at` ("2024Q2"); empty category/industry are stored as "".
+    """
+
+    __tablename__ = "survey_rollup"
+    partner_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    quarter: Mapped[str] = mapped_column(String(7), primary_key=True)
+    question: Mapped[str] = mapped_column(String(32), primary_key=True)
+    scale: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    answer: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    category: Mapped[str] = mapped_column(String(32), primary_key=True)
+    industry: Mapped[str] = mapped_column(String(120), primary_key=True)
+    answers: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index("ix_survey_rollup_quarter", "quarter"),)
+
+
+class CompetenceHistoryRow(Base):
+    """Quality Program competence decision per partner on each 1st of a month (seed 000), with its numbers.
+
+    Materialized from `metrics.programs.competence_history` by `store.rollups.refresh_competence_history`.
+    """
+
+    __tablename__ = "competence_history"
+    partner_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    keys: Mapped[int] = mapped_column(Integer)
+    covered: Mapped[int] = mapped_column(Integer)
+    share: Mapped[float | None] = mapped_column(Float)
+    held: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(16))  # assigned | kept | revoked | none
+    window_start: Mapped[dt.date] = mapped_column(Date)
+    window_end: Mapped[dt.date] = mapped_column(Date)
+
+    __table_args__ = (Index("ix_competence_history_month", "month"),)
