@@ -1,5 +1,6 @@
 """Partner programme rules (SPEC §7): one import point for seeds 000–003."""
 from metrics.kkv import kkv_points_by_source, kkv_public_list, kkv_status, overdue_progress_reports
+from metrics.saas import churn_reasons, distribute_leads, lead_funnel, net_new_contracts, top10
 from metrics.quality_program import (
     competence_history,
     competence_on,
@@ -11,6 +12,11 @@ from metrics.quality_program import (
 )
 
 __all__ = [
+    "churn_reasons",
+    "distribute_leads",
+    "lead_funnel",
+    "net_new_contracts",
+    "top10",
     "kkv_points_by_source",
     "kkv_public_list",
     "kkv_status",
