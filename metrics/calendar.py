@@ -229,9 +229,8 @@ class WorkCalendar:
         weekday = (day_number + _EPOCH_WEEKDAY) % 7
         is_holiday = np.isin(days, holiday_dates)
         is_working = np.isin(weekday, self.workdays) | np.isin(days, moved_work)
-        is_working &= (
-            ~is_holiday
-        )  # RU 2024-01-06 is both a moved working day and a holiday
+        # a holiday wins: RU 2024-01-06 is both a New Year holiday and in weekend_workdays
+        is_working &= ~is_holiday
         is_working |= np.isin(days, _as_dates(self.extra_workdays))
         extra_holidays = _as_dates(self.extra_holidays)
         is_working &= ~np.isin(days, extra_holidays)
