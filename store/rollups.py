@@ -1,0 +1,143 @@
+"""Pre-aggregated tables the pages read instead of scanning inputs (SPEC §9).
+
+* `survey_rollup`: answer counts per partner × quarter × question × scale × answer value × category ×
+  industry, rebuilt inside the database with one ``INSERT ... SELECT ... GROUP BY`` (SQLite and
+  PostgreSQL). Means, CSAT, NPS, distributions and comparison groups are sums over these counts.
+* `competence_history`: the monthly Quality Program decisions of `metrics.programs.competence_history`
+  (seed 000), with the numbers behind each decision.
+
+`refresh_rollups(conn, kinds)` is the single entry point for `store.derived.refresh_after_ingest` and
+`cli.py recompute`: it refreshes only what the loaded kinds can change.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    String,
+    and_,
+    cast,
+    delete,
+    func,
+    literal,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import aliased
+
+from metrics.programs import competence_history, submitted_versions
+from metrics.survey import QUESTIONS, RECOMMEND_QUESTIONS
+from store.frames import read_frame
+from store.models import CompetenceHistoryRow, LicenseKey, MonitorTest, Project, Survey, SurveyRollup
+
+SURVEY_ROLLUP_KINDS = frozenset({"surveys", "projects"})
+COMPETENCE_KINDS = frozenset({"license_keys", "projects", "monitor_tests"})
+ROLLUP_DIMENSIONS = ("partner_id", "quarter", "question", "scale", "answer", "category", "industry")
+
+
+def refresh_rollups(conn: Connection, kinds: Iterable[str] | None = None,
+                    now: pd.Timestamp | None = None) -> None:
+    """Refresh the rollups that files of `kinds` can change (all of them when `kinds` is None)."""
+    kinds = None if kinds is None else set(kinds)
+    if kinds is None or kinds & SURVEY_ROLLUP_KINDS:
+        refresh_survey_rollup(conn)
+    if kinds is None or kinds & COMPETENCE_KINDS:
+        refresh_competence_history(conn, now=now)
+
+
+def utc_quarter(conn: Connection, column: ColumnElement) -> ColumnElement[str]:
+    """SQL expression of the UTC calendar quarter of a timestamp column, "2024Q2" (= metrics.survey.quarter_label)."""
+    if conn.dialect.name == "postgresql":
+        return func.to_char(func.timezone("UTC", column), 'YYYY"Q"Q')
+    # SQLite keeps UTC text; strftime also normalizes a stored "+03:00" offset to UTC
+    month = cast(func.strftime("%m", column), Integer)
+    return func.strftime("%Y", column).concat("Q").concat(cast((month + 2) // 3, String))
+
+
+def survey_version_expression() -> ColumnElement[int]:
+    """The project version a survey is about: its own `version`, else the newest version submitted by then.
+
+    A survey without a version belongs to the latest version of its project submitted at or before
+    `surveyed_at` (a transferred project's later versions belong to the new partner); a survey older than
+    every version falls back to the first version.
+    """
+    earlier = aliased(Project)
+    first = aliased(Project)
+    newest_by_then = (select(func.max(earlier.version))
+                      .where(earlier.project_id == Survey.project_id, earlier.submitted_at <= Survey.surveyed_at)
+                      .scalar_subquery())
+    first_version = select(func.min(first.version)).where(first.project_id == Survey.project_id).scalar_subquery()
+    return func.coalesce(Survey.version, newest_by_then, first_version)
+
+
+def refresh_survey_rollup(conn: Connection) -> int:
+    """Rebuild `survey_rollup` from `surveys` ⋈ `projects` with one grouped INSERT ... SELECT.
+
+    Each answered (survey, question) counts once in its cell; empty answers are not counted
+    (SPEC §4: excluded from that question's denominator). Returns the number of answers counted.
+    """
+    attributed = (
+        select(
+            Project.partner_id,
+            utc_quarter(conn, Survey.surveyed_at).label("quarter"),
+            func.coalesce(Project.category, "").label("category"),
+            func.coalesce(Project.industry, "").label("industry"),
+            Survey.recommend_scale,
+            *[Survey.__table__.c[q] for q in QUESTIONS],
+        )
+        .join_from(Survey, Project, and_(Project.project_id == Survey.project_id,
+                                          Project.version == survey_version_expression()))
+        .cte("attributed")
+    )
+    per_question = [
+        select(
+            attributed.c.partner_id, attributed.c.quarter, literal(q, String(32)).label("question"),
+            (attributed.c.recommend_scale if q in RECOMMEND_QUESTIONS else literal(5, Integer)).label("scale"),
+            attributed.c[q].label("answer"), attributed.c.category, attributed.c.industry,
+        ).where(attributed.c[q].is_not(None))
+        for q in QUESTIONS
+    ]
+    answers = union_all(*per_question).subquery("answers")
+    dims = [answers.c[d] for d in ROLLUP_DIMENSIONS]
+    grouped = select(*dims, func.count().label("answers")).group_by(*dims)
+    conn.execute(delete(SurveyRollup))
+    conn.execute(SurveyRollup.__table__.insert().from_select([*ROLLUP_DIMENSIONS, "answers"], grouped))
+    return int(conn.execute(select(func.coalesce(func.sum(SurveyRollup.answers), 0))).scalar_one())
+
+
+def refresh_competence_history(conn: Connection, now: pd.Timestamp | None = None) -> int:
+    """Rebuild `competence_history` for every 1st of a month up to `now` (default: today, UTC).
+
+    seed 000: competence is assigned or revoked on the 1st of each month from the activated keys bought
+    14 to 2 months earlier; the history starts on the first 1st at which any key can count
+    (earliest purchase + 2 months). Returns the number of rows written.
+    """
+    now = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now)
+    keys = read_frame(conn, select(LicenseKey))
+    projects = read_frame(conn, select(Project))
+    tests = read_frame(conn, select(MonitorTest))
+    conn.execute(delete(CompetenceHistoryRow))
+    if keys.empty:
+        return 0
+    submitted = submitted_versions(projects, tests)
+    start = keys["purchased_at"].min() + pd.DateOffset(months=2)
+    history = competence_history(keys, submitted, start, now)
+    if history.empty:
+        return 0
+    rows = pd.DataFrame({
+        "partner_id": history["partner_id"],
+        "month": history["month"].dt.date,
+        "keys": history["keys"].astype(int),
+        "covered": history["covered"].astype(int),
+        "share": history["share"].astype(object).where(history["share"].notna(), None),
+        "held": history["held"].astype(bool),
+        "status": history["status"],
+        "window_start": history["window_start"].dt.date,
+        "window_end": history["window_end"].dt.date,
+    })
+    conn.execute(CompetenceHistoryRow.__table__.insert(), rows.to_dict("records"))
+    return len(rows)
