@@ -10,6 +10,7 @@ Decisions the seed leaves open:
 * Category and industry filters of the public list must be met by one and the same project
   ("CRM in finance" means the partner has done a CRM project in finance).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -44,7 +45,12 @@ def kkv_status(partners: pd.DataFrame, today: DateLike, expiring_within: int = 3
     due = valid_until - RENEWAL_NOTICE
     remaining = valid_until - moment
     status = np.select(
-        [~has_level, valid_until.isna(), remaining < pd.Timedelta(0), remaining <= pd.Timedelta(days=expiring_within)],
+        [
+            ~has_level,
+            valid_until.isna(),
+            remaining < pd.Timedelta(0),
+            remaining <= pd.Timedelta(days=expiring_within),
+        ],
         ["none", "unknown", "expired", "expiring"],
         default="valid",
     )
@@ -111,9 +117,9 @@ def overdue_progress_reports(
     out["overdue"] = late > pd.Timedelta(0)
     out["days_overdue"] = np.floor(late.dt.total_seconds().clip(lower=0) / 86400).astype("int64")
     out = out.drop(columns="submitted_at")
-    return out.sort_values(["overdue", "days_overdue", "project_id"], ascending=[False, False, True]).reset_index(
-        drop=True
-    )
+    return out.sort_values(
+        ["overdue", "days_overdue", "project_id"], ascending=[False, False, True]
+    ).reset_index(drop=True)
 
 
 def kkv_points_by_source(kkv_points: pd.DataFrame) -> pd.DataFrame:
@@ -133,7 +139,9 @@ def kkv_points_by_source(kkv_points: pd.DataFrame) -> pd.DataFrame:
     table.columns.name = None
     # total includes any source outside the three named ones
     table["total"] = kkv_points.groupby("partner_id")["points"].sum().reindex(table.index)
-    return table.reset_index().sort_values(["total", "partner_id"], ascending=[False, True], ignore_index=True)
+    return table.reset_index().sort_values(
+        ["total", "partner_id"], ascending=[False, True], ignore_index=True
+    )
 
 
 def kkv_public_list(
@@ -171,7 +179,9 @@ def kkv_public_list(
         listed = listed[listed["partner_id"].isin(matching["partner_id"])]
     points = kkv_points.groupby("partner_id")["points"].sum()
     categories = (
-        work.dropna(subset=["category"]).groupby("partner_id")["category"].agg(lambda c: ", ".join(sorted(set(c))))
+        work.dropna(subset=["category"])
+        .groupby("partner_id")["category"]
+        .agg(lambda c: ", ".join(sorted(set(c))))
         if "category" in work
         else pd.Series(dtype="string")
     )
@@ -184,6 +194,8 @@ def kkv_public_list(
             "categories": listed["partner_id"].map(categories).fillna(""),
         }
     )
-    out = out.sort_values(["kkv_points", "name", "partner_id"], ascending=[False, True, True], ignore_index=True)
+    out = out.sort_values(
+        ["kkv_points", "name", "partner_id"], ascending=[False, True, True], ignore_index=True
+    )
     out.insert(0, "place", np.arange(1, len(out) + 1))
     return out

@@ -1,4 +1,5 @@
 """Date helpers shared by the partner-programme metrics: UTC instants, month starts, quarters."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,7 +29,7 @@ def month_starts(start: DateLike, end: DateLike) -> pd.DatetimeIndex:
     """1st of every month (00:00 UTC) in [start, end]; a `start` inside a month begins at the next 1st."""
     first = utc_timestamp(start)
     if first != first.normalize() or first.day != 1:
-        first = (first.normalize() + pd.offsets.MonthBegin(1))
+        first = first.normalize() + pd.offsets.MonthBegin(1)
     return pd.date_range(first, utc_timestamp(end), freq="MS")
 
 

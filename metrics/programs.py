@@ -1,6 +1,24 @@
-"""Partner programme rules (SPEC §7): one import point for seeds 000–003."""
-from metrics.kkv import kkv_points_by_source, kkv_public_list, kkv_status, overdue_progress_reports
-from metrics.saas import churn_reasons, distribute_leads, lead_funnel, net_new_contracts, top10
+"""Partner programme rules (SPEC §7): one import point for seeds 000–003.
+
+* `metrics.quality_program` — Quality Program (seed 000): monitor, points, competence.
+* `metrics.kkv` — enterprise implementations competence (seed 001).
+* `metrics.saas` — 1cfresh lead distribution (seed 002).
+* `metrics.deposit` — dedicated support service (seed 003).
+"""
+
+from metrics.deposit import (
+    SpeedComparison,
+    deposit_account,
+    deposit_statement,
+    psm_vs_classic,
+    worked_time_per_ticket,
+)
+from metrics.kkv import (
+    kkv_points_by_source,
+    kkv_public_list,
+    kkv_status,
+    overdue_progress_reports,
+)
 from metrics.quality_program import (
     competence_history,
     competence_on,
@@ -10,22 +28,34 @@ from metrics.quality_program import (
     points_ledger,
     submitted_versions,
 )
+from metrics.saas import (
+    churn_reasons,
+    distribute_leads,
+    lead_funnel,
+    net_new_contracts,
+    top10,
+)
 
 __all__ = [
+    "SpeedComparison",
     "churn_reasons",
+    "competence_history",
+    "competence_on",
+    "deposit_account",
+    "deposit_statement",
     "distribute_leads",
-    "lead_funnel",
-    "net_new_contracts",
-    "top10",
     "kkv_points_by_source",
     "kkv_public_list",
     "kkv_status",
-    "overdue_progress_reports",
-    "competence_history",
-    "competence_on",
+    "lead_funnel",
     "monitor_status",
     "near_threshold",
+    "net_new_contracts",
+    "overdue_progress_reports",
     "points_balance",
     "points_ledger",
+    "psm_vs_classic",
     "submitted_versions",
+    "top10",
+    "worked_time_per_ticket",
 ]

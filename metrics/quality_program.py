@@ -11,6 +11,7 @@ Decisions the seed leaves open (each is also stated where it is coded):
 * Competence coverage counts a key only when the key's project was submitted by the *same partner*
   that bought the key: the rule measures how many of "своих проектов" the partner itself submits.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -193,7 +194,9 @@ def _keys_with_coverage(license_keys: pd.DataFrame, submitted: pd.DataFrame) -> 
     keys = keys.merge(by_project, left_on=["partner_id", "project_id"], right_index=True, how="left")
     via_key = pd.Series(pd.NaT, index=keys.index, dtype="datetime64[ns, UTC]")
     if "license_key" in subs and subs["license_key"].notna().any():
-        by_key = subs.dropna(subset=["license_key"]).groupby(["partner_id", "license_key"])["submitted_at"].min()
+        by_key = (
+            subs.dropna(subset=["license_key"]).groupby(["partner_id", "license_key"])["submitted_at"].min()
+        )
         via_key = pd.Series(
             by_key.reindex(pd.MultiIndex.from_arrays([keys["partner_id"], keys["key"]])).array,
             index=keys.index,
@@ -262,8 +265,14 @@ def competence_history(
     partners = pd.Index(keys["partner_id"].unique(), name="partner_id")
     months = month_starts(start, end)
     if months.empty:
-        return _competence_month(keys, partners, utc_timestamp(start)).iloc[:0].assign(status=pd.Series(dtype=str))
-    decisions = [_competence_month(keys, partners, d) for d in months.insert(0, months[0] - pd.DateOffset(months=1))]
+        return (
+            _competence_month(keys, partners, utc_timestamp(start))
+            .iloc[:0]
+            .assign(status=pd.Series(dtype=str))
+        )
+    decisions = [
+        _competence_month(keys, partners, d) for d in months.insert(0, months[0] - pd.DateOffset(months=1))
+    ]
     frames = []
     for before, now in zip(decisions, decisions[1:]):
         was = before["held"].to_numpy()

@@ -15,6 +15,7 @@ Decisions the seed leaves open:
   then partner_id, giving exactly `n` places; ``ties="include"`` keeps every partner tied with
   place `n` (competition ranking 1, 2, 2, 4 …), so the list may be longer than `n`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -22,7 +23,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from metrics.program_dates import utc_series, quarter_bounds
+from metrics.program_dates import quarter_bounds, utc_series
 
 EXCLUDED_PROMOS = ("prof_promo", "other_promo")  # seed 002: ИТС ПРОФ promo and leads of other promotions
 
@@ -39,7 +40,12 @@ def _within(values: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> pd.Ser
 
 def _promo(contracts: pd.DataFrame, leads: pd.DataFrame) -> pd.Series:
     """Promotion of each contract; a lead's own `promo` (when leads carry one) also applies."""
-    promo = contracts.get("promo", pd.Series(pd.NA, index=contracts.index)).astype("string").str.strip().str.lower()
+    promo = (
+        contracts.get("promo", pd.Series(pd.NA, index=contracts.index))
+        .astype("string")
+        .str.strip()
+        .str.lower()
+    )
     if "promo" in leads and "lead_id" in contracts:
         lead_promo = leads.set_index("lead_id")["promo"].astype("string").str.strip().str.lower()
         from_lead = contracts["lead_id"].map(lead_promo)
@@ -47,7 +53,9 @@ def _promo(contracts: pd.DataFrame, leads: pd.DataFrame) -> pd.Series:
     return promo.fillna("none")
 
 
-def net_new_contracts(saas_contracts: pd.DataFrame, leads: pd.DataFrame, quarter: str | pd.Period) -> pd.DataFrame:
+def net_new_contracts(
+    saas_contracts: pd.DataFrame, leads: pd.DataFrame, quarter: str | pd.Period
+) -> pd.DataFrame:
     """Net new ITSaaS contracts per partner in `quarter`.
 
     ``net_new = new − churned`` where new = contracts with `started_at` in the quarter and
@@ -66,7 +74,11 @@ def net_new_contracts(saas_contracts: pd.DataFrame, leads: pd.DataFrame, quarter
     counted = ~promo.isin(EXCLUDED_PROMOS)
     started = _within(_timestamps(saas_contracts, "started_at"), start, end)
     ended = _within(_timestamps(saas_contracts, "ended_at"), start, end)
-    lead_ids = saas_contracts["lead_id"] if "lead_id" in saas_contracts else pd.Series(pd.NA, index=saas_contracts.index)
+    lead_ids = (
+        saas_contracts["lead_id"]
+        if "lead_id" in saas_contracts
+        else pd.Series(pd.NA, index=saas_contracts.index)
+    )
     flags = pd.DataFrame(
         {
             "new": started & counted,
@@ -85,14 +97,18 @@ def _lead_stats(leads: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> 
     """Per partner, leads registered in [start, end): count, complaints, replied, converted."""
     in_period = leads[_within(_timestamps(leads, "registered_at"), start, end).to_numpy()]
     complaint = in_period.get("complaint", pd.Series(False, index=in_period.index)).fillna(False).astype(bool)
-    stats = pd.DataFrame(
-        {
-            "leads": 1,
-            "complaints": complaint,
-            "replied": _timestamps(in_period, "first_reply_at").notna(),
-            "converted": _timestamps(in_period, "converted_at").notna(),
-        }
-    ).groupby(in_period["partner_id"]).sum()
+    stats = (
+        pd.DataFrame(
+            {
+                "leads": 1,
+                "complaints": complaint,
+                "replied": _timestamps(in_period, "first_reply_at").notna(),
+                "converted": _timestamps(in_period, "converted_at").notna(),
+            }
+        )
+        .groupby(in_period["partner_id"])
+        .sum()
+    )
     return stats.astype("int64")
 
 
@@ -138,7 +154,9 @@ def top10(
     count_columns = ["new", "churned", "net_new", "leads", "complaints", "replied", "converted"]
     frame[count_columns] = frame[count_columns].astype("int64")
     frame["conversion_pct"] = 100 * frame["converted"] / frame["leads"].where(frame["leads"] > 0)
-    centre = partners.set_index("partner_id").get("network_competence_center", pd.Series(False, index=frame.index))
+    centre = partners.set_index("partner_id").get(
+        "network_competence_center", pd.Series(False, index=frame.index)
+    )
     admin = _exclusion_reasons(exclusions)
     reason_flags = {
         "not a network competence centre": ~centre.reindex(frame.index).fillna(False).astype(bool),
@@ -161,8 +179,20 @@ def top10(
     frame = frame.join(eligible.set_index("partner_id")["place"]).reset_index()
     frame["place"] = frame["place"].astype("Int64")
     frame["in_top"] = (frame["place"] <= n).fillna(False).astype(bool)
-    frame = frame.sort_values(["place", "net_new", "partner_id"], ascending=[True, False, True], na_position="last")
-    columns = ["place", "partner_id", "name", "new", "churned", "net_new", "leads", "conversion_pct", "complaints"]
+    frame = frame.sort_values(
+        ["place", "net_new", "partner_id"], ascending=[True, False, True], na_position="last"
+    )
+    columns = [
+        "place",
+        "partner_id",
+        "name",
+        "new",
+        "churned",
+        "net_new",
+        "leads",
+        "conversion_pct",
+        "complaints",
+    ]
     return frame[[*columns, "in_top", "excluded_reason"]].reset_index(drop=True)
 
 
@@ -201,7 +231,9 @@ def distribute_leads(
     if (weight < 0).any() or (len(ids) > 0 and weight.sum() <= 0):
         raise ValueError("weights must be non-negative with a positive total")
     if ids.empty:
-        return pd.DataFrame({"partner_id": ids, "weight": weight, "share": weight, "quota": weight, "leads": 0})
+        return pd.DataFrame(
+            {"partner_id": ids, "weight": weight, "share": weight, "quota": weight, "leads": 0}
+        )
     share = weight / weight.sum()
     quota = n_leads * share
     base = np.floor(quota + 1e-9 * max(1, n_leads)).astype("int64")
@@ -209,7 +241,9 @@ def distribute_leads(
     order = np.argsort(-(quota - base).to_numpy(), kind="stable")
     extra = np.zeros(len(ids), dtype="int64")
     extra[order[:left]] = 1
-    return pd.DataFrame({"partner_id": ids, "weight": weight, "share": share, "quota": quota, "leads": base + extra})
+    return pd.DataFrame(
+        {"partner_id": ids, "weight": weight, "share": share, "quota": quota, "leads": base + extra}
+    )
 
 
 def _quarter_mask(values: pd.Series, quarter: str | pd.Period | None) -> pd.Series:
@@ -260,9 +294,11 @@ def lead_funnel(
     ended = _timestamps(contracts, "ended_at")
     gone = contracts[(ended.notna() & _quarter_mask(ended, quarter)).to_numpy()]
     reason = gone.get("churn_reason", pd.Series(pd.NA, index=gone.index)).astype("string").str.strip()
-    churn = pd.DataFrame({"churned": 1, "churn_reason_missing": reason.fillna("").eq("")}).groupby(
-        gone["partner_id"]
-    ).sum()
+    churn = (
+        pd.DataFrame({"churned": 1, "churn_reason_missing": reason.fillna("").eq("")})
+        .groupby(gone["partner_id"])
+        .sum()
+    )
     out = funnel.join(churn, how="outer")
     counts = ["leads", "welcome_calls", "converted", "churned", "churn_reason_missing"]
     out[counts] = out[counts].fillna(0).astype("int64")
@@ -284,4 +320,6 @@ def churn_reasons(contracts: pd.DataFrame, quarter: str | pd.Period | None = Non
     reason = reason.where(reason.fillna("") != "", "not given")
     counts = pd.DataFrame({"partner_id": gone["partner_id"], "churn_reason": reason}).value_counts()
     out = counts.rename("contracts").reset_index()
-    return out.sort_values(["partner_id", "contracts", "churn_reason"], ascending=[True, False, True], ignore_index=True)
+    return out.sort_values(
+        ["partner_id", "contracts", "churn_reason"], ascending=[True, False, True], ignore_index=True
+    )

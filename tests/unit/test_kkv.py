@@ -1,9 +1,15 @@
 """KKV enterprise competence rules of seed 001."""
+
 from __future__ import annotations
 
 import pandas as pd
 
-from metrics.programs import kkv_points_by_source, kkv_public_list, kkv_status, overdue_progress_reports
+from metrics.programs import (
+    kkv_points_by_source,
+    kkv_public_list,
+    kkv_status,
+    overdue_progress_reports,
+)
 
 
 def ts(value: str) -> pd.Timestamp:
@@ -31,7 +37,14 @@ def test_kkv_status_classifies_validity_and_renewal_deadline():
     }
     assert status.loc["A", "renewal_request_due"] == ts("2025-06-16")
     assert status.loc["A", "days_left"] == 180
-    assert status["renewal_overdue"].to_dict() == {"A": False, "B": False, "C": True, "D": False, "E": False, "F": False}
+    assert status["renewal_overdue"].to_dict() == {
+        "A": False,
+        "B": False,
+        "C": True,
+        "D": False,
+        "E": False,
+        "F": False,
+    }
     assert status.loc["B", "kkv_level"] == "extended"
 
 
@@ -42,7 +55,15 @@ def test_progress_report_is_overdue_after_two_months_since_last_report_or_submis
             "version": [1, 1, 1, 1, 1, 2, 1],
             "partner_id": ["A", "A", "B", "B", "C", "C", "C"],
             "submitted_at": pd.to_datetime(
-                ["2024-01-01", "2024-01-01", "2024-03-01", "2024-05-01", "2023-01-01", "2024-05-20", "2024-01-01"],
+                [
+                    "2024-01-01",
+                    "2024-01-01",
+                    "2024-03-01",
+                    "2024-05-01",
+                    "2023-01-01",
+                    "2024-05-20",
+                    "2024-01-01",
+                ],
                 utc=True,
             ),
         }
@@ -101,7 +122,9 @@ PARTNERS = pd.DataFrame(
         "name": ["Alfa", "Beta", "Gamma", "Delta", "Epsilon"],
         "city": ["Almaty"] * 5,
         "kkv_level": ["extended", "extended", "basic", "extended", "extended"],
-        "kkv_valid_until": pd.to_datetime(["2025-06-01", "2025-06-01", "2025-06-01", "2024-12-01", "2025-06-01"], utc=True),
+        "kkv_valid_until": pd.to_datetime(
+            ["2025-06-01", "2025-06-01", "2025-06-01", "2024-12-01", "2025-06-01"], utc=True
+        ),
     }
 )
 PROJECTS = pd.DataFrame(
@@ -141,5 +164,7 @@ def test_public_list_category_filter_needs_one_project_in_the_category():
 
 def test_public_list_category_and_industry_must_match_the_same_project():
     # B has a CRM project (finance) and a retail project (e-shop), but no CRM in retail
-    listed = kkv_public_list(PARTNERS, PROJECTS, POINTS, category="crm", industry="retail", today="2025-01-01")
+    listed = kkv_public_list(
+        PARTNERS, PROJECTS, POINTS, category="crm", industry="retail", today="2025-01-01"
+    )
     assert listed["partner_id"].tolist() == ["E"]

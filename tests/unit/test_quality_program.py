@@ -1,4 +1,5 @@
 """Quality Program rules of seed 000: monitor submission, points, monthly competence."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -22,7 +23,9 @@ def ts(value: str) -> pd.Timestamp:
 
 def projects_frame(rows: list[tuple]) -> pd.DataFrame:
     """rows: (project_id, version, partner_id, submitted_at, transferred_from)."""
-    frame = pd.DataFrame(rows, columns=["project_id", "version", "partner_id", "submitted_at", "transferred_from"])
+    frame = pd.DataFrame(
+        rows, columns=["project_id", "version", "partner_id", "submitted_at", "transferred_from"]
+    )
     frame["submitted_at"] = pd.to_datetime(frame["submitted_at"], utc=True, format="ISO8601")
     return frame
 
@@ -33,6 +36,7 @@ def monitor_frame(rows: list[tuple]) -> pd.DataFrame:
 
 
 # --- monitor submission -------------------------------------------------------------------------
+
 
 def test_version_with_all_tests_passed_is_submitted():
     projects = projects_frame([("p1", 1, "A", "2024-03-10", None)])
@@ -45,7 +49,9 @@ def test_version_with_all_tests_passed_is_submitted():
 
 def test_manual_monitor_test_with_comment_counts_as_passed():
     projects = projects_frame([("p1", 1, "A", "2024-03-10", None)])
-    tests = monitor_frame([("p1", 1, "speed", "passed", None), ("p1", 1, "backup", "manual", "backups by hoster")])
+    tests = monitor_frame(
+        [("p1", 1, "speed", "passed", None), ("p1", 1, "backup", "manual", "backups by hoster")]
+    )
     assert monitor_status(projects, tests).loc[0, "submitted"]
 
 
@@ -90,11 +96,16 @@ def test_missing_version_defaults_to_1():
 
 # --- points -------------------------------------------------------------------------------------
 
+
 def test_points_are_valid_one_year_from_submission():
     projects = projects_frame([("p1", 1, "A", "2024-03-10 12:00", None)])
     ledger = points_ledger(projects, projects[["project_id", "version"]])
     row = ledger.iloc[0]
-    assert (row.partner_id, row.earned_at, row.expires_at) == ("A", ts("2024-03-10 12:00"), ts("2025-03-10 12:00"))
+    assert (row.partner_id, row.earned_at, row.expires_at) == (
+        "A",
+        ts("2024-03-10 12:00"),
+        ts("2025-03-10 12:00"),
+    )
     assert (row.points, row.reason, row.end_reason) == (1, "first_submission", "expired")
     assert points_balance(ledger, "2025-03-10 11:59")["points"].tolist() == [1]
     assert points_balance(ledger, "2025-03-10 12:00")["points"].tolist() == [0]
@@ -126,7 +137,9 @@ def test_transferred_project_earns_points_for_new_partner_and_first_partner_keep
 
 def test_only_submitted_versions_earn_points_and_amount_is_configurable():
     projects = projects_frame([("p1", 1, "A", "2024-01-10", None), ("p2", 1, "A", "2024-02-10", None)])
-    ledger = points_ledger(projects, pd.DataFrame({"project_id": ["p2"], "version": [1]}), points_per_version=5)
+    ledger = points_ledger(
+        projects, pd.DataFrame({"project_id": ["p2"], "version": [1]}), points_per_version=5
+    )
     assert ledger["project_id"].tolist() == ["p2"]
     assert points_balance(ledger, "2024-03-01")["points"].tolist() == [5]
 
@@ -139,6 +152,7 @@ def test_balance_reports_earliest_expiry_of_live_points():
 
 
 # --- competence ---------------------------------------------------------------------------------
+
 
 def keys_frame(rows: list[tuple]) -> pd.DataFrame:
     """rows: (key, partner_id, purchased_at, activated_at, project_id)."""
@@ -193,7 +207,9 @@ def test_key_is_covered_only_by_its_own_partners_submission_before_the_decision_
             ("k4", "A", "2023-05-01", "2023-05-02", None),  # no project
         ]
     )
-    submitted = submitted_frame([("p1", "A", "2023-09-01"), ("p2", "A", "2024-03-01"), ("p3", "B", "2023-10-01")])
+    submitted = submitted_frame(
+        [("p1", "A", "2023-09-01"), ("p2", "A", "2024-03-01"), ("p3", "B", "2023-10-01")]
+    )
     row = competence_on("2024-03-01", keys, submitted).iloc[0]
     assert (row["keys"], row.covered, row.share, row.held) == (4, 1, 0.25, False)
 
@@ -204,7 +220,9 @@ def test_key_may_be_linked_through_the_projects_license_key():
     assert competence_on("2024-03-01", keys, submitted).loc[0, "covered"] == 1
 
 
-@pytest.mark.parametrize(("n_keys", "n_covered", "held"), [(2, 1, True), (3, 1, False), (3, 2, True), (1, 0, False)])
+@pytest.mark.parametrize(
+    ("n_keys", "n_covered", "held"), [(2, 1, True), (3, 1, False), (3, 2, True), (1, 0, False)]
+)
 def test_competence_is_held_from_fifty_percent_covered(n_keys, n_covered, held):
     keys = keys_frame([(f"k{i}", "A", "2023-05-01", "2023-05-02", f"p{i}") for i in range(n_keys)])
     submitted = submitted_frame([(f"p{i}", "A", "2023-06-01") for i in range(n_covered)])
@@ -220,11 +238,14 @@ def test_partner_with_zero_keys_in_window_does_not_hold_the_competence():
 
 
 def test_history_records_assignment_keeping_and_revocation_with_the_numbers():
-    keys = keys_frame([("k1", "A", "2023-01-15", "2023-02-01", "p1"), ("k9", "B", "2019-01-01", "2019-01-02", None)])
+    keys = keys_frame(
+        [("k1", "A", "2023-01-15", "2023-02-01", "p1"), ("k9", "B", "2019-01-01", "2019-01-02", None)]
+    )
     submitted = submitted_frame([("p1", "A", "2023-03-01")])
     history = competence_history(keys, submitted, "2023-03-01", "2023-04-01")
     a = history[history["partner_id"] == "A"]
-    # 2023-03-01: window [2022-01-01, 2023-01-01) misses k1; 2023-04-01: window [2022-02-01, 2023-02-01) has it
+    # 2023-03-01: window [2022-01-01, 2023-01-01) misses k1
+    # 2023-04-01: window [2022-02-01, 2023-02-01) has it
     assert a["status"].tolist() == ["none", "assigned"]
     assert a["keys"].tolist() == [0, 1] and a["covered"].tolist() == [0, 1]
     late = competence_history(keys, submitted, "2024-02-01", "2024-05-01")
@@ -232,7 +253,12 @@ def test_history_records_assignment_keeping_and_revocation_with_the_numbers():
     # k1 leaves the window on 2024-04-01 (window starts 2023-02-01)
     assert a_late["status"].tolist() == ["kept", "kept", "revoked", "none"]
     assert late[late["partner_id"] == "B"]["status"].unique().tolist() == ["none"]
-    assert late["month"].unique().tolist() == [ts("2024-02-01"), ts("2024-03-01"), ts("2024-04-01"), ts("2024-05-01")]
+    assert late["month"].unique().tolist() == [
+        ts("2024-02-01"),
+        ts("2024-03-01"),
+        ts("2024-04-01"),
+        ts("2024-05-01"),
+    ]
 
 
 def test_history_starts_at_the_next_first_of_month():

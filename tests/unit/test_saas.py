@@ -1,4 +1,5 @@
 """1cfresh lead distribution rules of seed 002."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -6,7 +7,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from metrics.programs import churn_reasons, distribute_leads, lead_funnel, net_new_contracts, top10
+from metrics.programs import (
+    churn_reasons,
+    distribute_leads,
+    lead_funnel,
+    net_new_contracts,
+    top10,
+)
 
 QUARTER = "2024Q2"  # [2024-04-01, 2024-07-01)
 
@@ -14,7 +21,8 @@ QUARTER = "2024Q2"  # [2024-04-01, 2024-07-01)
 def contracts_frame(rows: list[tuple]) -> pd.DataFrame:
     """rows: (contract_id, partner_id, started_at, ended_at, promo, lead_id, churn_reason)."""
     frame = pd.DataFrame(
-        rows, columns=["contract_id", "partner_id", "started_at", "ended_at", "promo", "lead_id", "churn_reason"]
+        rows,
+        columns=["contract_id", "partner_id", "started_at", "ended_at", "promo", "lead_id", "churn_reason"],
     )
     for column in ("started_at", "ended_at"):
         frame[column] = pd.to_datetime(frame[column], utc=True, format="ISO8601")
@@ -22,10 +30,19 @@ def contracts_frame(rows: list[tuple]) -> pd.DataFrame:
 
 
 def leads_frame(rows: list[tuple]) -> pd.DataFrame:
-    """rows: (lead_id, partner_id, registered_at, welcome_call_at, first_reply_at, converted_at, complaint)."""
+    """rows: (lead_id, partner_id, registered_at, welcome_call_at, first_reply_at, converted_at,
+    complaint)."""
     frame = pd.DataFrame(
         rows,
-        columns=["lead_id", "partner_id", "registered_at", "welcome_call_at", "first_reply_at", "converted_at", "complaint"],
+        columns=[
+            "lead_id",
+            "partner_id",
+            "registered_at",
+            "welcome_call_at",
+            "first_reply_at",
+            "converted_at",
+            "complaint",
+        ],
     )
     for column in ("registered_at", "welcome_call_at", "first_reply_at", "converted_at"):
         frame[column] = pd.to_datetime(frame[column], utc=True, format="ISO8601")
@@ -75,11 +92,23 @@ def ranking_data(net_by_partner: dict[str, int], converted_of_two: dict[str, int
         {"partner_id": list(net_by_partner), "name": list(net_by_partner), "network_competence_center": True}
     )
     contracts = contracts_frame(
-        [(f"{p}-{i}", p, "2024-04-10", None, "none", None, None) for p, net in net_by_partner.items() for i in range(net)]
+        [
+            (f"{p}-{i}", p, "2024-04-10", None, "none", None, None)
+            for p, net in net_by_partner.items()
+            for i in range(net)
+        ]
     )
     leads = leads_frame(
         [
-            (f"{p}-L{i}", p, "2024-04-02", None, "2024-04-02 12:00", "2024-05-01" if i < converted_of_two.get(p, 1) else None, False)
+            (
+                f"{p}-L{i}",
+                p,
+                "2024-04-02",
+                None,
+                "2024-04-02 12:00",
+                "2024-05-01" if i < converted_of_two.get(p, 1) else None,
+                False,
+            )
             for p in net_by_partner
             for i in range(2)
         ]
@@ -123,7 +152,11 @@ def test_top10_excludes_partners_with_a_reason_each():
     )
     nets = {"Q1": 3, "Q2": 3, "Q3": 5, "Q4": 2, "Q5": 0, "Q6": 4, "Q7": 1}
     contracts = contracts_frame(
-        [(f"{p}-{i}", p, "2024-04-10", None, "none", None, None) for p, net in nets.items() for i in range(net)]
+        [
+            (f"{p}-{i}", p, "2024-04-10", None, "none", None, None)
+            for p, net in nets.items()
+            for i in range(net)
+        ]
     )
     leads = leads_frame(
         [
@@ -183,7 +216,9 @@ def test_negative_weight_is_refused():
 
 @settings(max_examples=60, deadline=None)
 @given(
-    weights=st.lists(st.integers(min_value=0, max_value=9), min_size=1, max_size=15).filter(lambda w: sum(w) > 0),
+    weights=st.lists(st.integers(min_value=0, max_value=9), min_size=1, max_size=15).filter(
+        lambda w: sum(w) > 0
+    ),
     n_leads=st.integers(min_value=0, max_value=500),
 )
 def test_distribution_sums_exactly_and_stays_within_one_of_the_quota(weights, n_leads):
@@ -226,4 +261,8 @@ def test_lead_funnel_reports_welcome_call_reply_and_conversion_medians():
 
 def test_churn_reasons_are_counted_per_partner():
     reasons = churn_reasons(FUNNEL_CONTRACTS, quarter=QUARTER)
-    assert reasons.values.tolist() == [["A", "price", 2], ["A", "not given", 1], ["B", "moved to on-premise", 1]]
+    assert reasons.values.tolist() == [
+        ["A", "price", 2],
+        ["A", "not given", 1],
+        ["B", "moved to on-premise", 1],
+    ]
