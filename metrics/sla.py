@@ -195,19 +195,23 @@ def elapsed_working_seconds(
 def _deadline_ns(
     cal: WorkCalendar, base_ns: np.ndarray, budget_s: np.ndarray, seg: _Segments
 ) -> np.ndarray:
-    """Earliest ``d`` with ``W(base, d) = budget + paused working time before d`` (UTC ns).
+    """Earliest ``d`` with ``W(base, d) - (paused working time before d) = budget`` (UTC ns).
 
-    ``d ↦ add(base, budget + P(d))`` is monotone, so iterating from ``add(base, budget)``
-    reaches its least fixed point after at most (segments per row + 1) steps; each step is
+    Iterates ``d ← add(base, budget + Σ W(p))`` over the whole pause segments ``p`` that start
+    before ``d``.  The map is monotone and the true deadline is a fixed point of it (no pause
+    can straddle the instant at which the clock reaches the budget), so iterating from
+    ``add(base, budget)`` reaches it after at most (segments per row + 1) steps, each step
     vectorized over all rows.
     """
     n = len(base_ns)
+    segment_s = cal.working_ns_between(seg.start, seg.end)
     deadline = cal.add_working_ns(base_ns, budget_s).view(np.int64)
     for _ in range(len(seg.row) + 1):
-        extended = cal.add_working_ns(
-            base_ns, budget_s + _paused_seconds(cal, n, seg, deadline)
+        started = seg.start < deadline[seg.row]
+        paused = np.bincount(
+            seg.row, weights=np.where(started, segment_s, 0.0), minlength=n
         )
-        extended = extended.view(np.int64)
+        extended = cal.add_working_ns(base_ns, budget_s + paused).view(np.int64)
         if np.array_equal(extended, deadline):
             break
         deadline = extended
