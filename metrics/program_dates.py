@@ -16,13 +16,13 @@ def utc_timestamp(value: DateLike) -> pd.Timestamp:
 
 
 def utc_series(values: pd.Series) -> pd.Series:
-    """Return a Series of tz-aware UTC timestamps (naive values are taken as UTC)."""
+    """Return a Series of tz-aware UTC nanosecond timestamps (naive values are taken as UTC)."""
     if not pd.api.types.is_datetime64_any_dtype(values):
-        return pd.to_datetime(values, utc=True, format="ISO8601")
+        return pd.to_datetime(values, utc=True, format="ISO8601").dt.as_unit("ns")
     converted = pd.Series(values)
     if converted.dt.tz is None:
-        return converted.dt.tz_localize("UTC")
-    return converted.dt.tz_convert("UTC")
+        converted = converted.dt.tz_localize("UTC")
+    return converted.dt.tz_convert("UTC").dt.as_unit("ns")
 
 
 def month_starts(start: DateLike, end: DateLike) -> pd.DatetimeIndex:

@@ -14,6 +14,8 @@ Decisions the seed leaves open (each is also stated where it is coded):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -178,49 +180,75 @@ def points_balance(ledger: pd.DataFrame, at: DateLike) -> pd.DataFrame:
     return out.reset_index()
 
 
-def _keys_with_coverage(license_keys: pd.DataFrame, submitted: pd.DataFrame) -> pd.DataFrame:
+@dataclass(frozen=True)
+class _KeyTable:
+    """License keys as int64 nanosecond arrays; a missing instant is `_NEVER` (never reached)."""
+
+    partners: pd.Index
+    partner_code: np.ndarray
+    purchased: np.ndarray
+    activated: np.ndarray
+    covered_since: np.ndarray
+
+
+_NEVER = np.iinfo("int64").max
+
+
+def _nanoseconds(values: pd.Series) -> np.ndarray:
+    return np.where(values.isna(), _NEVER, values.to_numpy(dtype="int64", na_value=0))
+
+
+def _key_table(license_keys: pd.DataFrame, submitted: pd.DataFrame) -> _KeyTable:
     """Keys with `covered_since`: first submission of the key's project by the key's own partner.
 
     A key is linked to a project by `license_keys.project_id` or by `projects.license_key`.
     """
     keys = license_keys.copy()
-    keys["purchased_at"] = utc_series(keys["purchased_at"])
     activated = keys["activated_at"] if "activated_at" in keys else pd.Series(pd.NaT, index=keys.index)
-    keys["activated_at"] = utc_series(activated)
     if "project_id" not in keys:
         keys["project_id"] = pd.NA
     subs = submitted.assign(submitted_at=utc_series(submitted["submitted_at"]))
-    by_project = subs.groupby(["partner_id", "project_id"])["submitted_at"].min().rename("via_project")
-    keys = keys.merge(by_project, left_on=["partner_id", "project_id"], right_index=True, how="left")
-    via_key = pd.Series(pd.NaT, index=keys.index, dtype="datetime64[ns, UTC]")
+    by_project = subs.groupby(["partner_id", "project_id"])["submitted_at"].min()
+    covered_since = pd.Series(
+        by_project.reindex(pd.MultiIndex.from_arrays([keys["partner_id"], keys["project_id"]])).array,
+        index=keys.index,
+    )
     if "license_key" in subs and subs["license_key"].notna().any():
         by_key = (
             subs.dropna(subset=["license_key"]).groupby(["partner_id", "license_key"])["submitted_at"].min()
         )
-        via_key = pd.Series(
-            by_key.reindex(pd.MultiIndex.from_arrays([keys["partner_id"], keys["key"]])).array,
-            index=keys.index,
-        )
-    keys["covered_since"] = pd.concat([keys["via_project"], via_key], axis=1).min(axis=1)
-    return keys[["key", "partner_id", "purchased_at", "activated_at", "covered_since"]]
+        via_key = by_key.reindex(pd.MultiIndex.from_arrays([keys["partner_id"], keys["key"]])).array
+        covered_since = pd.concat([covered_since, pd.Series(via_key, index=keys.index)], axis=1).min(axis=1)
+    codes, partners = pd.factorize(keys["partner_id"], sort=True)
+    return _KeyTable(
+        partners=pd.Index(partners, name="partner_id"),
+        partner_code=codes,
+        purchased=_nanoseconds(utc_series(keys["purchased_at"])),
+        activated=_nanoseconds(utc_series(activated)),
+        covered_since=_nanoseconds(utc_series(covered_since)),
+    )
 
 
-def _competence_month(keys: pd.DataFrame, partners: pd.Index, d: pd.Timestamp) -> pd.DataFrame:
-    """Competence decision of every partner on day `d` (keys already carry `covered_since`)."""
+def _competence_month(keys: _KeyTable, d: pd.Timestamp) -> pd.DataFrame:
+    """Competence decision of every partner on day `d`."""
     # seed 000: activated keys bought "за период от 14ти до 2х месяцев назад": [d-14m, d-2m)
     window_start = d - pd.DateOffset(months=WINDOW_FROM_MONTHS)
     window_end = d - pd.DateOffset(months=WINDOW_TO_MONTHS)
     counted = (
-        (keys["purchased_at"] >= window_start)
-        & (keys["purchased_at"] < window_end)
-        & keys["activated_at"].notna()
-        & (keys["activated_at"] <= d)
+        (keys.purchased >= window_start.value)
+        & (keys.purchased < window_end.value)
+        & (keys.activated <= d.value)
     )
-    covered = counted & (keys["covered_since"] < d).fillna(False)
-    tally = pd.DataFrame({"keys": counted, "covered": covered}).groupby(keys["partner_id"]).sum()
-    tally = tally.reindex(partners, fill_value=0).astype("int64")
-    out = tally.reset_index()
-    out.insert(1, "month", d)
+    covered = counted & (keys.covered_since < d.value)
+    n_partners = len(keys.partners)
+    out = pd.DataFrame(
+        {
+            "partner_id": keys.partners,
+            "month": d,
+            "keys": np.bincount(keys.partner_code[counted], minlength=n_partners),
+            "covered": np.bincount(keys.partner_code[covered], minlength=n_partners),
+        }
+    )
     out["share"] = (out["covered"] / out["keys"].where(out["keys"] > 0)).astype("float64")
     # integer test of covered/keys >= 50 %, free of float rounding
     out["held"] = (out["keys"] > 0) & (2 * out["covered"] >= out["keys"])
@@ -242,9 +270,7 @@ def competence_on(d: DateLike, license_keys: pd.DataFrame, submitted: pd.DataFra
         `partner_id, month, keys, covered, share` (NaN when keys = 0), `held`,
         `window_start, window_end`; one row per partner that owns any key.
     """
-    keys = _keys_with_coverage(license_keys, submitted)
-    partners = pd.Index(keys["partner_id"].unique(), name="partner_id")
-    return _competence_month(keys, partners, utc_timestamp(d))
+    return _competence_month(_key_table(license_keys, submitted), utc_timestamp(d))
 
 
 def competence_history(
@@ -261,18 +287,13 @@ def competence_history(
     DataFrame
         `competence_on` columns plus `status`, sorted by month then partner.
     """
-    keys = _keys_with_coverage(license_keys, submitted)
-    partners = pd.Index(keys["partner_id"].unique(), name="partner_id")
+    keys = _key_table(license_keys, submitted)
     months = month_starts(start, end)
     if months.empty:
-        return (
-            _competence_month(keys, partners, utc_timestamp(start))
-            .iloc[:0]
-            .assign(status=pd.Series(dtype=str))
-        )
-    decisions = [
-        _competence_month(keys, partners, d) for d in months.insert(0, months[0] - pd.DateOffset(months=1))
-    ]
+        empty = _competence_month(keys, utc_timestamp(start)).iloc[:0]
+        return empty.assign(status=pd.Series(dtype=str))
+    previous = months[0] - pd.DateOffset(months=1)
+    decisions = [_competence_month(keys, d) for d in months.insert(0, previous)]
     frames = []
     for before, now in zip(decisions, decisions[1:]):
         was = before["held"].to_numpy()

@@ -281,3 +281,12 @@ def test_near_threshold_lists_partners_within_the_band_with_their_margin():
     near = near_threshold(history, "2024-03-01", band=0.1)
     assert near["partner_id"].tolist() == ["exact", "short"]
     assert near["margin"].tolist() == [0, -1]  # 2 of 4 holds with no slack; 2 of 5 needs one more
+
+
+def test_competence_accepts_second_resolution_and_naive_timestamps():
+    keys = keys_frame([("k1", "A", "2023-05-01", "2023-05-02", "p1")])
+    keys["purchased_at"] = keys["purchased_at"].dt.tz_localize(None).astype("datetime64[s]")
+    keys["activated_at"] = keys["activated_at"].dt.as_unit("us")
+    submitted = submitted_frame([("p1", "A", "2023-09-01")])
+    row = competence_on("2024-03-01", keys, submitted).iloc[0]
+    assert (row["keys"], row["covered"], row["held"]) == (1, 1, True)
