@@ -315,9 +315,20 @@ class WorkCalendar:
 
     @staticmethod
     def _cumulative_ns(table: _DayTable, t: np.ndarray) -> np.ndarray:
-        """``F(t)``: working ns from the table start to each instant (``t`` finite)."""
-        day = np.searchsorted(table.open_ns, t, side="right") - 1
-        day = np.clip(day, 0, len(table.open_ns) - 1)
+        """``F(t)``: working ns from the table start to each instant (``t`` finite).
+
+        The day ``i`` (last with ``open_i <= t``) is found without a binary search: UTC offsets
+        lie within -12 h..+14 h, so ``i`` is within the five local dates around ``t``'s UTC date;
+        start two dates later and step back while the opening is after ``t``.
+        """
+        first_ns = int(table.first_day.astype(np.int64)) * NS_PER_DAY
+        last = len(table.open_ns) - 1
+        day = np.clip((t - first_ns) // NS_PER_DAY + 2, 0, last)
+        while True:
+            step = (table.open_ns[day] > t) & (day > 0)
+            if not step.any():
+                break
+            day -= step
         inside = np.clip(t - table.open_ns[day], 0, table.length_ns[day])
         return table.cum_ns[day] + inside
 

@@ -1,0 +1,1 @@
+"""Benchmarks run by `cli.py bench`; each module has a `measure(...) -> dict`."""
