@@ -1,0 +1,225 @@
+"""The service manager's biweekly client meeting brief (seed 004, SPEC §6).
+
+One JSON-serialisable dict that the meeting page, the PDF/XLSX exports and `cli.py report meeting`
+all draw: client, period bounds, the KPI table with deltas and trends, the negative-dynamics flags
+with explanation and proposed action, the breached and at-risk tickets, and the hours split
+development/support by priority. Authorization is the caller's job (pages and commands check the
+client against the logged-in user's scope before calling).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection
+
+from metrics.dynamics import negative_dynamics
+from metrics.support import METRICS, PRIORITIES, meeting_metrics, period_bounds
+from store.queries import client_record, latest_ticket_date, meeting_inputs, ticket_hours
+from store.settings import DEFAULT_CALENDAR, calendar_definitions
+
+WORK_TYPES: tuple[str, ...] = ("development", "support")
+# the states a manager must talk about: breached, or open with < 25 % of the target left (SPEC §5)
+ATTENTION_STATES: tuple[str, ...] = ("breached", "at_risk")
+
+
+class UnknownClient(LookupError):
+    """No client with this id is stored."""
+
+
+def meeting_brief(conn: Connection, client_id: str, period_end: dt.date | str | None = None,
+                  length_days: int = 14, n_previous: int = 3) -> dict:
+    """The meeting brief of one client: current period vs the ``n_previous`` periods before it.
+
+    Parameters
+    ----------
+    conn
+        An open connection; the caller has already authorized ``client_id``.
+    client_id
+        The client; :class:`UnknownClient` when it is not stored.
+    period_end
+        Last day of the current period (a local date of the client's calendar, inclusive).
+        Default: the day of the client's latest ticket, or today when it has none.
+    length_days, n_previous
+        Period length in days (seed 004: meetings every two weeks) and how many periods before
+        the current one are compared.
+
+    Returns
+    -------
+    dict
+        ``client``, ``period`` (current bounds), ``periods`` (oldest first, the current last),
+        ``kpis`` (per metric key: ``current``, ``previous_mean``, ``delta_pct`` =
+        100 · (current − previous_mean) / |previous_mean|, ``trend`` per period oldest first,
+        ``better``, ``status`` worse/better/same, ``flagged``), ``flags`` (sentence, explanation and
+        proposed action in ru/en), ``tickets`` (breached and at-risk, with worked hours),
+        ``hours`` (development/support split by priority of the current period, and per period).
+        Hours are worklog hours; durations are working hours of the client's calendar.
+    """
+    client = client_record(conn, client_id)
+    if client is None:
+        raise UnknownClient(client_id)
+    tz = _client_timezone(conn, client.get("calendar"))
+    last_day = _period_end_day(conn, client_id, period_end, tz)
+    bounds = period_bounds(last_day, length_days, n_previous, tz)
+    inputs = meeting_inputs(conn, client_id, bounds["start"].min(), bounds["end"].max(), tz)
+    users = client.get("users")
+    long = meeting_metrics(inputs.tickets, inputs.worklog, inputs.staff,
+                           users if users else float("nan"), last_day, length_days, n_previous, tz)
+    flags = negative_dynamics(long)
+    current = bounds.iloc[0]
+    return _jsonable({
+        "client": {k: client.get(k) for k in ("client_id", "name", "partner_id", "city", "users",
+                                               "service_manager")},
+        "period": _period_dict(current),
+        "periods": [_period_dict(row) for _, row in bounds.iloc[::-1].iterrows()],
+        "timezone": tz,
+        "ticket_count": int(((inputs.tickets["created_at"] >= current["start"])
+                             & (inputs.tickets["created_at"] < current["end"])).sum()),
+        "kpis": kpi_table(long, flags),
+        "flags": flags.to_dict("records"),
+        "tickets": attention_tickets(inputs.tickets, current["start"], current["end"],
+                                     ticket_hours(conn, inputs.tickets["ticket_id"].tolist())),
+        "hours": hours_split(inputs.worklog, bounds),
+        "generated_at": pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"),
+    })
+
+
+def kpi_table(metrics_long: pd.DataFrame, flags: pd.DataFrame) -> list[dict]:
+    """One row per metric key that has a value in some period, in the seed's metric order.
+
+    ``trend`` lists the values oldest period first; ``previous_mean`` is the mean of the previous
+    periods' non-missing values; ``delta_pct`` = 100 · (current − previous_mean) / |previous_mean|
+    (None when either is missing or the mean is 0); ``status`` says whether the current value is
+    worse or better than that mean in the metric's ``better`` direction.
+    """
+    ident = ["metric_id", "key"]
+    wide = metrics_long.pivot(index=ident, columns="period", values="value").sort_index(axis=1)
+    wide = wide[wide.notna().any(axis=1)]
+    meta = metrics_long.drop_duplicates(ident).set_index(ident).reindex(wide.index)
+    current = wide[0]
+    previous_mean = wide.drop(columns=0).mean(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        delta = 100.0 * (current - previous_mean) / previous_mean.abs()
+    direction = np.where(meta["better"] == "higher", -1.0, 1.0)
+    worse = (current - previous_mean) * direction
+    status = np.select([worse > 0, worse < 0, worse == 0], ["worse", "better", "same"], default=None)
+    flagged_keys = set(zip(flags["metric_id"], flags["key"])) if len(flags) else set()
+    order = {metric_id: i for i, metric_id in enumerate(METRICS)}
+    current_n = metrics_long[metrics_long["period"] == 0].set_index(ident)["n"].reindex(wide.index)
+    table = pd.DataFrame({
+        "metric_id": wide.index.get_level_values("metric_id"),
+        "key": wide.index.get_level_values("key"),
+        "label_ru": meta["label_ru"].to_numpy(), "label_en": meta["label_en"].to_numpy(),
+        "unit": meta["unit"].to_numpy(), "better": meta["better"].to_numpy(),
+        "current": current.to_numpy(), "previous_mean": previous_mean.to_numpy(),
+        "delta_pct": delta.where(np.isfinite(delta)).to_numpy(), "status": status,
+        "n": current_n.to_numpy(),
+        "trend": wide[wide.columns[::-1]].to_numpy().tolist(),
+        "flagged": [k in flagged_keys for k in wide.index],
+    })
+    table["order"] = table["metric_id"].map(order).fillna(len(order))
+    table = table.sort_values(["order", "key"], kind="stable").drop(columns="order")
+    return table.to_dict("records")
+
+
+def attention_tickets(tickets: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,
+                      hours: pd.Series) -> list[dict]:
+    """Breached and at-risk tickets to discuss: every at-risk one, and breached ones still open
+    or whose deadline, creation or resolution falls in the current period ``[start, end)``;
+    breached first, then by deadline. ``worked_hours`` = all worklog hours of the ticket."""
+    state = tickets["sla_state"]
+    in_period = pd.Series(False, index=tickets.index)
+    for column in ("deadline", "created_at", "resolved_at"):
+        in_period |= (tickets[column] >= start) & (tickets[column] < end)
+    breached = (state == "breached") & (tickets["resolved_at"].isna() | in_period)
+    chosen = tickets[(state == "at_risk") | breached].copy()
+    chosen["worked_hours"] = hours.reindex(chosen["ticket_id"]).fillna(0.0).to_numpy()
+    chosen["state_order"] = chosen["sla_state"].map({s: i for i, s in enumerate(ATTENTION_STATES)})
+    chosen = chosen.sort_values(["state_order", "deadline", "ticket_id"], kind="stable")
+    columns = ["ticket_id", "kind", "type", "priority", "line", "created_at", "deadline", "resolved_at",
+               "sla_state", "worked_hours"]
+    return chosen[columns].rename(columns={"sla_state": "state"}).to_dict("records")
+
+
+def hours_split(worklog: pd.DataFrame, bounds: pd.DataFrame) -> dict:
+    """Worklog hours by work type: per priority in the current period and per period.
+
+    Returns ``{"by_priority": [{"priority", "development", "support", "total"}], "by_period":
+    [{"period", "label", "development", "support", "total", "development_share"}]}``, periods oldest
+    first; ``development_share`` = 100 · development / total (seed 004: 20 % → 80 % is the alarm).
+    """
+    days = pd.to_datetime(worklog["work_date"]).dt.normalize()
+    first = pd.to_datetime(bounds["first_day"])
+    last = pd.to_datetime(bounds["last_day"])
+    edges = np.append(first.to_numpy()[::-1], (last.iloc[0] + pd.Timedelta(days=1)).to_datetime64())
+    position = np.searchsorted(edges, days.to_numpy(), side="right") - 1
+    n = len(bounds)
+    period = np.where((position >= 0) & (position < n), n - 1 - position, -1)
+    w = worklog.assign(period=period, work_type=worklog["work_type"].where(
+        worklog["work_type"].isin(WORK_TYPES), "support"))
+    w = w[w["period"] >= 0]
+    by_period = (w.pivot_table(index="period", columns="work_type", values="hours", aggfunc="sum")
+                 .reindex(index=bounds["period"], columns=list(WORK_TYPES)).fillna(0.0))
+    by_period["total"] = by_period.sum(axis=1)
+    by_period["development_share"] = (100.0 * by_period["development"] / by_period["total"]).where(
+        by_period["total"] > 0)
+    by_period = by_period.iloc[::-1]
+    labels = {row.period: _period_label(row.first_day, row.last_day) for row in bounds.itertuples()}
+    now = w[w["period"] == 0]
+    by_priority = (now.pivot_table(index="priority", columns="work_type", values="hours", aggfunc="sum")
+                   .reindex(index=list(PRIORITIES), columns=list(WORK_TYPES)).fillna(0.0))
+    by_priority["total"] = by_priority.sum(axis=1)
+    return {
+        "by_priority": by_priority.rename_axis("priority").reset_index().to_dict("records"),
+        "by_period": [{"period": int(p), "label": labels[p], **row}
+                      for p, row in by_period.to_dict("index").items()],
+    }
+
+
+# ---------------------------------------------------------------- helpers
+
+def _client_timezone(conn: Connection, calendar: str | None) -> str:
+    definitions = calendar_definitions(conn)
+    definition = definitions.get(calendar or DEFAULT_CALENDAR) or definitions[DEFAULT_CALENDAR]
+    return definition.get("timezone") or "UTC"
+
+
+def _period_end_day(conn: Connection, client_id: str, period_end: dt.date | str | None, tz: str) -> dt.date:
+    if period_end is not None:
+        return pd.Timestamp(period_end).date()
+    latest = latest_ticket_date(conn, client_id)
+    return (latest if latest is not None else pd.Timestamp.now(tz="UTC")).tz_convert(tz).date()
+
+
+def _period_label(first_day: dt.date, last_day: dt.date) -> str:
+    """``01.05–14.05.2024`` (the year once when both days share it)."""
+    if first_day.year == last_day.year:
+        return f"{first_day:%d.%m}–{last_day:%d.%m.%Y}"
+    return f"{first_day:%d.%m.%Y}–{last_day:%d.%m.%Y}"
+
+
+def _period_dict(row: pd.Series) -> dict:
+    return {"period": int(row["period"]), "first_day": row["first_day"].isoformat(),
+            "last_day": row["last_day"].isoformat(), "start": row["start"].isoformat(),
+            "end": row["end"].isoformat(), "label": _period_label(row["first_day"], row["last_day"])}
+
+
+def _jsonable(value):
+    """NaN/NaT → None, numpy scalars → Python, timestamps → ISO 8601 strings, recursively."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, (pd.Timestamp, dt.datetime, dt.date)):
+        return value.isoformat()
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer, int)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return None if math.isnan(value) or math.isinf(value) else round(float(value), 4)
+    return value

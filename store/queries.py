@@ -1,0 +1,155 @@
+"""Scoped read functions: every page, report and command reads the store through here.
+
+Filters (client, partner, dates) run in the database, never in pandas after a full scan.
+Authorization is the caller's job: these functions return what they are asked for, and callers
+pass only ids they have already checked against the logged-in user's scope (SPEC §8).
+
+Sections: scope · service manager's meeting (SPEC §6).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Connection, Float, Integer, Select, and_, func, or_, select
+
+from store.frames import read_frame
+from store.models import Client, Staff, Ticket, TicketSla, Worklog
+
+# ---------------------------------------------------------------- scope (SPEC §8)
+
+
+def manager_client_ids(conn: Connection, login: str) -> list[str]:
+    """Ids of the clients whose ``service_manager`` is ``login`` (SPEC §8: a service manager sees only those)."""
+    rows = conn.execute(select(Client.client_id).where(Client.service_manager == login)
+                        .order_by(Client.client_id)).scalars()
+    return list(rows)
+
+
+def client_options(conn: Connection, client_ids: list[str] | None) -> list[dict]:
+    """``[{"client_id", "name"}]`` of the given clients (every client when None), sorted by name."""
+    stmt = select(Client.client_id, Client.name).order_by(Client.name, Client.client_id)
+    if client_ids is not None:
+        if not client_ids:
+            return []
+        stmt = stmt.where(Client.client_id.in_(client_ids))
+    return [{"client_id": cid, "name": name} for cid, name in conn.execute(stmt).all()]
+
+
+def client_record(conn: Connection, client_id: str) -> dict | None:
+    """The ``clients`` row of ``client_id`` as a dict, or None when there is no such client."""
+    row = conn.execute(select(Client.__table__).where(Client.client_id == client_id)).mappings().first()
+    return None if row is None else dict(row)
+
+
+# ---------------------------------------------------------------- service manager's meeting (SPEC §6, seed 004)
+
+TICKET_COLUMNS = [c.name for c in Ticket.__table__.columns]
+SLA_COLUMNS = [c.name for c in TicketSla.__table__.columns if c.name not in ("ticket_id", "computed_at")]
+
+
+@dataclass(frozen=True)
+class MeetingInputs:
+    """What the biweekly meeting of one client is computed from.
+
+    Attributes
+    ----------
+    client : dict
+        The ``clients`` row (``users`` = number of the client's users, seed 004 metric 8).
+    tickets : DataFrame
+        Columns of ``tickets`` (SPEC §3) plus the materialized ``ticket_sla`` values; one row per ticket
+        of the client that was created before the window end and is not finished before its start.
+    worklog : DataFrame
+        ``ticket_id, staff, hours, work_date, work_type`` of the client's tickets with ``work_date`` in
+        the window, plus the ticket's ``priority``, ``kind`` and the staff member's ``line``.
+    staff : DataFrame
+        ``staff, line, name`` of the staff who logged work on the client in the window.
+    """
+
+    client: dict
+    tickets: pd.DataFrame
+    worklog: pd.DataFrame
+    staff: pd.DataFrame
+
+
+def meeting_inputs(conn: Connection, client_id: str, period_start: pd.Timestamp,
+                   period_end: pd.Timestamp, tz: str = "UTC") -> MeetingInputs:
+    """Tickets (with SLA values), worklog and staff of one client in ``[period_start, period_end)``.
+
+    ``period_start`` is the start of the earliest compared period, ``period_end`` the (exclusive)
+    end of the current one; naive values are UTC. A ticket belongs to the window when it was
+    created before ``period_end`` and was not resolved before ``period_start`` (created in the
+    window, or resolved in it, or still open), so open and at-risk tickets older than the window
+    are included. Worklog rows carry a local date (``tz``, the client's calendar zone): a day
+    belongs to the window when it overlaps it.
+    """
+    start, end = _utc(period_start), _utc(period_end)
+    first_day = start.tz_convert(tz).date()
+    stop_day = (end - pd.Timedelta(1, "ns")).tz_convert(tz).date() + dt.timedelta(days=1)
+    client = client_record(conn, client_id) or {"client_id": client_id, "users": None}
+    ticket_cols = [Ticket.__table__.c[c] for c in TICKET_COLUMNS]
+    sla_cols = [TicketSla.__table__.c[c] for c in SLA_COLUMNS]
+    tickets_stmt = (
+        select(*ticket_cols, *sla_cols)
+        .join_from(Ticket, TicketSla, TicketSla.ticket_id == Ticket.ticket_id, isouter=True)
+        .where(Ticket.client_id == client_id, Ticket.created_at < end.to_pydatetime(),
+               or_(Ticket.created_at >= start.to_pydatetime(),
+                   Ticket.resolved_at.is_(None),
+                   Ticket.resolved_at >= start.to_pydatetime()))
+        .order_by(Ticket.created_at, Ticket.ticket_id)
+    )
+    worklog_stmt = (
+        select(Worklog.ticket_id, Worklog.staff, Worklog.hours, Worklog.work_date, Worklog.work_type,
+               Ticket.priority, Ticket.kind, Staff.line)
+        .join_from(Worklog, Ticket, Worklog.ticket_id == Ticket.ticket_id)
+        .join(Staff, Staff.staff == Worklog.staff, isouter=True)
+        .where(and_(Ticket.client_id == client_id,
+                    Worklog.work_date >= first_day, Worklog.work_date < stop_day))
+        .order_by(Worklog.work_date, Worklog.ticket_id, Worklog.staff)
+    )
+    staff_stmt = (
+        select(Staff.staff, Staff.line, Staff.name)
+        .where(Staff.staff.in_(select(Worklog.staff)
+                               .join_from(Worklog, Ticket, Worklog.ticket_id == Ticket.ticket_id)
+                               .where(Ticket.client_id == client_id,
+                                      Worklog.work_date >= first_day,
+                                      Worklog.work_date < stop_day)))
+        .order_by(Staff.staff)
+    )
+    return MeetingInputs(client=client, tickets=_read_typed(conn, tickets_stmt),
+                         worklog=_read_typed(conn, worklog_stmt), staff=_read_typed(conn, staff_stmt))
+
+
+def ticket_hours(conn: Connection, ticket_ids: list[str]) -> pd.Series:
+    """Hours logged on each ticket over its whole life (index ``ticket_id``; tickets without work absent)."""
+    if not ticket_ids:
+        return pd.Series(dtype=float, name="hours").rename_axis("ticket_id")
+    rows = conn.execute(select(Worklog.ticket_id, func.sum(Worklog.hours))
+                        .where(Worklog.ticket_id.in_(ticket_ids)).group_by(Worklog.ticket_id)).all()
+    return pd.Series({tid: float(h) for tid, h in rows}, dtype=float, name="hours").rename_axis("ticket_id")
+
+
+def latest_ticket_date(conn: Connection, client_id: str) -> pd.Timestamp | None:
+    """The latest ``created_at`` among the client's tickets (UTC), or None when it has none."""
+    value = conn.execute(select(func.max(Ticket.created_at)).where(Ticket.client_id == client_id)).scalar()
+    if value is None:
+        return None
+    return _utc(pd.Timestamp(value))
+
+
+def _read_typed(conn: Connection, stmt: Select) -> pd.DataFrame:
+    """`read_frame` plus numeric dtypes that survive all-NULL columns (float64, nullable Int64)."""
+    frame = read_frame(conn, stmt)
+    for column in stmt.selected_columns:
+        if isinstance(column.type, Float):
+            frame[column.name] = frame[column.name].astype("float64")
+        elif isinstance(column.type, Integer):
+            frame[column.name] = frame[column.name].astype("Int64")
+    return frame
+
+
+def _utc(value: pd.Timestamp) -> pd.Timestamp:
+    value = pd.Timestamp(value)
+    return value.tz_localize("UTC") if value.tzinfo is None else value.tz_convert("UTC")
+

@@ -1,0 +1,181 @@
+"""Meeting brief (SPEC §6, seed 004) on a small hand-made SQLite database.
+
+Client C1 (10 users, 24×7 calendar in UTC so days are UTC days), manager "anna". Periods for
+period_end 2024-05-28, 14 days: P0 = 15.05–28.05, P1 = 01.05–14.05, P2 = 17.04–30.04, P3 = 03.04–16.04.
+In P1–P3 the team logs 2 h development + 8 h support (20 % development); in P0 8 h development on
+a priority-1 ticket + 2 h support (80 %) — seed 004's example.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pandas as pd
+import pytest
+from sqlalchemy import insert
+
+from reports.meeting import UnknownClient, meeting_brief
+from store.db import make_engine, migrate
+from store.models import Client, Staff, Ticket, TicketSla, Worklog
+from store.queries import manager_client_ids, meeting_inputs
+
+UTC = dt.timezone.utc
+PERIOD_END = "2024-05-28"
+# first day of each period, P3 .. P0
+PERIOD_DAYS = {3: dt.date(2024, 4, 3), 2: dt.date(2024, 4, 17), 1: dt.date(2024, 5, 1), 0: dt.date(2024, 5, 15)}
+
+
+def _at(day: dt.date, hour: int = 10) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+
+
+def _ticket(ticket_id: str, client_id: str, created: dt.datetime, **values) -> dict:
+    base = {c.name: None for c in Ticket.__table__.columns}
+    return base | {"ticket_id": ticket_id, "client_id": client_id, "created_at": created,
+                   "kind": "incident", "priority": 2, "line": 2} | values
+
+
+def _sla(ticket_id: str, **values) -> dict:
+    base = {c.name: None for c in TicketSla.__table__.columns}
+    return base | {"ticket_id": ticket_id} | values
+
+
+@pytest.fixture()
+def engine(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'meeting.db'}")
+    migrate(engine)
+    tickets, sla, worklog = [], [], []
+    for period, first in PERIOD_DAYS.items():
+        tid = f"T{period}"
+        resolution_h = 4.0 if period else 12.0
+        tickets.append(_ticket(tid, "C1", _at(first), resolved_at=_at(first, 16)))
+        sla.append(_sla(tid, acceptance_working_s=1800.0, resolution_working_s=resolution_h * 3600,
+                        resolution_target_s=16 * 3600.0, sla_state="met"))
+        dev_hours, support_hours = (8.0, 2.0) if period == 0 else (2.0, 8.0)
+        worklog += [{"ticket_id": tid, "staff": "ivan", "hours": dev_hours, "work_date": first,
+                     "work_type": "development"},
+                    {"ticket_id": tid, "staff": "olga", "hours": support_hours, "work_date": first,
+                     "work_type": "support"}]
+    tickets[-1]["priority"] = 1  # the P0 development is priority 1
+    # P0: a breached ticket (deadline inside P0), an at-risk open one, and one met
+    p0 = PERIOD_DAYS[0]
+    tickets += [_ticket("B1", "C1", _at(p0 + dt.timedelta(days=1)), priority=1, resolved_at=_at(p0 + dt.timedelta(days=5))),
+                _ticket("R1", "C1", _at(p0 + dt.timedelta(days=12)), priority=3)]
+    sla += [_sla("B1", deadline=_at(p0 + dt.timedelta(days=2)), sla_state="breached",
+                 resolution_working_s=96 * 3600.0, acceptance_working_s=600.0),
+            _sla("R1", deadline=_at(p0 + dt.timedelta(days=14)), sla_state="at_risk", acceptance_working_s=900.0)]
+    worklog.append({"ticket_id": "B1", "staff": "olga", "hours": 3.0, "work_date": p0 - dt.timedelta(days=60),
+                    "work_type": "support"})  # outside the window: still counts in the ticket's worked hours
+    # an old breached ticket resolved long before the window, and another manager's client
+    tickets += [_ticket("OLD", "C1", _at(dt.date(2023, 1, 9)), resolved_at=_at(dt.date(2023, 1, 20))),
+                _ticket("X1", "C2", _at(p0))]
+    sla += [_sla("OLD", sla_state="breached", deadline=_at(dt.date(2023, 1, 10))),
+            _sla("X1", sla_state="breached", deadline=_at(p0))]
+    worklog.append({"ticket_id": "X1", "staff": "ivan", "hours": 50.0, "work_date": p0, "work_type": "development"})
+    with engine.begin() as conn:
+        conn.execute(insert(Client), [
+            {"client_id": "C1", "name": "ООО Ромашка", "users": 10, "service_manager": "anna", "calendar": "24x7"},
+            {"client_id": "C2", "name": "ООО Василёк", "users": 5, "service_manager": "boris", "calendar": "24x7"},
+        ])
+        conn.execute(insert(Staff), [{"staff": "ivan", "line": 3, "name": "Иван"},
+                                     {"staff": "olga", "line": 2, "name": "Ольга"}])
+        conn.execute(insert(Ticket), tickets)
+        conn.execute(insert(TicketSla), sla)
+        conn.execute(insert(Worklog), worklog)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture()
+def brief(engine):
+    with engine.connect() as conn:
+        return meeting_brief(conn, "C1", PERIOD_END)
+
+
+def _kpi(brief: dict, metric_id: str, key: str) -> dict:
+    return next(k for k in brief["kpis"] if k["metric_id"] == metric_id and k["key"] == key)
+
+
+def test_manager_client_ids_are_the_clients_with_that_login(engine):
+    with engine.connect() as conn:
+        assert manager_client_ids(conn, "anna") == ["C1"]
+        assert manager_client_ids(conn, "nobody") == []
+
+
+def test_meeting_inputs_keep_only_the_client_and_the_window(engine):
+    start, end = pd.Timestamp("2024-04-03", tz="UTC"), pd.Timestamp("2024-05-29", tz="UTC")
+    with engine.connect() as conn:
+        inputs = meeting_inputs(conn, "C1", start, end)
+    assert sorted(inputs.tickets["ticket_id"]) == ["B1", "R1", "T0", "T1", "T2", "T3"]
+    assert inputs.tickets["created_at"].dt.tz is not None
+    assert inputs.tickets.set_index("ticket_id").loc["B1", "sla_state"] == "breached"
+    assert inputs.worklog["hours"].sum() == 4 * 10.0  # X1 (other client) and B1's April work excluded
+    assert inputs.worklog.set_index(["ticket_id", "staff"]).loc[("T0", "ivan"), "priority"] == 1
+    assert sorted(inputs.staff["staff"]) == ["ivan", "olga"]
+
+
+def test_period_bounds_are_the_current_two_weeks_and_three_before(brief):
+    assert brief["period"]["first_day"] == "2024-05-15"
+    assert brief["period"]["last_day"] == "2024-05-28"
+    assert [p["first_day"] for p in brief["periods"]] == ["2024-04-03", "2024-04-17", "2024-05-01", "2024-05-15"]
+    assert brief["period"]["label"] == "15.05–28.05.2024"
+
+
+def test_development_share_kpi_compares_current_with_previous_mean(brief):
+    share = _kpi(brief, "development_share", "share")
+    assert share["trend"] == [20.0, 20.0, 20.0, 80.0]
+    assert share["current"] == 80.0
+    assert share["previous_mean"] == 20.0
+    assert share["delta_pct"] == 300.0  # 100 · (80 − 20) / 20
+    assert share["status"] == "worse" and share["better"] == "lower"
+    assert share["flagged"] is True
+
+
+def test_seed_004_development_pressure_flag_proposes_resources_or_lower_priority(brief):
+    rules = [f["rule"] for f in brief["flags"]]
+    assert rules[0] == "development_pressure"
+    flag = brief["flags"][0]
+    assert "ресурсы" in flag["action_ru"] and "приоритет" in flag["action_ru"]
+    assert flag["action_en"] == "Add resources or lower the priority of some development tasks."
+
+
+def test_incident_reaction_kpi_is_median_in_working_hours(brief):
+    reaction = _kpi(brief, "incident_reaction", "median")
+    # P0 incidents T0, B1, R1 accepted after 1800, 600, 900 s -> median 900 s = 0.25 h
+    assert reaction["current"] == 0.25
+    assert reaction["trend"][:3] == [0.5, 0.5, 0.5]
+    assert reaction["status"] == "better"
+
+
+def test_breached_and_at_risk_tickets_with_worked_hours(brief):
+    tickets = {t["ticket_id"]: t for t in brief["tickets"]}
+    assert list(tickets) == ["B1", "R1"]  # breached first; OLD was resolved before the window
+    assert tickets["B1"]["state"] == "breached"
+    assert tickets["B1"]["worked_hours"] == 3.0
+    assert tickets["B1"]["deadline"].startswith("2024-05-17T10:00")
+    assert tickets["R1"]["state"] == "at_risk" and tickets["R1"]["worked_hours"] == 0.0
+
+
+def test_hours_split_by_priority_and_period(brief):
+    by_priority = {row["priority"]: row for row in brief["hours"]["by_priority"]}
+    assert by_priority[1] == {"priority": 1, "development": 8.0, "support": 2.0, "total": 10.0}
+    assert by_priority[2]["total"] == 0.0
+    shares = [row["development_share"] for row in brief["hours"]["by_period"]]
+    assert shares == [20.0, 20.0, 20.0, 80.0]
+    assert brief["hours"]["by_period"][-1]["label"] == "15.05–28.05.2024"
+
+
+def test_brief_is_json_serialisable_without_nan(brief):
+    text = json.dumps(brief, allow_nan=False, ensure_ascii=False)
+    assert "ООО Ромашка" in text
+
+
+def test_default_period_end_is_the_latest_ticket_day(engine):
+    with engine.connect() as conn:
+        brief = meeting_brief(conn, "C1")
+    assert brief["period"]["last_day"] == "2024-05-27"  # R1 created 27.05
+
+
+def test_unknown_client_raises(engine):
+    with engine.connect() as conn, pytest.raises(UnknownClient):
+        meeting_brief(conn, "NOPE", PERIOD_END)
