@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from metrics.programs import (
     competence_history,
@@ -290,3 +292,84 @@ def test_competence_accepts_second_resolution_and_naive_timestamps():
     submitted = submitted_frame([("p1", "A", "2023-09-01")])
     row = competence_on("2024-03-01", keys, submitted).iloc[0]
     assert (row["keys"], row["covered"], row["held"]) == (1, 1, True)
+
+
+# --- properties against a plain-Python reference ------------------------------------------------
+
+BASE = ts("2022-01-01")
+day_offsets = st.integers(min_value=0, max_value=900)
+key_rows = st.lists(
+    st.tuples(
+        st.sampled_from(["A", "B", "C"]),
+        day_offsets,
+        st.one_of(st.none(), st.integers(min_value=0, max_value=120)),
+        st.one_of(st.none(), st.sampled_from(["p0", "p1", "p2", "p3"])),
+    ),
+    min_size=1,
+    max_size=25,
+)
+submission_rows = st.lists(
+    st.tuples(st.sampled_from(["p0", "p1", "p2", "p3"]), st.sampled_from(["A", "B", "C"]), day_offsets),
+    max_size=8,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=key_rows, subs=submission_rows, month=st.integers(min_value=0, max_value=30))
+def test_competence_matches_a_key_by_key_reference(rows, subs, month):
+    d = BASE + pd.DateOffset(months=month)
+    keys = pd.DataFrame(
+        {
+            "key": [f"k{i}" for i in range(len(rows))],
+            "partner_id": [r[0] for r in rows],
+            "purchased_at": [BASE + pd.Timedelta(days=r[1]) for r in rows],
+            "activated_at": [pd.NaT if r[2] is None else BASE + pd.Timedelta(days=r[1] + r[2]) for r in rows],
+            "project_id": [r[3] for r in rows],
+        }
+    )
+    submitted = pd.DataFrame(
+        {
+            "project_id": [s[0] for s in subs],
+            "partner_id": [s[1] for s in subs],
+            "submitted_at": pd.to_datetime([BASE + pd.Timedelta(days=s[2]) for s in subs], utc=True),
+        }
+    )
+    expected = {}
+    for key_partner, bought, lag, project in rows:
+        purchased = BASE + pd.Timedelta(days=bought)
+        activated = None if lag is None else purchased + pd.Timedelta(days=lag)
+        in_window = d - pd.DateOffset(months=14) <= purchased < d - pd.DateOffset(months=2)
+        counted = in_window and activated is not None and activated <= d
+        covered = counted and any(
+            p == project and who == key_partner and BASE + pd.Timedelta(days=at) < d for p, who, at in subs
+        )
+        keys_n, covered_n = expected.get(key_partner, (0, 0))
+        expected[key_partner] = (keys_n + counted, covered_n + covered)
+    result = competence_on(d, keys, submitted).set_index("partner_id")
+    for key_partner, (keys_n, covered_n) in expected.items():
+        assert (result.loc[key_partner, "keys"], result.loc[key_partner, "covered"]) == (keys_n, covered_n)
+        assert result.loc[key_partner, "held"] == (keys_n > 0 and 2 * covered_n >= keys_n)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    versions=st.lists(
+        st.tuples(st.sampled_from(["p0", "p1"]), st.sampled_from(["A", "B"]), day_offsets),
+        min_size=1,
+        max_size=10,
+        unique_by=lambda v: v[2],
+    ),
+    probe=day_offsets,
+)
+def test_a_partner_never_holds_two_live_awards_for_one_project(versions, probe):
+    projects = projects_frame(
+        [
+            (project, i + 1, partner, BASE + pd.Timedelta(days=day), None)
+            for i, (project, partner, day) in enumerate(versions)
+        ]
+    )
+    ledger = points_ledger(projects, projects[["project_id", "version"]])
+    at = BASE + pd.Timedelta(days=probe)
+    live = ledger[(ledger["earned_at"] <= at) & (ledger["expires_at"] > at)]
+    assert not live.duplicated(["partner_id", "project_id"]).any()
+    assert (ledger["expires_at"] <= ledger["earned_at"] + pd.DateOffset(years=1)).all()
