@@ -150,9 +150,9 @@ def top10(
     net = net_new_contracts(contracts, leads, quarter).set_index("partner_id")
     stats = _lead_stats(leads, start, end)
     frame = partners[["partner_id", "name"]].set_index("partner_id")
-    frame = frame.join(net[["new", "churned", "net_new"]]).join(stats).fillna(0)
+    frame = frame.join(net[["new", "churned", "net_new"]]).join(stats)
     count_columns = ["new", "churned", "net_new", "leads", "complaints", "replied", "converted"]
-    frame[count_columns] = frame[count_columns].astype("int64")
+    frame[count_columns] = frame[count_columns].fillna(0).astype("int64")
     frame["conversion_pct"] = 100 * frame["converted"] / frame["leads"].where(frame["leads"] > 0)
     centre = partners.set_index("partner_id").get(
         "network_competence_center", pd.Series(False, index=frame.index)
