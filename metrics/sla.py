@@ -218,10 +218,6 @@ def _deadline_ns(
     return deadline
 
 
-def _subset(seg: _Segments, mask: np.ndarray) -> _Segments:
-    return _Segments(seg.row[mask], seg.start[mask], seg.end[mask])
-
-
 # --------------------------------------------------------------------------- targets
 def _column(tickets: pd.DataFrame, name: str) -> pd.Series:
     return (
@@ -335,28 +331,15 @@ def _evaluate_group(
         cal, n, seg, accepted
     )
 
-    deadline = np.full(n, _NAT, dtype=np.int64)
-    normal = ~is_rework
-    if normal.any():
-        idx = np.flatnonzero(normal)
-        local = np.full(n, -1)
-        local[idx] = np.arange(len(idx))
-        in_normal = normal[seg.row]
-        sub = _subset(seg, in_normal)
-        sub = _Segments(local[sub.row], sub.start, sub.end)
-        deadline[idx] = _deadline_ns(cal, created[idx], resolution_target[idx], sub)
+    deadline = _deadline_ns(cal, created, resolution_target, seg)
     if is_rework.any():
         # seed 003: a rework's term is extended by the time waiting for production ("БП")
         production = pauses[np.isin(reasons, policy.rework_extension_reasons)]
         bp = _pause_frame_segments(production, created, observed_end, tz)
-        idx = np.flatnonzero(is_rework)
-        local = np.full(n, -1)
-        local[idx] = np.arange(len(idx))
-        sub = _subset(bp, is_rework[bp.row])
-        sub = _Segments(local[sub.row], sub.start, sub.end)
-        deadline[idx] = _deadline_ns(cal, due[idx], np.zeros(len(idx)), sub)
-        window = cal.working_ns_between(created[idx], deadline[idx])
-        resolution_target[idx] = window
+        extended_due = _deadline_ns(cal, due, np.zeros(n), bp)
+        deadline = np.where(is_rework, extended_due, deadline)
+        window = cal.working_ns_between(created, deadline)
+        resolution_target = np.where(is_rework, window, resolution_target)
     acceptance_deadline = _deadline_ns(cal, created, acceptance_target, seg)
 
     now = np.full(n, now_ns, dtype=np.int64)

@@ -63,14 +63,22 @@ def evaluate(
 
 
 # ------------------------------------------------------------------ elapsed_working_seconds
+def row_pauses(*spans: tuple[int, str, str | None]) -> pd.DataFrame:
+    """``elapsed_working_seconds`` pauses from (row, paused_at, resumed_at) in Moscow time."""
+    return pd.DataFrame(
+        {
+            "row": [r for r, _, _ in spans],
+            "paused_at": pd.to_datetime([msk(p) for _, p, _ in spans], utc=True),
+            "resumed_at": pd.to_datetime([msk(q) for _, _, q in spans], utc=True),
+        }
+    )
+
+
 def test_overlapping_pauses_are_merged_before_subtracting():
     # Mon 13.05 09:00-18:00 = 9 h; pauses 10-12 and 11-13 merge into 10-13 = 3 h
-    pause = pd.DataFrame(
-        {
-            "row": [0, 0],
-            "paused_at": [msk("2024-05-13 10:00"), msk("2024-05-13 11:00")],
-            "resumed_at": [msk("2024-05-13 12:00"), msk("2024-05-13 13:00")],
-        }
+    pause = row_pauses(
+        (0, "2024-05-13 10:00", "2024-05-13 12:00"),
+        (0, "2024-05-13 11:00", "2024-05-13 13:00"),
     )
     result = elapsed_working_seconds(
         [msk("2024-05-13 09:00")], [msk("2024-05-13 18:00")], RU, pause
@@ -80,12 +88,9 @@ def test_overlapping_pauses_are_merged_before_subtracting():
 
 def test_pause_parts_outside_the_interval_are_ignored():
     # interval 12:00-16:00; pause 09:00-13:00 counts 12-13 only, pause 15:00-Tue counts 15-16 only
-    pause = pd.DataFrame(
-        {
-            "row": [0, 0],
-            "paused_at": [msk("2024-05-13 09:00"), msk("2024-05-13 15:00")],
-            "resumed_at": [msk("2024-05-13 13:00"), msk("2024-05-14 12:00")],
-        }
+    pause = row_pauses(
+        (0, "2024-05-13 09:00", "2024-05-13 13:00"),
+        (0, "2024-05-13 15:00", "2024-05-14 12:00"),
     )
     result = elapsed_working_seconds(
         [msk("2024-05-13 12:00")], [msk("2024-05-13 16:00")], RU, pause
@@ -94,9 +99,7 @@ def test_pause_parts_outside_the_interval_are_ignored():
 
 
 def test_pause_still_open_lasts_until_the_end():
-    pause = pd.DataFrame(
-        {"row": [1], "paused_at": [msk("2024-05-13 14:00")], "resumed_at": [NAT]}
-    )
+    pause = row_pauses((1, "2024-05-13 14:00", None))
     starts = [msk("2024-05-13 09:00"), msk("2024-05-13 09:00")]
     ends = [msk("2024-05-14 18:00"), msk("2024-05-14 18:00")]
     # row 0 unpaused: 18 h; row 1 paused from Mon 14:00 to the end: only 09-14 = 5 h
