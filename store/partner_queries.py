@@ -1,0 +1,173 @@
+"""Reads behind the partner's "My quality" page and `cli.py report partner` (SPEC §1, §8).
+
+Every function takes the partner id the caller has already authorized (a partner's own id from the
+session, never a browser value) and filters in the database. Survey figures come from the
+`survey_rollup` counts and competence from `competence_history` (SPEC §9), not from scans of inputs.
+The only function that returns other partners' rows is `comparison_counts`, whose output is an input
+of `metrics.privacy` and must never be shown as is.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+from sqlalchemy import Connection, func, or_, select
+
+from store.frames import read_frame
+from store.models import (
+    Client,
+    CompetenceHistoryRow,
+    Deposit,
+    MonitorTest,
+    Partner,
+    Project,
+    Survey,
+    SurveyRollup,
+    Ticket,
+    TicketPause,
+    TicketSla,
+    Worklog,
+)
+from store.rollups import survey_version_expression
+
+COUNT_COLUMNS = ["quarter", "question", "scale", "answer", "answers"]
+
+
+def partner_options(conn: Connection) -> list[dict]:
+    """``[{"partner_id", "name", "city"}]`` of every partner, by name (management's partner picker)."""
+    stmt = select(Partner.partner_id, Partner.name, Partner.city).order_by(Partner.name, Partner.partner_id)
+    return [{"partner_id": pid, "name": name, "city": city} for pid, name, city in conn.execute(stmt).all()]
+
+
+def partner_record(conn: Connection, partner_id: str) -> dict | None:
+    """The ``partners`` row of `partner_id` as a dict, or None when there is no such partner."""
+    row = conn.execute(select(Partner).where(Partner.partner_id == partner_id)).scalar_one_or_none()
+    if row is None:
+        return None
+    return {c.name: getattr(row, c.name) for c in Partner.__table__.columns}
+
+
+def latest_survey_quarter(conn: Connection) -> str | None:
+    """The newest quarter present in `survey_rollup` (None when no survey is loaded)."""
+    return conn.execute(select(func.max(SurveyRollup.quarter))).scalar_one_or_none()
+
+
+def partner_survey_counts(conn: Connection, partner_id: str, quarters: Sequence[str] | None = None) -> pd.DataFrame:
+    """Answer counts of one partner: `quarter, question, scale, answer, answers` (summed over category/industry)."""
+    dims = [SurveyRollup.quarter, SurveyRollup.question, SurveyRollup.scale, SurveyRollup.answer]
+    stmt = (select(*dims, func.sum(SurveyRollup.answers).label("answers"))
+            .where(SurveyRollup.partner_id == partner_id).group_by(*dims))
+    if quarters is not None:
+        stmt = stmt.where(SurveyRollup.quarter.in_(list(quarters)))
+    return _counts(read_frame(conn, stmt))
+
+
+def comparison_counts(conn: Connection, quarters: Sequence[str], questions: Sequence[str],
+                      country: str | None = None) -> pd.DataFrame:
+    """Answer counts per partner with its place, for the anonymized comparison (metrics.privacy input).
+
+    Returns
+    -------
+    DataFrame
+        `partner_id, city, region, country, question, scale, answer, answers` over `quarters`
+        (a fixed window, SPEC §8), restricted to `country` when given (the widest fallback level).
+    """
+    dims = [SurveyRollup.partner_id, Partner.city, Partner.region, Partner.country,
+            SurveyRollup.question, SurveyRollup.scale, SurveyRollup.answer]
+    stmt = (select(*dims, func.sum(SurveyRollup.answers).label("answers"))
+            .join_from(SurveyRollup, Partner, Partner.partner_id == SurveyRollup.partner_id)
+            .where(SurveyRollup.quarter.in_(list(quarters)), SurveyRollup.question.in_(list(questions)))
+            .group_by(*dims))
+    if country is not None:
+        stmt = stmt.where(Partner.country == country)
+    frame = read_frame(conn, stmt)
+    for column in ("scale", "answer", "answers"):
+        frame[column] = frame[column].astype("int64")
+    return frame
+
+
+def _counts(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.reindex(columns=COUNT_COLUMNS)
+    return frame.astype({"scale": "int64", "answer": "int64", "answers": "int64"})
+
+
+def partner_projects(conn: Connection, partner_id: str) -> pd.DataFrame:
+    """Every version of every project the partner ever submitted, *including other partners' versions*.
+
+    The other versions are needed by `metrics.programs.points_ledger` (transfers, re-submissions);
+    callers keep only the partner's own rows before showing anything.
+    """
+    own = select(Project.project_id).where(Project.partner_id == partner_id)
+    return read_frame(conn, select(Project).where(Project.project_id.in_(own)))
+
+
+def monitor_tests_of(conn: Connection, project_ids: Sequence[str]) -> pd.DataFrame:
+    """`monitor_tests` rows of the given projects (all versions)."""
+    return read_frame(conn, select(MonitorTest).where(MonitorTest.project_id.in_(list(project_ids))))
+
+
+def partner_surveys(conn: Connection, partner_id: str) -> pd.DataFrame:
+    """Surveys about the partner's own project versions: `survey_id, project_id, version, surveyed_at`,
+    the ten answers, `recommend_scale`, `comment` (version resolved as in `survey_rollup`)."""
+    version = survey_version_expression().label("version")
+    columns = [c for c in Survey.__table__.columns if c.name != "version"]
+    stmt = (select(*columns, version)
+            .join_from(Survey, Project, (Project.project_id == Survey.project_id)
+                       & (Project.version == survey_version_expression()))
+            .where(Project.partner_id == partner_id))
+    return read_frame(conn, stmt)
+
+
+def partner_competence(conn: Connection, partner_id: str) -> pd.DataFrame:
+    """The partner's monthly Quality Program decisions from `competence_history`, oldest first."""
+    stmt = (select(CompetenceHistoryRow).where(CompetenceHistoryRow.partner_id == partner_id)
+            .order_by(CompetenceHistoryRow.month))
+    return read_frame(conn, stmt)
+
+
+def _partner_ticket_filter(partner_id: str):
+    # a ticket without partner_id belongs to its client's partner (metrics.deposit contract)
+    return or_(Ticket.partner_id == partner_id, (Ticket.partner_id.is_(None)) & (Client.partner_id == partner_id))
+
+
+def partner_tickets(conn: Connection, partner_id: str) -> pd.DataFrame:
+    """The partner's tickets with client name, materialized SLA values and worked hours.
+
+    Returns
+    -------
+    DataFrame
+        `ticket_id, client_id, client_name, created_at, service, kind, type, priority, due_at,
+        resolved_at, closed_at, deadline, sla_state, acceptance_state, elapsed_working_s,
+        resolution_target_s, paused_working_s, partner_id` (filled from the client when empty),
+        `hours` (worklog sum).
+    """
+    worked = (select(Worklog.ticket_id, func.sum(Worklog.hours).label("hours"))
+              .group_by(Worklog.ticket_id).subquery("worked"))
+    stmt = (
+        select(Ticket.ticket_id, Ticket.client_id, Client.name.label("client_name"), Ticket.created_at,
+               Ticket.service, Ticket.kind, Ticket.type, Ticket.priority, Ticket.due_at, Ticket.resolved_at,
+               Ticket.closed_at, TicketSla.deadline, TicketSla.sla_state, TicketSla.acceptance_state,
+               TicketSla.elapsed_working_s, TicketSla.resolution_target_s, TicketSla.paused_working_s,
+               func.coalesce(Ticket.partner_id, Client.partner_id).label("partner_id"),
+               func.coalesce(worked.c.hours, 0.0).label("hours"))
+        .join_from(Ticket, Client, Client.client_id == Ticket.client_id, isouter=True)
+        .join(TicketSla, TicketSla.ticket_id == Ticket.ticket_id, isouter=True)
+        .join(worked, worked.c.ticket_id == Ticket.ticket_id, isouter=True)
+        .where(_partner_ticket_filter(partner_id))
+        .order_by(Ticket.created_at.desc())
+    )
+    return read_frame(conn, stmt)
+
+
+def partner_pauses(conn: Connection, partner_id: str) -> pd.DataFrame:
+    """Pauses of the partner's tickets: `ticket_id, paused_at, resumed_at, reason`."""
+    ids = (select(Ticket.ticket_id).join_from(Ticket, Client, Client.client_id == Ticket.client_id, isouter=True)
+           .where(_partner_ticket_filter(partner_id)))
+    return read_frame(conn, select(TicketPause).where(TicketPause.ticket_id.in_(ids)))
+
+
+def partner_deposits(conn: Connection, partner_id: str) -> pd.DataFrame:
+    """The partner's deposit payments: `partner_id, paid_at, amount, currency`."""
+    stmt = select(Deposit.partner_id, Deposit.paid_at, Deposit.amount, Deposit.currency) \
+        .where(Deposit.partner_id == partner_id).order_by(Deposit.paid_at)
+    return read_frame(conn, stmt)

@@ -1,0 +1,71 @@
+"""Database helpers of the rollup and partner-report tests: a migrated engine per backend, frame loading.
+
+`migrated_engine(backend)` gives a fresh, migrated SQLite file or a throw-away PostgreSQL database
+(TEST_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/test; skipped with the reason when
+unreachable). `insert_frames` writes SPEC §3 frames straight into their tables, so these tests do not
+depend on the loaders.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from config import normalize_database_url
+from store.db import make_engine, migrate
+from store.models import KIND_TABLES
+
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+@contextlib.contextmanager
+def migrated_engine(backend: str, tmp_path: Path) -> Iterator[Engine]:
+    """A migrated empty database of `backend` ("sqlite" or "postgresql"), dropped afterwards."""
+    if backend == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
+        migrate(engine)
+        yield engine
+        engine.dispose()
+        return
+    base = make_url(normalize_database_url(os.environ.get("TEST_DATABASE_URL", DEFAULT_PG)))
+    name = f"pqm_partner_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001 - any connection failure means "no PostgreSQL here"
+        admin.dispose()
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip(f"PostgreSQL unreachable at {base.render_as_string(hide_password=True)}: {exc.__class__.__name__}")
+    engine = make_engine(base.set(database=name).render_as_string(hide_password=False))
+    try:
+        migrate(engine)
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def insert_frames(engine: Engine, frames: dict[str, pd.DataFrame]) -> None:
+    """Insert SPEC §3 frames into their tables (columns the table lacks are ignored)."""
+    with engine.begin() as conn:
+        for kind, frame in frames.items():
+            table = KIND_TABLES[kind][0].__table__
+            columns = [c for c in frame.columns if c in table.c]
+            if frame.empty:
+                continue
+            data = frame[columns].astype(object).where(frame[columns].notna(), None)
+            for column in columns:
+                if pd.api.types.is_datetime64_any_dtype(frame[column]):
+                    data[column] = [None if v is None else pd.Timestamp(v).to_pydatetime() for v in data[column]]
+            conn.execute(table.insert(), data.to_dict("records"))
