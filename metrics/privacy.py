@@ -1,0 +1,357 @@
+"""Anonymized comparison of a partner with its city / region / country (seed 000, SPEC §8).
+
+seed 000: «Никакие данные о качестве проектов не будут опубликованы публично… Будет возможность
+сравнить свои показатели со средними по городу/региону (если это не приведет к раскрытию данных)».
+
+Rules of SPEC §8, applied to the group of *other* partners (the viewer is always excluded):
+
+* level fallback city → region → country;
+* a group is shown only with ≥ 5 other partners that have answers, ≥ 30 answers and no single
+  partner holding more than 50 % of the answers;
+* only fixed windows: a calendar quarter ``"2024Q2"`` or the trailing 12 months ending with a
+  quarter ``"ttm:2024Q2"``; values rounded (CSAT and NPS to whole numbers, mean to 0.1).
+
+Two further rules make the promise hold against subtraction of views (a partner can request every
+window and every metric):
+
+* **Quarter cells.** Sliding 12-month windows can be subtracted from each other down to single
+  quarters (ttm:Q − ttm:Q−1 = quarter Q − quarter Q−4, and the chain ends where data starts), so a
+  window is shown only if *every* quarter inside it with answers passes the three thresholds on its
+  own. Then every published number is a sum of quarter cells that would be publishable alone.
+* **One level per viewer and question.** If one window showed Omsk and another Siberia, subtracting
+  would reveal "Siberia minus Omsk" (perhaps one partner in Tomsk). So the level is chosen once per
+  (viewer, question): the lowest level whose reference window — the 12 months ending with the
+  latest quarter in the data — passes; every window of that question is then shown at that level
+  or withheld.
+
+Under these rules every number a partner can see about a question is a linear combination of
+quarter cells of one fixed group of other partners, each cell passing the thresholds, so no
+combination isolates a single partner. (Repeating the requests after new data is loaded can change
+the chosen level; that is outside this guarantee.)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from metrics.survey import (
+    QUESTIONS,
+    RECOMMEND_QUESTIONS,
+    SCALE_COLUMN,
+    Scheme,
+    infer_scale,
+    promoter_detractor_masks,
+    quarter_label,
+    top_box_mask,
+)
+
+LEVELS: tuple[str, ...] = ("city", "region", "country")
+MIN_PARTNERS = 5
+MIN_ANSWERS = 30
+MAX_PARTNER_SHARE = 0.5
+
+COUNTRY_NAMES: dict[str, tuple[str, str]] = {
+    "RU": ("Россия", "Russia"), "BY": ("Беларусь", "Belarus"), "KZ": ("Казахстан", "Kazakhstan"),
+    "UA": ("Украина", "Ukraine"), "UZ": ("Узбекистан", "Uzbekistan"), "KG": ("Киргизия", "Kyrgyzstan"),
+    "AM": ("Армения", "Armenia"), "GE": ("Грузия", "Georgia"), "AZ": ("Азербайджан", "Azerbaijan"),
+    "MD": ("Молдова", "Moldova"),
+}
+_UNKNOWN = {"city": ("город не указан", "city not set"), "region": ("регион не указан", "region not set"),
+            "country": ("страна не указана", "country not set")}
+_FAILURES = {  # status -> (ru, en) with {g} = group name
+    "partners": (f"меньше {MIN_PARTNERS} партнёров в группе «{{g}}»", f"fewer than {MIN_PARTNERS} partners in {{g}}"),
+    "answers": (f"меньше {MIN_ANSWERS} ответов в группе «{{g}}»", f"fewer than {MIN_ANSWERS} answers in {{g}}"),
+    "dominance": ("один партнёр даёт больше половины ответов в группе «{g}»",
+                  "one partner holds more than half of the answers in {g}"),
+    "empty": ("нет ответов в группе «{g}»", "no answers in {g}"),
+}
+_SUMS = ["n", "total", "top", "promoters", "detractors"]
+
+
+@dataclass(frozen=True)
+class Window:
+    """A fixed comparison window: one quarter, or the 4 quarters of a trailing 12 months."""
+
+    window_id: str
+    quarters: tuple[str, ...]
+    trailing: bool
+
+
+def parse_window(window: str) -> Window:
+    """Parse ``"2024Q2"`` or ``"ttm:2024Q2"``; anything else (free ranges, filters) → ValueError."""
+    match = re.fullmatch(r"(ttm:)?(\d{4})Q([1-4])", window) if isinstance(window, str) else None
+    if match is None:
+        raise ValueError(f"unsupported comparison window {window!r}: use a quarter like '2024Q2' "
+                         "or trailing 12 months like 'ttm:2024Q2'")
+    end = pd.Period(f"{match[2]}Q{match[3]}", freq="Q")
+    quarters = tuple(str(end - k) for k in (3, 2, 1, 0)) if match[1] else (str(end),)
+    return Window(window, quarters, bool(match[1]))
+
+
+def parse_metric(metric: str) -> tuple[str, str]:
+    """``"csat:<question>"``, ``"mean:<question>"`` or ``"nps:<recommend question>"`` → (kind, question)."""
+    kind, _, question = metric.partition(":") if isinstance(metric, str) else ("", "", "")
+    allowed = RECOMMEND_QUESTIONS if kind == "nps" else tuple(QUESTIONS) if kind in ("csat", "mean") else ()
+    if question not in allowed:
+        raise ValueError(f"unsupported comparison metric {metric!r}")
+    return kind, question
+
+
+def _round_half_up(values: np.ndarray, decimals: int) -> np.ndarray:
+    scale = 10.0**decimals
+    return np.sign(values) * np.floor(np.abs(values) * scale + 0.5) / scale
+
+
+def _partner_quarter_cells(answers: pd.DataFrame, question: str, scheme: Scheme) -> pd.DataFrame:
+    """Per (partner_id, quarter): answered n, sum of values, top-box, promoters, detractors."""
+    a = answers[answers[question].notna()]
+    values = a[question].to_numpy(dtype=float)
+    if question not in RECOMMEND_QUESTIONS:
+        scale = "5"
+    elif SCALE_COLUMN in a.columns:
+        scale = a[SCALE_COLUMN].astype(str).to_numpy()
+    else:
+        scale = infer_scale(values)
+    promoters, detractors = promoter_detractor_masks(values, scheme, scale)
+    rows = pd.DataFrame({
+        "partner_id": a["partner_id"].to_numpy(), "quarter": quarter_label(a["surveyed_at"]).to_numpy(),
+        "n": 1, "total": values, "top": top_box_mask(values, scale), "promoters": promoters,
+        "detractors": detractors,
+    })
+    return rows.groupby(["partner_id", "quarter"], as_index=False)[_SUMS].sum()
+
+
+def _group_quarter_cells(cells: pd.DataFrame) -> pd.DataFrame:
+    """Per (group, quarter): sums, partners with answers, the two largest partner counts."""
+    by = ["group", "quarter"]
+    agg = cells.groupby(by)[_SUMS].sum()
+    agg["n_partners"] = cells.groupby(by).size()
+    ranked = cells.sort_values(by + ["n"], ascending=[True, True, False], kind="stable")
+    rank = ranked.groupby(by).cumcount().to_numpy()
+    first = ranked[rank == 0].set_index(by)
+    agg["max1_n"] = first["n"]
+    agg["max1_partner"] = first["partner_id"]
+    agg["max2_n"] = ranked[rank == 1].set_index(by)["n"].reindex(agg.index).fillna(0)
+    return agg.reset_index()
+
+
+def _viewer_cells(viewers: pd.DataFrame, level_cells: pd.DataFrame, cells: pd.DataFrame,
+                  quarters: tuple[str, ...]) -> pd.DataFrame:
+    """Per (viewer, quarter): the viewer's group cell without the viewer, and its status."""
+    grid = viewers.merge(pd.DataFrame({"quarter": list(quarters)}), how="cross")
+    grid = grid.merge(level_cells, on=["group", "quarter"], how="left")
+    own = cells[["partner_id", "quarter", *_SUMS]].rename(columns={c: f"own_{c}" for c in _SUMS})
+    grid = grid.merge(own, on=["partner_id", "quarter"], how="left")
+    for column in _SUMS:
+        grid[column] = grid[column].fillna(0) - grid[f"own_{column}"].fillna(0)
+    has_own = grid["own_n"].fillna(0) > 0
+    grid["n_partners"] = grid["n_partners"].fillna(0) - has_own
+    viewer_is_max = grid["max1_partner"].astype(object).to_numpy() == grid["partner_id"].astype(object).to_numpy()
+    max_other = np.where(viewer_is_max, grid["max2_n"].fillna(0), grid["max1_n"].fillna(0))
+    n = grid["n"].to_numpy()
+    grid["status"] = np.select(
+        [n == 0, grid["n_partners"] < MIN_PARTNERS, n < MIN_ANSWERS, max_other > MAX_PARTNER_SHARE * n],
+        ["empty", "partners", "answers", "dominance"], default="ok",
+    )
+    return grid
+
+
+def _evaluate_window(viewers: pd.DataFrame, level_cells: pd.DataFrame, cells: pd.DataFrame,
+                     window: Window) -> pd.DataFrame:
+    """Per viewer: window sums without the viewer, ok flag, failure status and quarter."""
+    vc = _viewer_cells(viewers, level_cells, cells, window.quarters)
+    failing = vc[vc["status"].isin(["partners", "answers", "dominance"])]
+    first_fail = failing.drop_duplicates("partner_id").set_index("partner_id")
+    result = vc.groupby("partner_id", sort=False)[_SUMS].sum().reindex(viewers["partner_id"])
+    result["status"] = first_fail["status"].reindex(result.index)
+    result["fail_quarter"] = first_fail["quarter"].reindex(result.index)
+    result["status"] = result["status"].fillna(pd.Series(np.where(result["n"] > 0, "ok", "empty"),
+                                                         index=result.index))
+    # partners with answers anywhere in the window, the viewer excluded
+    in_window = cells[cells["quarter"].isin(window.quarters)].drop_duplicates(["group", "partner_id"])
+    per_group = in_window.groupby("group")["partner_id"].nunique()
+    own = viewers["partner_id"].isin(in_window["partner_id"]).to_numpy()
+    result["n_partners"] = per_group.reindex(viewers["group"]).fillna(0).to_numpy() - own
+    return result
+
+
+def _group_names(level: str, groups: pd.Series) -> tuple[pd.Series, pd.Series]:
+    if level != "country":
+        return groups, groups
+    names = groups.map(lambda code: COUNTRY_NAMES.get(code, (code, code)))
+    return names.str[0], names.str[1]
+
+
+def _failure_text(status: pd.Series, name_ru: pd.Series, name_en: pd.Series, level: str,
+                  quarter: pd.Series | None = None) -> tuple[pd.Series, pd.Series]:
+    """Reason phrases per viewer ('' where status is ok)."""
+    codes = status.to_numpy(dtype=object)
+    groups_ru, groups_en = name_ru.to_numpy(dtype=object), name_en.to_numpy(dtype=object)
+    ru = np.full(len(codes), "", dtype=object)
+    en = np.full(len(codes), "", dtype=object)
+    for code, (tmpl_ru, tmpl_en) in _FAILURES.items():
+        rows = codes == code
+        ru[rows] = [tmpl_ru.format(g=g) for g in groups_ru[rows]]
+        en[rows] = [tmpl_en.format(g=g) for g in groups_en[rows]]
+    ru[codes == "unknown"], en[codes == "unknown"] = _UNKNOWN[level]
+    if quarter is not None:
+        q = quarter.to_numpy(dtype=object)
+        dated = pd.notna(q) & (ru != "")
+        ru[dated] = ru[dated] + " в " + q[dated].astype(str)
+        en[dated] = en[dated] + " in " + q[dated].astype(str)
+    return pd.Series(ru, index=status.index), pd.Series(en, index=status.index)
+
+
+def _value(kind: str, sums: pd.DataFrame) -> np.ndarray:
+    n = sums["n"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if kind == "mean":
+            return _round_half_up(sums["total"].to_numpy(dtype=float) / n, 1)
+        if kind == "csat":
+            return _round_half_up(100.0 * sums["top"].to_numpy(dtype=float) / n, 0)
+        return _round_half_up(100.0 * (sums["promoters"] - sums["detractors"]).to_numpy(dtype=float) / n, 0)
+
+
+def _join(parts: list[pd.Series]) -> pd.Series:
+    """'; '-join of non-empty phrases per row."""
+    frame = pd.concat(parts, axis=1).replace("", pd.NA)
+    return frame.apply(lambda row: "; ".join(row.dropna()), axis=1)
+
+
+def comparison_groups_all(
+    partners: pd.DataFrame,
+    answers: pd.DataFrame,
+    metric: str,
+    window: str,
+    viewers: pd.Series | list | None = None,
+    scheme: Scheme = "top1",
+) -> pd.DataFrame:
+    """Comparison result for every viewing partner at once (vectorized).
+
+    Parameters
+    ----------
+    partners
+        ``partner_id, city, region, country``.
+    answers
+        ``partner_id, surveyed_at`` (UTC) and the question columns (1–5, NaN = no answer).
+    metric
+        ``"csat:<q>"``, ``"mean:<q>"``, ``"nps:q_recommend_partner"`` or ``"nps:q_recommend_platform"``.
+    window
+        ``"2024Q2"`` or ``"ttm:2024Q2"`` (ValueError otherwise).
+    viewers
+        Partner ids to evaluate (default: all partners).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``partner_id``: ``withheld``, ``level``, ``group_name``, ``group_name_en``,
+        ``value`` (CSAT %/NPS points whole, mean 0.1), ``n_partners``, ``n_answers``,
+        ``reason_ru``, ``reason_en`` (why a level was skipped or the comparison withheld).
+    """
+    kind, question = parse_metric(metric)
+    win = parse_window(window)
+    geo = partners[["partner_id", *LEVELS]].drop_duplicates("partner_id")
+    if viewers is not None:
+        wanted = pd.Index(pd.Series(viewers).drop_duplicates())
+        if not wanted.isin(geo["partner_id"]).all():
+            raise ValueError("unknown viewing partner")
+        geo_viewers = geo[geo["partner_id"].isin(wanted)].reset_index(drop=True)
+    else:
+        geo_viewers = geo.reset_index(drop=True)
+    cells = _partner_quarter_cells(answers, question, scheme)
+    latest = cells["quarter"].max() if len(cells) else None
+    reference = parse_window(f"ttm:{latest}") if latest else Window("none", (), True)
+
+    ids = geo_viewers["partner_id"]
+    chosen = pd.Series(-1, index=ids.to_numpy())
+    skipped_ru: list[pd.Series] = []
+    skipped_en: list[pd.Series] = []
+    per_level = []
+    for i, level in enumerate(LEVELS):
+        level_cells_input = cells.merge(geo[["partner_id", level]], on="partner_id").rename(columns={level: "group"})
+        level_cells_input = level_cells_input[level_cells_input["group"].notna()]
+        level_cells = _group_quarter_cells(level_cells_input)
+        viewers_frame = geo_viewers[["partner_id", level]].rename(columns={level: "group"})
+        ref = _evaluate_window(viewers_frame, level_cells, level_cells_input, reference)
+        req = _evaluate_window(viewers_frame, level_cells, level_cells_input, win)
+        known = viewers_frame["group"].notna().to_numpy()
+        # an empty reference group has no other partners: report it as "fewer than 5 partners"
+        ref_status = pd.Series(np.where(known, ref["status"].replace("empty", "partners").to_numpy(), "unknown"),
+                               index=ref.index)
+        name_ru, name_en = _group_names(level, viewers_frame["group"].set_axis(ref.index))
+        pick = (chosen.to_numpy() == -1) & (ref_status.to_numpy() == "ok")
+        chosen[pick] = i
+        # a level is reported as skipped when no level has been chosen up to and including it
+        skipped = pd.Series(chosen.to_numpy() == -1, index=ref.index)
+        ref_ru, ref_en = _failure_text(ref_status, name_ru, name_en, level)
+        skipped_ru.append(ref_ru.where(skipped, ""))
+        skipped_en.append(ref_en.where(skipped, ""))
+        req_ru, req_en = _failure_text(req["status"], name_ru, name_en, level,
+                                       req["fail_quarter"] if win.trailing else None)
+        per_level.append(req.assign(level=level, group_name=name_ru, group_name_en=name_en,
+                                    fail_ru=req_ru, fail_en=req_en))
+
+    idx = chosen.index
+    level_no = chosen.to_numpy()
+    stacked = pd.concat([frame.reset_index(drop=True) for frame in per_level], keys=range(len(LEVELS)))
+    pick_rows = [(int(lv) if lv >= 0 else 0, pos) for pos, lv in enumerate(level_no)]
+    picked = stacked.loc[pick_rows].set_axis(idx)
+    has_level = level_no >= 0
+    shown = has_level & (picked["status"].to_numpy() == "ok")
+    before_ru = _join(skipped_ru).set_axis(idx)
+    before_en = _join(skipped_en).set_axis(idx)
+    fail_ru = picked["fail_ru"].where(has_level & ~shown, "")
+    fail_en = picked["fail_en"].where(has_level & ~shown, "")
+    reasons_ru = _join([before_ru, fail_ru])
+    reasons_en = _join([before_en, fail_en])
+    reason_ru = np.where(shown, np.where(before_ru != "", before_ru + " — показана группа «" + picked["group_name"] + "»", ""),
+                         reasons_ru + " — сравнение не показано")
+    reason_en = np.where(shown, np.where(before_en != "", before_en + " — showing " + picked["group_name_en"], ""),
+                         reasons_en + " — comparison not shown")
+    values = _value(kind, picked)
+    result = pd.DataFrame({
+        "withheld": ~shown,
+        "level": np.where(shown, picked["level"], None),
+        "group_name": np.where(shown, picked["group_name"], None),
+        "group_name_en": np.where(shown, picked["group_name_en"], None),
+        "value": np.where(shown, values, np.nan),
+        "n_partners": np.where(shown, picked["n_partners"], 0).astype(int),
+        "n_answers": np.where(shown, picked["n"], 0).astype(int),
+        "reason_ru": pd.Series(reason_ru, index=idx).replace("", None),
+        "reason_en": pd.Series(reason_en, index=idx).replace("", None),
+    }, index=idx)
+    result.index.name = "partner_id"
+    return result
+
+
+def comparison_group(
+    viewer_partner_id,
+    partners: pd.DataFrame,
+    answers: pd.DataFrame,
+    metric: str,
+    window: str,
+    scheme: Scheme = "top1",
+) -> dict:
+    """The anonymized comparison one partner may see (rules in the module docstring).
+
+    Returns
+    -------
+    dict
+        Shown: ``{"withheld": False, "level", "group_name", "group_name_en", "value", "n_partners",
+        "n_answers", "reason_ru", "reason_en"}`` (reasons name the skipped levels, or are None).
+        Withheld: ``{"withheld": True, "reason_ru", "reason_en"}``.
+    """
+    row = comparison_groups_all(partners, answers, metric, window, viewers=[viewer_partner_id],
+                                scheme=scheme).iloc[0]
+    if row["withheld"]:
+        return {"withheld": True, "reason_ru": row["reason_ru"], "reason_en": row["reason_en"]}
+    return {
+        "withheld": False, "level": row["level"], "group_name": row["group_name"],
+        "group_name_en": row["group_name_en"], "value": float(row["value"]),
+        "n_partners": int(row["n_partners"]), "n_answers": int(row["n_answers"]),
+        "reason_ru": row["reason_ru"], "reason_en": row["reason_en"],
+    }
