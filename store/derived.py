@@ -64,10 +64,7 @@ def materialize_sla(conn: Connection, ticket_ids: list[str] | None = None,
     for tickets in _ticket_chunks(conn, ticket_ids):
         pauses = _pauses_for(conn, tickets["ticket_id"], all_pauses)
         sla = sla_frame(tickets, pauses, calendars, policies, now)
-        if ticket_ids is None:
-            conn.execute(TicketSla.__table__.insert(), sla.to_dict("records"))
-        else:
-            upsert_dataframe(conn, TicketSla.__table__, sla, ("ticket_id",))
+        upsert_dataframe(conn, TicketSla.__table__, sla, ("ticket_id",))
         done += len(tickets)
         if progress:
             progress(done, total)
@@ -91,7 +88,6 @@ def sla_frame(tickets: pd.DataFrame, pauses: pd.DataFrame, calendars: dict, poli
             cal = calendars[name]
             out.loc[idx, column] = cal.working_seconds(tickets[start].iloc[idx], tickets[end].iloc[idx])
     out["computed_at"] = now
-    out = out.astype(object).where(out.notna(), None)
     return out[[c for c in SLA_COLUMNS if c in out.columns]]
 
 

@@ -5,22 +5,19 @@ import datetime as dt
 
 from sqlalchemy import Connection, select
 
-from metrics.calendar import WorkCalendar
+from metrics.calendar import CALENDAR_PRESETS, WorkCalendar
 from metrics.sla import SlaPolicy
 from store.models import CalendarRow, SlaPolicyRow
 
-# calendar names used in clients.calendar; the client's zone decides naive timestamps too (SPEC §3, §5)
-DEFAULT_CALENDARS: dict[str, dict] = {
-    "RU": {"timezone": "Europe/Moscow", "country": "RU"},
-    "KZ": {"timezone": "Asia/Almaty", "country": "KZ"},
-    "UA": {"timezone": "Europe/Kyiv", "country": "UA"},
-    "24x7": {"timezone": "UTC", "country": None, "hours": ("00:00", "24:00"), "workdays": (0, 1, 2, 3, 4, 5, 6)},
-}
+# calendar names used in clients.calendar; the client's zone also decides naive timestamps (SPEC §3, §5)
+DEFAULT_CALENDARS: dict[str, dict] = CALENDAR_PRESETS
 DEFAULT_CALENDAR = "RU"
 
-# seed 003 defaults; "premium" halves the resolution targets (a paid faster tier)
+# seed 003/004 defaults; "premium" is a paid tier with half the resolution targets (demo clients use it)
 DEFAULT_POLICIES: dict[str, dict] = {
     "default": SlaPolicy().to_dict(),
+    "premium": SlaPolicy(simple_hours=4.0, complex_hours_per_subtask=4.0, bug_hours=2.0,
+                         incident_targets={1: (0.5, 2.0), 2: (2.0, 8.0), 3: (4.0, 20.0)}).to_dict(),
 }
 DEFAULT_POLICY = "default"
 
