@@ -1,0 +1,163 @@
+"""Partner Quality Monitor: the Dash application factory (SPEC §2) and the embedded demo server.
+
+`create_app(config)` builds one app instance (no global state at import): Flask server with
+log-in (auth/), cache, the pages of `pages/` with role guards, and the navbar shell.
+`python app.py` serves the embedded default (SQLite, demo mode) on HOST/PORT (127.0.0.1:8050);
+gunicorn serves production with ``app:server()``.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import dash
+from dash import _callback
+from flask import Flask
+from sqlalchemy import Engine
+
+from auth import PUBLIC_PATHS, current_scope_or_none, ensure_demo_users, init_auth
+from auth.users import DEMO_LOGINS, DEMO_PASSWORD
+from components.alerts import forbidden_alert
+from components.cache import init_cache
+from components.grid import register_grid_callbacks
+from components.i18n import t
+from components.nav import roles_for_page
+from components.shell import layout as shell_layout
+from components.shell import on_callback_error
+from config import Config
+from store.db import engine_for, migrate
+
+ROOT = Path(__file__).resolve().parent
+PAGES = ROOT / "pages"
+ASSETS = ROOT / "assets"
+log = logging.getLogger(__name__)
+
+
+def _forget_global_callbacks() -> None:
+    """Drop callbacks left in Dash's process-wide list by an earlier app's page import.
+
+    Dash keeps `dash.callback` registrations in module globals and hands them to the first app
+    that serves a request; page modules are executed again for every app, so each app adopts its
+    own fresh registrations right after creation (`_adopt_global_callbacks`).
+    """
+    _callback.GLOBAL_CALLBACK_LIST.clear()
+    _callback.GLOBAL_CALLBACK_MAP.clear()
+    _callback.GLOBAL_INLINE_SCRIPTS.clear()
+
+
+def _adopt_global_callbacks(app: dash.Dash) -> None:
+    """Move the callbacks the page modules just registered into this app (what Dash does lazily)."""
+    app.callback_map.update(_callback.GLOBAL_CALLBACK_MAP)
+    app._callback_list.extend(_callback.GLOBAL_CALLBACK_LIST)  # noqa: SLF001 - pinned dash 2.18
+    app._inline_scripts.extend(_callback.GLOBAL_INLINE_SCRIPTS)  # noqa: SLF001
+    _forget_global_callbacks()
+
+
+def _guard_layout(layout: Any, roles: frozenset[str]) -> Callable[..., Any]:
+    """A page layout that renders only for the page's roles; others get the "no access" alert."""
+
+    @functools.wraps(layout if callable(layout) else _guard_layout)
+    def guarded(**kwargs: Any) -> Any:
+        scope = current_scope_or_none()
+        if scope is None or scope.role not in roles:
+            return forbidden_alert()
+        return layout(**kwargs) if callable(layout) else layout
+
+    guarded.allowed_roles = roles
+    return guarded
+
+
+def _protect_pages() -> None:
+    """Wrap every registered page's layout in its role guard; public pages join PUBLIC_PATHS."""
+    for page in dash.page_registry.values():
+        roles = roles_for_page(page)
+        if roles is None:
+            PUBLIC_PATHS.add(page["path"])
+        elif not hasattr(page["layout"], "allowed_roles"):
+            page["layout"] = _guard_layout(page["layout"], roles)
+
+
+def create_app(config: Config | None = None, engine: Engine | None = None) -> dash.Dash:
+    """Build the Dash app for `config` (default `Config.from_env()`); safe to call repeatedly.
+
+    The engine (default: the one of `config.database_url`) is migrated to head. In demo mode the
+    demo logins are created (`auth.ensure_demo_users`); in production mode none are.
+    """
+    config = config or Config.from_env()
+    engine = engine or engine_for(config.database_url)
+    migrate(engine)
+    server = Flask(__name__, static_folder=None)
+    server.config["TESTING"] = config.testing
+    init_auth(server, engine, config)
+    init_cache(server, config)
+    _forget_global_callbacks()
+    app = dash.Dash(
+        __name__,
+        server=server,
+        use_pages=True,
+        pages_folder=str(PAGES),
+        assets_folder=str(ASSETS),
+        suppress_callback_exceptions=True,
+        title=t("product", "ru"),
+        update_title=None,
+        on_error=on_callback_error,
+        serve_locally=True,
+    )
+    _adopt_global_callbacks(app)
+    _protect_pages()
+    app.layout = shell_layout
+    register_grid_callbacks(app)
+    if config.demo:
+        ensure_demo_users(engine)
+    return app
+
+
+def server() -> Flask:
+    """The Flask server of an app built from the environment (gunicorn: ``'app:server()'``)."""
+    return create_app().server
+
+
+def _demo_banner(url: str) -> str:
+    logins = ", ".join(f"{login} ({role})" for login, role in DEMO_LOGINS.items())
+    return f"Partner Quality Monitor: {url}\ndemo logins: {logins}; password: {DEMO_PASSWORD}"
+
+
+def main() -> None:
+    """Serve the embedded default: SQLite + demo data on first start, HOST/PORT from the environment."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = int(os.environ.get("PORT", "8050"))
+    config = Config.from_env()
+    app = create_app(config)
+    if config.demo:
+        _load_demo_data_once(app.server.extensions["quality"]["engine"])
+        print(_demo_banner(f"http://{host}:{port}"), flush=True)
+    else:
+        print(f"Partner Quality Monitor: http://{host}:{port}", flush=True)
+    app.run(host=host, port=port, debug=False)
+
+
+def _load_demo_data_once(engine: Engine) -> None:
+    """First start of the demo: load the `small` demo data set when the database has no partners."""
+    from sqlalchemy import func, select
+
+    from store.models import Partner
+
+    with engine.connect() as conn:
+        if conn.scalar(select(func.count()).select_from(Partner)):
+            return
+    try:
+        from commands.demo import load_demo
+    except ImportError:
+        log.warning("demo data generator not available: starting with an empty database")
+        return
+    print("creating the demo database (first start)…", flush=True)
+    load_demo(engine, scale="small")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,44 @@
+"""Audit log: logins (success/failure), log-outs, exports and admin changes (SPEC §8)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import has_request_context, request
+from flask_login import current_user
+from sqlalchemy import Engine, insert
+
+from auth.context import current_engine
+from store.models import AuditLog
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def client_ip() -> str | None:
+    """The requesting address (the app is expected behind a proxy that sets remote_addr correctly)."""
+    return request.remote_addr if has_request_context() else None
+
+
+def audit(
+    action: str,
+    detail: str | None = None,
+    *,
+    login: str | None = None,
+    engine: Engine | None = None,
+    ip: str | None = None,
+) -> None:
+    """Append one audit row.
+
+    Inside a request the login defaults to the logged-in user, the IP to the request's and the
+    engine to the current app's; outside (CLI) pass `engine` and `login` explicitly.
+    """
+    if login is None and has_request_context() and current_user.is_authenticated:
+        login = current_user.login
+    engine = engine or current_engine()
+    with engine.begin() as conn:
+        conn.execute(
+            insert(AuditLog).values(
+                at=utcnow(), login=login, action=action, detail=detail, ip=ip or client_ip()
+            )
+        )

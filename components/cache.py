@@ -1,0 +1,74 @@
+"""Server-side cache (Flask-Caching) whose keys include the user's scope (SPEC §8)."""
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, current_app
+from flask_caching import Cache
+
+from config import Config
+
+DEFAULT_TIMEOUT = 300
+_VERSION_KEY = "quality:data-version"
+
+
+def init_cache(server: Flask, config: Config) -> Cache:
+    """SimpleCache (per process) in demo mode, RedisCache at `config.redis_url` in production."""
+    if config.mode == "production":
+        settings = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": config.redis_url, "CACHE_KEY_PREFIX": "quality:"}
+    else:
+        settings = {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000}
+    cache = Cache(config={**settings, "CACHE_DEFAULT_TIMEOUT": DEFAULT_TIMEOUT})
+    cache.init_app(server)
+    server.extensions["quality"]["cache"] = cache
+    return cache
+
+
+def current_cache() -> Cache:
+    """The cache of the app serving the current request."""
+    return current_app.extensions["quality"]["cache"]
+
+
+def data_version() -> int:
+    return int(current_cache().get(_VERSION_KEY) or 0)
+
+
+def invalidate_data_cache() -> None:
+    """Make every cached result stale (call after ingest, recompute or an admin change)."""
+    cache = current_cache()
+    cache.set(_VERSION_KEY, data_version() + 1, timeout=0)
+
+
+def scoped_key(func: Callable, scope_key: str, args: tuple, kwargs: dict) -> str:
+    """Key = function + data version + user's scope + arguments, so two scopes never share an entry."""
+    raw = repr((func.__module__, func.__qualname__, data_version(), scope_key, args, sorted(kwargs.items())))
+    return "scoped:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def scoped_memoize(timeout: int = DEFAULT_TIMEOUT) -> Callable[[Callable], Callable]:
+    """Memoize a function per logged-in scope (`auth.current_scope().cache_key`) and arguments.
+
+    Anonymous calls (public pages) share the scope key ``public``.
+    """
+
+    def decorate(func: Callable) -> Callable:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            from auth.scope import current_scope_or_none
+
+            scope = current_scope_or_none()
+            key = scoped_key(func, scope.cache_key if scope else "public", args, kwargs)
+            cache = current_cache()
+            hit = cache.get(key)
+            if hit is not None:  # stored as a 1-tuple so that a cached None is a hit too
+                return hit[0]
+            value = func(*args, **kwargs)
+            cache.set(key, (value,), timeout=timeout)
+            return value
+
+        return wrapper
+
+    return decorate

@@ -1,0 +1,110 @@
+"""Interface strings in Russian (default) and English: `t(key)` in the user's language."""
+from __future__ import annotations
+
+from flask import has_request_context, session
+
+LANGUAGES: tuple[str, ...] = ("ru", "en")
+DEFAULT_LANGUAGE = "ru"
+SESSION_KEY = "lang"
+
+# key -> {language: text}; pages add theirs with `register_strings`
+STRINGS: dict[str, dict[str, str]] = {
+    "product": {"ru": "Монитор качества партнёров", "en": "Partner Quality Monitor"},
+    "login.title": {"ru": "Вход", "en": "Log in"},
+    "login.login": {"ru": "Логин", "en": "Login"},
+    "login.password": {"ru": "Пароль", "en": "Password"},
+    "login.submit": {"ru": "Войти", "en": "Log in"},
+    "login.bad_credentials": {"ru": "Неверный логин или пароль.", "en": "Wrong login or password."},
+    "login.locked": {
+        "ru": "Слишком много неудачных попыток входа для этого логина. Повторите после {until} (МСК).",
+        "en": "Too many failed attempts for this login. Try again after {until} (Moscow time).",
+    },
+    "login.ip_throttled": {
+        "ru": "Слишком много неудачных попыток входа с вашего адреса. Повторите после {until} (МСК).",
+        "en": "Too many failed attempts from your address. Try again after {until} (Moscow time).",
+    },
+    "login.bad_form": {
+        "ru": "Форма устарела: обновите страницу и войдите снова.",
+        "en": "The form has expired: reload the page and log in again.",
+    },
+    "login.expired": {"ru": "Сеанс завершён по неактивности, войдите снова.", "en": "Your session expired, please log in again."},
+    "login.logged_out": {"ru": "Вы вышли из системы.", "en": "You have logged out."},
+    "login.demo_hint": {
+        "ru": "Демо-режим: логины partner, manager, management, admin — пароль demo.",
+        "en": "Demo mode: logins partner, manager, management, admin — password demo.",
+    },
+    "nav.home": {"ru": "Главная", "en": "Home"},
+    "nav.quality": {"ru": "Моё качество", "en": "My quality"},
+    "nav.meeting": {"ru": "Встреча с клиентом", "en": "Client meeting"},
+    "nav.trends": {"ru": "Тренды", "en": "Trends"},
+    "nav.programs": {"ru": "Программы", "en": "Programmes"},
+    "nav.admin": {"ru": "Администрирование", "en": "Administration"},
+    "nav.directory": {"ru": "Каталог партнёров", "en": "Partner directory"},
+    "nav.logout": {"ru": "Выйти", "en": "Log out"},
+    "nav.login": {"ru": "Войти", "en": "Log in"},
+    "role.partner": {"ru": "партнёр", "en": "partner"},
+    "role.service_manager": {"ru": "сервис-менеджер", "en": "service manager"},
+    "role.management": {"ru": "руководство", "en": "management"},
+    "role.admin": {"ru": "администратор", "en": "administrator"},
+    "forbidden": {"ru": "Нет доступа к этим данным для вашей роли.", "en": "Your role has no access to this data."},
+    "error.callback": {
+        "ru": "Не удалось обновить данные: ошибка записана в журнал, попробуйте ещё раз.",
+        "en": "Could not update the data: the error was logged, please try again.",
+    },
+    "error.page": {
+        "ru": "Что-то пошло не так. Ошибка записана в журнал; попробуйте позже.",
+        "en": "Something went wrong. The error was logged; please try again later.",
+    },
+    "not_found": {"ru": "Страница не найдена.", "en": "Page not found."},
+    "empty.title": {"ru": "Данных пока нет", "en": "No data yet"},
+    "empty.upload": {
+        "ru": "Загрузите файлы, чтобы увидеть здесь данные.",
+        "en": "Upload files to see data here.",
+    },
+    "empty.upload_link": {"ru": "Загрузить файлы", "en": "Upload files"},
+    "kpi.interval": {"ru": "95 % интервал: {low} … {high}", "en": "95 % interval: {low} … {high}"},
+    "kpi.n": {"ru": "ответов: {n}", "en": "answers: {n}"},
+    "kpi.too_few": {"ru": "мало ответов (n = {n})", "en": "too few answers (n = {n})"},
+    "grid.csv": {"ru": "Скачать CSV", "en": "Download CSV"},
+    "home.greeting": {"ru": "Здравствуйте, {name}!", "en": "Hello, {name}!"},
+    "home.partner_intro": {
+        "ru": "Здесь оценки ваших клиентов, компетенции и обращения в поддержку партнёра {partner}.",
+        "en": "Your clients' ratings, competences and support tickets of partner {partner}.",
+    },
+    "home.my_quality": {"ru": "Перейти к разделу «Моё качество»", "en": "Open “My quality”"},
+    "home.my_clients": {"ru": "Мои клиенты", "en": "My clients"},
+    "home.no_clients": {
+        "ru": "За вами пока не закреплены клиенты. Их назначают в файле clients (колонка service_manager).",
+        "en": "No clients are assigned to you yet (column service_manager of the clients file).",
+    },
+    "home.stored": {"ru": "Загруженные данные", "en": "Stored data"},
+    "home.kind": {"ru": "Вид данных", "en": "Kind"},
+    "home.rows": {"ru": "Строк", "en": "Rows"},
+    "col.client_id": {"ru": "Клиент", "en": "Client"},
+    "col.name": {"ru": "Название", "en": "Name"},
+    "col.city": {"ru": "Город", "en": "City"},
+    "col.users": {"ru": "Пользователей", "en": "Users"},
+}
+
+
+def register_strings(strings: dict[str, dict[str, str]]) -> None:
+    """Add (or override) interface strings, e.g. a page's own, at import of the page module."""
+    STRINGS.update(strings)
+
+
+def current_language() -> str:
+    """The user's language from the session (set by /lang/<code>), Russian by default."""
+    if has_request_context():
+        lang = session.get(SESSION_KEY)
+        if lang in LANGUAGES:
+            return lang
+    return DEFAULT_LANGUAGE
+
+
+def t(key: str, lang: str | None = None, **values: object) -> str:
+    """The string `key` in `lang` (default: the user's), formatted with `values`; the key itself if unknown."""
+    entry = STRINGS.get(key)
+    if entry is None:
+        return key
+    text = entry.get(lang or current_language()) or entry.get(DEFAULT_LANGUAGE) or key
+    return text.format(**values) if values else text

@@ -1,0 +1,79 @@
+"""The application shell: navbar (product, role's menu, user, RU/EN, log-out), page container, error toast."""
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote, urlsplit
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import html
+from flask import has_request_context, request
+
+from auth.scope import current_scope_or_none
+from components.i18n import LANGUAGES, current_language, t
+from components.nav import menu_for
+
+log = logging.getLogger(__name__)
+ERROR_TOAST = "shell-error"
+
+
+def _current_page() -> str:
+    """The page the layout is requested for (Dash asks for the layout from the page itself)."""
+    if has_request_context() and request.referrer:
+        parts = urlsplit(request.referrer)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return "/"
+
+
+def _user_block() -> list:
+    scope = current_scope_or_none()
+    here = quote(_current_page(), safe="/?=&")
+    languages = [
+        html.A(code.upper(), href=f"/lang/{code}?next={here}", id=f"shell-lang-{code}",
+               className="shell-lang" + (" active" if code == current_language() else ""))
+        for code in LANGUAGES
+    ]
+    block = [html.Span(languages, className="me-3")]
+    if scope is None:
+        block.append(html.A(t("nav.login"), href="/login", className="nav-link d-inline", id="shell-login"))
+        return block
+    block += [
+        html.Span([html.Span(scope.name, id="shell-user", className="fw-bold"), " · ", t(f"role.{scope.role}")],
+                  className="shell-user me-3"),
+        html.A(t("nav.logout"), href="/logout", id="shell-logout", className="btn btn-sm btn-outline-light"),
+    ]
+    return block
+
+
+def layout() -> html.Div:
+    """The whole-app layout, rebuilt per page load for the logged-in user and language."""
+    scope = current_scope_or_none()
+    navbar = dbc.Navbar(
+        dbc.Container(
+            [
+                dbc.NavbarBrand(t("product"), href="/", id="shell-brand"),
+                dbc.Nav(menu_for(scope.role if scope else None, dash.page_registry), navbar=True,
+                        className="me-auto flex-wrap", id="shell-menu"),
+                html.Div(_user_block(), className="d-flex align-items-center text-light small"),
+            ],
+            fluid=True,
+        ),
+        color="primary", dark=True, className="shell-navbar mb-3", id="shell-navbar",
+    )
+    toast = dbc.Toast(
+        t("error.callback"), id=ERROR_TOAST, header=t("product"), icon="danger", is_open=False,
+        dismissable=True, duration=8000, className="shell-error-toast",
+    )
+    return html.Div([navbar, dbc.Container(dash.page_container, fluid=True, className="pb-4"), toast])
+
+
+def on_callback_error(error: Exception) -> None:
+    """Dash `on_error`: log the traceback on the server, show a friendly toast, leave outputs unchanged."""
+    from auth.scope import NotAuthenticated
+
+    if isinstance(error, NotAuthenticated):
+        dash.set_props(ERROR_TOAST, {"is_open": True, "children": t("login.expired")})
+        return None
+    log.error("callback failed", exc_info=error)
+    dash.set_props(ERROR_TOAST, {"is_open": True, "children": t("error.callback")})
+    return None
