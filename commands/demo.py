@@ -8,6 +8,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from sqlalchemy import Engine
+
 from commands.common import Progress, configured_engine
 
 
@@ -24,30 +26,30 @@ def run(args: argparse.Namespace) -> int:
     from demo import generate, write_csv
 
     started = time.perf_counter()
-    frames = generate(args.scale, seed=args.seed)
-    counts = {kind: len(frame) for kind, frame in frames.items()}
     if args.out:
+        frames = generate(args.scale, seed=args.seed)
         write_csv(frames, args.out)
-        _report(args, {"out": str(args.out), "rows": counts, "seconds": round(time.perf_counter() - started, 1)})
+        _report(args, {"out": str(args.out), "rows": {kind: len(f) for kind, f in frames.items()},
+                       "seconds": round(time.perf_counter() - started, 1)})
         return 0
-    return load_demo(frames, args)
+    reports = load_demo(configured_engine(), args.scale, seed=args.seed, quiet=args.json)
+    rejected = sum(r.rejected for r in reports)
+    _report(args, {"files": [r.to_dict() for r in reports], "rejected": rejected,
+                   "seconds": round(time.perf_counter() - started, 1)})
+    return 0 if rejected == 0 else 3
 
 
-def load_demo(frames: dict, args: argparse.Namespace) -> int:
-    """Load demo frames through the real ingest path (CSV files → loaders → store)."""
-    from demo import write_csv
+def load_demo(engine: Engine, scale: str = "small", seed: int = 42, quiet: bool = True) -> list:
+    """Generate and load demo data through the real ingest path (CSV files → loaders → store)."""
+    from demo import generate, write_csv
     from loaders.ingest import ingest_files
 
-    engine = configured_engine()
-    progress = Progress("demo ingest", quiet=args.json)
+    progress = Progress("demo ingest", quiet=quiet)
     with tempfile.TemporaryDirectory() as tmp:
-        paths = write_csv(frames, Path(tmp))
-        reports = ingest_files(engine, sorted(Path(tmp).glob("*.csv")) if paths is None else paths,
-                               progress=progress.update)
+        write_csv(generate(scale, seed=seed), Path(tmp))
+        reports = ingest_files(engine, [Path(tmp)], progress=progress.update)
     progress.done()
-    rejected = sum(r.rejected for r in reports)
-    _report(args, {"files": [r.to_dict() for r in reports], "rejected": rejected})
-    return 0 if rejected == 0 else 3
+    return reports
 
 
 def _report(args: argparse.Namespace, payload: dict) -> None:
@@ -60,5 +62,6 @@ def _report(args: argparse.Namespace, payload: dict) -> None:
         for kind, rows in payload["rows"].items():
             print(f"  {kind:<20} {rows:>12,}")
         return
+    print(f"loaded demo data in {payload['seconds']} s ({payload['rejected']} rows rejected)")
     for report in payload["files"]:
         print(f"  {report['kind']:<20} {report['accepted']:>12,} accepted {report['rejected']:>8,} rejected")
