@@ -1,0 +1,154 @@
+"""Fast bulk writes: idempotent upserts of whole DataFrames by natural key, and plain bulk inserts.
+
+PostgreSQL: the frame is written as CSV into a temporary table with ``COPY`` (psycopg 3
+``cursor.copy``) and merged with one ``INSERT ... SELECT ... ON CONFLICT DO UPDATE``.
+SQLite: one ``executemany`` of ``INSERT ... ON CONFLICT DO UPDATE`` per batch.
+Neither creates an ORM object per row. Values are converted column by column (vectorized) from
+the target column's type: timestamps are written in UTC, missing values as NULL.
+"""
+from __future__ import annotations
+
+import io
+import itertools
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Boolean, Connection, Date, DateTime, Float, Integer, Table
+
+SQLITE_BATCH_ROWS = 50_000
+_stage_numbers = itertools.count()
+
+
+def upsert_dataframe(conn: Connection, table: Table, frame: pd.DataFrame, key: Sequence[str],
+                     update_columns: Sequence[str] | None = None,
+                     add_columns: Sequence[str] = ()) -> int:
+    """Insert the rows of `frame` into `table`, updating the rows whose `key` already exists.
+
+    Parameters
+    ----------
+    conn : an open connection; the caller owns the transaction.
+    table : target table; `frame` holds a subset of its columns (the key included).
+    key : natural-key columns with a unique constraint in `table`.
+    update_columns : columns overwritten on a key conflict (default: every non-key column of
+        `frame`); an empty list leaves existing rows untouched (``DO NOTHING``).
+    add_columns : numeric columns summed on a conflict (stored + new) instead of overwritten.
+
+    Rows of `frame` repeating a key are reduced to the last one (a database cannot update one
+    row twice in one statement). Returns the number of rows sent.
+    """
+    if frame.empty:
+        return 0
+    key = list(key)
+    frame = frame[~frame.duplicated(subset=key, keep="last")]
+    columns = list(frame.columns)
+    if update_columns is None:
+        update_columns = [c for c in columns if c not in key]
+    update_columns = [c for c in update_columns if c not in key]
+    if conn.dialect.name == "postgresql":
+        _upsert_postgresql(conn, table, frame, columns, key, update_columns, add_columns)
+    else:
+        _upsert_sqlite(conn, table, frame, columns, key, update_columns, add_columns)
+    return len(frame)
+
+
+def insert_records(conn: Connection, table: Table, records: list[dict]) -> None:
+    """Plain bulk insert (one executemany) of small operational rows such as quarantine entries."""
+    if records:
+        conn.execute(table.insert(), records)
+
+
+def _conflict_clause(table: Table, key: list[str], update_columns: Sequence[str],
+                     add_columns: Sequence[str]) -> str:
+    if not update_columns:
+        return f"ON CONFLICT ({_names(key)}) DO NOTHING"
+    sets = []
+    for column in update_columns:
+        if column in add_columns:
+            sets.append(f'"{column}" = "{table.name}"."{column}" + excluded."{column}"')
+        else:
+            sets.append(f'"{column}" = excluded."{column}"')
+    return f"ON CONFLICT ({_names(key)}) DO UPDATE SET {', '.join(sets)}"
+
+
+def _names(columns: Sequence[str]) -> str:
+    return ", ".join(f'"{c}"' for c in columns)
+
+
+# ---------------------------------------------------------------- PostgreSQL: COPY + merge
+def _upsert_postgresql(conn: Connection, table: Table, frame: pd.DataFrame, columns: list[str],
+                       key: list[str], update_columns: Sequence[str], add_columns: Sequence[str]) -> None:
+    stage = f"_stage_{table.name}_{next(_stage_numbers)}"
+    text_frame = pd.DataFrame({c: _postgres_text(frame[c], table.c[c].type) for c in columns})
+    buffer = io.StringIO()
+    text_frame.to_csv(buffer, header=False, index=False, na_rep="")
+    dbapi = conn.connection.dbapi_connection
+    with dbapi.cursor() as cursor:
+        cursor.execute(f'CREATE TEMP TABLE "{stage}" (LIKE "{table.name}" INCLUDING DEFAULTS) ON COMMIT DROP')
+        with cursor.copy(f'COPY "{stage}" ({_names(columns)}) FROM STDIN WITH (FORMAT csv)') as copy:
+            copy.write(buffer.getvalue())
+        cursor.execute(f'INSERT INTO "{table.name}" ({_names(columns)}) SELECT {_names(columns)} FROM "{stage}" '
+                       + _conflict_clause(table, key, update_columns, add_columns))
+        cursor.execute(f'DROP TABLE "{stage}"')
+
+
+def _postgres_text(values: pd.Series, sql_type) -> pd.Series:
+    """Values as COPY-CSV text (None = NULL) for a column of `sql_type`."""
+    if isinstance(sql_type, DateTime):
+        stamps = _utc_naive(values)
+        text = np.datetime_as_string(stamps.to_numpy(dtype="datetime64[us]"), unit="us")
+        return pd.Series(np.where(stamps.isna().to_numpy(), None, np.char.add(text, "+00:00")), index=values.index)
+    if isinstance(sql_type, Date):
+        days = pd.to_datetime(values).to_numpy(dtype="datetime64[D]")
+        return pd.Series(np.where(pd.isna(values).to_numpy(), None, np.datetime_as_string(days)), index=values.index)
+    if isinstance(sql_type, Boolean):
+        return values.map({True: "t", False: "f", 1: "t", 0: "f"}).astype(object)
+    if isinstance(sql_type, Integer):
+        return pd.to_numeric(values).astype("Int64")
+    return values
+
+
+# ---------------------------------------------------------------- SQLite: executemany upsert
+def _upsert_sqlite(conn: Connection, table: Table, frame: pd.DataFrame, columns: list[str],
+                   key: list[str], update_columns: Sequence[str], add_columns: Sequence[str]) -> None:
+    placeholders = ", ".join("?" for _ in columns)
+    sql = (f'INSERT INTO "{table.name}" ({_names(columns)}) VALUES ({placeholders}) '
+           + _conflict_clause(table, key, update_columns, add_columns))
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        for start in range(0, len(frame), SQLITE_BATCH_ROWS):
+            part = frame.iloc[start:start + SQLITE_BATCH_ROWS]
+            arrays = [_sqlite_values(part[c], table.c[c].type) for c in columns]
+            cursor.executemany(sql, list(zip(*arrays)))
+    finally:
+        cursor.close()
+
+
+def _sqlite_values(values: pd.Series, sql_type) -> list:
+    """Python values for sqlite3 in SQLAlchemy's SQLite storage formats (UTC text timestamps)."""
+    missing = pd.isna(values).to_numpy()
+    if isinstance(sql_type, DateTime):
+        stamps = _utc_naive(values).to_numpy(dtype="datetime64[us]")
+        out = np.char.replace(np.datetime_as_string(stamps, unit="us"), "T", " ").astype(object)
+    elif isinstance(sql_type, Date):
+        out = np.datetime_as_string(pd.to_datetime(values).to_numpy(dtype="datetime64[D]")).astype(object)
+    elif isinstance(sql_type, Boolean):
+        out = values.astype(object).map({True: 1, False: 0}).to_numpy(dtype=object)
+    elif isinstance(sql_type, Integer):
+        out = pd.to_numeric(values).astype("Int64").to_numpy(dtype=object, na_value=None)
+    elif isinstance(sql_type, Float):
+        out = pd.to_numeric(values).astype(float).to_numpy(dtype=object)
+    else:
+        out = values.to_numpy(dtype=object)
+    if missing.any():
+        out = out.copy()
+        out[missing] = None
+    return out.tolist()
+
+
+def _utc_naive(values: pd.Series) -> pd.Series:
+    """Timestamps as naive UTC wall times (aware values converted, naive ones taken as UTC)."""
+    stamps = values if pd.api.types.is_datetime64_any_dtype(values) else pd.to_datetime(values, utc=True)
+    if getattr(stamps.dt, "tz", None) is not None:
+        stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+    return stamps
