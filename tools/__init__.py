@@ -1,0 +1,1 @@
+"""Developer tools: screenshots of every page per role, load test."""
