@@ -67,5 +67,6 @@ def utc_to_local(utc: np.ndarray, timezones: np.ndarray) -> np.ndarray:
 
 
 def to_utc_series(values: np.ndarray) -> pd.Series:
-    """Wrap naive UTC ``datetime64[ns]`` values as a tz-aware UTC series."""
-    return pd.Series(pd.DatetimeIndex(values).tz_localize("UTC"))
+    """Wrap naive UTC ``datetime64[ns]`` values as a tz-aware UTC series, truncated to whole seconds."""
+    seconds = np.asarray(values, dtype="M8[ns]").astype("M8[s]").astype("M8[ns]")
+    return pd.Series(pd.DatetimeIndex(seconds).tz_localize("UTC"))

@@ -266,7 +266,7 @@ def _keys_and_projects(rng: np.random.Generator, sc: Scale, partners: pd.DataFra
     w[excluded] = 0.0
     n_keys = int(target / 1.3 / 0.62 * 1.05)
     owner = rng.choice(n_p, n_keys, p=w / w.sum())
-    purchased = uniform_times(rng, DATA_START - 60 * DAY, DATA_END - 5 * DAY, n_keys)
+    purchased = uniform_times(rng, DATA_START, DATA_END - 5 * DAY, n_keys)
     activated = purchased + days(rng.exponential(12.0, n_keys) + 0.2)
     activated = np.where(rng.random(n_keys) < 0.08, np.datetime64("NaT", "ns"), activated)
     activated = np.where(activated >= DATA_END, np.datetime64("NaT", "ns"), activated)
@@ -350,7 +350,8 @@ def _keys_and_projects(rng: np.random.Generator, sc: Scale, partners: pd.DataFra
     tld = pd.Series(country).map({"RU": "ru", "KZ": "kz", "UA": "com.ua"}).to_numpy(dtype=object)
     site = "https://www.site" + pd.Series(np.arange(1, n_proj + 1)).astype(str).to_numpy(dtype=object) + "." + tld
     phone_prefix = pd.Series(country).map({"RU": "+7 9", "KZ": "+7 70", "UA": "+380 6"}).to_numpy(dtype=object)
-    phone = phone_prefix + pd.Series(rng.integers(10_000_000, 99_999_999, n_proj)).astype(str).to_numpy(dtype=object)
+    digits = pd.Series(rng.integers(0, 10**9, n_proj)).astype(str).str.zfill(9)
+    phone = phone_prefix + np.where(country == "RU", digits, digits.str[1:]).astype(object)
     category = rng.choice(np.array(["eshop", "corporate", "intranet", "crm", "other"], dtype=object), n_proj,
                           p=[0.35, 0.33, 0.11, 0.11, 0.10])
     projects = pd.DataFrame({

@@ -60,27 +60,29 @@ def enterprise_reports(rng: np.random.Generator, partners: pd.DataFrame, project
     """Progress reports on enterprise projects of KKV holders, every 30–60 days (seed 001 §5.5: ≤ 2 months).
 
     Every fourth enterprise project (and the first one of :data:`OVERDUE_REPORT_PARTNER_ID`) stopped
-    reporting 70–200 days before today: overdue.
+    reporting 70–200 days before today (2026-11-23): overdue; the others reported within
+    the last 40 days of the data window.
     """
     holder_ids = partners["partner_id"].to_numpy(dtype=object)[_kkv_holders(partners)]
     first = projects[(projects["version"] == 1) & projects["partner_id"].isin(holder_ids)
                      & (projects["category"] != "other")]
-    pick = rng.random(len(first)) < 0.5
+    pick = rng.random(len(first)) < 0.15
     pick |= (first["partner_id"] == OVERDUE_REPORT_PARTNER_ID).to_numpy() & ~pick.any()
     ent = first[pick]
     m = len(ent)
-    start = ent["submitted_at"].dt.tz_localize(None).to_numpy() - days(rng.uniform(60, 240, m))
+    start = np.maximum(ent["submitted_at"].dt.tz_localize(None).to_numpy() - days(rng.uniform(60, 240, m)),
+                       DATA_START + days(rng.uniform(0, 30, m)))
     overdue = np.arange(m) % 4 == 0
     demo_first = np.flatnonzero((ent["partner_id"] == OVERDUE_REPORT_PARTNER_ID).to_numpy())[:1]
     overdue[demo_first] = True
-    stop = np.where(overdue, TODAY - days(rng.uniform(70, 200, m)), TODAY - days(rng.uniform(0, 40, m)))
+    stop = np.where(overdue, TODAY - days(rng.uniform(70, 200, m)), DATA_END - days(rng.uniform(1, 40, m)))
     stop = np.maximum(stop, start)
     step = rng.uniform(30, 60, m)
     count = np.minimum(np.floor((stop - start) / DAY / step).astype(np.int64) + 1, 40)
     row = np.repeat(np.arange(m), count)
     k = np.arange(len(row)) - np.repeat(np.cumsum(count) - count, count)
     reported = start[row] + days(k * step[row]) + hours(rng.uniform(0, 8, len(row)))
-    reported = np.minimum(reported, TODAY - HOUR)
+    reported = np.minimum(reported, DATA_END - HOUR)
     progress = (k + 1) / count[row]
     done = ~overdue[row] & (progress == 1.0) & (count[row] >= 5)
     stage_idx = np.minimum((progress * (len(texts.REPORT_STAGES) - 1)).astype(int), len(texts.REPORT_STAGES) - 2)

@@ -348,6 +348,7 @@ def _worklog(rng: np.random.Generator, t: dict[str, np.ndarray], target: int, fi
     end = np.minimum(end, DATA_END - HOUR)
     at = start + ((end - start) * rng.random(len(row_t))).astype("m8[ns]")
     work_date = utc_to_local(at, tz[ticket]).astype("M8[D]").astype("M8[ns]")
+    work_date = np.minimum(work_date, (DATA_END - DAY).astype("M8[D]").astype("M8[ns]"))
     return pd.DataFrame({"ticket": ticket, "staff": staff, "hours": hours_, "work_date": work_date,
                          "work_type": work_type})
 
@@ -383,7 +384,7 @@ def tickets_pauses_worklog(rng: np.random.Generator, sc: Scale, partners: pd.Dat
     pauses = pd.concat([special_pauses,
                         _pauses(rng, t, sc.pauses - len(special_pauses), offset)], ignore_index=True)
     # the end of the window: what has not happened by then is empty (open tickets, still paused)
-    for col in ("accepted", "due", "resolved", "closed", "req", "spec", "impl", "deployed"):
+    for col in ("accepted", "resolved", "closed", "req", "spec", "impl", "deployed"):
         t[col] = np.where(t[col] >= DATA_END, NAT, t[col])
     t["due"] = np.where(np.isnat(t["accepted"]), NAT, t["due"])
     # a few tickets stuck open for a long time
