@@ -41,7 +41,8 @@ def meeting_brief(conn: Connection, client_id: str, period_end: dt.date | str | 
         The client; :class:`UnknownClient` when it is not stored.
     period_end
         Last day of the current period (a local date of the client's calendar, inclusive).
-        Default: the day of the client's latest ticket, or today when it has none.
+        Default: the day of the latest stored ticket (of any client: the day the data runs to),
+        or today when there are none or the data runs into the future.
     length_days, n_previous
         Period length in days (seed 004: meetings every two weeks) and how many periods before
         the current one are compared.
@@ -61,7 +62,7 @@ def meeting_brief(conn: Connection, client_id: str, period_end: dt.date | str | 
     if client is None:
         raise UnknownClient(client_id)
     tz = _client_timezone(conn, client.get("calendar"))
-    last_day = _period_end_day(conn, client_id, period_end, tz)
+    last_day = _period_end_day(conn, period_end, tz)
     bounds = period_bounds(last_day, length_days, n_previous, tz)
     inputs = meeting_inputs(conn, client_id, bounds["start"].min(), bounds["end"].max(), tz)
     users = client.get("users")
@@ -186,11 +187,17 @@ def _client_timezone(conn: Connection, calendar: str | None) -> str:
     return definition.get("timezone") or "UTC"
 
 
-def _period_end_day(conn: Connection, client_id: str, period_end: dt.date | str | None, tz: str) -> dt.date:
+def _period_end_day(conn: Connection, period_end: dt.date | str | None, tz: str) -> dt.date:
+    """The given day, else the day the loaded tickets run to (the data's "today"), never after today.
+
+    The store-wide latest ticket, not the client's own: a client who stopped writing still has
+    its meeting over the last two weeks, and the quiet period is part of the picture.
+    """
     if period_end is not None:
         return pd.Timestamp(period_end).date()
-    latest = latest_ticket_date(conn, client_id)
-    return (latest if latest is not None else pd.Timestamp.now(tz="UTC")).tz_convert(tz).date()
+    today = pd.Timestamp.now(tz="UTC")
+    latest = latest_ticket_date(conn)
+    return min(latest if latest is not None else today, today).tz_convert(tz).date()
 
 
 def _period_label(first_day: dt.date, last_day: dt.date) -> str:

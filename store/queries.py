@@ -130,9 +130,13 @@ def ticket_hours(conn: Connection, ticket_ids: list[str]) -> pd.Series:
     return pd.Series({tid: float(h) for tid, h in rows}, dtype=float, name="hours").rename_axis("ticket_id")
 
 
-def latest_ticket_date(conn: Connection, client_id: str) -> pd.Timestamp | None:
-    """The latest ``created_at`` among the client's tickets (UTC), or None when it has none."""
-    value = conn.execute(select(func.max(Ticket.created_at)).where(Ticket.client_id == client_id)).scalar()
+def latest_ticket_date(conn: Connection, client_id: str | None = None) -> pd.Timestamp | None:
+    """The latest ``created_at`` (UTC) among the client's tickets, or among all tickets when
+    ``client_id`` is None (the day the loaded data runs to); None when there are none."""
+    stmt = select(func.max(Ticket.created_at))
+    if client_id is not None:
+        stmt = stmt.where(Ticket.client_id == client_id)
+    value = conn.execute(stmt).scalar()
     if value is None:
         return None
     return _utc(pd.Timestamp(value))

@@ -170,10 +170,16 @@ def test_brief_is_json_serialisable_without_nan(brief):
     assert "ООО Ромашка" in text
 
 
-def test_default_period_end_is_the_latest_ticket_day(engine):
+def test_default_period_end_is_the_day_the_stored_tickets_run_to(engine):
     with engine.connect() as conn:
         brief = meeting_brief(conn, "C1")
-    assert brief["period"]["last_day"] == "2024-05-27"  # R1 created 27.05
+    assert brief["period"]["last_day"] == "2024-05-27"  # R1 created 27.05 is the latest ticket of any client
+
+
+def test_default_period_end_is_the_same_for_a_client_with_older_tickets(engine):
+    with engine.connect() as conn:
+        brief = meeting_brief(conn, "C2")  # X1 created 15.05
+    assert brief["period"]["last_day"] == "2024-05-27"
 
 
 def test_unknown_client_raises(engine):
