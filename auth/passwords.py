@@ -1,10 +1,11 @@
-"""Password hashing with argon2id (argon2-cffi defaults: RFC 9106 low-memory profile)."""
+"""Password hashing with argon2id, OWASP parameters (19 MiB memory, 2 iterations, 1 lane)."""
 from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_HASHER = PasswordHasher()
+# OWASP Password Storage Cheat Sheet minimum for argon2id: m=19 MiB, t=2, p=1
+_HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 # verified against when the login is unknown, so a wrong login costs the same time as a wrong password
 _DUMMY_HASH = _HASHER.hash("not-a-real-password")
 

@@ -1,0 +1,1 @@
+"""Browser tests (dash_duo, headless Chromium)."""

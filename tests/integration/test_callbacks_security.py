@@ -1,0 +1,104 @@
+"""Every Dash callback, called directly with crafted inputs, answers plainly and authorizes on the server."""
+from __future__ import annotations
+
+import pytest
+from dash import Input, Output
+
+from auth.guard import is_public_path, _is_public_callback
+from auth.users import DEMO_LOGINS
+from tests.integration.callback_harness import (
+    app_engine,
+    assert_clean,
+    callback_specs,
+    crafted_calls,
+    denied,
+    logged_in_client,
+    make_app,
+    page_roles_for,
+    request_body,
+    seed_minimal_data,
+)
+
+UPDATE = "/_dash-update-component"
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    app = make_app(tmp_path_factory.mktemp("callbacks"))
+    seed_minimal_data(app_engine(app))
+    return app
+
+
+@pytest.fixture(scope="module")
+def specs(app):
+    return callback_specs(logged_in_client(app, "admin"))
+
+
+def test_harness_sees_the_shell_callbacks(specs):
+    outputs = {spec["output"] for spec in specs}
+    assert any("_pages_content.children" in o for o in outputs)
+    assert any("data-grid" in o and "exportDataAsCsv" in o for o in outputs)
+
+
+def test_every_callback_without_login_answers_401_json(app, specs):
+    anonymous = app.server.test_client()
+    for spec, value, body in crafted_calls(specs, [None, "/"]):
+        response = anonymous.post(UPDATE, json=body)
+        if _is_public_callback(body):
+            assert_clean(response)
+            continue
+        assert response.status_code == 401, spec["output"]
+        assert response.get_json() == {"error": "login required", "login": "/login"}
+
+
+def test_page_router_is_public_only_for_public_paths(app, specs):
+    router = next(s for s in specs if "_pages_content.children" in s["output"])
+    anonymous = app.server.test_client()
+    for path, expected in (("/", 401), ("/quality", 401), ("/admin/users", 401), ("/directory", 200)):
+        body = request_body(router, None)
+        body["inputs"] = [{"id": "_pages_location", "property": "pathname", "value": path},
+                          {"id": "_pages_location", "property": "search", "value": ""}]
+        assert is_public_path(path) == (expected == 200)
+        assert anonymous.post(UPDATE, json=body).status_code == expected, path
+
+
+@pytest.mark.parametrize("login_name", list(DEMO_LOGINS))
+def test_every_callback_survives_crafted_inputs(app, specs, login_name):
+    client = logged_in_client(app, login_name)
+    for spec, value, body in crafted_calls(specs):
+        assert_clean(client.post(UPDATE, json=body))
+
+
+@pytest.mark.parametrize("login_name", list(DEMO_LOGINS))
+def test_page_callbacks_deny_roles_outside_the_page(app, specs, login_name):
+    role = DEMO_LOGINS[login_name]
+    client = logged_in_client(app, login_name)
+    for spec, value, body in crafted_calls(specs, [None, "P0002", "C00002"]):
+        roles = page_roles_for(spec)
+        if roles is not None and role not in roles:
+            assert denied(client.post(UPDATE, json=body)), (spec["output"], value)
+
+
+def test_malformed_callback_request_answers_400_without_traceback(app):
+    client = logged_in_client(app, "admin")
+    for body in ({"output": "no-such.children", "inputs": []}, {"inputs": "nonsense"}, []):
+        response = client.post(UPDATE, json=body)
+        assert_clean(response, allowed=(400,))
+    response = client.post(UPDATE, data="{not json", content_type="application/json")
+    assert_clean(response, allowed=(400,))
+
+
+def test_exception_in_a_callback_becomes_a_friendly_toast(tmp_path):
+    app = make_app(tmp_path)
+
+    @app.callback(Output("boom-out", "children"), Input("boom-in", "value"))
+    def explode(value):
+        return 1 / 0
+
+    client = logged_in_client(app, "admin")
+    body = {"output": "boom-out.children", "outputs": {"id": "boom-out", "property": "children"},
+            "inputs": [{"id": "boom-in", "property": "value", "value": 1}], "changedPropIds": ["boom-in.value"]}
+    response = client.post(UPDATE, json=body)
+    assert_clean(response)
+    assert response.get_json()["sideUpdate"]["shell-error"]["is_open"] is True
+    assert "ZeroDivisionError" not in response.get_data(as_text=True)
