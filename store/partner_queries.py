@@ -41,15 +41,8 @@ def partner_options(conn: Connection) -> list[dict]:
 
 def partner_record(conn: Connection, partner_id: str) -> dict | None:
     """The ``partners`` row of `partner_id` as a dict, or None when there is no such partner."""
-    row = conn.execute(select(Partner).where(Partner.partner_id == partner_id)).scalar_one_or_none()
-    if row is None:
-        return None
-    return {c.name: getattr(row, c.name) for c in Partner.__table__.columns}
-
-
-def latest_survey_quarter(conn: Connection) -> str | None:
-    """The newest quarter present in `survey_rollup` (None when no survey is loaded)."""
-    return conn.execute(select(func.max(SurveyRollup.quarter))).scalar_one_or_none()
+    row = conn.execute(select(Partner.__table__).where(Partner.partner_id == partner_id)).mappings().first()
+    return None if row is None else dict(row)
 
 
 def partner_survey_counts(conn: Connection, partner_id: str, quarters: Sequence[str] | None = None) -> pd.DataFrame:
@@ -63,31 +56,43 @@ def partner_survey_counts(conn: Connection, partner_id: str, quarters: Sequence[
 
 
 def comparison_counts(conn: Connection, quarters: Sequence[str], questions: Sequence[str],
-                      country: str | None = None) -> pd.DataFrame:
-    """Answer counts per partner with its place, for the anonymized comparison (metrics.privacy input).
+                      country: str) -> pd.DataFrame:
+    """Answer counts per partner and quarter of one country, for the anonymized comparison (metrics.privacy input).
 
     Returns
     -------
     DataFrame
-        `partner_id, city, region, country, question, scale, answer, answers` over `quarters`
-        (a fixed window, SPEC §8), restricted to `country` when given (the widest fallback level).
+        `partner_id, quarter, question, scale, answer, answers` over `quarters` (fixed windows, SPEC §8).
     """
-    dims = [SurveyRollup.partner_id, Partner.city, Partner.region, Partner.country,
-            SurveyRollup.question, SurveyRollup.scale, SurveyRollup.answer]
+    dims = [SurveyRollup.partner_id, SurveyRollup.quarter, SurveyRollup.question, SurveyRollup.scale,
+            SurveyRollup.answer]
     stmt = (select(*dims, func.sum(SurveyRollup.answers).label("answers"))
             .join_from(SurveyRollup, Partner, Partner.partner_id == SurveyRollup.partner_id)
-            .where(SurveyRollup.quarter.in_(list(quarters)), SurveyRollup.question.in_(list(questions)))
+            .where(Partner.country == country, SurveyRollup.quarter.in_(list(quarters)),
+                   SurveyRollup.question.in_(list(questions)))
             .group_by(*dims))
-    if country is not None:
-        stmt = stmt.where(Partner.country == country)
-    frame = read_frame(conn, stmt)
-    for column in ("scale", "answer", "answers"):
-        frame[column] = frame[column].astype("int64")
-    return frame
+    return _counts(read_frame(conn, stmt), ["partner_id", *COUNT_COLUMNS])
 
 
-def _counts(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame.reindex(columns=COUNT_COLUMNS)
+def partner_places(conn: Connection, country: str) -> pd.DataFrame:
+    """`partner_id, city, region, country` of every partner of `country` (the comparison's widest level)."""
+    stmt = select(Partner.partner_id, Partner.city, Partner.region, Partner.country).where(Partner.country == country)
+    return read_frame(conn, stmt)
+
+
+def survey_quarters(conn: Connection) -> list[str]:
+    """Every quarter present in `survey_rollup`, oldest first."""
+    return list(conn.execute(select(SurveyRollup.quarter).distinct().order_by(SurveyRollup.quarter)).scalars())
+
+
+def survey_rollup_stamp(conn: Connection) -> tuple:
+    """(cells, answers, newest quarter) of `survey_rollup`: changes whenever a refresh changes the counts."""
+    row = conn.execute(select(func.count(), func.sum(SurveyRollup.answers), func.max(SurveyRollup.quarter))).one()
+    return tuple(row)
+
+
+def _counts(frame: pd.DataFrame, columns: Sequence[str] = COUNT_COLUMNS) -> pd.DataFrame:
+    frame = frame.reindex(columns=list(columns))
     return frame.astype({"scale": "int64", "answer": "int64", "answers": "int64"})
 
 

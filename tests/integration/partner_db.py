@@ -57,15 +57,15 @@ def migrated_engine(backend: str, tmp_path: Path) -> Iterator[Engine]:
 
 
 def insert_frames(engine: Engine, frames: dict[str, pd.DataFrame]) -> None:
-    """Insert SPEC §3 frames into their tables (columns the table lacks are ignored)."""
+    """Insert SPEC §3 frames into their tables, last row per natural key (as the loaders' upsert)."""
     with engine.begin() as conn:
         for kind, frame in frames.items():
-            table = KIND_TABLES[kind][0].__table__
+            model, key = KIND_TABLES[kind]
+            table = model.__table__
             columns = [c for c in frame.columns if c in table.c]
             if frame.empty:
                 continue
-            data = frame[columns].astype(object).where(frame[columns].notna(), None)
-            for column in columns:
-                if pd.api.types.is_datetime64_any_dtype(frame[column]):
-                    data[column] = [None if v is None else pd.Timestamp(v).to_pydatetime() for v in data[column]]
-            conn.execute(table.insert(), data.to_dict("records"))
+            frame = frame.drop_duplicates(list(key), keep="last")  # the loaders upsert by natural key
+            data = {column: [None if pd.isna(v) else v for v in frame[column].astype(object).tolist()]
+                    for column in columns}
+            conn.execute(table.insert(), [dict(zip(data, row)) for row in zip(*data.values())])

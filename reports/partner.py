@@ -1,0 +1,452 @@
+"""The partner's quality report (SPEC §1 "Partner", §4, §7, §8): what "My quality" shows and
+`cli.py report partner --json` prints.
+
+`partner_report(conn, partner_id, window)` returns one JSON-serialisable dict. It contains the
+partner's own figures only: other partners appear solely as anonymized group values of
+`metrics.privacy`, never by id or name (seed 000: "Доступны только самому партнеру").
+
+Survey figures are computed from `survey_rollup` counts (`scores_from_counts`), so the page never
+scans the surveys table (SPEC §9).
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection
+
+from metrics.deposit import deposit_account
+from metrics.privacy import comparison_group, parse_window
+from metrics.programs import monitor_status, points_ledger
+from metrics.survey import (
+    MIN_ANSWERS,
+    QUESTIONS,
+    RECOMMEND_QUESTIONS,
+    Scheme,
+    adjusted_wald_interval,
+    promoter_detractor_masks,
+    top_box_mask,
+)
+from store import partner_queries as q
+
+Window = Literal["quarter", "ttm"]
+WINDOWS: tuple[str, ...] = ("quarter", "ttm")
+PROJECT_QUESTIONS = [c for c, question in QUESTIONS.items()
+                     if question.about == "project" and c not in RECOMMEND_QUESTIONS]
+COMMENTS_SHOWN = 20
+COMPARISON_CACHE_SIZE = 512
+_COMPARISON_CACHE: dict[tuple, tuple] = {}
+BP_REASON = "waiting_production"  # seed 003: "БП" — waiting for production, extends a rework's due date
+
+
+class UnknownPartner(LookupError):
+    """No partner with the requested id."""
+
+
+# ---------------------------------------------------------------- survey metrics from rollup counts
+def scores_from_counts(counts: pd.DataFrame, by: Sequence[str] = (), scheme: Scheme = "top1") -> pd.DataFrame:
+    """Per group and question: n, mean, CSAT, NPS with its adjusted-Wald interval — from answer counts.
+
+    The same figures as `metrics.survey.score_table`, computed from `survey_rollup` cells
+    (``question, scale, answer, answers``) instead of one row per survey:
+    n = Σ answers; mean = Σ answers·answer / n; CSAT % = 100 · Σ answers over top-box values / n;
+    NPS points = 100 · (P − D) / n for recommend questions (SPEC §4), interval by
+    `metrics.survey.adjusted_wald_interval`.
+
+    Returns
+    -------
+    DataFrame
+        ``by`` columns, ``question, n, mean, csat, promoters, detractors, nps, nps_low, nps_high, too_few``.
+    """
+    by = list(by)
+    columns = [*by, "question", "n", "mean", "csat", "promoters", "detractors", "nps", "nps_low", "nps_high",
+               "too_few"]
+    if counts.empty:
+        return pd.DataFrame(columns=columns)
+    answer = counts["answer"].to_numpy(dtype=float)
+    weight = counts["answers"].to_numpy(dtype=float)
+    recommend = counts["question"].isin(RECOMMEND_QUESTIONS).to_numpy()
+    scale = np.where(recommend & (counts["scale"].to_numpy() == 10), "10", "5")
+    promoters, detractors = promoter_detractor_masks(answer, scheme, scale)
+    weighted = counts[[*by, "question"]].assign(
+        n=weight, total=weight * answer, top=weight * top_box_mask(answer, scale),
+        promoters=weight * (promoters & recommend), detractors=weight * (detractors & recommend),
+    )
+    table = weighted.groupby([*by, "question"], sort=True, dropna=False).sum().reset_index()
+    table = table[table["n"] > 0].reset_index(drop=True)
+    is_recommend = table["question"].isin(RECOMMEND_QUESTIONS)
+    table["mean"] = table["total"] / table["n"]
+    table["csat"] = 100.0 * table["top"] / table["n"]
+    table["nps"] = (100.0 * (table["promoters"] - table["detractors"]) / table["n"]).where(is_recommend)
+    low, high = adjusted_wald_interval(table["promoters"], table["detractors"], table["n"])
+    table["nps_low"] = pd.Series(low, index=table.index).where(is_recommend)
+    table["nps_high"] = pd.Series(high, index=table.index).where(is_recommend)
+    for column in ("n", "promoters", "detractors"):
+        table[column] = table[column].astype("int64")
+    table["too_few"] = table["n"] < MIN_ANSWERS
+    return table[columns]
+
+
+def distribution_from_counts(counts: pd.DataFrame) -> pd.DataFrame:
+    """Share of each answer value per question and scale (stacked 100 % bars), every value present.
+
+    Returns
+    -------
+    DataFrame
+        ``question, scale, answer, count, pct`` with pct = 100 · count / answered of that question and scale;
+        values 1–5 (or 0–10 on the 10-point scale) that nobody chose appear with count 0.
+    """
+    if counts.empty:
+        return pd.DataFrame(columns=["question", "scale", "answer", "count", "pct"])
+    cells = counts.groupby(["question", "scale", "answer"])["answers"].sum()
+    frames = []
+    for (question, scale), group in cells.groupby(level=["question", "scale"]):
+        values = range(0, 11) if scale == 10 else range(1, 6)
+        full = group.droplevel(["question", "scale"]).reindex(list(values), fill_value=0)
+        frames.append(pd.DataFrame({"question": question, "scale": scale, "answer": full.index,
+                                    "count": full.to_numpy(), "pct": 100.0 * full.to_numpy() / full.sum()}))
+    return pd.concat(frames, ignore_index=True)
+
+
+# ---------------------------------------------------------------- fixed windows (SPEC §8)
+def window_id(window: str, as_of: pd.Timestamp) -> str:
+    """The `metrics.privacy` window id of a page window, anchored on the last complete quarter before `as_of`.
+
+    ``quarter`` = that quarter ("2026Q3"); ``ttm`` = the trailing 12 months ending with it ("ttm:2026Q3",
+    four quarters). A quarter still in progress is left out of both: its few answers would be noisy, and
+    metrics.privacy withholds a 12-month comparison while any quarter inside it is too thin — for weeks
+    after every quarter starts. The running quarter still shows in the quarterly trend.
+
+    Raises
+    ------
+    ValueError
+        for any other window: free date ranges are not offered (SPEC §8, subtraction of views).
+    """
+    if window not in WINDOWS:
+        raise ValueError(f"unknown window {window!r}: use one of {', '.join(WINDOWS)}")
+    last_complete = str(pd.Timestamp(as_of).tz_convert("UTC").tz_localize(None).to_period("Q") - 1)
+    return last_complete if window == "quarter" else f"ttm:{last_complete}"
+
+
+def next_evaluation(as_of: pd.Timestamp) -> pd.Timestamp:
+    """The next 1st of a month after `as_of` (seed 000: competence is decided on the 1st of each month)."""
+    return pd.Timestamp(as_of).tz_convert("UTC").normalize() + pd.offsets.MonthBegin(1)
+
+
+# ---------------------------------------------------------------- the report
+def partner_report(conn: Connection, partner_id: str, window: str = "ttm", as_of: pd.Timestamp | None = None,
+                   scheme: Scheme = "top1", lang: str = "ru") -> dict:
+    """Everything the partner's "My quality" page shows, as a JSON-serialisable dict.
+
+    Parameters
+    ----------
+    partner_id
+        An id the caller has authorized (for role partner: the logged-in user's own partner).
+    window
+        ``quarter`` or ``ttm`` (fixed windows only, SPEC §8); KPIs, distributions and the comparison use it,
+        the quarterly trend shows every quarter.
+    as_of
+        "Now" (UTC) deciding the windows, the next competence evaluation, open pauses and the deposit.
+
+    Returns
+    -------
+    dict
+        ``partner, as_of, window, kpi, questions, trend, comments, comparison, projects, points,
+        competence, tickets, tickets_summary, deposit``.
+
+    Raises
+    ------
+    UnknownPartner, ValueError
+        unknown partner id; unknown window.
+    """
+    as_of = pd.Timestamp.now(tz="UTC") if as_of is None else pd.Timestamp(as_of).tz_convert("UTC")
+    window_key = window_id(window, as_of)
+    quarters = list(parse_window(window_key).quarters)
+    partner = q.partner_record(conn, partner_id)
+    if partner is None:
+        raise UnknownPartner(f"no partner {partner_id!r}")
+    all_counts = q.partner_survey_counts(conn, partner_id)
+    counts = all_counts[all_counts["quarter"].isin(quarters)]
+    report = {
+        "partner": {k: partner[k] for k in ("partner_id", "name", "city", "region", "country")},
+        "as_of": as_of.isoformat(),
+        "window": {"id": window, "key": window_key, "quarters": quarters},
+        "kpi": kpis(counts, scheme),
+        "questions": question_table(counts, scheme, lang),
+        "trend": _records(scores_from_counts(all_counts, ["quarter"], scheme)),
+        "comments": survey_comments(conn, partner_id, quarters),
+        "comparison": comparison(conn, partner, window_key, scheme, lang),
+    }
+    report.update(project_section(conn, partner_id, as_of))
+    report["competence"] = competence_section(conn, partner_id, as_of)
+    report.update(ticket_section(conn, partner_id, as_of))
+    report["deposit"] = deposit_section(conn, partner_id, as_of)
+    return json.loads(json.dumps(report, default=_json_default, allow_nan=False))
+
+
+def kpis(counts: pd.DataFrame, scheme: Scheme = "top1") -> dict:
+    """KPI cards: project CSAT (top-2-box over the six project questions, seed 000) and both NPS scores."""
+    project = counts[counts["question"].isin(PROJECT_QUESTIONS)].assign(question="project")
+    csat_row = scores_from_counts(project, scheme=scheme)
+    table = scores_from_counts(counts[counts["question"].isin(RECOMMEND_QUESTIONS)], scheme=scheme)
+    out = {"csat": _kpi(csat_row, "project", ("csat",))}
+    for column, key in (("q_recommend_partner", "nps_partner"), ("q_recommend_platform", "nps_platform")):
+        out[key] = _kpi(table, column, ("nps", "nps_low", "nps_high", "promoters", "detractors"))
+    return out
+
+
+def _kpi(table: pd.DataFrame, question: str, fields: Sequence[str]) -> dict:
+    row = table[table["question"] == question]
+    if row.empty:
+        return {"n": 0, "too_few": True, **{f: None for f in fields}}
+    first = row.iloc[0]
+    return {"n": int(first["n"]), "too_few": bool(first["too_few"]),
+            **{f: _number(first[f]) for f in fields}}
+
+
+def question_table(counts: pd.DataFrame, scheme: Scheme = "top1", lang: str = "ru") -> list[dict]:
+    """Per question (seed 000 order): label, n, mean, CSAT, NPS, too_few and its answer distribution."""
+    scores = scores_from_counts(counts, scheme=scheme).set_index("question")
+    shares = distribution_from_counts(counts)
+    out = []
+    for column, question in QUESTIONS.items():
+        row = {"question": column, "label": question.short_ru if lang == "ru" else question.short_en,
+               "text": question.label_ru if lang == "ru" else question.label_en, "about": question.about}
+        if column in scores.index:
+            row.update({k: _number(v) for k, v in scores.loc[column].items()})
+            row["too_few"] = bool(scores.loc[column, "too_few"])
+        else:
+            row.update({"n": 0, "too_few": True})
+        row["distribution"] = _records(shares[shares["question"] == column].drop(columns="question"))
+        out.append(row)
+    return out
+
+
+def survey_comments(conn: Connection, partner_id: str, quarters: Sequence[str]) -> list[dict]:
+    """The newest client comments about the partner's projects in the window (SPEC §4 comments list)."""
+    surveys = q.partner_surveys(conn, partner_id)
+    if surveys.empty:
+        return []
+    quarter = surveys["surveyed_at"].dt.tz_localize(None).dt.to_period("Q").astype(str)
+    text = surveys["comment"].astype("string").str.strip()
+    chosen = surveys[quarter.isin(quarters) & text.fillna("").ne("")]
+    chosen = chosen.sort_values("surveyed_at", ascending=False).head(COMMENTS_SHOWN)
+    return _records(chosen[["surveyed_at", "project_id", "version", "q_recommend_partner", "comment"]])
+
+
+# ---------------------------------------------------------------- anonymized comparison (SPEC §8)
+def comparison_metrics() -> list[tuple[str, str]]:
+    """(metric id of metrics.privacy, question): NPS of both recommend questions, CSAT of the six project questions."""
+    return [*((f"nps:{c}", c) for c in RECOMMEND_QUESTIONS), *((f"csat:{c}", c) for c in PROJECT_QUESTIONS)]
+
+
+def answers_from_counts(counts: pd.DataFrame) -> pd.DataFrame:
+    """One pseudo-survey row per counted answer (the input shape of `metrics.privacy`).
+
+    Each row has `partner_id`, `surveyed_at` = the first instant of its quarter (UTC), `recommend_scale`
+    and one answered question column; the other question columns are NaN.
+    """
+    rows = counts.loc[counts.index.repeat(counts["answers"].to_numpy())].reset_index(drop=True)
+    out = pd.DataFrame({
+        "partner_id": rows["partner_id"].to_numpy(),
+        "surveyed_at": pd.PeriodIndex(rows["quarter"], freq="Q").start_time.tz_localize("UTC"),
+        "recommend_scale": rows["scale"].astype(str).to_numpy(),
+    })
+    question = rows["question"].to_numpy()
+    answer = rows["answer"].to_numpy(dtype=float)
+    for column in QUESTIONS:
+        out[column] = np.where(question == column, answer, np.nan)
+    return out
+
+
+def comparison(conn: Connection, partner: dict, window: str, scheme: Scheme = "top1", lang: str = "ru") -> list[dict]:
+    """City → region → country comparison of the partner's project CSAT per question and both NPS.
+
+    Uses `metrics.privacy.comparison_group` (the group never includes the partner; a withheld comparison
+    carries its reason). Only group aggregates leave this function — no other partner's id, name or
+    values. Results are cached per process by (database, partner, window, rollup state).
+    """
+    url = conn.engine.url.render_as_string(hide_password=True)
+    key = (url, q.survey_rollup_stamp(conn), partner["partner_id"], window, scheme, lang)
+    if key not in _COMPARISON_CACHE:
+        if len(_COMPARISON_CACHE) >= COMPARISON_CACHE_SIZE:
+            _COMPARISON_CACHE.pop(next(iter(_COMPARISON_CACHE)))  # oldest first
+        _COMPARISON_CACHE[key] = tuple(_compare(conn, partner["partner_id"], partner["country"], window, scheme, lang))
+    return [dict(row) for row in _COMPARISON_CACHE[key]]
+
+
+def _compare(conn: Connection, partner_id: str, country: str, window: str, scheme: Scheme, lang: str) -> list[dict]:
+    recent = q.survey_quarters(conn)[-4:]  # the privacy reference window: 12 months to the latest quarter
+    quarters = sorted(set(parse_window(window).quarters) | set(recent))
+    metrics = comparison_metrics()
+    counts = q.comparison_counts(conn, quarters, [c for _, c in metrics], country=country)
+    places = q.partner_places(conn, country)
+    answers = answers_from_counts(counts)
+    out = []
+    for metric, question in metrics:
+        result = comparison_group(partner_id, places, answers, metric, window, scheme=scheme)
+        out.append({"metric": metric, "question": question, "withheld": bool(result["withheld"]),
+                    "level": result.get("level"),
+                    "group": result.get("group_name" if lang == "ru" else "group_name_en"),
+                    "value": result.get("value"), "n_partners": result.get("n_partners"),
+                    "n_answers": result.get("n_answers"),
+                    "reason": result.get("reason_ru" if lang == "ru" else "reason_en")})
+    return out
+
+
+# ---------------------------------------------------------------- Quality Program: projects, points, competence
+def project_section(conn: Connection, partner_id: str, as_of: pd.Timestamp) -> dict:
+    """The partner's project versions with monitor verdict, latest survey, points and their expiry (seed 000).
+
+    Returns
+    -------
+    dict
+        ``projects``: one record per own version; ``points``: live points at `as_of` and the next expiry.
+    """
+    projects = q.partner_projects(conn, partner_id)
+    empty = {"projects": [], "points": {"live": 0.0, "next_expires_at": None, "expiring_90d": 0.0}}
+    if projects.empty:
+        return empty
+    tests = q.monitor_tests_of(conn, projects["project_id"].unique().tolist())
+    status = monitor_status(projects, tests)
+    ledger = points_ledger(projects, status[status["submitted"]])
+    own = status[status["partner_id"] == partner_id].copy()
+    own_ledger = ledger[ledger["partner_id"] == partner_id]
+    awards = own_ledger[["project_id", "version", "points", "earned_at", "expires_at", "reason"]]
+    own = own.merge(awards.rename(columns={"reason": "points_reason"}), on=["project_id", "version"], how="left")
+    own["points_live"] = (own["earned_at"] <= as_of) & (own["expires_at"] > as_of)
+    own["transferred"] = own["transferred_from"].notna()  # never the previous partner's id (SPEC §8)
+    surveys = q.partner_surveys(conn, partner_id)
+    if not surveys.empty:
+        answers = surveys[list(QUESTIONS)].astype(float)
+        latest = (surveys.assign(mean_score=answers[PROJECT_QUESTIONS].mean(axis=1))
+                  .sort_values("surveyed_at").groupby(["project_id", "version"]).agg(
+                      surveys=("survey_id", "size"), surveyed_at=("surveyed_at", "last"),
+                      survey_mean=("mean_score", "last"), recommend_partner=("q_recommend_partner", "last")))
+        own = own.merge(latest, left_on=["project_id", "version"], right_index=True, how="left")
+    else:
+        own = own.assign(surveys=0, surveyed_at=pd.NaT, survey_mean=np.nan, recommend_partner=np.nan)
+    own["surveys"] = own["surveys"].fillna(0).astype("int64")
+    columns = ["project_id", "version", "submitted_at", "category", "industry", "site_url", "transferred",
+               "tests", "failed", "manual_without_comment", "submitted", "reason", "surveys", "surveyed_at",
+               "survey_mean", "recommend_partner", "points", "points_reason", "earned_at", "expires_at", "points_live"]
+    own = own.sort_values(["submitted_at", "project_id", "version"], ascending=[False, True, True])
+    live = own_ledger[(own_ledger["earned_at"] <= as_of) & (own_ledger["expires_at"] > as_of)]
+    soon = live[live["expires_at"] <= as_of + pd.Timedelta(days=90)]
+    return {
+        "projects": _records(own[columns]),
+        "points": {"live": float(live["points"].sum()),
+                   "next_expires_at": live["expires_at"].min() if len(live) else None,
+                   "expiring_90d": float(soon["points"].sum())},
+    }
+
+
+def competence_section(conn: Connection, partner_id: str, as_of: pd.Timestamp) -> dict:
+    """The latest monthly Quality Program decision at `as_of`, the numbers behind it, the next evaluation.
+
+    ``margin`` = covered − ⌈keys / 2⌉: ≥ 0 is how many covered keys may be lost keeping the competence,
+    < 0 how many more covered keys are needed (seed 000: ≥ 50 % of the activated keys bought 14–2 months ago).
+    """
+    history = q.partner_competence(conn, partner_id)
+    history = history[history["month"] <= as_of.tz_localize(None)] if not history.empty else history
+    section = {"next_evaluation": next_evaluation(as_of).date().isoformat(),
+               "history": _records(history.drop(columns="partner_id").tail(24)) if not history.empty else []}
+    if history.empty:
+        return {**section, "held": False, "status": "none", "month": None, "keys": 0, "covered": 0,
+                "share": None, "margin": None, "window_start": None, "window_end": None}
+    last = history.iloc[-1]
+    keys, covered = int(last["keys"]), int(last["covered"])
+    return {
+        **section, "held": bool(last["held"]), "status": str(last["status"]), "month": last["month"],
+        "keys": keys, "covered": covered, "share": _number(last["share"]),
+        "margin": covered - (keys + 1) // 2 if keys else None,
+        "window_start": last["window_start"], "window_end": last["window_end"],
+    }
+
+
+# ---------------------------------------------------------------- dedicated support (seed 003)
+def ticket_section(conn: Connection, partner_id: str, as_of: pd.Timestamp) -> dict:
+    """The partner's tickets: status, deadline, worked hours, SLA state, БП pauses; and a summary.
+
+    `bp_hours` = calendar hours in `waiting_production` pauses ("БП", seed 003), an open pause counted until `as_of`.
+    """
+    tickets = q.partner_tickets(conn, partner_id)
+    if tickets.empty:
+        return {"tickets": [], "tickets_summary": {"total": 0, "open": 0, "breached": 0, "at_risk": 0,
+                                                    "compliance": None, "hours": 0.0}}
+    pauses = q.partner_pauses(conn, partner_id)
+    bp = pauses[pauses["reason"] == BP_REASON]
+    resumed = bp["resumed_at"].fillna(as_of).clip(upper=as_of)
+    bp = bp.assign(hours=(resumed - bp["paused_at"]).dt.total_seconds().clip(lower=0) / 3600,
+                   open=bp["resumed_at"].isna())
+    per_ticket = bp.groupby("ticket_id").agg(bp_pauses=("hours", "size"), bp_hours=("hours", "sum"),
+                                             bp_open=("open", "any"))
+    tickets = tickets.merge(per_ticket, left_on="ticket_id", right_index=True, how="left")
+    tickets["bp_open"] = tickets["bp_open"].eq(True)
+    tickets["bp_pauses"] = tickets["bp_pauses"].fillna(0).astype("int64")
+    tickets["bp_hours"] = tickets["bp_hours"].fillna(0.0)
+    tickets["status"] = np.select(
+        [tickets["closed_at"].notna(), tickets["resolved_at"].notna(), tickets["bp_open"]],
+        ["closed", "resolved", "paused"], default="open")
+    tickets["deadline"] = tickets["deadline"].fillna(tickets["due_at"])
+    states = tickets["sla_state"]
+    met, breached = int((states == "met").sum()), int((states == "breached").sum())
+    columns = ["ticket_id", "client_name", "created_at", "service", "kind", "type", "priority", "status",
+               "deadline", "resolved_at", "hours", "sla_state", "bp_pauses", "bp_hours"]
+    return {
+        "tickets": _records(tickets[columns]),
+        "tickets_summary": {
+            "total": len(tickets), "open": int(tickets["status"].isin(["open", "paused"]).sum()),
+            "breached": breached, "at_risk": int((states == "at_risk").sum()),
+            # SPEC §5: compliance = met / (met + breached)
+            "compliance": 100.0 * met / (met + breached) if met + breached else None,
+            "hours": float(tickets["hours"].sum()),
+        },
+    }
+
+
+def deposit_section(conn: Connection, partner_id: str, as_of: pd.Timestamp) -> dict:
+    """Prepaid deposit of the dedicated support service (seed 003) via `metrics.deposit.deposit_account`."""
+    deposits = q.partner_deposits(conn, partner_id)
+    tickets = q.partner_tickets(conn, partner_id)
+    account = deposit_account(deposits, tickets, today=as_of)
+    account = account[account["partner_id"] == partner_id]
+    if account.empty:
+        return {"currency": "UAH", "topped_up": 0.0, "charged_tickets": 0, "charged": 0.0, "balance": 0.0,
+                "avg_monthly_spend": 0.0, "runway_days": None, "last_topup_at": None, "rework_tickets": 0}
+    return _records(account.drop(columns="partner_id"))[0]
+
+
+# ---------------------------------------------------------------- JSON helpers
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """DataFrame rows as JSON-ready dicts: ISO timestamps, NaN/NaT → None."""
+    return json.loads(frame.to_json(orient="records", date_format="iso", date_unit="s"))
+
+
+def _number(value) -> float | int | bool | str | None:
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if np.isnan(value) else float(value)
+    return value
+
+
+def _json_default(value):
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.isoformat()
+    if value is pd.NaT:
+        return None
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return None if np.isnan(value) else float(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(f"not JSON-serialisable: {type(value).__name__}")
