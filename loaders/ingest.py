@@ -387,7 +387,7 @@ class _FileLoader:
     def _check_references(self, values: pd.DataFrame, bad_cells: dict[str, pd.Series], raw: pd.DataFrame,
                           rows: pd.Series) -> None:
         for ref in self.schema.references:
-            if ref.column not in values.columns:
+            if ref.column not in raw.columns:
                 continue
             wanted = values[ref.column]
             check = wanted.notna() & ~bad_cells[ref.column]
