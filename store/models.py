@@ -386,3 +386,14 @@ class CompetenceHistoryRow(Base):
     window_end: Mapped[dt.date] = mapped_column(Date)
 
     __table_args__ = (Index("ix_competence_history_month", "month"),)
+
+
+# ---------------------------------------------------------------- programme settings (admin-edited)
+class LeadWeight(Base):
+    """Admin weight of a partner's share of 1cfresh leads (seed 002: 1C may raise or lower it); default 1."""
+
+    __tablename__ = "lead_weights"
+    partner_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    weight: Mapped[float] = mapped_column(Float)
+    login: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[dt.datetime | None] = mapped_column(Ts)

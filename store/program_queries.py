@@ -1,0 +1,261 @@
+"""Reads behind the partner-programme pages, the public directory and `cli.py evaluate` (SPEC §7).
+
+Public reads (`directory_partners`, `directory_options`) select only public columns — name, place,
+badges — and never touch surveys or any quality figure (seed 000: "Никакие данные о качестве
+проектов не будут опубликованы публично"). The other reads return programme inputs for management;
+authorization is the caller's job (SPEC §8).
+
+Decisions SPEC §3 leaves open:
+
+* Enterprise projects (seed 001) are the projects with at least one `enterprise_reports` row: the
+  inputs carry no other enterprise flag.
+* The directory's category/industry filters match one and the same project of the partner (its
+  enterprise projects when a KKV level is asked for, else any of its projects).
+* The Quality Program badge is the decision of the latest evaluated 1st of a month not after today.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import Connection, Select, and_, delete, exists, func, insert, literal, or_, select
+
+from metrics.program_dates import DateLike, utc_timestamp
+from store.frames import read_frame
+from store.models import (
+    CompetenceHistoryRow,
+    Deposit,
+    EnterpriseReport,
+    KkvPoints,
+    Lead,
+    LeadWeight,
+    LicenseKey,
+    MonitorTest,
+    Partner,
+    Project,
+    SaasContract,
+    Ticket,
+    TicketSla,
+    Worklog,
+)
+
+KKV_LEVEL_FILTERS = ("basic", "extended", "any")
+PUBLIC_COLUMNS = ["partner_id", "name", "city", "region", "country"]
+
+
+# ---------------------------------------------------------------- public directory (seeds 000, 001)
+
+
+def badge_month(conn: Connection, today: DateLike) -> dt.date | None:
+    """The latest evaluated 1st of a month not after `today` (None before the first evaluation)."""
+    day = utc_timestamp(today).date()
+    return conn.scalar(select(func.max(CompetenceHistoryRow.month)).where(CompetenceHistoryRow.month <= day))
+
+
+def _enterprise_project_ids() -> Select:
+    return select(EnterpriseReport.project_id).distinct()
+
+
+def _valid_kkv(level: str, today: dt.date):
+    """SQL condition: a KKV `level` (basic/extended/any) valid on `today` (seed 001 §4.4: 1-year validity)."""
+    levels = ("basic", "extended") if level == "any" else (level,)
+    return and_(func.lower(Partner.kkv_level).in_(levels),
+                or_(Partner.kkv_valid_until.is_(None), Partner.kkv_valid_until >= today))
+
+
+def directory_partners(
+    conn: Connection,
+    today: DateLike,
+    *,
+    city: str | None = None,
+    region: str | None = None,
+    quality_only: bool = False,
+    kkv: str | None = None,
+    category: str | None = None,
+    industry: str | None = None,
+) -> pd.DataFrame:
+    """Partners of the public directory with their badges, filtered in the database.
+
+    Parameters
+    ----------
+    today : date-like
+        Day the badges are judged on (Quality Program: latest evaluated month; KKV: validity).
+    city, region : str, optional
+        Exact city / region.
+    quality_only : bool
+        Only holders of the Quality Program competence (seed 000: "выбор только по этой компетенции").
+    kkv : {"basic", "extended", "any"}, optional
+        Only holders of a valid KKV level.
+    category, industry : str, optional
+        Only partners with at least one project of that category and industry (see module docstring).
+
+    Returns
+    -------
+    DataFrame
+        `partner_id, name, city, region, country, quality_program` (bool), `kkv_level`
+        (``basic``/``extended`` while valid, else ``none``), `kkv_points` (accumulated, seed 001
+        §6.2 sorting key); sorted by name. No quality figure of any kind.
+    """
+    day = utc_timestamp(today).date()
+    month = badge_month(conn, day)
+    held = (select(CompetenceHistoryRow.partner_id)
+            .where(CompetenceHistoryRow.month == month, CompetenceHistoryRow.held.is_(True)))
+    points = (select(KkvPoints.partner_id, func.sum(KkvPoints.points).label("kkv_points"))
+              .group_by(KkvPoints.partner_id).subquery())
+    stmt = (
+        select(
+            Partner.partner_id, Partner.name, Partner.city, Partner.region, Partner.country,
+            Partner.partner_id.in_(held).label("quality_program"),
+            _valid_kkv("any", day).label("kkv_valid"),
+            func.lower(Partner.kkv_level).label("kkv_level"),
+            func.coalesce(points.c.kkv_points, 0).label("kkv_points"),
+        )
+        .outerjoin(points, points.c.partner_id == Partner.partner_id)
+        .order_by(Partner.name, Partner.partner_id)
+    )
+    if city:
+        stmt = stmt.where(Partner.city == city)
+    if region:
+        stmt = stmt.where(Partner.region == region)
+    if quality_only:
+        stmt = stmt.where(Partner.partner_id.in_(held) if month is not None else literal(False))
+    if kkv:
+        if kkv not in KKV_LEVEL_FILTERS:
+            raise ValueError(f"kkv must be one of {KKV_LEVEL_FILTERS}, not {kkv!r}")
+        stmt = stmt.where(_valid_kkv(kkv, day))
+    if category or industry:
+        conditions = [Project.partner_id == Partner.partner_id]
+        if category:
+            conditions.append(func.lower(Project.category) == category.lower())
+        if industry:
+            conditions.append(func.lower(Project.industry) == industry.lower())
+        if kkv:
+            conditions.append(Project.project_id.in_(_enterprise_project_ids()))
+        stmt = stmt.where(exists(select(Project.project_id).where(*conditions)))
+    frame = pd.read_sql(stmt, conn)
+    frame["quality_program"] = frame["quality_program"].fillna(False).astype(bool)
+    valid = frame.pop("kkv_valid").fillna(False).astype(bool)
+    frame["kkv_level"] = frame["kkv_level"].where(valid, "none").fillna("none")
+    frame["kkv_points"] = pd.to_numeric(frame["kkv_points"]).fillna(0.0)
+    return frame
+
+
+def directory_options(conn: Connection) -> dict[str, list[str]]:
+    """Distinct cities, regions, categories and industries for the directory's filters."""
+
+    def distinct(column) -> list[str]:
+        rows = conn.execute(select(column).where(column.is_not(None), column != "").distinct()).scalars()
+        return sorted(rows)
+
+    return {
+        "city": distinct(Partner.city),
+        "region": distinct(Partner.region),
+        "category": distinct(Project.category),
+        "industry": distinct(Project.industry),
+    }
+
+
+# ---------------------------------------------------------------- Quality Program (seed 000)
+
+
+def competence_rows(conn: Connection, month: DateLike | None = None) -> pd.DataFrame:
+    """Materialized `competence_history` rows (one month, or all) with partner names."""
+    stmt = (select(CompetenceHistoryRow.__table__, Partner.name, Partner.city)
+            .outerjoin(Partner, Partner.partner_id == CompetenceHistoryRow.partner_id)
+            .order_by(CompetenceHistoryRow.month, CompetenceHistoryRow.partner_id))
+    if month is not None:
+        stmt = stmt.where(CompetenceHistoryRow.month == utc_timestamp(month).date())
+    frame = read_frame(conn, stmt)
+    for column in ("month", "window_start", "window_end"):
+        frame[column] = pd.to_datetime(frame[column]).dt.tz_localize("UTC")
+    frame["held"] = frame["held"].astype(bool)
+    return frame
+
+
+def quality_inputs(conn: Connection) -> dict[str, pd.DataFrame]:
+    """`projects`, `monitor_tests`, `license_keys` frames of the Quality Program rules."""
+    return {
+        "projects": read_frame(conn, select(Project.project_id, Project.version, Project.partner_id,
+                                            Project.submitted_at, Project.license_key, Project.transferred_from)),
+        "monitor_tests": read_frame(conn, select(MonitorTest)),
+        "license_keys": read_frame(conn, select(LicenseKey)),
+    }
+
+
+def partner_names(conn: Connection) -> pd.DataFrame:
+    """`partner_id, name, city, region, network_competence_center` of every partner."""
+    return read_frame(conn, select(Partner.partner_id, Partner.name, Partner.city, Partner.region,
+                                   Partner.network_competence_center))
+
+
+# ---------------------------------------------------------------- KKV (seed 001)
+
+
+def kkv_inputs(conn: Connection) -> dict[str, pd.DataFrame]:
+    """`partners` (KKV columns), enterprise `projects`, `enterprise_reports`, `kkv_points` frames."""
+    enterprise = Project.project_id.in_(_enterprise_project_ids())
+    return {
+        "partners": read_frame(conn, select(Partner.partner_id, Partner.name, Partner.city, Partner.kkv_level,
+                                            Partner.kkv_valid_until)),
+        "projects": read_frame(conn, select(Project.project_id, Project.version, Project.partner_id,
+                                            Project.submitted_at, Project.category, Project.industry)
+                               .where(enterprise)),
+        "enterprise_reports": read_frame(conn, select(EnterpriseReport.project_id, EnterpriseReport.reported_at,
+                                                      EnterpriseReport.stage)),
+        "kkv_points": read_frame(conn, select(KkvPoints.partner_id, KkvPoints.earned_at, KkvPoints.source,
+                                              KkvPoints.points)),
+    }
+
+
+# ---------------------------------------------------------------- 1cfresh leads (seed 002)
+
+
+def saas_inputs(conn: Connection) -> dict[str, pd.DataFrame]:
+    """`partners`, `saas_contracts`, `leads` frames of the lead-distribution rules."""
+    return {
+        "partners": partner_names(conn),
+        "saas_contracts": read_frame(conn, select(SaasContract)),
+        "leads": read_frame(conn, select(Lead)),
+    }
+
+
+def saas_quarters(conn: Connection) -> list[str]:
+    """Quarters ("2026Q3") with any contract start, newest first."""
+    started = read_frame(conn, select(SaasContract.started_at))["started_at"]
+    if started.empty:
+        return []
+    periods = pd.period_range(started.min().tz_localize(None), started.max().tz_localize(None), freq="Q")
+    return [str(p) for p in reversed(periods)]
+
+
+def lead_weights(conn: Connection) -> dict[str, float]:
+    """Admin lead-share weights per partner (seed 002: 1C may raise or lower a partner's share)."""
+    return {pid: float(w) for pid, w in conn.execute(select(LeadWeight.partner_id, LeadWeight.weight)).all()}
+
+
+def save_lead_weight(conn: Connection, partner_id: str, weight: float, login: str | None) -> None:
+    """Store `weight` (≥ 0) for `partner_id`; weight 1 is the default and removes the row."""
+    if not weight >= 0:
+        raise ValueError("weight must be a non-negative number")
+    conn.execute(delete(LeadWeight).where(LeadWeight.partner_id == partner_id))
+    if weight != 1:
+        conn.execute(insert(LeadWeight).values(partner_id=partner_id, weight=float(weight), login=login,
+                                               updated_at=dt.datetime.now(dt.timezone.utc)))
+
+
+# ---------------------------------------------------------------- dedicated support (seed 003)
+
+
+def support_inputs(conn: Connection) -> dict[str, pd.DataFrame]:
+    """`deposits`, psm/classic `tickets` with `resolution_working_s`, and the psm tickets' `worklog`."""
+    tickets = read_frame(
+        conn,
+        select(Ticket.ticket_id, Ticket.partner_id, Ticket.client_id, Ticket.service, Ticket.type,
+               Ticket.priority, Ticket.created_at, Ticket.resolved_at, TicketSla.resolution_working_s)
+        .outerjoin(TicketSla, TicketSla.ticket_id == Ticket.ticket_id)
+        .where(func.lower(Ticket.service).in_(("psm", "classic"))),
+    )
+    psm_ids = select(Ticket.ticket_id).where(func.lower(Ticket.service) == "psm")
+    worklog = read_frame(conn, select(Worklog.ticket_id, Worklog.staff, Worklog.hours, Worklog.work_date,
+                                      Worklog.work_type).where(Worklog.ticket_id.in_(psm_ids)))
+    return {"deposits": read_frame(conn, select(Deposit)), "tickets": tickets, "worklog": worklog}
