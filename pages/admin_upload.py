@@ -1,0 +1,413 @@
+"""Admin: upload input files (drag and drop, several at once), the per-file ingest report, quarantined rows
+(browsable, downloadable as CSV) and the ingest history (SPEC §3, §8).
+
+Files go through `loaders.ingest.ingest_files` exactly as `cli.py ingest` does: one transaction per file,
+rejected rows to the quarantine, whole-file problems as one plain message. The browser checks the total
+size before sending (a clear message instead of an HTTP 413); the server checks it again.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, State, clientside_callback, dcc, html
+from dash.exceptions import PreventUpdate
+
+from auth import Scope, audit, authorized, current_config, current_engine
+from components.cache import invalidate_data_cache
+from components.format import fmt_number
+from components.grid import data_grid, grid_id
+from components.i18n import register_strings, t
+from config import Config
+from loaders.ingest import FileReport, ingest_files
+from loaders.schemas import LOAD_ORDER
+from store.admin_queries import (
+    QUARANTINE_GRID_LIMIT,
+    ingest_history,
+    quarantine_csv,
+    quarantine_rows,
+    quarantine_runs,
+)
+
+log = logging.getLogger(__name__)
+ADMIN = ("admin",)
+AUTO_KIND = "auto"
+REPORTED_ERRORS = 5  # per file on the page; the quarantine grid and CSV have every row
+# base64 makes an upload 4/3 larger: the files of one upload must fit in the request limit (MAX_CONTENT_LENGTH)
+BASE64_OVERHEAD = 4 / 3
+REQUEST_MARGIN = 256 * 1024
+
+dash.register_page(__name__, path="/admin/upload", name="admin-upload", label_key="admin_upload.nav", order=90,
+                   redirect_from=["/admin/ingest"])
+
+register_strings({
+    "admin_upload.nav": {"ru": "Загрузка файлов", "en": "File upload"},
+    "admin_upload.title": {"ru": "Загрузка файлов", "en": "File upload"},
+    "admin_upload.intro": {
+        "ru": "CSV (UTF-8 или Windows-1251, разделитель «,» или «;») или XLSX. Вид данных определяется по имени "
+              "файла (tickets.csv, обращения_май.xlsx) или по заголовку. Повторная загрузка того же файла "
+              "ничего не дублирует.",
+        "en": "CSV (UTF-8 or Windows-1251, “,” or “;” delimited) or XLSX. The kind comes from the file name "
+              "(tickets.csv, tickets_2024-05.xlsx) or from the header. Loading a file again duplicates nothing.",
+    },
+    "admin_upload.drop": {"ru": "Перетащите файлы сюда или ", "en": "Drop files here or "},
+    "admin_upload.choose": {"ru": "выберите на диске", "en": "choose them"},
+    "admin_upload.limit": {"ru": "до {mb} МБ за одну загрузку", "en": "up to {mb} MB per upload"},
+    "admin_upload.kind": {"ru": "Вид данных", "en": "Kind of data"},
+    "admin_upload.kind_auto": {"ru": "определить автоматически", "en": "detect automatically"},
+    "admin_upload.busy": {"ru": "Файлы загружаются и проверяются…", "en": "Uploading and checking the files…"},
+    "admin_upload.too_big": {
+        "ru": "Слишком большая загрузка: {size} МБ при ограничении {limit} МБ. Загрузите файлы по частям "
+              "или через командную строку: python cli.py ingest ПАПКА.",
+        "en": "The upload is too large: {size} MB, the limit is {limit} MB. Upload the files in parts "
+              "or use the command line: python cli.py ingest FOLDER.",
+    },
+    "admin_upload.unreadable": {
+        "ru": "{file}: не удалось прочитать переданные данные, загрузите файл ещё раз.",
+        "en": "{file}: the uploaded data could not be read, please upload the file again.",
+    },
+    "admin_upload.crashed": {
+        "ru": "Непредвиденная ошибка при загрузке; она записана в журнал. Файлы, загруженные до неё, сохранены "
+              "(см. историю загрузок).",
+        "en": "Unexpected error while loading; it was logged. Files loaded before it are kept (see the history).",
+    },
+    "admin_upload.report": {"ru": "Результат загрузки", "en": "Upload report"},
+    "admin_upload.file": {"ru": "Файл", "en": "File"},
+    "admin_upload.rows": {"ru": "Строк", "en": "Rows"},
+    "admin_upload.accepted": {"ru": "Принято", "en": "Accepted"},
+    "admin_upload.rejected": {"ru": "Отклонено", "en": "Rejected"},
+    "admin_upload.status": {"ru": "Статус", "en": "Status"},
+    "admin_upload.message": {"ru": "Сообщение", "en": "Message"},
+    "admin_upload.row_error": {"ru": "строка {row}, {column} = «{value}»: {reason}",
+                               "en": "row {row}, {column} = “{value}”: {reason}"},
+    "admin_upload.more_errors": {"ru": "… и ещё {n} — см. карантин ниже", "en": "… and {n} more — see the quarantine below"},
+    "admin_upload.ignored": {"ru": "Неизвестные колонки пропущены: {columns}", "en": "Unknown columns ignored: {columns}"},
+    "admin_upload.status.ok": {"ru": "загружен", "en": "loaded"},
+    "admin_upload.status.partial": {"ru": "загружен частично", "en": "partly loaded"},
+    "admin_upload.status.refused": {"ru": "отклонён целиком", "en": "refused"},
+    "admin_upload.status.running": {"ru": "выполняется", "en": "running"},
+    "admin_upload.quarantine": {"ru": "Карантин: отклонённые строки", "en": "Quarantine: rejected rows"},
+    "admin_upload.quarantine_run": {"ru": "Загрузка", "en": "Upload run"},
+    "admin_upload.quarantine_all": {"ru": "все загрузки", "en": "all runs"},
+    "admin_upload.quarantine_shown": {
+        "ru": "Показаны первые {n} строк; полный список — в CSV.",
+        "en": "The first {n} rows are shown; the CSV has all of them.",
+    },
+    "admin_upload.quarantine_csv": {"ru": "Скачать все отклонённые строки (CSV)", "en": "Download all rejected rows (CSV)"},
+    "admin_upload.history": {"ru": "История загрузок", "en": "Upload history"},
+    "admin_upload.run_label": {"ru": "№{id} · {path} · {when} · строк в карантине: {n}",
+                               "en": "#{id} · {path} · {when} · quarantined rows: {n}"},
+    "col.ingest_id": {"ru": "№ загрузки", "en": "Run"},
+    "col.path": {"ru": "Файл", "en": "File"},
+    "col.kind": {"ru": "Вид данных", "en": "Kind"},
+    "col.row": {"ru": "Строка", "en": "Row"},
+    "col.column": {"ru": "Колонка", "en": "Column"},
+    "col.value": {"ru": "Значение", "en": "Value"},
+    "col.reason": {"ru": "Причина", "en": "Reason"},
+    "col.created_at": {"ru": "Создано", "en": "Created"},
+    "col.started_at": {"ru": "Начало", "en": "Started"},
+    "col.status": {"ru": "Статус", "en": "Status"},
+    "col.rows": {"ru": "Строк", "en": "Rows"},
+    "col.accepted": {"ru": "Принято", "en": "Accepted"},
+    "col.rejected": {"ru": "Отклонено", "en": "Rejected"},
+    "col.seconds": {"ru": "Секунд", "en": "Seconds"},
+    "col.login": {"ru": "Кто", "en": "Who"},
+    "col.message": {"ru": "Сообщение", "en": "Message"},
+    "col.id": {"ru": "№", "en": "#"},
+})
+
+# a timestamp column shown as Moscow wall time, sorted by the underlying ISO value
+DATETIME_FORMATTER = {"function": (
+    "params.value ? new Date(params.value).toLocaleString('ru-RU', {timeZone: 'Europe/Moscow', day: '2-digit', "
+    "month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit'}) : '—'")}
+NUMBER_FORMATTER = {"function": "params.value == null ? '—' : params.value.toLocaleString('ru-RU')"}
+STATUS_COLOR = {"ok": "success", "partial": "warning", "refused": "danger", "running": "secondary"}
+
+
+def upload_limit_bytes(config: Config) -> int:
+    """Largest total of file bytes in one upload: the request limit less base64 growth and a margin."""
+    return int((config.max_upload_mb * 1024 * 1024 - REQUEST_MARGIN) / BASE64_OVERHEAD)
+
+
+def _mb(size: float) -> str:
+    return fmt_number(size / (1024 * 1024), 1)
+
+
+def decode_uploads(contents: list[str] | str | None, names: list[str] | str | None) -> tuple[list[tuple[str, bytes]],
+                                                                                                 list[str]]:
+    """``(name, bytes)`` of each dcc.Upload data URL, and the names whose data could not be decoded."""
+    contents = [contents] if isinstance(contents, str) else list(contents or [])
+    names = [names] if isinstance(names, str) else list(names or [])
+    if len(names) != len(contents) or not all(isinstance(n, str) for n in names):
+        names = [n if isinstance(n, str) else f"file-{i + 1}" for i, n in enumerate(names)]
+        names += [f"file-{i + 1}" for i in range(len(names), len(contents))]
+    files, broken = [], []
+    for name, content in zip(names, contents):
+        try:
+            _header, _, data = str(content).partition(",")
+            files.append((name, base64.b64decode(data, validate=True)))
+        except (binascii.Error, ValueError):
+            broken.append(name)
+    return files, broken
+
+
+# ---------------------------------------------------------------- frames for the grids
+def _iso(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Timestamp columns as ISO 8601 UTC text (the grid formats them as Moscow time)."""
+    frame = frame.copy()
+    for column in columns:
+        frame[column] = frame[column].dt.strftime("%Y-%m-%dT%H:%M:%SZ").astype(object)
+        frame[column] = frame[column].where(frame[column].notna(), None)
+    return frame
+
+
+def history_records() -> list[dict]:
+    with current_engine().connect() as conn:
+        frame = ingest_history(conn)
+    frame = _iso(frame, ["started_at"])
+    frame["status"] = frame["status"].map(lambda s: t(f"admin_upload.status.{s}"))
+    frame["seconds"] = frame["seconds"].round(2)
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+def quarantine_records(run_id: int | None) -> list[dict]:
+    with current_engine().connect() as conn:
+        frame = quarantine_rows(conn, run_id)
+    frame = _iso(frame, ["created_at"])
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+def run_options() -> list[dict]:
+    with current_engine().connect() as conn:
+        runs = quarantine_runs(conn)
+    options = [{"label": t("admin_upload.quarantine_all"), "value": 0}]
+    for run in runs.itertuples(index=False):
+        when = run.started_at.tz_convert("Europe/Moscow").strftime("%d.%m.%Y %H:%M")
+        options.append({"label": t("admin_upload.run_label", id=run.id, path=run.path, when=when,
+                                   n=fmt_number(run.quarantined)), "value": int(run.id)})
+    return options
+
+
+def _columns(spec: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """Grid columns from (field, kind) with kind text | number | datetime."""
+    columns = []
+    for field, kind in spec:
+        column: dict[str, Any] = {"field": field, "headerName": t(f"col.{field}")}
+        if kind == "number":
+            column.update(filter="agNumberColumnFilter", type="numericColumn", valueFormatter=NUMBER_FORMATTER)
+        elif kind == "datetime":
+            column.update(filter="agTextColumnFilter", valueFormatter=DATETIME_FORMATTER)
+        else:
+            column.update(filter="agTextColumnFilter")
+        columns.append(column)
+    return columns
+
+
+HISTORY_SPEC = [("id", "number"), ("started_at", "datetime"), ("path", "text"), ("kind", "text"),
+                ("status", "text"), ("rows", "number"), ("accepted", "number"), ("rejected", "number"),
+                ("seconds", "number"), ("login", "text"), ("message", "text")]
+QUARANTINE_SPEC = [("ingest_id", "number"), ("path", "text"), ("kind", "text"), ("row", "number"),
+                   ("column", "text"), ("value", "text"), ("reason", "text"), ("created_at", "datetime")]
+
+
+def _grid(name: str, spec: list[tuple[str, str]], records: list[dict], csv_filename: str) -> html.Div:
+    frame = pd.DataFrame.from_records(records, columns=[f for f, _ in spec]).astype(object)
+    return data_grid(name, frame, columns=_columns(spec), page_size=15, csv_filename=csv_filename)
+
+
+# ---------------------------------------------------------------- report of an upload
+def report_view(reports: list[FileReport], unreadable: list[str]) -> html.Div:
+    """The per-file table: rows, accepted, rejected, status and the loader's message (first errors)."""
+    head = html.Thead(html.Tr([html.Th(t(f"admin_upload.{k}")) for k in
+                               ("file", "rows", "accepted", "rejected", "status", "message")]))
+    body = []
+    for report in reports:
+        body.append(html.Tr([
+            html.Td(report.path, className="text-break"),
+            html.Td(fmt_number(report.rows), className="text-end"),
+            html.Td(fmt_number(report.accepted), className="text-end"),
+            html.Td(fmt_number(report.rejected), className="text-end"),
+            html.Td(dbc.Badge(t(f"admin_upload.status.{report.status}"), color=STATUS_COLOR.get(report.status,
+                                                                                                 "secondary"))),
+            html.Td(_report_message(report)),
+        ], className=f"upload-file upload-{report.status}"))
+    for name in unreadable:
+        body.append(html.Tr([html.Td(name), html.Td("—"), html.Td("—"), html.Td("—"),
+                             html.Td(dbc.Badge(t("admin_upload.status.refused"), color="danger")),
+                             html.Td(t("admin_upload.unreadable", file=name))], className="upload-file upload-refused"))
+    return html.Div([html.H5(t("admin_upload.report")),
+                     dbc.Table([head, html.Tbody(body)], bordered=False, hover=True, size="sm", responsive=True,
+                               className="upload-report bg-white")])
+
+
+def _report_message(report: FileReport) -> list:
+    if report.refused:
+        return [html.Span(report.errors[0]["reason"], className="text-danger")]
+    lines: list = []
+    for error in report.errors[:REPORTED_ERRORS]:
+        lines.append(html.Div(t("admin_upload.row_error", row=error["row"], column=error["column"],
+                                value="" if error["value"] is None else error["value"], reason=error["reason"]),
+                              className="small"))
+    if report.rejected > REPORTED_ERRORS and len(report.errors) > REPORTED_ERRORS:
+        lines.append(html.Div(t("admin_upload.more_errors", n=fmt_number(len(report.errors) - REPORTED_ERRORS)),
+                              className="small text-muted"))
+    if report.ignored_columns:
+        lines.append(html.Div(t("admin_upload.ignored", columns=", ".join(report.ignored_columns)),
+                              className="small text-muted"))
+    return lines
+
+
+# ---------------------------------------------------------------- layout
+@authorized(roles=ADMIN)
+def layout(scope: Scope, **_query: str) -> html.Div:
+    limit = upload_limit_bytes(current_config())
+    kinds = [{"label": t("admin_upload.kind_auto"), "value": AUTO_KIND}] + [{"label": k, "value": k}
+                                                                          for k in LOAD_ORDER]
+    upload = dcc.Upload(
+        id="admin-upload-files",
+        multiple=True,
+        children=html.Div([t("admin_upload.drop"), html.A(t("admin_upload.choose"), className="link-primary"),
+                           html.Div(t("admin_upload.limit", mb=_mb(limit)), className="small text-muted")]),
+        className="upload-zone",
+        style={"border": "2px dashed #b4bcc2", "borderRadius": ".5rem", "padding": "1.5rem", "textAlign": "center",
+               "background": "#fff", "cursor": "pointer"},
+    )
+    busy = html.Div([dbc.Spinner(size="sm", spinner_class_name="me-2"), t("admin_upload.busy")],
+                    id="admin-upload-busy", className="d-none")
+    return html.Div([
+        html.H3(t("admin_upload.title")),
+        html.P(t("admin_upload.intro"), className="text-muted"),
+        dbc.Row([
+            dbc.Col([dbc.Label(t("admin_upload.kind"), html_for="admin-upload-kind"),
+                     dcc.Dropdown(id="admin-upload-kind", options=kinds, value=AUTO_KIND, clearable=False)], md=3),
+            dbc.Col(upload, md=9),
+        ], className="mb-2 g-3 align-items-end"),
+        dcc.Store(id="admin-upload-limit", data=limit),
+        dcc.Store(id="admin-upload-payload"),
+        dcc.Store(id="admin-upload-size-template", data=t("admin_upload.too_big")),
+        html.Div(id="admin-upload-size-message"),
+        busy,
+        dcc.Loading(html.Div(id="admin-upload-report", className="my-3"), type="default"),
+        html.H5(t("admin_upload.quarantine"), className="mt-4"),
+        dbc.Row([
+            dbc.Col(dcc.Dropdown(id="admin-upload-run", options=run_options(), value=0, clearable=False), md=8),
+            dbc.Col(dbc.Button(t("admin_upload.quarantine_csv"), id="admin-upload-quarantine-csv", color="primary",
+                               size="sm"), md=4, className="text-end"),
+        ], className="mb-2 g-2 align-items-center"),
+        html.Div(t("admin_upload.quarantine_shown", n=fmt_number(QUARANTINE_GRID_LIMIT)), className="small text-muted"),
+        _grid("admin-quarantine", QUARANTINE_SPEC, quarantine_records(None), "quarantine.csv"),
+        dcc.Download(id="admin-upload-download"),
+        html.H5(t("admin_upload.history"), className="mt-4"),
+        _grid("admin-ingest-history", HISTORY_SPEC, history_records(), "ingest_history.csv"),
+    ], id="admin-upload", className="admin-upload")
+
+
+# ---------------------------------------------------------------- callbacks
+# The browser checks the size first, so that a too-large upload gets a clear message instead of an HTTP 413.
+clientside_callback(
+    """
+    function(contents, names, limit, tooBig) {
+        if (!contents) { return [window.dash_clientside.no_update, window.dash_clientside.no_update]; }
+        const list = Array.isArray(contents) ? contents : [contents];
+        let bytes = 0;
+        for (const c of list) { const data = c.split(',')[1] || ''; bytes += Math.floor(data.length * 3 / 4); }
+        if (bytes > limit) {
+            const mb = (x) => (x / 1048576).toFixed(1).replace('.', ',');
+            const text = tooBig.replace('{size}', mb(bytes)).replace('{limit}', mb(limit));
+            return [window.dash_clientside.no_update, text];
+        }
+        return [{contents: list, names: Array.isArray(names) ? names : [names]}, ''];
+    }
+    """,
+    Output("admin-upload-payload", "data"),
+    Output("admin-upload-size-message", "children"),
+    Input("admin-upload-files", "contents"),
+    State("admin-upload-files", "filename"),
+    State("admin-upload-limit", "data"),
+    State("admin-upload-size-template", "data"),
+)
+
+
+@dash.callback(
+    Output("admin-upload-report", "children"),
+    Output(grid_id("admin-ingest-history"), "rowData"),
+    Output("admin-upload-run", "options"),
+    Output("admin-upload-run", "value"),
+    Output("admin-upload-files", "contents"),
+    Input("admin-upload-payload", "data"),
+    State("admin-upload-kind", "value"),
+    running=[(Output("admin-upload-files", "disabled"), True, False),
+             (Output("admin-upload-busy", "className"), "upload-busy my-2", "d-none")],
+    prevent_initial_call=True,
+)
+@authorized(roles=ADMIN)
+def upload_files(payload: Any, kind: Any, scope: Scope) -> tuple:
+    """Load the uploaded files and show what happened to each; authorize from the session (SPEC §8)."""
+    if not isinstance(payload, dict) or not payload.get("contents"):
+        raise PreventUpdate
+    files, unreadable = decode_uploads(payload.get("contents"), payload.get("names"))
+    limit = upload_limit_bytes(current_config())
+    total = sum(len(data) for _name, data in files)
+    if total > limit:  # a crafted request that skipped the browser check
+        message = dbc.Alert(t("admin_upload.too_big", size=_mb(total), limit=_mb(limit)), color="warning")
+        return message, dash.no_update, dash.no_update, dash.no_update, None
+    kind = kind if kind in LOAD_ORDER else None
+    reports: list[FileReport] = []
+    alert = None
+    if files:
+        try:
+            reports = ingest_files(current_engine(), files, kind=kind, login=scope.login)
+        except Exception:  # noqa: BLE001 - the loaders refuse bad input themselves; this is a bug, logged
+            log.exception("upload of %s failed", [name for name, _data in files])
+            alert = dbc.Alert(t("admin_upload.crashed"), color="danger")
+        invalidate_data_cache()
+    audit("ingest_upload", "; ".join(f"{r.path}: {r.status} {r.accepted}/{r.rows}" for r in reports)
+          + "".join(f"; {name}: unreadable" for name in unreadable))
+    options = run_options()  # newest first: with rejections in this upload, its last such file leads
+    value = options[1]["value"] if any(r.rejected for r in reports) and len(options) > 1 else 0
+    view = html.Div([alert, report_view(reports, unreadable)] if alert else [report_view(reports, unreadable)])
+    return view, history_records(), options, value, None
+
+
+@dash.callback(
+    Output(grid_id("admin-quarantine"), "rowData"),
+    Input("admin-upload-run", "value"),
+    prevent_initial_call=True,
+)
+@authorized(roles=ADMIN)
+def show_quarantine(run_id: Any) -> list[dict]:
+    """Quarantined rows of the chosen run (0 = all runs)."""
+    return quarantine_records(_run_id(run_id))
+
+
+@dash.callback(
+    Output("admin-upload-download", "data"),
+    Input("admin-upload-quarantine-csv", "n_clicks"),
+    State("admin-upload-run", "value"),
+    prevent_initial_call=True,
+)
+@authorized(roles=ADMIN)
+def download_quarantine(n_clicks: Any, run_id: Any) -> dict:
+    """Every quarantined row of the chosen run as CSV (audited export, SPEC §8)."""
+    if not isinstance(n_clicks, int) or n_clicks < 1:
+        raise PreventUpdate
+    run = _run_id(run_id)
+    with current_engine().connect() as conn:
+        text = quarantine_csv(conn, run)
+    audit("export", f"quarantine csv run={run if run is not None else 'all'}")
+    name = f"quarantine_run_{run}.csv" if run is not None else "quarantine.csv"
+    return dcc.send_string("\ufeff" + text, name, type="text/csv")
+
+
+def _run_id(value: Any) -> int | None:
+    """The run id from the dropdown (0/None = all runs); anything else the browser sends is refused."""
+    if value in (None, 0):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise PreventUpdate
+    return value
