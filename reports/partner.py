@@ -37,8 +37,6 @@ WINDOWS: tuple[str, ...] = ("quarter", "ttm")
 PROJECT_QUESTIONS = [c for c, question in QUESTIONS.items()
                      if question.about == "project" and c not in RECOMMEND_QUESTIONS]
 COMMENTS_SHOWN = 20
-COMPARISON_CACHE_SIZE = 512
-_COMPARISON_CACHE: dict[tuple, tuple] = {}
 BP_REASON = "waiting_production"  # seed 003: "БП" — waiting for production, extends a rework's due date
 
 
@@ -154,7 +152,7 @@ def partner_report(conn: Connection, partner_id: str, window: str = "ttm", as_of
     Returns
     -------
     dict
-        ``partner, as_of, window, kpi, questions, trend, comments, comparison, projects, points,
+        ``partner, as_of, window, kpi, kpi_trend, questions, trend, comments, comparison, projects, points,
         competence, tickets, tickets_summary, deposit``.
 
     Raises
@@ -177,6 +175,7 @@ def partner_report(conn: Connection, partner_id: str, window: str = "ttm", as_of
         "kpi": kpis(counts, scheme),
         "questions": question_table(counts, scheme, lang),
         "trend": _records(scores_from_counts(all_counts, ["quarter"], scheme)),
+        "kpi_trend": kpi_trend(all_counts, scheme),
         "comments": survey_comments(conn, partner_id, quarters),
         "comparison": comparison(conn, partner, window_key, scheme, lang),
     }
@@ -196,6 +195,26 @@ def kpis(counts: pd.DataFrame, scheme: Scheme = "top1") -> dict:
     for column, key in (("q_recommend_partner", "nps_partner"), ("q_recommend_platform", "nps_platform")):
         out[key] = _kpi(table, column, ("nps", "nps_low", "nps_high", "promoters", "detractors"))
     return out
+
+
+def kpi_trend(counts: pd.DataFrame, scheme: Scheme = "top1") -> list[dict]:
+    """The KPI cards per quarter (every quarter with answers, oldest first): project CSAT and both NPS with n."""
+    project = counts[counts["question"].isin(PROJECT_QUESTIONS)].assign(question="project")
+    recommend = counts[counts["question"].isin(RECOMMEND_QUESTIONS)]
+    table = scores_from_counts(pd.concat([project, recommend], ignore_index=True), ["quarter"], scheme)
+    if table.empty:
+        return []
+    table["value"] = table["csat"].where(table["question"] == "project", table["nps"])
+    wide = table.pivot(index="quarter", columns="question", values=["value", "n", "nps_low", "nps_high"])
+    out = pd.DataFrame(index=wide.index)
+    for question, key in (("project", "csat"), *zip(RECOMMEND_QUESTIONS, ("nps_partner", "nps_platform"))):
+        n = wide["n"][question] if question in wide["n"] else pd.Series(0, index=wide.index)
+        out[key] = wide["value"][question] if question in wide["value"] else np.nan
+        out[f"{key}_n"] = n.fillna(0).astype("int64")
+        if key != "csat":
+            out[f"{key}_low"] = wide["nps_low"].get(question, np.nan)
+            out[f"{key}_high"] = wide["nps_high"].get(question, np.nan)
+    return _records(out.reset_index())
 
 
 def _kpi(table: pd.DataFrame, question: str, fields: Sequence[str]) -> dict:
@@ -267,18 +286,9 @@ def comparison(conn: Connection, partner: dict, window: str, scheme: Scheme = "t
 
     Uses `metrics.privacy.comparison_group` (the group never includes the partner; a withheld comparison
     carries its reason). Only group aggregates leave this function — no other partner's id, name or
-    values. Results are cached per process by (database, partner, window, rollup state).
+    values.
     """
-    url = conn.engine.url.render_as_string(hide_password=True)
-    key = (url, q.survey_rollup_stamp(conn), partner["partner_id"], window, scheme, lang)
-    if key not in _COMPARISON_CACHE:
-        if len(_COMPARISON_CACHE) >= COMPARISON_CACHE_SIZE:
-            _COMPARISON_CACHE.pop(next(iter(_COMPARISON_CACHE)))  # oldest first
-        _COMPARISON_CACHE[key] = tuple(_compare(conn, partner["partner_id"], partner["country"], window, scheme, lang))
-    return [dict(row) for row in _COMPARISON_CACHE[key]]
-
-
-def _compare(conn: Connection, partner_id: str, country: str, window: str, scheme: Scheme, lang: str) -> list[dict]:
+    partner_id, country = partner["partner_id"], partner["country"]
     recent = q.survey_quarters(conn)[-4:]  # the privacy reference window: 12 months to the latest quarter
     quarters = sorted(set(parse_window(window).quarters) | set(recent))
     metrics = comparison_metrics()
