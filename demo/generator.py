@@ -118,7 +118,7 @@ def ids(prefix: str, numbers: np.ndarray, width: int) -> np.ndarray:
 def _choose_cities(rng: np.random.Generator, n_cities: int) -> np.ndarray:
     fixed = {CITY_20, CITY_4, CITY_1}
     pool = geo.CITIES.loc[~geo.CITIES["city"].isin(fixed), "city"].to_numpy(dtype=object)
-    head = np.asarray([c for c in _HEAD_CITIES], dtype=object)
+    head = np.asarray(_HEAD_CITIES, dtype=object)
     rest = rng.permutation(pool[~np.isin(pool, head)])
     return np.concatenate([head, rest])[: max(n_cities - 3, len(head))]
 
@@ -200,9 +200,9 @@ def _clients(rng: np.random.Generator, sc: Scale, partners: pd.DataFrame, det_id
     for country, forms in texts.CLIENT_FORMS.items():
         m = p_country == country
         form[m] = texts.pick(rng, forms, int(m.sum()))
-    base = form + " «" + texts.pick(rng, texts.CLIENT_WORDS, n) + "»"
-    dup = pd.Series(base).groupby(base).cumcount().to_numpy()
-    name = np.where(dup > 0, base + "-" + (dup + 1).astype(str), base)
+    word = texts.pick(rng, texts.CLIENT_WORDS, n)
+    dup = pd.Series(form + word).groupby(form + word).cumcount().to_numpy()
+    name = form + " «" + np.where(dup > 0, word + " " + (dup + 1).astype(str), word) + "»"
 
     cid = ids("C", np.arange(1, n + 1), 5)
     managers = ids("manager", np.arange(1, sc.managers + 1), 1)

@@ -149,8 +149,7 @@ def _random_tickets(rng: np.random.Generator, n: int, clients: pd.DataFrame, cli
 
 def _msk(values: list[str | None]) -> np.ndarray:
     local = np.array([v if v else "NaT" for v in values], dtype="M8[ns]")
-    out = local - 3 * HOUR  # Europe/Moscow is UTC+3 all year since 2014
-    return out
+    return local - 3 * HOUR  # Europe/Moscow is UTC+3 all year since 2014
 
 
 def _special_tickets(client: int, psm: bool, staff_line: np.ndarray,
@@ -251,7 +250,7 @@ def _deteriorating(rng: np.random.Generator, client: int, psm: bool,
         enh_dates = wd[np.minimum(np.repeat(day_idx[len(inc_line):], 4) + np.tile([0, 1, 2, 3], n_enh), len(wd) - 1)]
         work.append(pd.DataFrame({
             "ticket": offset + np.concatenate([inc_t, enh_t]),
-            "hours": np.concatenate([np.full(len(inc_t), 2.0), np.repeat(np.round(dev_each / 4 * 4) / 4, 4)]),
+            "hours": np.concatenate([np.full(len(inc_t), 2.0), np.repeat(np.round(dev_each) / 4, 4)]),
             "work_date": np.concatenate([inc_dates, enh_dates]).astype("M8[ns]"),
             "work_type": np.concatenate([np.full(len(inc_t), "support"), np.full(len(enh_t), "development")]),
         }))
