@@ -19,6 +19,7 @@ from dash import _callback
 from flask import Flask
 from sqlalchemy import Engine
 
+from api.partners import register_partner_api
 from auth import PUBLIC_PATHS, current_scope_or_none, ensure_demo_users, init_auth
 from auth.users import DEMO_LOGINS, DEMO_PASSWORD
 from components.alerts import forbidden_alert
@@ -94,6 +95,7 @@ def create_app(config: Config | None = None, engine: Engine | None = None) -> da
     server.config["TESTING"] = config.testing
     init_auth(server, engine, config)
     init_cache(server, config)
+    register_partner_api(server)
     _forget_global_callbacks()
     app = dash.Dash(
         __name__,

@@ -259,3 +259,11 @@ def support_inputs(conn: Connection) -> dict[str, pd.DataFrame]:
     worklog = read_frame(conn, select(Worklog.ticket_id, Worklog.staff, Worklog.hours, Worklog.work_date,
                                       Worklog.work_type).where(Worklog.ticket_id.in_(psm_ids)))
     return {"deposits": read_frame(conn, select(Deposit)), "tickets": tickets, "worklog": worklog}
+
+
+def enterprise_categories(conn: Connection) -> pd.Series:
+    """Distinct categories of each partner's enterprise projects, joined by ", " (public KKV card)."""
+    stmt = (select(Project.partner_id, Project.category).distinct()
+            .where(Project.project_id.in_(_enterprise_project_ids()), Project.category.is_not(None)))
+    frame = pd.read_sql(stmt, conn)
+    return frame.sort_values("category").groupby("partner_id")["category"].agg(", ".join)

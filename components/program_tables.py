@@ -1,0 +1,47 @@
+"""`program_table(name, frame, columns)`: a `data_grid` of a programme table with Russian dates and numbers."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from components.grid import data_grid
+from components.i18n import STRINGS, register_strings, t
+
+# ISO dates stay sortable in the grid; the formatter shows them as 27.04.2024
+DATE_FORMATTER = {"function": "params.value ? params.value.slice(0, 10).split('-').reverse().join('.') : '—'"}
+NUMBER_FORMATTER = {"function": "params.value == null ? '—' : "
+                                "params.value.toLocaleString('ru-RU', {maximumFractionDigits: 1})"}
+
+
+def register_columns(labels: dict[str, tuple[str, str]]) -> None:
+    """Add `col.<name>` headers (ru, en) that no other page has defined yet."""
+    register_strings({f"col.{name}": {"ru": ru, "en": en} for name, (ru, en) in labels.items()
+                      if f"col.{name}" not in STRINGS})
+
+
+def program_table(name: str, frame: pd.DataFrame, columns: Sequence[str], *, page_size: int = 15) -> object:
+    """Grid of `frame[columns]`: dates as ISO text shown ``DD.MM.YYYY``, numbers ``1 234,5``, CSV export."""
+    shown = frame.loc[:, list(columns)].copy()
+    defs = []
+    for column in columns:
+        values = shown[column]
+        header = t(f"col.{column}")
+        spec: dict = {"field": column, "headerName": header}
+        if pd.api.types.is_datetime64_any_dtype(values):
+            shown[column] = values.dt.strftime("%Y-%m-%d").astype(object).where(values.notna(), None)
+            spec.update(filter="agTextColumnFilter", valueFormatter=DATE_FORMATTER)
+        elif pd.api.types.is_bool_dtype(values):
+            shown[column] = values.map({True: t("yes"), False: t("no")})
+            spec.update(filter="agTextColumnFilter")
+        elif pd.api.types.is_numeric_dtype(values):
+            shown[column] = values.astype("float64").round(2).astype(object).where(values.notna(), None)
+            spec.update(filter="agNumberColumnFilter", type="numericColumn", valueFormatter=NUMBER_FORMATTER)
+        else:
+            shown[column] = values.astype(object).where(values.notna(), None)
+            spec.update(filter="agTextColumnFilter")
+        defs.append(spec)
+    return data_grid(name, shown, columns=defs, page_size=page_size, csv_filename=f"{name}.csv")
+
+
+register_strings({"yes": {"ru": "да", "en": "yes"}, "no": {"ru": "нет", "en": "no"}})

@@ -1,0 +1,168 @@
+"""Public partner directory (seeds 000, 001): badges only, no log-in, never a quality figure.
+
+Filters: city, region, KKV category and industry, KKV level, "only Quality Program participants".
+Below, the list of extended-level KKV partners ordered by KKV points (seed 001 §6.2; the points
+themselves are not shown). The same list is served as JSON by `api.partners`.
+"""
+from __future__ import annotations
+
+import dash
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, callback, dcc, html
+
+from api.partners import BadRequest, directory_query
+from auth import current_engine
+from components.grid import LOCALE_RU
+from components.i18n import current_language, register_strings, t
+from store.program_queries import (
+    KKV_LEVEL_FILTERS,
+    directory_options,
+    directory_partners,
+    enterprise_categories,
+)
+
+dash.register_page(__name__, path="/directory", name="directory", label_key="nav.directory", order=90)
+
+CATEGORIES = ("eshop", "corporate", "intranet", "crm")  # seed 001 §6.2
+register_strings({
+    "dir.title": {"ru": "Каталог партнёров", "en": "Partner directory"},
+    "dir.intro": {
+        "ru": "Партнёры со знаками компетенций. Оценки клиентов не публикуются: они доступны только самому партнёру.",
+        "en": "Partners with their competence badges. Client ratings are never published: only the partner sees them.",
+    },
+    "dir.city": {"ru": "Город", "en": "City"},
+    "dir.region": {"ru": "Регион", "en": "Region"},
+    "dir.category": {"ru": "Категория проектов", "en": "Project category"},
+    "dir.industry": {"ru": "Отрасль", "en": "Industry"},
+    "dir.kkv": {"ru": "Крупные корпоративные внедрения", "en": "Enterprise implementations"},
+    "dir.kkv.any": {"ru": "любой уровень", "en": "any level"},
+    "dir.kkv.basic": {"ru": "базовый", "en": "basic"},
+    "dir.kkv.extended": {"ru": "расширенный", "en": "extended"},
+    "dir.quality_only": {"ru": "Только участники «Программы качества»", "en": "Quality Program participants only"},
+    "dir.count": {"ru": "Найдено партнёров: {n}", "en": "Partners found: {n}"},
+    "dir.none": {"ru": "Под эти условия не подходит ни один партнёр.", "en": "No partner matches these filters."},
+    "dir.badge.quality": {"ru": "★ Программа качества", "en": "★ Quality Program"},
+    "dir.badge.kkv_basic": {"ru": "ККВ: базовый", "en": "Enterprise: basic"},
+    "dir.badge.kkv_extended": {"ru": "ККВ: расширенный", "en": "Enterprise: extended"},
+    "dir.kkv_list": {"ru": "Крупные корпоративные внедрения: расширенный уровень",
+                     "en": "Enterprise implementations: extended level"},
+    "dir.kkv_list.hint": {"ru": "Порядок — по ККВ-баллам партнёра.", "en": "Ordered by the partner's KKV points."},
+    "dir.api": {"ru": "Этот список в формате JSON: ", "en": "This list as JSON: "},
+    "dir.col.place": {"ru": "Место", "en": "Place"},
+    "dir.col.name": {"ru": "Партнёр", "en": "Partner"},
+    "dir.col.badges": {"ru": "Знаки", "en": "Badges"},
+    "cat.eshop": {"ru": "интернет-магазины", "en": "e-shops"},
+    "cat.corporate": {"ru": "корпоративные сайты", "en": "corporate sites"},
+    "cat.intranet": {"ru": "интранет-порталы", "en": "intranet portals"},
+    "cat.crm": {"ru": "CRM-системы", "en": "CRM systems"},
+})
+
+
+def badge_text(frame: pd.DataFrame) -> pd.Series:
+    """The badges of each partner as one line of text."""
+    quality = frame["quality_program"].map({True: t("dir.badge.quality"), False: ""})
+    kkv = frame["kkv_level"].map(lambda level: "" if level == "none" else t(f"dir.badge.kkv_{level}"))
+    return (quality + " · " + kkv).str.strip(" ·")
+
+
+def _grid(grid_id: str, columns: list[dict]) -> dag.AgGrid:
+    options = {"pagination": True, "paginationPageSize": 20, "domLayout": "autoHeight"}
+    if current_language() == "ru":
+        options["localeText"] = LOCALE_RU
+    return dag.AgGrid(id=grid_id, rowData=[], columnDefs=columns, columnSize="responsiveSizeToFit",
+                      defaultColDef={"sortable": True, "filter": True, "resizable": True},
+                      dashGridOptions=options, className="ag-theme-alpine")
+
+
+def _dropdown(id_: str, label: str, values: list[str], labels: dict[str, str] | None = None) -> dbc.Col:
+    options = [{"label": (labels or {}).get(v, v), "value": v} for v in values]
+    return dbc.Col([dbc.Label(label, html_for=id_, className="small mb-1"),
+                    dcc.Dropdown(id=id_, options=options, placeholder="—", clearable=True)], md=2, sm=6)
+
+
+def layout(**_query: str) -> html.Div:
+    """Filters, the directory grid and the KKV extended list (public)."""
+    with current_engine().connect() as conn:
+        options = directory_options(conn)
+    categories = [c for c in CATEGORIES if c in options["category"]] or list(CATEGORIES)
+    filters = dbc.Row([
+        _dropdown("directory-city", t("dir.city"), options["city"]),
+        _dropdown("directory-region", t("dir.region"), options["region"]),
+        _dropdown("directory-category", t("dir.category"), categories, {c: t(f"cat.{c}") for c in CATEGORIES}),
+        _dropdown("directory-industry", t("dir.industry"), options["industry"]),
+        _dropdown("directory-kkv", t("dir.kkv"), list(KKV_LEVEL_FILTERS),
+                  {k: t(f"dir.kkv.{k}") for k in KKV_LEVEL_FILTERS}),
+        dbc.Col(dbc.Checklist(id="directory-quality", options=[{"label": t("dir.quality_only"), "value": "quality"}],
+                              value=[], switch=True, className="mt-4"), md=2, sm=6),
+    ], className="g-2 mb-3")
+    main_columns = [
+        {"field": "name", "headerName": t("dir.col.name"), "filter": "agTextColumnFilter", "flex": 2},
+        {"field": "city", "headerName": t("dir.city"), "filter": "agTextColumnFilter"},
+        {"field": "region", "headerName": t("dir.region"), "filter": "agTextColumnFilter"},
+        {"field": "badges", "headerName": t("dir.col.badges"), "filter": "agTextColumnFilter", "flex": 2},
+    ]
+    kkv_columns = [
+        {"field": "place", "headerName": t("dir.col.place"), "type": "numericColumn", "maxWidth": 110},
+        {"field": "name", "headerName": t("dir.col.name"), "filter": "agTextColumnFilter", "flex": 2},
+        {"field": "city", "headerName": t("dir.city"), "filter": "agTextColumnFilter"},
+        {"field": "categories", "headerName": t("dir.category"), "filter": "agTextColumnFilter", "flex": 2},
+    ]
+    return html.Div([
+        html.H3(t("dir.title")),
+        html.P(t("dir.intro"), className="text-muted"),
+        filters,
+        html.Div(id="directory-count", className="fw-bold mb-2"),
+        _grid("directory-grid", main_columns),
+        html.Div(id="directory-empty"),
+        html.H4(t("dir.kkv_list"), className="mt-4"),
+        html.P(t("dir.kkv_list.hint"), className="text-muted small"),
+        _grid("directory-kkv-grid", kkv_columns),
+        html.P([t("dir.api"), html.A("/api/partners", href="/api/partners", id="directory-api-link")],
+               className="small text-muted mt-3"),
+    ], id="directory", className="directory")
+
+
+def _text(value: object) -> str:
+    """A filter value as sent by the browser: only short strings are used, anything else is ignored."""
+    return value if isinstance(value, str) and len(value) <= 200 else ""
+
+
+@callback(
+    Output("directory-grid", "rowData"),
+    Output("directory-kkv-grid", "rowData"),
+    Output("directory-count", "children"),
+    Output("directory-empty", "children"),
+    Input("directory-city", "value"),
+    Input("directory-region", "value"),
+    Input("directory-category", "value"),
+    Input("directory-industry", "value"),
+    Input("directory-kkv", "value"),
+    Input("directory-quality", "value"),
+)
+def update_directory(city, region, category, industry, kkv, quality):
+    """Public callback: filters in, public columns and badges out (no quality data exists in this path)."""
+    quality_only = isinstance(quality, list) and "quality" in quality
+    args = {"city": _text(city), "region": _text(region), "category": _text(category),
+            "industry": _text(industry), "kkv": _text(kkv), "competence": "quality" if quality_only else ""}
+    try:
+        filters = directory_query(args)
+    except BadRequest:
+        filters = directory_query({})
+    today = pd.Timestamp.now(tz="UTC")
+    with current_engine().connect() as conn:
+        frame = directory_partners(conn, today, **filters)
+        extended = directory_partners(conn, today, kkv="extended", category=filters["category"],
+                                      industry=filters["industry"])
+        categories = enterprise_categories(conn)
+    rows = pd.DataFrame({"name": frame["name"], "city": frame["city"], "region": frame["region"],
+                         "badges": badge_text(frame)})
+    extended = extended.sort_values(["kkv_points", "name"], ascending=[False, True], kind="stable")
+    labels = extended["partner_id"].map(categories).fillna("").map(
+        lambda codes: ", ".join(t(f"cat.{c}") if c in CATEGORIES else c for c in codes.split(", ") if c))
+    kkv_rows = pd.DataFrame({"place": range(1, len(extended) + 1), "name": extended["name"],
+                             "city": extended["city"], "categories": labels})
+    empty = "" if len(rows) else dbc.Alert(t("dir.none"), color="light", className="mt-2")
+    return (rows.astype(object).where(rows.notna(), None).to_dict("records"),
+            kkv_rows.to_dict("records"), t("dir.count", n=len(rows)), empty)
