@@ -20,9 +20,9 @@ window and every metric):
   own. Then every published number is a sum of quarter cells that would be publishable alone.
 * **One level per viewer and question.** If one window showed Omsk and another Siberia, subtracting
   would reveal "Siberia minus Omsk" (perhaps one partner in Tomsk). So the level is chosen once per
-  (viewer, question): the lowest level whose reference window — the 12 months ending with the
-  latest quarter in the data — passes; every window of that question is then shown at that level
-  or withheld.
+  (viewer, question): the lowest level whose group, over the reference window — the 12 months
+  ending with the latest quarter in the data, taken as one aggregate — passes the three
+  thresholds; every window of that question is then shown at that level or withheld.
 
 Under these rules every number a partner can see about a question is a linear combination of
 quarter cells of one fixed group of other partners, each cell passing the thresholds, so no
@@ -126,35 +126,37 @@ def _partner_quarter_cells(answers: pd.DataFrame, question: str, scheme: Scheme)
 
 
 def _group_quarter_cells(cells: pd.DataFrame) -> pd.DataFrame:
-    """Per (group, quarter): sums, partners with answers, the two largest partner counts."""
-    by = ["group", "quarter"]
-    agg = cells.groupby(by)[_SUMS].sum()
-    agg["n_partners"] = cells.groupby(by).size()
-    ranked = cells.sort_values(by + ["n"], ascending=[True, True, False], kind="stable")
-    rank = ranked.groupby(by).cumcount().to_numpy()
-    first = ranked[rank == 0].set_index(by)
-    agg["max1_n"] = first["n"]
-    agg["max1_partner"] = first["partner_id"]
-    agg["max2_n"] = ranked[rank == 1].set_index(by)["n"].reindex(agg.index).fillna(0)
-    return agg.reset_index()
+    """Per (group, quarter) index: sums, partners with answers, the two largest partner counts."""
+    grouped = cells.groupby(["group", "quarter"], sort=False)
+    agg = grouped[_SUMS].sum()
+    agg["n_partners"] = grouped.size()
+    top = grouped["n"].idxmax().to_numpy()
+    agg["max1_n"] = cells.loc[top, "n"].to_numpy()
+    agg["max1_partner"] = cells.loc[top, "partner_id"].to_numpy()
+    runner_up = cells.drop(index=top).groupby(["group", "quarter"], sort=False)["n"].max()
+    agg["max2_n"] = runner_up.reindex(agg.index).fillna(0)
+    return agg
 
 
 def _viewer_cells(viewers: pd.DataFrame, level_cells: pd.DataFrame, cells: pd.DataFrame,
                   quarters: tuple[str, ...]) -> pd.DataFrame:
     """Per (viewer, quarter): the viewer's group cell without the viewer, and its status."""
-    grid = viewers.merge(pd.DataFrame({"quarter": list(quarters)}), how="cross")
-    grid = grid.merge(level_cells, on=["group", "quarter"], how="left")
-    own = cells[["partner_id", "quarter", *_SUMS]].rename(columns={c: f"own_{c}" for c in _SUMS})
-    grid = grid.merge(own, on=["partner_id", "quarter"], how="left")
+    n_quarters = len(quarters)
+    partner = np.repeat(viewers["partner_id"].to_numpy(dtype=object), n_quarters)
+    group = np.repeat(viewers["group"].to_numpy(dtype=object), n_quarters)
+    quarter = np.tile(np.array(quarters, dtype=object), len(viewers))
+    cell = level_cells.reindex(pd.MultiIndex.from_arrays([group, quarter]))
+    own = (cells.set_index(["partner_id", "quarter"])[_SUMS]
+           .reindex(pd.MultiIndex.from_arrays([partner, quarter])).fillna(0))
+    grid = pd.DataFrame({"partner_id": partner, "quarter": quarter})
     for column in _SUMS:
-        grid[column] = grid[column].fillna(0) - grid[f"own_{column}"].fillna(0)
-    has_own = grid["own_n"].fillna(0) > 0
-    grid["n_partners"] = grid["n_partners"].fillna(0) - has_own
-    viewer_is_max = grid["max1_partner"].astype(object).to_numpy() == grid["partner_id"].astype(object).to_numpy()
-    max_other = np.where(viewer_is_max, grid["max2_n"].fillna(0), grid["max1_n"].fillna(0))
+        grid[column] = cell[column].fillna(0).to_numpy() - own[column].to_numpy()
+    grid["n_partners"] = cell["n_partners"].fillna(0).to_numpy() - (own["n"].to_numpy() > 0)
+    viewer_is_max = cell["max1_partner"].to_numpy(dtype=object) == partner
+    max_other = np.where(viewer_is_max, cell["max2_n"].fillna(0), cell["max1_n"].fillna(0))
     n = grid["n"].to_numpy()
     grid["status"] = np.select(
-        [n == 0, grid["n_partners"] < MIN_PARTNERS, n < MIN_ANSWERS, max_other > MAX_PARTNER_SHARE * n],
+        [n == 0, grid["n_partners"].to_numpy() < MIN_PARTNERS, n < MIN_ANSWERS, max_other > MAX_PARTNER_SHARE * n],
         ["empty", "partners", "answers", "dominance"], default="ok",
     )
     return grid
@@ -177,6 +179,14 @@ def _evaluate_window(viewers: pd.DataFrame, level_cells: pd.DataFrame, cells: pd
     own = viewers["partner_id"].isin(in_window["partner_id"]).to_numpy()
     result["n_partners"] = per_group.reindex(viewers["group"]).fillna(0).to_numpy() - own
     return result
+
+
+def _evaluate_whole(viewers: pd.DataFrame, cells: pd.DataFrame, quarters: tuple[str, ...]) -> pd.Series:
+    """Per viewer: status of the group over ``quarters`` taken as one aggregate (level choice)."""
+    whole = (cells[cells["quarter"].isin(quarters)]
+             .groupby(["group", "partner_id"], as_index=False)[_SUMS].sum().assign(quarter="all"))
+    status = _viewer_cells(viewers, _group_quarter_cells(whole), whole, ("all",))
+    return status.set_index("partner_id")["status"].reindex(viewers["partner_id"])
 
 
 def _group_names(level: str, groups: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -276,11 +286,11 @@ def comparison_groups_all(
         level_cells_input = level_cells_input[level_cells_input["group"].notna()]
         level_cells = _group_quarter_cells(level_cells_input)
         viewers_frame = geo_viewers[["partner_id", level]].rename(columns={level: "group"})
-        ref = _evaluate_window(viewers_frame, level_cells, level_cells_input, reference)
+        ref = _evaluate_whole(viewers_frame, level_cells_input, reference.quarters)
         req = _evaluate_window(viewers_frame, level_cells, level_cells_input, win)
         known = viewers_frame["group"].notna().to_numpy()
         # an empty reference group has no other partners: report it as "fewer than 5 partners"
-        ref_status = pd.Series(np.where(known, ref["status"].replace("empty", "partners").to_numpy(), "unknown"),
+        ref_status = pd.Series(np.where(known, ref.replace("empty", "partners").to_numpy(), "unknown"),
                                index=ref.index)
         name_ru, name_en = _group_names(level, viewers_frame["group"].set_axis(ref.index))
         pick = (chosen.to_numpy() == -1) & (ref_status.to_numpy() == "ok")
@@ -290,8 +300,8 @@ def comparison_groups_all(
         ref_ru, ref_en = _failure_text(ref_status, name_ru, name_en, level)
         skipped_ru.append(ref_ru.where(skipped, ""))
         skipped_en.append(ref_en.where(skipped, ""))
-        req_ru, req_en = _failure_text(req["status"], name_ru, name_en, level,
-                                       req["fail_quarter"] if win.trailing else None)
+        failed_in = req["fail_quarter"] if win.trailing else pd.Series(win.window_id, index=req.index)
+        req_ru, req_en = _failure_text(req["status"], name_ru, name_en, level, failed_in)
         per_level.append(req.assign(level=level, group_name=name_ru, group_name_en=name_en,
                                     fail_ru=req_ru, fail_en=req_en))
 
