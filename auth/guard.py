@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from urllib.parse import quote
 
+from dash.exceptions import DependencyException
 from flask import Flask, Response, jsonify, redirect, request, session
 from flask_login import current_user, logout_user
 from werkzeug.exceptions import HTTPException
@@ -128,6 +129,10 @@ def install_error_handlers(server: Flask) -> None:
                 response.status_code = error.code or 500
                 return response
             return error
+        if isinstance(error, DependencyException):  # unknown JS bundle requested
+            response = jsonify(error="not found", code=404)
+            response.status_code = 404
+            return response
         log.exception("unhandled error on %s %s", request.method, request.path)
         if request.path == UPDATE_COMPONENT:
             # callback exceptions are answered by Dash's on_error; what is left is a malformed request

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -21,11 +22,16 @@ def _is_missing(value: object) -> bool:
         return False
 
 
+def _round_half_up(number: float, decimals: int) -> Decimal:
+    """Round as people do (0,25 -> 0,3), from the shortest decimal repr of the float."""
+    return Decimal(repr(number)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
 def fmt_number(value: float | int | None, decimals: int | None = None) -> str:
     """Group thousands with a space and use a decimal comma.
 
     `decimals=None`: whole numbers without decimals, others rounded to one decimal
-    (a trailing ``,0`` dropped). Missing values (None, NaN) give ``—``.
+    (a trailing ``,0`` dropped). Halves round away from zero. Missing values (None, NaN) give ``—``.
     """
     if _is_missing(value):
         return MISSING
@@ -33,8 +39,8 @@ def fmt_number(value: float | int | None, decimals: int | None = None) -> str:
     if math.isinf(number):
         return "∞" if number > 0 else "-∞"
     if decimals is None:
-        decimals = 0 if float(round(number, 1)).is_integer() else 1
-    text = f"{abs(number):,.{decimals}f}".replace(",", _GROUP).replace(".", ",")
+        decimals = 0 if _round_half_up(number, 1) == _round_half_up(number, 0) else 1
+    text = f"{abs(_round_half_up(number, decimals)):,.{decimals}f}".replace(",", _GROUP).replace(".", ",")
     sign = "-" if number < 0 and text.strip("0, ") else ""
     return sign + text
 
