@@ -62,7 +62,7 @@ def meeting_brief(conn: Connection, client_id: str, period_end: dt.date | str | 
     if client is None:
         raise UnknownClient(client_id)
     tz = _client_timezone(conn, client.get("calendar"))
-    last_day = _period_end_day(conn, period_end, tz)
+    last_day = default_period_end(conn, period_end, tz)
     bounds = period_bounds(last_day, length_days, n_previous, tz)
     inputs = meeting_inputs(conn, client_id, bounds["start"].min(), bounds["end"].max(), tz)
     users = client.get("users")
@@ -187,7 +187,8 @@ def _client_timezone(conn: Connection, calendar: str | None) -> str:
     return definition.get("timezone") or "UTC"
 
 
-def _period_end_day(conn: Connection, period_end: dt.date | str | None, tz: str) -> dt.date:
+def default_period_end(conn: Connection, period_end: dt.date | str | None = None,
+                       tz: str = "Europe/Moscow") -> dt.date:
     """The given day, else the day the loaded tickets run to (the data's "today"), never after today.
 
     The store-wide latest ticket, not the client's own: a client who stopped writing still has

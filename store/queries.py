@@ -37,6 +37,21 @@ def client_options(conn: Connection, client_ids: list[str] | None) -> list[dict]
     return [{"client_id": cid, "name": name} for cid, name in conn.execute(stmt).all()]
 
 
+def search_clients(conn: Connection, text: str | None, client_ids: list[str] | None,
+                   limit: int = 50) -> list[dict]:
+    """Up to ``limit`` clients whose id or name contains ``text`` (case-insensitive), among
+    ``client_ids`` (every client when None), as ``[{"client_id", "name"}]`` sorted by name."""
+    stmt = select(Client.client_id, Client.name).order_by(Client.name, Client.client_id).limit(limit)
+    if client_ids is not None:
+        if not client_ids:
+            return []
+        stmt = stmt.where(Client.client_id.in_(client_ids))
+    if text:
+        pattern = f"%{text.strip()}%"
+        stmt = stmt.where(or_(Client.client_id.ilike(pattern), Client.name.ilike(pattern)))
+    return [{"client_id": cid, "name": name} for cid, name in conn.execute(stmt).all()]
+
+
 def client_record(conn: Connection, client_id: str) -> dict | None:
     """The ``clients`` row of ``client_id`` as a dict, or None when there is no such client."""
     row = conn.execute(select(Client.__table__).where(Client.client_id == client_id)).mappings().first()

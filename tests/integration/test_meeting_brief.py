@@ -12,7 +12,7 @@ import json
 
 import pandas as pd
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import Engine, insert
 
 from reports.meeting import UnknownClient, meeting_brief
 from store.db import make_engine, migrate
@@ -40,10 +40,8 @@ def _sla(ticket_id: str, **values) -> dict:
     return base | {"ticket_id": ticket_id} | values
 
 
-@pytest.fixture()
-def engine(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'meeting.db'}")
-    migrate(engine)
+def insert_meeting_data(engine: Engine, manager: str = "anna") -> None:
+    """C1 (served by `manager`) with the seed-004 shift, and C2 of another manager."""
     tickets, sla, worklog = [], [], []
     for period, first in PERIOD_DAYS.items():
         tid = f"T{period}"
@@ -74,7 +72,7 @@ def engine(tmp_path):
     worklog.append({"ticket_id": "X1", "staff": "ivan", "hours": 50.0, "work_date": p0, "work_type": "development"})
     with engine.begin() as conn:
         conn.execute(insert(Client), [
-            {"client_id": "C1", "name": "ООО Ромашка", "users": 10, "service_manager": "anna", "calendar": "24x7"},
+            {"client_id": "C1", "name": "ООО Ромашка", "users": 10, "service_manager": manager, "calendar": "24x7"},
             {"client_id": "C2", "name": "ООО Василёк", "users": 5, "service_manager": "boris", "calendar": "24x7"},
         ])
         conn.execute(insert(Staff), [{"staff": "ivan", "line": 3, "name": "Иван"},
@@ -82,6 +80,13 @@ def engine(tmp_path):
         conn.execute(insert(Ticket), tickets)
         conn.execute(insert(TicketSla), sla)
         conn.execute(insert(Worklog), worklog)
+
+
+@pytest.fixture()
+def engine(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'meeting.db'}")
+    migrate(engine)
+    insert_meeting_data(engine)
     yield engine
     engine.dispose()
 

@@ -1,0 +1,336 @@
+"""«Встреча с клиентом»: the service manager's biweekly meeting brief (seed 004, SPEC §6).
+
+Client (only the clients of the logged-in user's scope) and the last day of the period; then the
+flags with explanation and proposed action, the KPI table with deltas and sparklines, the breached
+and at-risk tickets, the hours split, and PDF/XLSX downloads. Every callback re-checks the client
+against `current_scope()` (SPEC §8): the dropdown value is never trusted, exports are audited.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Input, Output, State, dcc, html
+from dash.exceptions import PreventUpdate
+
+from auth import Scope, audit, authorized, current_engine
+from components.alerts import forbidden_alert
+from components.cards import empty_state
+from components.cache import scoped_memoize
+from components.charts import graph
+from components.format import fmt_datetime, fmt_number
+from components.grid import data_grid
+from components.i18n import current_language, register_strings, t
+from reports.export import brief_pdf, brief_xlsx, unit_text
+from reports.meeting import UnknownClient, default_period_end, meeting_brief
+from store.queries import client_options, search_clients
+
+ROLES = ("service_manager", "management", "admin")
+dash.register_page(__name__, path="/meeting", name="meeting", label_key="nav.meeting", order=20,
+                   roles=ROLES, title="Встреча с клиентом")
+
+MAX_OPTIONS = 50  # management sees every client: the dropdown searches instead of listing 50 000
+CLIENT_ID = re.compile(r"^[\w.\-]{1,64}$")
+SPARK = "▁▂▃▄▅▆▇█"
+CONTENT_TYPES = {"pdf": "application/pdf",
+                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+register_strings({
+    "meeting.title": {"ru": "Встреча с клиентом", "en": "Client meeting"},
+    "meeting.intro": {"ru": "Что изменилось с прошлой встречи, какой показатель ухудшился, почему и что предложить.",
+                      "en": "What changed since the last meeting, which metric turned bad, why, and what to propose."},
+    "meeting.client": {"ru": "Клиент", "en": "Client"},
+    "meeting.client_placeholder": {"ru": "Выберите клиента", "en": "Choose a client"},
+    "meeting.period_end": {"ru": "Последний день периода", "en": "Last day of the period"},
+    "meeting.choose": {"ru": "Выберите клиента, чтобы увидеть показатели встречи.",
+                       "en": "Choose a client to see the meeting metrics."},
+    "meeting.no_clients": {"ru": "За вами пока не закреплены клиенты (колонка service_manager файла clients).",
+                           "en": "No clients are assigned to you yet (column service_manager of the clients file)."},
+    "meeting.no_tickets": {"ru": "У клиента нет обращений и часов за эти периоды.",
+                           "en": "The client has no tickets or hours in these periods."},
+    "meeting.unknown_client": {"ru": "Такого клиента нет.", "en": "There is no such client."},
+    "meeting.bad_date": {"ru": "Дата не распознана: выберите день в календаре.",
+                         "en": "The date was not understood: pick a day in the calendar."},
+    "meeting.period": {"ru": "Период {current}, сравнение с {previous}",
+                       "en": "Period {current}, compared with {previous}"},
+    "meeting.flags": {"ru": "Отрицательная динамика", "en": "Negative dynamics"},
+    "meeting.no_flags": {"ru": "Отрицательной динамики нет: все показатели в пределах обычного.",
+                         "en": "No negative dynamics: every metric is within its usual range."},
+    "meeting.why": {"ru": "Почему", "en": "Why"},
+    "meeting.action": {"ru": "Предлагаем", "en": "We propose"},
+    "meeting.kpis": {"ru": "Показатели", "en": "Metrics"},
+    "meeting.metric": {"ru": "Показатель", "en": "Metric"},
+    "meeting.current": {"ru": "Сейчас", "en": "Current"},
+    "meeting.previous": {"ru": "Ранее (среднее)", "en": "Before (mean)"},
+    "meeting.delta": {"ru": "Δ", "en": "Δ"},
+    "meeting.trend": {"ru": "Динамика", "en": "Trend"},
+    "meeting.tickets": {"ru": "Обращения с нарушением SLA и под угрозой", "en": "Breached and at-risk tickets"},
+    "meeting.no_attention": {"ru": "Нарушений SLA и обращений под угрозой нет.",
+                             "en": "No breached or at-risk tickets."},
+    "meeting.hours": {"ru": "Часы: разработка и поддержка", "en": "Hours: development and support"},
+    "meeting.by_priority": {"ru": "Текущий период по приоритетам", "en": "Current period by priority"},
+    "meeting.development": {"ru": "Разработка", "en": "Development"},
+    "meeting.support": {"ru": "Поддержка", "en": "Support"},
+    "meeting.priority": {"ru": "Приоритет {p}", "en": "Priority {p}"},
+    "meeting.share": {"ru": "разработка {share}", "en": "development {share}"},
+    "meeting.hours_axis": {"ru": "часы", "en": "hours"},
+    "meeting.download_pdf": {"ru": "PDF", "en": "PDF"},
+    "meeting.download_xlsx": {"ru": "XLSX", "en": "XLSX"},
+    "col.ticket_id": {"ru": "Обращение", "en": "Ticket"},
+    "col.kind": {"ru": "Вид", "en": "Kind"},
+    "col.priority": {"ru": "Приоритет", "en": "Priority"},
+    "col.line": {"ru": "Линия", "en": "Line"},
+    "col.created_at": {"ru": "Создано", "en": "Created"},
+    "col.deadline": {"ru": "Срок", "en": "Deadline"},
+    "col.state": {"ru": "Состояние", "en": "State"},
+    "col.worked_hours": {"ru": "Отработано, ч", "en": "Worked, h"},
+    "state.breached": {"ru": "нарушен", "en": "breached"},
+    "state.at_risk": {"ru": "под угрозой", "en": "at risk"},
+    "kind.incident": {"ru": "инцидент", "en": "incident"},
+    "kind.enhancement": {"ru": "доработка", "en": "enhancement"},
+    "kind.consultation": {"ru": "консультация", "en": "consultation"},
+})
+
+
+# ---------------------------------------------------------------- scope checks
+
+def _scoped_client(scope: Scope, client_id: object) -> str | None:
+    """The client id when it is a well-formed id the user may see, else None (never trust the browser)."""
+    if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
+        return None
+    return client_id if scope.can_see_client(client_id) else None
+
+
+def _period_end(value: object) -> dt.date | None:
+    """The picker's ``YYYY-MM-DD`` (or ISO datetime) as a date; None when it is not a date."""
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _options(scope: Scope, search: str | None = None, keep: str | None = None) -> list[dict]:
+    with current_engine().connect() as conn:
+        ids = None if scope.client_ids is None else sorted(scope.client_ids)
+        found = (client_options(conn, ids) if ids is not None and not search
+                 else search_clients(conn, search, ids, MAX_OPTIONS))
+        if keep and all(c["client_id"] != keep for c in found):
+            found = client_options(conn, [keep]) + found
+    return [{"label": f"{c['name']} ({c['client_id']})", "value": c["client_id"]} for c in found]
+
+
+@scoped_memoize()
+def _brief(client_id: str, period_end: str) -> dict | None:
+    """The brief (cached per user scope, client and day); None for an unknown client."""
+    try:
+        with current_engine().connect() as conn:
+            return meeting_brief(conn, client_id, period_end)
+    except UnknownClient:
+        return None
+
+
+# ---------------------------------------------------------------- drawing
+
+def sparkline_text(values: list[float | None]) -> str:
+    """Unicode block sparkline of the values (oldest first); a missing value is a thin space."""
+    present = [v for v in values if v is not None]
+    if not present:
+        return ""
+    low, high = min(present), max(present)
+    span = high - low
+    return "".join("\u2009" if v is None else SPARK[0 if span == 0 else round((v - low) / span * (len(SPARK) - 1))]
+                   for v in values)
+
+
+def _decimals(unit: str) -> int:
+    return {"h": 1, "%": 0, "per_user": 2, "per_staff": 2}.get(unit, 1)
+
+
+def _flag_cards(brief: dict, lang: str) -> list:
+    if not brief["flags"]:
+        return [dbc.Alert(t("meeting.no_flags"), color="success", id="meeting-no-flags")]
+    cards = []
+    for i, flag in enumerate(brief["flags"]):
+        composite = flag["rule"] == "development_pressure"
+        cards.append(dbc.Card([
+            dbc.CardHeader(flag[f"label_{lang}"] if composite else "⚠", className="fw-bold"),
+            dbc.CardBody([
+                html.P(flag[f"sentence_{lang}"], className="meeting-flag-sentence fw-bold"),
+                html.P([html.Strong(t("meeting.why") + ": "), flag[f"explanation_{lang}"]],
+                       className="meeting-flag-explanation mb-1"),
+                html.P([html.Strong(t("meeting.action") + ": "), flag[f"action_{lang}"]],
+                       className="meeting-flag-action mb-0"),
+            ]),
+        ], color="danger" if composite else "warning", outline=True,
+            className=f"meeting-flag meeting-flag-{flag['rule']} mb-2", id={"type": "meeting-flag", "index": i}))
+    return cards
+
+
+def _kpi_table(brief: dict, lang: str) -> dbc.Table:
+    head = html.Thead(html.Tr([html.Th(t(k)) for k in
+                               ("meeting.metric", "meeting.current", "meeting.previous", "meeting.delta",
+                                "meeting.trend")]))
+    rows = []
+    for row in brief["kpis"]:
+        unit, decimals = row["unit"], _decimals(row["unit"])
+        suffix = "\u00a0" + unit_text(unit, lang)
+        colour = {"worse": "text-danger", "better": "text-success"}.get(row["status"], "text-muted")
+        delta = "—" if row["delta_pct"] is None else \
+            ("+" if row["delta_pct"] >= 0 else "−") + fmt_number(abs(row["delta_pct"]), 0) + "\u00a0%"
+        rows.append(html.Tr([
+            html.Td(("⚠ " if row["flagged"] else "") + (row[f"label_{lang}"] or row["metric_id"])),
+            html.Td(fmt_number(row["current"], decimals) + (suffix if row["current"] is not None else ""),
+                    className="text-end text-nowrap"),
+            html.Td(fmt_number(row["previous_mean"], decimals), className="text-end text-nowrap"),
+            html.Td(delta, className=f"text-end text-nowrap {colour}"),
+            html.Td(sparkline_text(row["trend"]), className=f"meeting-spark {colour}",
+                    title=" → ".join(fmt_number(v, decimals) for v in row["trend"])),
+        ], className="table-danger fw-bold meeting-kpi-flagged" if row["flagged"] else None))
+    return dbc.Table([head, html.Tbody(rows)], size="sm", hover=True, responsive=True, id="meeting-kpi-table",
+                     className="meeting-kpis")
+
+
+def _hours_figures(brief: dict, lang: str) -> tuple[go.Figure, go.Figure]:
+    periods = brief["hours"]["by_period"]
+    labels = [p["label"] for p in periods]
+    dev_name, support_name = t("meeting.development"), t("meeting.support")
+    by_period = go.Figure([
+        go.Bar(name=dev_name, x=labels, y=[p["development"] for p in periods], marker_color="#e67e22"),
+        go.Bar(name=support_name, x=labels, y=[p["support"] for p in periods], marker_color="#2e86c1"),
+    ])
+    for p in periods:
+        if p["development_share"] is not None:
+            by_period.add_annotation(x=p["label"], y=p["total"], yshift=12, showarrow=False,
+                                     text=t("meeting.share", share=fmt_number(p["development_share"], 0) + " %"))
+    by_period.update_layout(barmode="stack", title=t("meeting.hours"), yaxis_title=t("meeting.hours_axis"),
+                            legend=dict(orientation="h", y=-0.15))
+    prio = brief["hours"]["by_priority"]
+    names = [t("meeting.priority", p=r["priority"]) for r in prio]
+    by_priority = go.Figure([
+        go.Bar(name=dev_name, y=names, x=[r["development"] for r in prio], orientation="h", marker_color="#e67e22"),
+        go.Bar(name=support_name, y=names, x=[r["support"] for r in prio], orientation="h", marker_color="#2e86c1"),
+    ])
+    by_priority.update_layout(barmode="stack", title=t("meeting.by_priority"), xaxis_title=t("meeting.hours_axis"),
+                              yaxis=dict(autorange="reversed"), legend=dict(orientation="h", y=-0.2))
+    return by_period, by_priority
+
+
+def _tickets(brief: dict) -> html.Div:
+    if not brief["tickets"]:
+        return html.Div(t("meeting.no_attention"), className="text-muted", id="meeting-no-attention")
+    frame = pd.DataFrame(brief["tickets"])
+    frame = pd.DataFrame({
+        "ticket_id": frame["ticket_id"],
+        "kind": frame["kind"].map(lambda k: t(f"kind.{k}") if k else "—"),
+        "priority": frame["priority"], "line": frame["line"],
+        "created_at": frame["created_at"].map(fmt_datetime), "deadline": frame["deadline"].map(fmt_datetime),
+        "state": frame["state"].map(lambda s: t(f"state.{s}")),
+        "worked_hours": frame["worked_hours"],
+    })
+    return data_grid("meeting-tickets", frame, page_size=10, csv_filename=f"{brief['client']['client_id']}-sla.csv")
+
+
+def brief_view(brief: dict, lang: str) -> list:
+    """The brief drawn: period line, flag cards, KPI table, hours charts, tickets grid."""
+    if brief["ticket_count"] == 0 and not any(p["total"] for p in brief["hours"]["by_period"]):
+        return [empty_state(t("meeting.no_tickets"))]
+    previous = ", ".join(p["label"] for p in brief["periods"][:-1])
+    by_period, by_priority = _hours_figures(brief, lang)
+    return [
+        html.P(t("meeting.period", current=brief["period"]["label"], previous=previous),
+               className="text-muted", id="meeting-period"),
+        html.H4(t("meeting.flags")), html.Div(_flag_cards(brief, lang), id="meeting-flags"),
+        html.H4(t("meeting.kpis"), className="mt-4"), _kpi_table(brief, lang),
+        dbc.Row([dbc.Col(graph("meeting-hours-chart", by_period), lg=7),
+                 dbc.Col(graph("meeting-priority-chart", by_priority), lg=5)], className="mt-4"),
+        html.H4(t("meeting.tickets"), className="mt-4"), html.Div(_tickets(brief), id="meeting-tickets"),
+    ]
+
+
+# ---------------------------------------------------------------- layout and callbacks
+
+@authorized(ROLES)
+def layout(scope: Scope, client: str | None = None, **_query: str) -> html.Div:
+    """Client dropdown (scope only), period end picker, download buttons and the brief area."""
+    options = _options(scope)
+    selected = _scoped_client(scope, client)
+    if selected is None and scope.client_ids is not None and len(options) == 1:
+        selected = options[0]["value"]
+    header = [html.H2(t("meeting.title")), html.P(t("meeting.intro"), className="text-muted")]
+    if scope.client_ids is not None and not options:
+        return html.Div(header + [html.Div(empty_state(t("meeting.no_clients")), id="meeting-content")],
+                        id="meeting")
+    with current_engine().connect() as conn:
+        default_end = default_period_end(conn)
+    controls = dbc.Row([
+        dbc.Col([dbc.Label(t("meeting.client"), html_for="meeting-client"),
+                 dcc.Dropdown(id="meeting-client", options=options, value=selected,
+                              placeholder=t("meeting.client_placeholder"), clearable=False)], md=6),
+        dbc.Col([dbc.Label(t("meeting.period_end"), html_for="meeting-period-end"),
+                 html.Div(dcc.DatePickerSingle(id="meeting-period-end", date=default_end.isoformat(),
+                                               display_format="DD.MM.YYYY", first_day_of_week=1))], md=3),
+        dbc.Col(dbc.ButtonGroup([
+            dbc.Button(t("meeting.download_pdf"), id="meeting-pdf", color="primary", outline=True),
+            dbc.Button(t("meeting.download_xlsx"), id="meeting-xlsx", color="primary", outline=True),
+        ]), md=3, className="d-flex align-items-end justify-content-md-end mt-2 mt-md-0"),
+    ], className="mb-3 g-2")
+    return html.Div(header + [
+        controls, dcc.Download(id="meeting-download"),
+        dcc.Loading(html.Div(id="meeting-content"), type="default"),
+    ], id="meeting")
+
+
+@dash.callback(Output("meeting-client", "options"), Input("meeting-client", "search_value"),
+               State("meeting-client", "value"), prevent_initial_call=True)
+@authorized(ROLES)
+def search_client_options(search: object, value: object, scope: Scope) -> list[dict]:
+    """Dropdown options matching the typed text, only within the user's scope."""
+    if search is not None and not isinstance(search, str):
+        raise PreventUpdate
+    return _options(scope, (search or "")[:100] or None, _scoped_client(scope, value))
+
+
+@dash.callback(Output("meeting-content", "children"), Input("meeting-client", "value"),
+               Input("meeting-period-end", "date"))
+@authorized(ROLES)
+def show_brief(client_id: object, period_end: object, scope: Scope) -> list | html.Div:
+    """The brief of the chosen client, if the logged-in user may see it."""
+    if client_id is None:
+        return html.Div(t("meeting.choose"), className="text-muted", id="meeting-choose")
+    allowed = _scoped_client(scope, client_id)
+    if allowed is None:
+        return forbidden_alert()
+    day = _period_end(period_end)
+    if day is None:
+        return dbc.Alert(t("meeting.bad_date"), color="warning")
+    brief = _brief(allowed, day.isoformat())
+    if brief is None:
+        return dbc.Alert(t("meeting.unknown_client"), color="warning")
+    return brief_view(brief, current_language())
+
+
+@dash.callback(Output("meeting-download", "data"), Input("meeting-pdf", "n_clicks"),
+               Input("meeting-xlsx", "n_clicks"), State("meeting-client", "value"),
+               State("meeting-period-end", "date"), prevent_initial_call=True)
+@authorized(ROLES)
+def download_brief(_pdf: object, _xlsx: object, client_id: object, period_end: object, scope: Scope) -> dict:
+    """The brief as PDF or XLSX for a client in the user's scope; every export is audited."""
+    fmt = {"meeting-pdf": "pdf", "meeting-xlsx": "xlsx"}.get(dash.ctx.triggered_id)
+    allowed = _scoped_client(scope, client_id)
+    day = _period_end(period_end)
+    if fmt is None or allowed is None or day is None:
+        raise PreventUpdate
+    brief = _brief(allowed, day.isoformat())
+    if brief is None:
+        raise PreventUpdate
+    lang = current_language()
+    payload = brief_pdf(brief, lang) if fmt == "pdf" else brief_xlsx(brief, lang)
+    audit("export", f"meeting {fmt} client={allowed} period_end={brief['period']['last_day']}")
+    name = f"meeting-{allowed}-{brief['period']['last_day']}.{fmt}"
+    return dcc.send_bytes(payload, name, type=CONTENT_TYPES[fmt])
