@@ -1,0 +1,109 @@
+"""Latency of every page's main callback vs a hello-world Dash callback on the same server.
+
+Each page module declares ``BENCH_CALLBACK`` (output, inputs, state and optionally the demo
+``login`` to call it as). The callbacks are posted to ``/_dash-update-component`` through the
+Flask test client of one app, logged in, exactly as a browser would; p50/p95 are reported in ms
+and as a ratio to the hello-world callback measured in the same run.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import resource
+import time
+from typing import Any
+
+import numpy as np
+from dash import Input, Output
+
+import pages as pages_package
+from config import Config
+
+HELLO = {"output": "bench-hello-out.children",
+         "inputs": [{"id": "bench-hello-in", "property": "value", "value": "x"}], "state": []}
+DEFAULT_LOGIN = "admin"
+
+
+def bench_callbacks() -> dict[str, dict]:
+    """Page path -> BENCH_CALLBACK of every page module that declares one."""
+    found = {}
+    for module_info in pkgutil.iter_modules(pages_package.__path__):
+        module = importlib.import_module(f"pages.{module_info.name}")
+        spec = getattr(module, "BENCH_CALLBACK", None)
+        if spec:
+            found[module_info.name] = spec
+    return found
+
+
+def measure(database_url: str, calls: int = 30, warmup: int = 2) -> dict[str, Any]:
+    """p50/p95 ms of each page's main callback and of hello-world; serving process RSS in MB."""
+    from app import create_app
+
+    app = create_app(Config.from_env(database_url=database_url, mode="demo"))
+
+    @app.callback(Output("bench-hello-out", "children"), Input("bench-hello-in", "value"))
+    def hello(value: str) -> str:
+        return f"hello {value}"
+
+    specs = bench_callbacks()
+    clients: dict[str, Any] = {}
+    hello_ms = _timed(_client(app, clients, DEFAULT_LOGIN), HELLO, calls, warmup)
+    results = {}
+    for name, spec in specs.items():
+        client = _client(app, clients, spec.get("login", DEFAULT_LOGIN))
+        ms = _timed(client, spec, calls, warmup)
+        results[name] = {"p50_ms": _pct(ms, 50), "p95_ms": _pct(ms, 95),
+                         "p95_ratio": round(_pct(ms, 95) / max(_pct(hello_ms, 95), 1e-6), 1)}
+    return {"hello": {"p50_ms": _pct(hello_ms, 50), "p95_ms": _pct(hello_ms, 95)},
+            "pages": results, "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "calls": calls}
+
+
+def _client(app, clients: dict, login: str):
+    if login not in clients:
+        client = app.server.test_client()
+        login_with_form(client, login)
+        clients[login] = client
+    return clients[login]
+
+
+def login_with_form(client, login: str, password: str = "demo") -> None:
+    """Log in through the real form (CSRF token read from the page)."""
+    page = client.get("/login").get_data(as_text=True)
+    marker = 'name="csrf_token" value="'
+    token = page.split(marker, 1)[1].split('"', 1)[0]
+    response = client.post("/login", data={"csrf_token": token, "login": login, "password": password, "next": "/"})
+    if response.status_code not in (302, 303):
+        raise RuntimeError(f"log-in as {login} failed: HTTP {response.status_code}")
+
+
+def payload(spec: dict) -> dict:
+    """The JSON body Dash's renderer posts for one callback."""
+    output = spec["output"]
+    outputs = [_prop(o) for o in output.strip(".").split("...")] if output.startswith("..") else _prop(output)
+    return {"output": output, "outputs": outputs, "inputs": spec["inputs"], "state": spec.get("state", []),
+            "changedPropIds": [f"{i['id']}.{i['property']}" for i in spec["inputs"][:1]]}
+
+
+def _prop(output: str) -> dict:
+    component, prop = output.rsplit(".", 1)
+    return {"id": component, "property": prop}
+
+
+def _timed(client, spec: dict, calls: int, warmup: int) -> list[float]:
+    body = payload(spec)
+    times = []
+    for i in range(calls + warmup):
+        started = time.perf_counter()
+        response = client.post("/_dash-update-component", json=body)
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code not in (200, 204):
+            raise RuntimeError(f"{spec['output']}: HTTP {response.status_code} {response.get_data(as_text=True)[:300]}")
+        if i >= warmup:
+            times.append(elapsed)
+    return times
+
+
+def _pct(values: list[float], q: float) -> float:
+    return round(float(np.percentile(values, q)), 2) if values else float("nan")
+
