@@ -14,14 +14,14 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-import pandas as pd
 from dash import Input, Output, State, clientside_callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from auth import Scope, audit, authorized, current_config, current_engine
 from components.cache import invalidate_data_cache
 from components.format import fmt_number
-from components.grid import data_grid, grid_id
+from components.grid import grid_id
+from components.grid_columns import grid_records, typed_grid
 from components.i18n import register_strings, t
 from config import Config
 from loaders.ingest import FileReport, ingest_files
@@ -121,11 +121,6 @@ register_strings({
     "col.id": {"ru": "№", "en": "#"},
 })
 
-# a timestamp column shown as Moscow wall time, sorted by the underlying ISO value
-DATETIME_FORMATTER = {"function": (
-    "params.value ? new Date(params.value).toLocaleString('ru-RU', {timeZone: 'Europe/Moscow', day: '2-digit', "
-    "month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit'}) : '—'")}
-NUMBER_FORMATTER = {"function": "params.value == null ? '—' : params.value.toLocaleString('ru-RU')"}
 STATUS_COLOR = {"ok": "success", "partial": "warning", "refused": "danger", "running": "secondary"}
 
 
@@ -157,29 +152,18 @@ def decode_uploads(contents: list[str] | str | None, names: list[str] | str | No
 
 
 # ---------------------------------------------------------------- frames for the grids
-def _iso(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Timestamp columns as ISO 8601 UTC text (the grid formats them as Moscow time)."""
-    frame = frame.copy()
-    for column in columns:
-        frame[column] = frame[column].dt.strftime("%Y-%m-%dT%H:%M:%SZ").astype(object)
-        frame[column] = frame[column].where(frame[column].notna(), None)
-    return frame
-
-
 def history_records() -> list[dict]:
     with current_engine().connect() as conn:
         frame = ingest_history(conn)
-    frame = _iso(frame, ["started_at"])
     frame["status"] = frame["status"].map(lambda s: t(f"admin_upload.status.{s}"))
     frame["seconds"] = frame["seconds"].round(2)
-    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+    return grid_records(frame)
 
 
 def quarantine_records(run_id: int | None) -> list[dict]:
     with current_engine().connect() as conn:
         frame = quarantine_rows(conn, run_id)
-    frame = _iso(frame, ["created_at"])
-    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+    return grid_records(frame)
 
 
 def run_options() -> list[dict]:
@@ -193,31 +177,11 @@ def run_options() -> list[dict]:
     return options
 
 
-def _columns(spec: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    """Grid columns from (field, kind) with kind text | number | datetime."""
-    columns = []
-    for field, kind in spec:
-        column: dict[str, Any] = {"field": field, "headerName": t(f"col.{field}")}
-        if kind == "number":
-            column.update(filter="agNumberColumnFilter", type="numericColumn", valueFormatter=NUMBER_FORMATTER)
-        elif kind == "datetime":
-            column.update(filter="agTextColumnFilter", valueFormatter=DATETIME_FORMATTER)
-        else:
-            column.update(filter="agTextColumnFilter")
-        columns.append(column)
-    return columns
-
-
 HISTORY_SPEC = [("id", "number"), ("started_at", "datetime"), ("path", "text"), ("kind", "text"),
                 ("status", "text"), ("rows", "number"), ("accepted", "number"), ("rejected", "number"),
                 ("seconds", "number"), ("login", "text"), ("message", "text")]
 QUARANTINE_SPEC = [("ingest_id", "number"), ("path", "text"), ("kind", "text"), ("row", "number"),
                    ("column", "text"), ("value", "text"), ("reason", "text"), ("created_at", "datetime")]
-
-
-def _grid(name: str, spec: list[tuple[str, str]], records: list[dict], csv_filename: str) -> html.Div:
-    frame = pd.DataFrame.from_records(records, columns=[f for f, _ in spec]).astype(object)
-    return data_grid(name, frame, columns=_columns(spec), page_size=15, csv_filename=csv_filename)
 
 
 # ---------------------------------------------------------------- report of an upload
@@ -300,10 +264,10 @@ def layout(scope: Scope, **_query: str) -> html.Div:
                                size="sm"), md=4, className="text-end"),
         ], className="mb-2 g-2 align-items-center"),
         html.Div(t("admin_upload.quarantine_shown", n=fmt_number(QUARANTINE_GRID_LIMIT)), className="small text-muted"),
-        _grid("admin-quarantine", QUARANTINE_SPEC, quarantine_records(None), "quarantine.csv"),
+        typed_grid("admin-quarantine", QUARANTINE_SPEC, quarantine_records(None), csv_filename="quarantine.csv"),
         dcc.Download(id="admin-upload-download"),
         html.H5(t("admin_upload.history"), className="mt-4"),
-        _grid("admin-ingest-history", HISTORY_SPEC, history_records(), "ingest_history.csv"),
+        typed_grid("admin-ingest-history", HISTORY_SPEC, history_records(), csv_filename="ingest_history.csv"),
     ], id="admin-upload", className="admin-upload")
 
 

@@ -49,10 +49,11 @@ def _key(id_: Any, prop: str) -> str:
 
 
 def call(client: FlaskClient, app: dash.Dash, outputs: list[tuple[Any, str]], inputs: list[tuple[Any, str, Any]],
-         state: list[tuple[Any, str, Any]] = ()) -> tuple[int, dict | None]:
+         state: list[tuple[Any, str, Any]] = (), changed: int | None = None) -> tuple[int, dict | None]:
     """POST one callback request; returns (HTTP status, ``response`` of the JSON body or None).
 
-    The callback is found by its first output; the full output list of that callback is sent.
+    The callback is found by its first output. `changed` is the position of the input that triggered
+    the call (default: every input).
     """
     first = _key(*outputs[0])
     output = next(k for k in app.callback_map if k.strip(".").split("...")[0] == first)
@@ -62,7 +63,7 @@ def call(client: FlaskClient, app: dash.Dash, outputs: list[tuple[Any, str]], in
         else {"id": outputs[0][0], "property": outputs[0][1]},
         "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
         "state": [{"id": i, "property": p, "value": v} for i, p, v in state],
-        "changedPropIds": [_key(i, p) for i, p, _v in inputs],
+        "changedPropIds": [_key(i, p) for n, (i, p, _v) in enumerate(inputs) if changed in (None, n)],
     }
     response = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
     payload = response.get_json(silent=True)
