@@ -227,9 +227,33 @@ def _value(kind: str, sums: pd.DataFrame) -> np.ndarray:
 
 
 def _join(parts: list[pd.Series]) -> pd.Series:
-    """'; '-join of non-empty phrases per row."""
-    frame = pd.concat(parts, axis=1).replace("", pd.NA)
-    return frame.apply(lambda row: "; ".join(row.dropna()), axis=1)
+    """'; '-join of the non-empty phrases per row."""
+    joined = parts[0].to_numpy(dtype=object)
+    for part in parts[1:]:
+        text = part.to_numpy(dtype=object)
+        both = (joined != "") & (text != "")
+        joined = np.where(both, joined + "; " + text, joined + text)
+    return pd.Series(joined, index=parts[0].index)
+
+
+def _level_results(level: str, geo: pd.DataFrame, viewers: pd.DataFrame, cells: pd.DataFrame,
+                   reference: Window, window: Window) -> pd.DataFrame:
+    """One level: per viewer, the reference check (level choice) and the requested window's result."""
+    level_cells_input = cells.merge(geo[["partner_id", level]], on="partner_id").rename(columns={level: "group"})
+    level_cells_input = level_cells_input[level_cells_input["group"].notna()]
+    viewers_frame = viewers[["partner_id", level]].rename(columns={level: "group"})
+    ref = _evaluate_whole(viewers_frame, level_cells_input, reference.quarters)
+    req = _evaluate_window(viewers_frame, _group_quarter_cells(level_cells_input), level_cells_input, window)
+    known = viewers_frame["group"].notna().to_numpy()
+    # an empty reference group has no other partners: report it as "fewer than 5 partners"
+    ref_status = pd.Series(np.where(known, ref.replace("empty", "partners").to_numpy(), "unknown"), index=ref.index)
+    name_ru, name_en = _group_names(level, viewers_frame["group"].set_axis(ref.index))
+    ref_ru, ref_en = _failure_text(ref_status, name_ru, name_en, level)
+    failed_in = req["fail_quarter"] if window.trailing else pd.Series(window.window_id, index=req.index)
+    req_ru, req_en = _failure_text(req["status"], name_ru, name_en, level, failed_in)
+    result = req.assign(level=level, group_name=name_ru, group_name_en=name_en, fail_ru=req_ru, fail_en=req_en,
+                        ref_ok=ref_status == "ok", ref_ru=ref_ru, ref_en=ref_en)
+    return result
 
 
 def comparison_groups_all(
@@ -276,52 +300,25 @@ def comparison_groups_all(
     latest = cells["quarter"].max() if len(cells) else None
     reference = parse_window(f"ttm:{latest}") if latest else Window("none", (), True)
 
-    ids = geo_viewers["partner_id"]
-    chosen = pd.Series(-1, index=ids.to_numpy())
-    skipped_ru: list[pd.Series] = []
-    skipped_en: list[pd.Series] = []
-    per_level = []
-    for i, level in enumerate(LEVELS):
-        level_cells_input = cells.merge(geo[["partner_id", level]], on="partner_id").rename(columns={level: "group"})
-        level_cells_input = level_cells_input[level_cells_input["group"].notna()]
-        level_cells = _group_quarter_cells(level_cells_input)
-        viewers_frame = geo_viewers[["partner_id", level]].rename(columns={level: "group"})
-        ref = _evaluate_whole(viewers_frame, level_cells_input, reference.quarters)
-        req = _evaluate_window(viewers_frame, level_cells, level_cells_input, win)
-        known = viewers_frame["group"].notna().to_numpy()
-        # an empty reference group has no other partners: report it as "fewer than 5 partners"
-        ref_status = pd.Series(np.where(known, ref.replace("empty", "partners").to_numpy(), "unknown"),
-                               index=ref.index)
-        name_ru, name_en = _group_names(level, viewers_frame["group"].set_axis(ref.index))
-        pick = (chosen.to_numpy() == -1) & (ref_status.to_numpy() == "ok")
-        chosen[pick] = i
-        # a level is reported as skipped when no level has been chosen up to and including it
-        skipped = pd.Series(chosen.to_numpy() == -1, index=ref.index)
-        ref_ru, ref_en = _failure_text(ref_status, name_ru, name_en, level)
-        skipped_ru.append(ref_ru.where(skipped, ""))
-        skipped_en.append(ref_en.where(skipped, ""))
-        failed_in = req["fail_quarter"] if win.trailing else pd.Series(win.window_id, index=req.index)
-        req_ru, req_en = _failure_text(req["status"], name_ru, name_en, level, failed_in)
-        per_level.append(req.assign(level=level, group_name=name_ru, group_name_en=name_en,
-                                    fail_ru=req_ru, fail_en=req_en))
-
-    idx = chosen.index
-    level_no = chosen.to_numpy()
-    stacked = pd.concat([frame.reset_index(drop=True) for frame in per_level], keys=range(len(LEVELS)))
-    pick_rows = [(int(lv) if lv >= 0 else 0, pos) for pos, lv in enumerate(level_no)]
-    picked = stacked.loc[pick_rows].set_axis(idx)
-    has_level = level_no >= 0
+    levels = [_level_results(level, geo, geo_viewers, cells, reference, win) for level in LEVELS]
+    idx = pd.Index(geo_viewers["partner_id"], name="partner_id")
+    n_viewers = len(idx)
+    ref_ok = np.column_stack([lv["ref_ok"].to_numpy(dtype=bool) for lv in levels])
+    has_level = ref_ok.any(axis=1)
+    chosen = np.where(has_level, ref_ok.argmax(axis=1), len(LEVELS) - 1)
+    # levels below the chosen one (all of them when none passes) explain the fallback
+    skipped = np.arange(len(LEVELS))[None, :] < np.where(has_level, chosen, len(LEVELS))[:, None]
+    before_ru = _join([lv["ref_ru"].where(skipped[:, i], "") for i, lv in enumerate(levels)]).set_axis(idx)
+    before_en = _join([lv["ref_en"].where(skipped[:, i], "") for i, lv in enumerate(levels)]).set_axis(idx)
+    stacked = pd.concat([lv.reset_index(drop=True) for lv in levels], ignore_index=True)
+    picked = stacked.iloc[chosen * n_viewers + np.arange(n_viewers)].set_axis(idx)
     shown = has_level & (picked["status"].to_numpy() == "ok")
-    before_ru = _join(skipped_ru).set_axis(idx)
-    before_en = _join(skipped_en).set_axis(idx)
     fail_ru = picked["fail_ru"].where(has_level & ~shown, "")
     fail_en = picked["fail_en"].where(has_level & ~shown, "")
-    reasons_ru = _join([before_ru, fail_ru])
-    reasons_en = _join([before_en, fail_en])
     reason_ru = np.where(shown, np.where(before_ru != "", before_ru + " — показана группа «" + picked["group_name"] + "»", ""),
-                         reasons_ru + " — сравнение не показано")
+                         _join([before_ru, fail_ru]) + " — сравнение не показано")
     reason_en = np.where(shown, np.where(before_en != "", before_en + " — showing " + picked["group_name_en"], ""),
-                         reasons_en + " — comparison not shown")
+                         _join([before_en, fail_en]) + " — comparison not shown")
     values = _value(kind, picked)
     result = pd.DataFrame({
         "withheld": ~shown,
@@ -334,12 +331,11 @@ def comparison_groups_all(
         "reason_ru": pd.Series(reason_ru, index=idx).replace("", None),
         "reason_en": pd.Series(reason_en, index=idx).replace("", None),
     }, index=idx)
-    result.index.name = "partner_id"
     return result
 
 
 def comparison_group(
-    viewer_partner_id,
+    viewer_partner_id: str | int,
     partners: pd.DataFrame,
     answers: pd.DataFrame,
     metric: str,
