@@ -24,7 +24,6 @@ from metrics.programs import (
     lead_funnel,
     near_threshold,
     overdue_progress_reports,
-    points_balance,
     points_ledger,
     psm_vs_classic,
     submitted_versions,
@@ -124,27 +123,23 @@ def quality_ledger(projects: pd.DataFrame, monitor_tests: pd.DataFrame, today: D
     return ledger.sort_values(["earned_at", "partner_id"], ascending=[False, True], ignore_index=True)
 
 
-def quality_overview(inputs: Mapping[str, pd.DataFrame], history: pd.DataFrame, month: DateLike,
-                     today: DateLike, band: float = 0.1) -> dict[str, pd.DataFrame]:
-    """Tables of the Quality Program administration page.
+def quality_overview(history: pd.DataFrame, month: DateLike, band: float = 0.1) -> dict[str, pd.DataFrame]:
+    """Tables of the Quality Program administration page from the materialized `history`.
 
     Returns
     -------
     dict of DataFrame
         ``decisions`` (the month's rows), ``summary`` (`competence_summary`), ``changes``
-        (assignments and revocations of every month), ``near`` (`near_threshold` within `band`),
-        ``ledger`` (`quality_ledger`), ``balance`` (live points and next expiry per partner).
+        (assignments and revocations of every month, newest first), ``near`` (`near_threshold`:
+        coverage share within `band` of 50 % in `month`).
     """
     d = month_start(month)
-    ledger = quality_ledger(inputs["projects"], inputs["monitor_tests"], today)
     return {
         "decisions": history[history["month"] == d].reset_index(drop=True),
-        "summary": competence_summary(history) if not history.empty else pd.DataFrame(),
+        "summary": competence_summary(history),
         "changes": history[history["status"].isin(["assigned", "revoked"])]
         .sort_values(["month", "partner_id"], ascending=[False, True], ignore_index=True),
-        "near": near_threshold(history, d, band) if not history.empty else history.iloc[:0],
-        "ledger": ledger,
-        "balance": points_balance(ledger, today),
+        "near": near_threshold(history, d, band),
     }
 
 

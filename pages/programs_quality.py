@@ -1,0 +1,188 @@
+"""Quality Program administration (seed 000): monthly decisions with their numbers, history, near-threshold
+partners, points ledger per partner. Management and admin; only admin runs the evaluation.
+"""
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Input, Output, State, callback, dcc, html
+from dash.exceptions import PreventUpdate
+
+from auth import audit, authorized, current_engine, current_scope
+from components.cache import invalidate_data_cache
+from components.cards import empty_state, kpi_card
+from components.charts import graph
+from components.format import fmt_date
+from components.i18n import register_strings, t
+from components.program_tables import program_table, register_columns
+from metrics.programs import points_balance
+from reports.programs import evaluate_month, month_start, quality_ledger, quality_overview
+from store.program_queries import competence_rows, partner_names, quality_inputs
+
+dash.register_page(__name__, path="/programs/quality", name="programs-quality", label_key="pq.title", order=40)
+ROLES = ("management", "admin")
+
+register_strings({
+    "pq.title": {"ru": "Программа качества", "en": "Quality Program"},
+    "pq.intro": {
+        "ru": "Компетенция присваивается 1-го числа: ключи, купленные от 14 до 2 месяцев назад и активированные; "
+              "держится, если через монитор сдано не менее 50 % их проектов.",
+        "en": "Decided on the 1st: activated keys bought 14 to 2 months earlier; held when at least 50 % "
+              "of their projects were submitted through the monitor.",
+    },
+    "pq.month": {"ru": "Месяц решения", "en": "Decision month"},
+    "pq.run": {"ru": "Провести оценку за текущий месяц", "en": "Run this month's evaluation"},
+    "pq.ran": {"ru": "Оценка на {month} выполнена: компетенцию держат {held}, присвоено {assigned}, снято {revoked}.",
+               "en": "Evaluation of {month} done: {held} hold the competence, {assigned} assigned, {revoked} revoked."},
+    "pq.window": {"ru": "Окно ключей: {start} — {end} (не включая)", "en": "Key window: {start} to {end} (exclusive)"},
+    "pq.held": {"ru": "Держат компетенцию", "en": "Holding the competence"},
+    "pq.assigned": {"ru": "Присвоено", "en": "Assigned"},
+    "pq.revoked": {"ru": "Снято", "en": "Revoked"},
+    "pq.near": {"ru": "Рядом с порогом 50 %", "en": "Near the 50 % threshold"},
+    "pq.decisions": {"ru": "Решения месяца", "en": "Decisions of the month"},
+    "pq.changes": {"ru": "История присвоений и снятий", "en": "Assignments and revocations"},
+    "pq.chart": {"ru": "Компетенция по месяцам", "en": "Competence by month"},
+    "pq.ledger": {"ru": "Баллы партнёра: начисления, сроки, переходы проектов",
+                  "en": "Partner points: awards, expiry, transfers"},
+    "pq.balance": {"ru": "Действующие баллы", "en": "Live points"},
+    "pq.partner": {"ru": "Партнёр", "en": "Partner"},
+    "pq.no_history": {"ru": "Оценок ещё не было: загрузите ключи и проекты или запустите оценку.",
+                      "en": "No evaluation yet: load keys and projects or run the evaluation."},
+})
+register_columns({
+    "partner_id": ("Код партнёра", "Partner id"), "keys": ("Ключей", "Keys"), "covered": ("Сдано", "Covered"),
+    "share": ("Доля сданных, %", "Covered share, %"), "held": ("Держит", "Holds"), "status": ("Решение", "Decision"),
+    "window_start": ("Окно с", "Window from"), "window_end": ("Окно до", "Window to"),
+    "month": ("Месяц", "Month"), "margin": ("Запас ключей", "Key margin"),
+    "project_id": ("Проект", "Project"), "version": ("Версия", "Version"), "earned_at": ("Начислено", "Earned"),
+    "expires_at": ("Действуют до", "Valid until"), "points": ("Баллы", "Points"), "reason": ("Основание", "Reason"),
+    "end_reason": ("Окончание", "Ends by"), "transferred_from": ("Перешёл от", "Transferred from"),
+    "live": ("Действуют", "Live"), "days_to_expiry": ("Дней до сгорания", "Days to expiry"),
+    "next_expires_at": ("Ближайшее сгорание", "Next expiry"),
+})
+DECISION_COLUMNS = ["partner_id", "name", "city", "keys", "covered", "share", "held", "status"]
+
+
+def layout(**_query: str) -> html.Div:
+    """Month picker (materialized months), admin's evaluation button, and the page body."""
+    with current_engine().connect() as conn:
+        months = competence_rows(conn)["month"].drop_duplicates().sort_values(ascending=False)
+        partners = partner_names(conn).sort_values("name")
+    options = [{"label": fmt_date(m), "value": m.date().isoformat()} for m in months]
+    partner_options = [{"label": f"{r.name} ({r.partner_id})", "value": r.partner_id} for r in partners.itertuples()]
+    is_admin = current_scope().role == "admin"
+    controls = dbc.Row([
+        dbc.Col([dbc.Label(t("pq.month"), className="small mb-1"),
+                 dcc.Dropdown(id="pq-month", options=options, value=options[0]["value"] if options else None,
+                              clearable=False)], md=3),
+        dbc.Col(dbc.Button(t("pq.run"), id="pq-run", color="primary", className="mt-4") if is_admin else None, md=4),
+    ], className="g-2 mb-2")
+    return html.Div([
+        html.H3(t("pq.title")), html.P(t("pq.intro"), className="text-muted"), controls,
+        dcc.Loading(html.Div(id="pq-run-message")),
+        dcc.Loading(html.Div(id="pq-body")),
+        html.H4(t("pq.ledger"), className="mt-4"),
+        dbc.Row(dbc.Col(dcc.Dropdown(id="pq-partner", options=partner_options,
+                                     value=partner_options[0]["value"] if partner_options else None), md=5),
+                className="mb-2"),
+        dcc.Loading(html.Div(id="pq-ledger")),
+    ], id="programs-quality")
+
+
+def _chart(summary: pd.DataFrame) -> go.Figure:
+    ordered = summary.sort_values("month")
+    fig = go.Figure([
+        go.Scatter(x=ordered["month"], y=ordered["held"], name=t("pq.held"), mode="lines+markers"),
+        go.Bar(x=ordered["month"], y=ordered["assigned"], name=t("pq.assigned"), marker_color="#18bc9c"),
+        go.Bar(x=ordered["month"], y=-ordered["revoked"], name=t("pq.revoked"), marker_color="#e74c3c"),
+    ])
+    fig.update_layout(title=t("pq.chart"), barmode="relative", height=320, legend=dict(orientation="h"))
+    return fig
+
+
+@callback(Output("pq-body", "children"), Input("pq-month", "value"), Input("pq-run-message", "children"))
+@authorized(roles=ROLES)
+def show_month(month: object, _ran: object) -> object:
+    """Decisions, KPIs, history and near-threshold partners of the chosen month."""
+    with current_engine().connect() as conn:
+        history = competence_rows(conn)
+    if history.empty:
+        return empty_state(t("pq.no_history"))
+    months = set(history["month"])
+    try:
+        chosen = month_start(month) if isinstance(month, str) else max(months)
+    except ValueError:
+        chosen = max(months)
+    if chosen not in months:
+        chosen = max(months)
+    view = quality_overview(history, chosen)
+    decisions = view["decisions"].assign(share=lambda f: 100 * f["share"])
+    row = view["summary"].set_index("month").loc[chosen]
+    first = decisions.iloc[0]
+    kpis = dbc.Row([
+        dbc.Col(kpi_card(t("pq.held"), int(row["held"]), id="pq-kpi-held"), md=3),
+        dbc.Col(kpi_card(t("pq.assigned"), int(row["assigned"])), md=3),
+        dbc.Col(kpi_card(t("pq.revoked"), int(row["revoked"])), md=3),
+        dbc.Col(kpi_card(t("pq.near"), len(view["near"])), md=3),
+    ], className="g-2 mb-2")
+    near = view["near"].assign(share=lambda f: 100 * f["share"])
+    changes = view["changes"].assign(share=lambda f: 100 * f["share"])
+    return html.Div([
+        kpis,
+        html.P(t("pq.window", start=fmt_date(first["window_start"]), end=fmt_date(first["window_end"])),
+               className="small text-muted", id="pq-window"),
+        graph("pq-chart", _chart(view["summary"])),
+        html.H5(t("pq.decisions")),
+        program_table("pq-decisions", decisions, DECISION_COLUMNS),
+        html.H5(t("pq.near"), className="mt-3"),
+        program_table("pq-near", near, [*DECISION_COLUMNS, "margin"]) if len(near) else
+        html.P("—", className="text-muted"),
+        html.H5(t("pq.changes"), className="mt-3"),
+        program_table("pq-changes", changes, ["month", *DECISION_COLUMNS, "window_start", "window_end"]),
+    ])
+
+
+@callback(Output("pq-ledger", "children"), Input("pq-partner", "value"))
+@authorized(roles=ROLES)
+def show_ledger(partner_id: object) -> object:
+    """Points ledger of one partner: awards, expiry, superseded versions and transferred projects."""
+    if not isinstance(partner_id, str):
+        raise PreventUpdate
+    with current_engine().connect() as conn:
+        inputs = quality_inputs(conn)
+    now = pd.Timestamp.now(tz="UTC")
+    projects = inputs["projects"]
+    # the partner's own projects and the projects it took over or handed over (seed 000: transfers)
+    related = projects["project_id"].isin(projects.loc[projects["partner_id"] == partner_id, "project_id"])
+    ledger = quality_ledger(projects[related], inputs["monitor_tests"], now)
+    ledger = ledger[ledger["partner_id"] == partner_id]
+    if ledger.empty:
+        return empty_state(t("empty.title"))
+    balance = points_balance(ledger, now).iloc[0]
+    return html.Div([
+        dbc.Row([dbc.Col(kpi_card(t("pq.balance"), balance["points"], id="pq-points"), md=3),
+                 dbc.Col(kpi_card(t("col.next_expires_at"), None, hint=fmt_date(balance["next_expires_at"])), md=3)],
+                className="g-2 mb-2"),
+        program_table("pq-ledger-grid", ledger, ["project_id", "version", "earned_at", "expires_at", "points",
+                                                 "reason", "end_reason", "transferred_from", "live", "days_to_expiry"]),
+    ])
+
+
+@callback(Output("pq-run-message", "children"), Input("pq-run", "n_clicks"), State("pq-month", "value"),
+          prevent_initial_call=True)
+@authorized(roles=("admin",))
+def run_evaluation(n_clicks: object, _month: object) -> object:
+    """Admin only: evaluate the current month (seed 000: on the 1st), audit it, refresh the page."""
+    if not isinstance(n_clicks, int) or n_clicks < 1:
+        raise PreventUpdate
+    now = pd.Timestamp.now(tz="UTC")
+    with current_engine().begin() as conn:
+        result = evaluate_month(conn, now, now=now)
+    audit("evaluate", f"quality program {result['month']}: held {result['held']}, assigned {result['assigned']}, "
+                      f"revoked {result['revoked']}")
+    invalidate_data_cache()
+    return dbc.Alert(t("pq.ran", month=fmt_date(result["month"]), held=result["held"],
+                       assigned=result["assigned"], revoked=result["revoked"]), color="success", id="pq-ran")
+
