@@ -233,7 +233,7 @@ def add_user(n_clicks: Any, login: Any, name: Any, role: Any, partner_id: Any, p
 
 @dash.callback(
     Output("admin-users-role", "value"),
-    Output("admin-users-partner", "value"),
+    Output("admin-users-partner", "value", allow_duplicate=True),
     Input("admin-users-pick", "value"),
     prevent_initial_call=True,
 )

@@ -273,6 +273,8 @@ def calendar_definition(timezone: str | None, country: str | None, opens: str | 
     for field, value in (("opens", opens), ("closes", closes)):
         if not _TIME_RE.match((value or "").strip()):
             raise AdminInputError("bad_time", field=field, value=value)
+    if _minutes(closes) <= _minutes(opens):
+        raise AdminInputError("closes_before_opens", opens=opens, closes=closes)
     days = sorted({int(d) for d in workdays or ()})
     if not days:
         raise AdminInputError("no_workdays")
@@ -286,6 +288,11 @@ def calendar_definition(timezone: str | None, country: str | None, opens: str | 
         return WorkCalendar.from_dict(definition).to_dict()
     except (TypeError, ValueError) as exc:
         raise AdminInputError("calendar_invalid", detail=str(exc)) from None
+
+
+def _minutes(text: str) -> int:
+    hours, minutes = (int(part) for part in text.strip().split(":"))
+    return hours * 60 + minutes
 
 
 def settings_usage(conn: Connection) -> dict[str, dict[str, int]]:
