@@ -151,10 +151,10 @@ def _load_file(engine: Engine, source: Source, kind: str | None, naive_tz: str |
     started_at, started = dt.datetime.now(dt.timezone.utc), time.perf_counter()
     report = FileReport(path=source.name, kind=kind)
     try:
+        table = open_table(source)
         if kind is None:
             raise FileRefused("unknown kind: neither the file name nor the header names one of "
                               + ", ".join(LOAD_ORDER) + " (use --kind)")
-        table = open_table(source)
         schema = SCHEMAS[kind]
         columns = _resolve_columns(schema, table, report)
         with engine.connect() as conn, conn.begin():
@@ -262,8 +262,7 @@ class _FileLoader:
         wanted = {h for h, c in self.columns.items() if c in RECOMMEND_QUESTIONS}
         if not wanted:
             return 5
-        columns = [chunk[c] for chunk in self.table.chunks(chunk_rows, usecols=lambda h: str(h).strip() in wanted)
-                   for c in chunk.columns]
+        columns = [chunk[h] for chunk in self.table.chunks(chunk_rows) for h in wanted if h in chunk.columns]
         return parse.recommend_scale(columns)
 
     # -- one chunk

@@ -11,7 +11,7 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +24,7 @@ TABLE_SUFFIXES = CSV_SUFFIXES | XLSX_SUFFIXES | {".xls"}
 UTF8_BOM = b"\xef\xbb\xbf"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _UTF8_CYRILLIC = re.compile(rb"[\xd0\xd1][\x80-\xbf]")
+EXTRA_FIELDS = "\x00surplus"
 _FIELDS_ERROR = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 
@@ -73,24 +74,28 @@ class Table:
     format: str  # csv | xlsx
     encoding: str | None = None
     delimiter: str | None = None
+    header_line: int = 1  # lines up to and including the header
     _data: bytes = b""
     _frame: pd.DataFrame | None = field(default=None, repr=False)
 
-    def chunks(self, rows: int, usecols: Callable[[str], bool] | None = None) -> Iterator[pd.DataFrame]:
-        """DataFrames of at most `rows` rows, object dtype, NaN for empty cells, index = data row - 1.
-
-        `usecols(name)` selects the columns to read by their header name.
-        """
+    def chunks(self, rows: int) -> Iterator[pd.DataFrame]:
+        """DataFrames of at most `rows` rows, object dtype, NaN for empty cells, index = data row - 1."""
         if self._frame is not None:
-            frame = self._frame if usecols is None else self._frame[[c for c in self._frame.columns if usecols(c)]]
-            for start in range(0, len(frame), rows):
-                yield frame.iloc[start:start + rows]
+            for start in range(0, len(self._frame), rows):
+                yield self._frame.iloc[start:start + rows]
             return
+        # one spare column catches rows longer than the header (pandas drops the surplus silently
+        # when such a row starts a chunk)
+        names = _unique(self.header) + [EXTRA_FIELDS]
         reader = pd.read_csv(io.BytesIO(self._data), sep=self.delimiter, encoding=self.encoding, dtype=str,
-                             keep_default_na=False, na_values=[""], chunksize=rows, usecols=usecols,
+                             header=None, skiprows=self.header_line, names=names, keep_default_na=False, na_values=[""], chunksize=rows,
                              skipinitialspace=True, engine="c", low_memory=False)
         try:
-            yield from reader
+            for chunk in reader:
+                surplus = chunk[EXTRA_FIELDS].notna()
+                if surplus.any():
+                    raise FileRefused(_too_many_fields(int(surplus.idxmax()) + 2))
+                yield chunk.drop(columns=EXTRA_FIELDS)
         except pd.errors.ParserError as exc:
             raise FileRefused(_parser_message(exc)) from None
         except UnicodeDecodeError:
@@ -126,11 +131,13 @@ def _open_csv(name: str, data: bytes) -> Table:
     encoding = detect_encoding(data)
     start = data[len(UTF8_BOM):] if encoding == "utf-8-sig" else data
     head = start[:65536].decode(encoding.replace("-sig", ""), errors="replace")
-    first_line = next((line for line in head.splitlines() if line.strip()), "")
+    lines = head.splitlines()
+    header_at = next((i for i, line in enumerate(lines) if line.strip()), 0)
+    first_line = lines[header_at] if lines else ""
     delimiter = sniff_delimiter(first_line)
-    header = next(csv.reader([first_line], delimiter=delimiter))
-    header = [h.strip() for h in header]
-    return Table(name=name, header=header, format="csv", encoding=encoding, delimiter=delimiter, _data=data)
+    header = [h.strip() for h in next(csv.reader([first_line], delimiter=delimiter), [])]
+    return Table(name=name, header=header, format="csv", encoding=encoding, delimiter=delimiter,
+                 header_line=header_at + 1, _data=data)
 
 
 def detect_encoding(data: bytes) -> str:
@@ -172,10 +179,12 @@ def sniff_delimiter(first_line: str) -> str:
 def _parser_message(exc: Exception) -> str:
     found = _FIELDS_ERROR.search(str(exc))
     if found:
-        expected, line, saw = found.groups()
-        return (f"line {line} has {saw} fields where the header has {expected}: check the delimiter "
-                "and the quotes")
+        return _too_many_fields(int(found.group(2)))
     return f"the CSV cannot be read: {str(exc).splitlines()[0]}"
+
+
+def _too_many_fields(line: int) -> str:
+    return f"line {line} has more fields than the header: check the delimiter and the quotes"
 
 
 # ---------------------------------------------------------------- XLSX
