@@ -26,7 +26,7 @@ PUBLIC_PATHS: set[str] = {"/directory", "/api/partners"}
 # Dash callbacks whose outputs all start with one of these are callable without log-in
 PUBLIC_CALLBACK_PREFIXES: set[str] = {"directory-"}
 # infrastructure that carries no data and is needed to render any page, public ones included
-_OPEN_EXACT = {"/login", "/logout", "/healthz", "/_favicon.ico", "/_dash-layout", "/_dash-dependencies"}
+_OPEN_EXACT = {"/login", "/logout", "/healthz", "/favicon.ico", "/_favicon.ico", "/_dash-layout", "/_dash-dependencies"}
 _OPEN_PREFIXES = ("/assets/", "/_dash-component-suites/", "/lang/", "/_alive_")
 UPDATE_COMPONENT = "/_dash-update-component"
 PAGES_ROUTER_OUTPUT = "_pages_content.children"

@@ -177,6 +177,11 @@ def switch_language(code: str):
     return redirect(safe_next(request.args.get("next"), allow_login=True))
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    return redirect("/assets/favicon.svg", code=301)
+
+
 @bp.get("/healthz")
 def health() -> Response:
     return Response("ok", mimetype="text/plain")

@@ -9,7 +9,7 @@ from auth.guard import is_public_path
 from tests.integration.callback_harness import TRACEBACK_MARKERS, make_app
 
 # reachable without log-in: the log-in form, static files and Dash's bundles/layout/dependency graph
-OPEN = re.compile(r"^/(login|logout|healthz|lang/|assets/|_dash-component-suites/|_favicon\.ico|_dash-layout|_dash-dependencies)")
+OPEN = re.compile(r"^/(login|logout|healthz|lang/|assets/|_dash-component-suites/|_?favicon\.ico|_dash-layout|_dash-dependencies)")
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,70 @@
+"""Headless Chromium: each demo role logs in and sees its landing page, with no browser console errors."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.integration.callback_harness import app_engine, make_app, seed_minimal_data
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not (shutil.which("chromedriver") and (shutil.which("chromium") or shutil.which("google-chrome"))),
+                       reason="chromium and chromedriver are needed (make browser installs them)"),
+]
+
+
+@pytest.fixture()
+def app(tmp_path):
+    app = make_app(tmp_path)
+    seed_minimal_data(app_engine(app))
+    return app
+
+
+def browser_login(dash_duo, login_name: str, password: str = "demo") -> None:
+    dash_duo.driver.get(dash_duo.server.url + "/login")
+    dash_duo.wait_for_element("#login-login").send_keys(login_name)
+    dash_duo.find_element("#login-password").send_keys(password)
+    dash_duo.find_element("#login-submit").click()
+    dash_duo.wait_for_element("#react-entry-point", timeout=10)
+
+
+def severe_logs(dash_duo) -> list:
+    return [entry for entry in dash_duo.get_logs() or [] if entry.get("level") == "SEVERE"]
+
+
+@pytest.mark.parametrize("login_name, landing_text, menu_text", [
+    ("partner", "Альфа Веб", "Главная"),
+    ("manager", "ООО Ромашка (C00001)", "Главная"),
+    ("management", "Загруженные данные", "Главная"),
+    ("admin", "Загруженные данные", "Главная"),
+])
+def test_demo_role_logs_in_and_sees_its_landing(dash_duo, app, login_name, landing_text, menu_text):
+    dash_duo.start_server(app, navigate=False)
+    browser_login(dash_duo, login_name)
+    dash_duo.wait_for_contains_text("#home", landing_text, timeout=10)
+    dash_duo.wait_for_contains_text("#shell-menu", menu_text)
+    assert dash_duo.find_element("#shell-brand").text == "Монитор качества партнёров"
+    assert dash_duo.find_element("#shell-user").text == f"Demo {login_name}"
+    assert severe_logs(dash_duo) == []
+
+
+def test_anonymous_visitor_is_sent_to_the_login_form(dash_duo, app):
+    dash_duo.start_server(app, navigate=False)
+    dash_duo.driver.get(dash_duo.server.url + "/trends")
+    dash_duo.wait_for_element("#login-form")
+    assert dash_duo.driver.current_url.endswith("/login?next=/trends")
+    assert severe_logs(dash_duo) == []
+
+
+def test_language_switch_and_logout(dash_duo, app):
+    dash_duo.start_server(app, navigate=False)
+    browser_login(dash_duo, "management")
+    dash_duo.wait_for_element("#home")
+    dash_duo.find_element("#shell-lang-en").click()
+    dash_duo.wait_for_contains_text("#home", "Stored data", timeout=10)
+    assert dash_duo.find_element("#shell-brand").text == "Partner Quality Monitor"
+    dash_duo.find_element("#shell-logout").click()
+    dash_duo.wait_for_element("#login-message")
+    assert "logged out" in dash_duo.find_element("#login-message").text
+    assert severe_logs(dash_duo) == []
