@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pytest
 from sqlalchemy import select
 
 from metrics.programs import competence_history, submitted_versions
@@ -12,15 +11,9 @@ from reports.partner import distribution_from_counts, scores_from_counts
 from store.frames import read_frame
 from store.models import CompetenceHistoryRow, SurveyRollup
 from store.rollups import refresh_competence_history, refresh_rollups, refresh_survey_rollup
-from tests.integration.partner_db import insert_frames, migrated_engine
+from tests.integration.partner_db import insert_frames
 
 UTC = "UTC"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request, tmp_path):
-    with migrated_engine(request.param, tmp_path) as engine:
-        yield engine
 
 
 def ts(text: str) -> pd.Timestamp:

@@ -1,0 +1,415 @@
+"""«Моё качество»: the partner's own survey results, anonymized comparison, Quality Program competence,
+support tickets and deposit (SPEC §1 "Partner", seeds 000 and 003).
+
+Role partner always sees its own partner (from the session, never from the browser); management and
+admin pick a partner in a dropdown (SPEC §8). The page only draws `reports.partner.partner_report`.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Input, Output, callback, dcc, html
+
+from auth import Scope, authorized, current_engine
+from components.cache import scoped_memoize
+from components.cards import empty_state, kpi_card
+from components.charts import graph
+from components.format import fmt_date, fmt_number, fmt_percent
+from components.grid import data_grid
+from components.i18n import current_language, register_strings, t
+from metrics.survey import QUESTIONS
+from reports.partner import WINDOWS, UnknownPartner, partner_report
+from store.partner_queries import partner_options, partner_record
+
+PAGE_ROLES = frozenset({"partner", "management", "admin"})
+dash.register_page(__name__, path="/quality", name="quality", label_key="nav.quality", order=1,
+                   roles=sorted(PAGE_ROLES))
+
+ANSWER_COLORS = {1: "#d73027", 2: "#fc8d59", 3: "#fee08b", 4: "#91cf60", 5: "#1a9850"}
+DATE_FORMATTER = {"function": "params.value ? new Date(params.value).toLocaleDateString('ru-RU') : '—'"}
+NUMBER_FORMATTER = {"function": "params.value == null ? '—' : params.value.toLocaleString('ru-RU', "
+                                "{maximumFractionDigits: 1})"}
+
+register_strings({
+    "quality.title": {"ru": "Моё качество", "en": "My quality"},
+    "quality.partner": {"ru": "Партнёр", "en": "Partner"},
+    "quality.window": {"ru": "Период", "en": "Period"},
+    "quality.window.quarter": {"ru": "Квартал", "en": "Quarter"},
+    "quality.window.ttm": {"ru": "12 месяцев", "en": "12 months"},
+    "quality.window.note": {"ru": "Период: {quarters} (завершённые кварталы; текущий квартал — на графике динамики).",
+                            "en": "Period: {quarters} (complete quarters; the running quarter is in the trend chart)."},
+    "quality.csat": {"ru": "Удовлетворённость (CSAT)", "en": "Satisfaction (CSAT)"},
+    "quality.csat.hint": {"ru": "доля оценок 4–5 по шести вопросам о проекте",
+                          "en": "share of 4–5 answers to the six project questions"},
+    "quality.nps_partner": {"ru": "Рекомендуют вас (NPS)", "en": "Recommend you (NPS)"},
+    "quality.nps_platform": {"ru": "Рекомендуют платформу (NPS)", "en": "Recommend the platform (NPS)"},
+    "quality.compare": {"ru": "{group}: {value} ({partners} партнёров, {answers} ответов)",
+                        "en": "{group}: {value} ({partners} partners, {answers} answers)"},
+    "quality.compare.title": {"ru": "Сравнение с другими партнёрами", "en": "Comparison with other partners"},
+    "quality.compare.note": {"ru": "Средние по группе без вашей компании; показываются, только если не раскрывают "
+                                   "данные отдельного партнёра.",
+                             "en": "Group averages without your company; shown only where they cannot reveal "
+                                   "another partner's data."},
+    "quality.distribution": {"ru": "Распределение ответов", "en": "Answer distribution"},
+    "quality.trend": {"ru": "Динамика по кварталам", "en": "Quarterly trend"},
+    "quality.trend.too_few": {"ru": "светлые точки — меньше 5 ответов", "en": "light points — fewer than 5 answers"},
+    "quality.answer": {"ru": "Оценка {a}", "en": "Score {a}"},
+    "quality.questions": {"ru": "Вопросы анкеты", "en": "Survey questions"},
+    "quality.comments": {"ru": "Комментарии клиентов", "en": "Client comments"},
+    "quality.projects": {"ru": "Проекты, сданные через Монитор качества", "en": "Projects submitted via the Quality Monitor"},
+    "quality.competence": {"ru": "Компетенция «Программа качества»", "en": "“Quality Program” competence"},
+    "quality.competence.held": {"ru": "Присвоена", "en": "Held"},
+    "quality.competence.not_held": {"ru": "Не присвоена", "en": "Not held"},
+    "quality.competence.numbers": {
+        "ru": "Активированных ключей, купленных {start} – {end}: {keys}; из них проекты сданы через Монитор: "
+              "{covered} ({share}). Нужно не менее 50 %.",
+        "en": "Activated keys bought {start} – {end}: {keys}; projects submitted via the Monitor: {covered} ({share}). "
+              "At least 50 % is needed."},
+    "quality.competence.margin_ok": {"ru": "Запас: можно потерять {n} сданных проектов.",
+                                     "en": "Margin: {n} submitted projects could be lost."},
+    "quality.competence.margin_need": {"ru": "Не хватает {n} сданных проектов.", "en": "{n} more submitted projects needed."},
+    "quality.competence.next": {"ru": "Следующая проверка: {date}", "en": "Next evaluation: {date}"},
+    "quality.competence.none": {"ru": "Нет активированных ключей в окне 14–2 месяца назад — загрузите файл "
+                                      "license_keys.",
+                                "en": "No activated keys bought 14 to 2 months ago — load the license_keys file."},
+    "quality.points": {"ru": "Баллы за сданные проекты: {live}; ближайшее сгорание {date}; в ближайшие 90 дней "
+                             "сгорит {soon}.",
+                       "en": "Points for submitted projects: {live}; next expiry {date}; {soon} expire within 90 days."},
+    "quality.status.assigned": {"ru": "присвоена", "en": "assigned"},
+    "quality.status.kept": {"ru": "сохранена", "en": "kept"},
+    "quality.status.revoked": {"ru": "снята", "en": "revoked"},
+    "quality.status.none": {"ru": "нет", "en": "none"},
+    "quality.tickets": {"ru": "Обращения в поддержку", "en": "Support tickets"},
+    "quality.tickets.summary": {
+        "ru": "Всего {total}, открыто {open}, просрочено {breached}; соблюдение SLA {compliance}; отработано {hours} ч.",
+        "en": "Total {total}, open {open}, breached {breached}; SLA compliance {compliance}; worked {hours} h."},
+    "quality.deposit": {"ru": "Депозит выделенной поддержки", "en": "Dedicated support deposit"},
+    "quality.deposit.details": {
+        "ru": "Пополнено {topped} {cur}; списано {charged} {cur} за {tickets} обращений; хватит примерно на {runway} дн.",
+        "en": "Topped up {topped} {cur}; charged {charged} {cur} for {tickets} tickets; lasts about {runway} days."},
+    "quality.empty.surveys": {"ru": "Оценок клиентов за этот период нет. Загрузите файлы projects и surveys.",
+                              "en": "No client ratings in this period. Load the projects and surveys files."},
+    "quality.empty.projects": {"ru": "Проектов нет. Загрузите файлы projects и monitor_tests.",
+                               "en": "No projects. Load the projects and monitor_tests files."},
+    "quality.empty.tickets": {"ru": "Обращений нет. Загрузите файл tickets.", "en": "No tickets. Load the tickets file."},
+    "quality.empty.deposit": {"ru": "Платежей нет. Загрузите файл deposits.", "en": "No payments. Load the deposits file."},
+    "quality.no_partner": {"ru": "Выберите партнёра.", "en": "Choose a partner."},
+    "quality.unknown_partner": {"ru": "Такого партнёра нет.", "en": "No such partner."},
+    "quality.bad_window": {"ru": "Доступны только периоды «квартал» и «12 месяцев».",
+                           "en": "Only the periods “quarter” and “12 months” are available."},
+    "quality.no_partner_link": {"ru": "Ваш логин не привязан к партнёру — обратитесь к администратору.",
+                                "en": "Your login is not linked to a partner — ask the administrator."},
+    "col.project_id": {"ru": "Проект", "en": "Project"},
+    "col.version": {"ru": "Версия", "en": "Version"},
+    "col.submitted_at": {"ru": "Сдан", "en": "Submitted"},
+    "col.category": {"ru": "Категория", "en": "Category"},
+    "col.monitor": {"ru": "Монитор", "en": "Monitor"},
+    "col.survey": {"ru": "Оценка клиента", "en": "Client rating"},
+    "col.points": {"ru": "Баллы", "en": "Points"},
+    "col.expires_at": {"ru": "Баллы до", "en": "Points until"},
+    "col.ticket_id": {"ru": "Обращение", "en": "Ticket"},
+    "col.client_name": {"ru": "Клиент", "en": "Client"},
+    "col.created_at": {"ru": "Создано", "en": "Created"},
+    "col.type": {"ru": "Тип", "en": "Type"},
+    "col.priority": {"ru": "Приоритет", "en": "Priority"},
+    "col.status": {"ru": "Статус", "en": "Status"},
+    "col.deadline": {"ru": "Срок", "en": "Deadline"},
+    "col.hours": {"ru": "Отработано, ч", "en": "Worked, h"},
+    "col.sla_state": {"ru": "SLA", "en": "SLA"},
+    "col.bp_hours": {"ru": "БП, ч", "en": "Waiting prod., h"},
+    "col.month": {"ru": "Месяц", "en": "Month"},
+    "col.keys": {"ru": "Ключей", "en": "Keys"},
+    "col.covered": {"ru": "Сдано", "en": "Submitted"},
+    "col.share": {"ru": "Доля", "en": "Share"},
+    "col.decision": {"ru": "Решение", "en": "Decision"},
+})
+
+
+def resolve_partner(scope: Scope, requested: Any) -> str | None:
+    """The partner whose page is drawn: a partner's own id always (the browser value is ignored);
+    for management/admin the requested id when it is a plain string, else None."""
+    if scope.role == "partner":
+        return scope.partner_id
+    if scope.sees_all and isinstance(requested, str) and 0 < len(requested) <= 64:
+        return requested
+    return None
+
+
+@authorized(roles=PAGE_ROLES)
+def layout(scope: Scope, partner: str | None = None, **_query: str) -> html.Div:
+    """Header, partner picker (management/admin only), window switch and the report body."""
+    picker_style = {"minWidth": "320px"}
+    options: list[dict] = []
+    value = None
+    if scope.sees_all:
+        with current_engine().connect() as conn:
+            choices = partner_options(conn)
+        options = [{"label": f"{c['name']} — {c['city']} ({c['partner_id']})", "value": c["partner_id"]}
+                   for c in choices]
+        ids = [c["partner_id"] for c in choices]
+        value = partner if partner in ids else (ids[0] if ids else None)
+    else:
+        picker_style["display"] = "none"  # a partner never gets the list of other partners
+    controls = dbc.Row([
+        dbc.Col(html.Div([dbc.Label(t("quality.partner"), html_for="quality-partner"),
+                          dcc.Dropdown(id="quality-partner", options=options, value=value, clearable=False)],
+                         style=picker_style), width="auto"),
+        dbc.Col([dbc.Label(t("quality.window")),
+                 dbc.RadioItems(id="quality-window", value="ttm", inline=True,
+                                options=[{"label": t(f"quality.window.{w}"), "value": w} for w in WINDOWS])],
+                width="auto"),
+    ], className="g-3 align-items-end mb-3")
+    return html.Div([html.H3(t("quality.title"), id="quality-title"), controls,
+                     dcc.Loading(html.Div(id="quality-body"), type="circle")], id="quality", className="quality")
+
+
+@callback(Output("quality-body", "children"), Input("quality-partner", "value"), Input("quality-window", "value"))
+@authorized(roles=PAGE_ROLES)
+def render(partner_value: Any, window: Any, scope: Scope) -> Any:
+    """Draw the report of the authorized partner for a fixed window; plain messages for bad input."""
+    if not isinstance(window, str) or window not in WINDOWS:
+        return dbc.Alert(t("quality.bad_window"), color="warning")
+    partner_id = resolve_partner(scope, partner_value)
+    if partner_id is None:
+        key = "quality.no_partner_link" if scope.role == "partner" else "quality.no_partner"
+        return dbc.Alert(t(key), color="info")
+    with current_engine().connect() as conn:
+        if partner_record(conn, partner_id) is None:
+            return dbc.Alert(t("quality.unknown_partner"), color="warning")
+    try:
+        report = cached_report(partner_id, window, current_language())
+    except UnknownPartner:
+        return dbc.Alert(t("quality.unknown_partner"), color="warning")
+    return report_view(report)
+
+
+@scoped_memoize(timeout=300)
+def cached_report(partner_id: str, window: str, lang: str) -> dict:
+    """`partner_report`, memoized per logged-in scope (SPEC §8: caches keyed by the user's scope)."""
+    with current_engine().connect() as conn:
+        return partner_report(conn, partner_id, window=window, lang=lang)
+
+
+# ---------------------------------------------------------------- drawing
+def report_view(report: dict) -> list:
+    """Every section of the page from one `partner_report` dict."""
+    quarters = report["window"]["quarters"]
+    period = quarters[0] if len(quarters) == 1 else f"{quarters[0]} – {quarters[-1]}"
+    partner = report["partner"]
+    return [
+        html.P([html.Strong(partner["name"]), f" · {partner['city']}"], className="text-muted mb-1",
+               id="quality-partner-name"),
+        html.P(t("quality.window.note", quarters=period), className="small text-muted"),
+        kpi_row(report),
+        comparison_panel(report["comparison"]),
+        survey_section(report),
+        dbc.Row([dbc.Col(competence_panel(report), lg=7), dbc.Col(deposit_card(report["deposit"]), lg=5)],
+                className="g-3 my-3"),
+        html.H5(t("quality.projects"), className="mt-4"),
+        projects_grid(report["projects"]),
+        html.H5(t("quality.tickets"), className="mt-4"),
+        tickets_grid(report),
+    ]
+
+
+def _comparison_for(report: dict, question: str) -> dict | None:
+    return next((c for c in report["comparison"] if c["question"] == question and c["metric"].startswith("nps")), None)
+
+
+def comparison_badge(item: dict | None) -> html.Div | None:
+    """The group value, or the reason it is withheld (greyed)."""
+    if item is None:
+        return None
+    if item["withheld"]:
+        return html.Div(item["reason"], className="small text-muted quality-compare-withheld")
+    text = t("quality.compare", group=item["group"], value=fmt_number(item["value"], 0),
+             partners=fmt_number(item["n_partners"]), answers=fmt_number(item["n_answers"]))
+    note = html.Div(item["reason"], className="small text-muted") if item.get("reason") else None
+    return html.Div([dbc.Badge(text, color="info", className="quality-compare text-wrap"), note])
+
+
+def kpi_row(report: dict) -> dbc.Row:
+    kpi = report["kpi"]
+    cards = [
+        kpi_card(t("quality.csat"), kpi["csat"]["csat"], unit="%", n=kpi["csat"]["n"], decimals=0,
+                 hint=t("quality.csat.hint"), id="quality-kpi-csat"),
+    ]
+    for key, question in (("nps_partner", "q_recommend_partner"), ("nps_platform", "q_recommend_platform")):
+        item = kpi[key]
+        interval = (item["nps_low"], item["nps_high"]) if item["nps_low"] is not None else None
+        cards.append(html.Div([
+            kpi_card(t(f"quality.{key}"), item["nps"], interval=interval, n=item["n"], decimals=0,
+                     id=f"quality-kpi-{key.replace('_', '-')}"),
+            comparison_badge(_comparison_for(report, question)),
+        ], className="h-100"))
+    return dbc.Row([dbc.Col(card, md=4) for card in cards], className="g-3 mb-3", id="quality-kpis")
+
+
+def comparison_panel(items: list[dict]) -> dbc.Card:
+    """Per question: the group's value or why it is not shown."""
+    rows = []
+    for item in items:
+        question = QUESTIONS[item["question"]]
+        label = question.short_ru if current_language() == "ru" else question.short_en
+        kind = "NPS" if item["metric"].startswith("nps") else "CSAT"
+        rows.append(html.Tr([html.Td(f"{label}, {kind}"), html.Td(comparison_badge(item))]))
+    return dbc.Card(dbc.CardBody([
+        html.H6(t("quality.compare.title")), html.P(t("quality.compare.note"), className="small text-muted"),
+        dbc.Table(html.Tbody(rows), size="sm", borderless=True, className="mb-0"),
+    ]), className="mb-3", id="quality-comparison")
+
+
+def survey_section(report: dict) -> html.Div:
+    answered = [q for q in report["questions"] if q.get("n")]
+    if not answered:
+        return html.Div(empty_state(t("quality.empty.surveys")), id="quality-surveys")
+    return html.Div([
+        dbc.Row([
+            dbc.Col([html.H5(t("quality.distribution")), graph("quality-distribution", distribution_figure(answered))],
+                    lg=6),
+            dbc.Col([html.H5(t("quality.trend")), graph("quality-trend", trend_figure(report["kpi_trend"])),
+                     html.Div(t("quality.trend.too_few"), className="small text-muted")], lg=6),
+        ], className="g-3"),
+        comments_list(report["comments"]),
+    ], id="quality-surveys")
+
+
+def distribution_figure(questions: list[dict]) -> go.Figure:
+    """Stacked 100 % bars per question (5-point answers; 0–10 answers stay in the NPS figures)."""
+    labels = [q["label"] for q in questions]
+    fig = go.Figure()
+    for answer, color in ANSWER_COLORS.items():
+        share = [next((d["pct"] for d in q["distribution"] if d["scale"] == 5 and d["answer"] == answer), 0.0)
+                 for q in questions]
+        fig.add_bar(y=labels, x=share, orientation="h", name=t("quality.answer", a=answer), marker_color=color,
+                    hovertemplate="%{y}: %{x:.0f} %<extra>" + t("quality.answer", a=answer) + "</extra>")
+    fig.update_layout(barmode="stack", height=60 + 32 * len(labels), legend=dict(orientation="h", y=-0.15),
+                      xaxis=dict(range=[0, 100], ticksuffix=" %"), yaxis=dict(autorange="reversed"))
+    return fig
+
+
+def trend_figure(rows: list[dict]) -> go.Figure:
+    """CSAT (%) and both NPS (points) by quarter; quarters with fewer than 5 answers drawn light."""
+    frame = pd.DataFrame(rows)
+    fig = go.Figure()
+    if frame.empty:
+        return fig
+    for key, color in (("csat", "#1f77b4"), ("nps_partner", "#2ca02c"), ("nps_platform", "#9467bd")):
+        few = frame[f"{key}_n"] < 5
+        fig.add_scatter(x=frame["quarter"], y=frame[key], name=t(f"quality.{key}"), mode="lines+markers",
+                        line=dict(color=color), customdata=frame[f"{key}_n"],
+                        marker=dict(color=[("#d0d0d0" if f else color) for f in few], size=8),
+                        hovertemplate="%{x}: %{y:.0f} (n = %{customdata})<extra></extra>")
+    fig.update_layout(height=360, legend=dict(orientation="h", y=-0.2), yaxis=dict(range=[-100, 100]))
+    return fig
+
+
+def comments_list(comments: list[dict]) -> html.Div | None:
+    if not comments:
+        return None
+    items = [dbc.ListGroupItem([html.Small(f"{fmt_date(c['surveyed_at'])} · {c['project_id']} v{c['version']}",
+                                           className="text-muted d-block"), c["comment"]]) for c in comments]
+    return html.Div([html.H5(t("quality.comments"), className="mt-3"), dbc.ListGroup(items, flush=True)],
+                    id="quality-comments")
+
+
+def competence_panel(report: dict) -> dbc.Card:
+    """Held or not, the numbers behind the decision, points and the next evaluation date (seed 000)."""
+    comp, points = report["competence"], report["points"]
+    body = [html.H5(t("quality.competence"))]
+    held = comp["held"]
+    body.append(dbc.Badge(t("quality.competence.held" if held else "quality.competence.not_held"),
+                          color="success" if held else "secondary", className="mb-2", id="quality-competence-status"))
+    if comp["keys"]:
+        share = fmt_percent(100 * comp["share"], 0) if comp["share"] is not None else "—"
+        body.append(html.P(t("quality.competence.numbers", start=fmt_date(comp["window_start"]),
+                             end=fmt_date(pd.Timestamp(comp["window_end"]) - pd.Timedelta(days=1)),
+                             keys=comp["keys"], covered=comp["covered"], share=share)))
+        margin = comp["margin"]
+        body.append(html.P(t("quality.competence.margin_ok", n=margin) if margin >= 0
+                           else t("quality.competence.margin_need", n=-margin), className="small"))
+    else:
+        body.append(html.P(t("quality.competence.none"), className="text-muted"))
+    body.append(html.P(t("quality.competence.next", date=fmt_date(comp["next_evaluation"])), className="fw-bold"))
+    body.append(html.P(t("quality.points", live=fmt_number(points["live"]), date=fmt_date(points["next_expires_at"]),
+                         soon=fmt_number(points["expiring_90d"])), className="small"))
+    if comp["history"]:
+        history = pd.DataFrame(comp["history"]).tail(12)
+        history["decision"] = [t(f"quality.status.{s}") for s in history["status"]]
+        history["share"] = 100 * history["share"]
+        columns = [{"field": "month", "headerName": t("col.month"), "valueFormatter": DATE_FORMATTER},
+                   {"field": "keys", "headerName": t("col.keys")}, {"field": "covered", "headerName": t("col.covered")},
+                   {"field": "share", "headerName": t("col.share") + ", %", "valueFormatter": NUMBER_FORMATTER},
+                   {"field": "decision", "headerName": t("col.decision")}]
+        body.append(data_grid("quality-competence", history[["month", "keys", "covered", "share", "decision"]],
+                              columns=columns, page_size=12, csv_filename="competence.csv"))
+    return dbc.Card(dbc.CardBody(body), className="h-100", id="quality-competence")
+
+
+def deposit_card(deposit: dict) -> dbc.Card:
+    """Balance and runway of the prepaid dedicated support (seed 003)."""
+    if not deposit["topped_up"] and not deposit["charged_tickets"]:
+        body = [html.H5(t("quality.deposit")), empty_state(t("quality.empty.deposit"))]
+    else:
+        runway = fmt_number(deposit["runway_days"], 0) if deposit["runway_days"] is not None else "—"
+        body = [html.H5(t("quality.deposit")),
+                html.Div(f"{fmt_number(deposit['balance'], 0)} {deposit['currency']}", className="kpi-value",
+                         id="quality-deposit-balance"),
+                html.P(t("quality.deposit.details", topped=fmt_number(deposit["topped_up"], 0),
+                         charged=fmt_number(deposit["charged"], 0), tickets=fmt_number(deposit["charged_tickets"]),
+                         cur=deposit["currency"], runway=runway), className="small text-muted")]
+    return dbc.Card(dbc.CardBody(body), className="h-100 kpi-card", id="quality-deposit")
+
+
+def projects_grid(projects: list[dict]) -> html.Div:
+    if not projects:
+        return html.Div(empty_state(t("quality.empty.projects")), id="quality-projects")
+    frame = pd.DataFrame(projects)
+    frame["monitor"] = frame["reason"]
+    frame["survey"] = frame["survey_mean"]
+    columns = [
+        {"field": "project_id", "headerName": t("col.project_id")},
+        {"field": "version", "headerName": t("col.version"), "filter": "agNumberColumnFilter"},
+        {"field": "submitted_at", "headerName": t("col.submitted_at"), "valueFormatter": DATE_FORMATTER},
+        {"field": "category", "headerName": t("col.category")},
+        {"field": "monitor", "headerName": t("col.monitor")},
+        {"field": "survey", "headerName": t("col.survey"), "valueFormatter": NUMBER_FORMATTER,
+         "filter": "agNumberColumnFilter"},
+        {"field": "points", "headerName": t("col.points"), "filter": "agNumberColumnFilter"},
+        {"field": "expires_at", "headerName": t("col.expires_at"), "valueFormatter": DATE_FORMATTER},
+    ]
+    keep = ["project_id", "version", "submitted_at", "category", "monitor", "survey", "points", "expires_at"]
+    return html.Div(data_grid("quality-projects", frame[keep], columns=columns, csv_filename="projects.csv"),
+                    id="quality-projects")
+
+
+def tickets_grid(report: dict) -> html.Div:
+    tickets = report["tickets"]
+    if not tickets:
+        return html.Div(empty_state(t("quality.empty.tickets")), id="quality-tickets")
+    summary = report["tickets_summary"]
+    text = t("quality.tickets.summary", total=fmt_number(summary["total"]), open=fmt_number(summary["open"]),
+             breached=fmt_number(summary["breached"]), compliance=fmt_percent(summary["compliance"], 0),
+             hours=fmt_number(summary["hours"]))
+    columns = [
+        {"field": "ticket_id", "headerName": t("col.ticket_id")},
+        {"field": "client_name", "headerName": t("col.client_name")},
+        {"field": "created_at", "headerName": t("col.created_at"), "valueFormatter": DATE_FORMATTER},
+        {"field": "type", "headerName": t("col.type")},
+        {"field": "priority", "headerName": t("col.priority"), "filter": "agNumberColumnFilter"},
+        {"field": "status", "headerName": t("col.status")},
+        {"field": "deadline", "headerName": t("col.deadline"), "valueFormatter": DATE_FORMATTER},
+        {"field": "hours", "headerName": t("col.hours"), "valueFormatter": NUMBER_FORMATTER,
+         "filter": "agNumberColumnFilter"},
+        {"field": "sla_state", "headerName": t("col.sla_state")},
+        {"field": "bp_hours", "headerName": t("col.bp_hours"), "valueFormatter": NUMBER_FORMATTER,
+         "filter": "agNumberColumnFilter"},
+    ]
+    frame = pd.DataFrame(tickets)[[c["field"] for c in columns]]
+    return html.Div([html.P(text, className="small"),
+                     data_grid("quality-tickets", frame, columns=columns, csv_filename="tickets.csv")],
+                    id="quality-tickets")

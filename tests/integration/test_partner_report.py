@@ -1,0 +1,194 @@
+"""partner_report and the "My quality" page: the partner's own figures, never another partner's identity."""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from sqlalchemy import select
+
+from demo import generate
+from demo.generator import DEMO_PARTNER_ID
+from metrics.survey import QUESTIONS, score_table
+from reports.partner import next_evaluation, partner_report, window_id
+from store.derived import materialize_sla
+from store.frames import read_frame
+from store.models import SurveyRollup
+from store.rollups import refresh_rollups
+from tests.integration.callback_harness import app_engine, logged_in_client, make_app, seed_minimal_data
+from tests.integration.partner_db import insert_frames, migrated_engine
+
+AS_OF = pd.Timestamp("2026-11-23 10:00", tz="UTC")  # demo "today" (demo/clock.py)
+UPDATE = "/_dash-update-component"
+
+
+def load_demo(engine, frames: dict[str, pd.DataFrame]) -> None:
+    insert_frames(engine, frames)
+    with engine.begin() as conn:
+        refresh_rollups(conn, now=AS_OF)
+        materialize_sla(conn, now=AS_OF)
+
+
+@pytest.fixture(scope="module")
+def demo_frames() -> dict[str, pd.DataFrame]:
+    return generate("small", seed=42)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def demo_engine(request, demo_frames, tmp_path_factory):
+    with migrated_engine(request.param, tmp_path_factory.mktemp("demo")) as engine:
+        load_demo(engine, demo_frames)
+        yield engine
+
+
+@pytest.fixture(scope="module")
+def demo_report(demo_engine) -> dict:
+    with demo_engine.connect() as conn:
+        return partner_report(conn, DEMO_PARTNER_ID, window="ttm", as_of=AS_OF)
+
+
+def test_rollup_equals_a_direct_pandas_count_of_the_demo_surveys(demo_engine, demo_frames):
+    surveys = demo_frames["surveys"].merge(demo_frames["projects"][["project_id", "version", "partner_id"]],
+                                           on=["project_id", "version"])
+    long = surveys.melt(id_vars=["partner_id", "surveyed_at"], value_vars=list(QUESTIONS),
+                        var_name="question", value_name="answer").dropna(subset=["answer"])
+    long["quarter"] = long["surveyed_at"].dt.tz_convert("UTC").dt.tz_localize(None).dt.to_period("Q").astype(str)
+    direct = long.groupby(["partner_id", "quarter", "question", "answer"]).size().rename("answers").reset_index()
+    with demo_engine.connect() as conn:
+        stored = read_frame(conn, select(SurveyRollup))
+    stored = stored.groupby(["partner_id", "quarter", "question", "answer"])["answers"].sum().reset_index()
+    key = ["partner_id", "quarter", "question", "answer"]
+    pd.testing.assert_frame_equal(stored.sort_values(key).reset_index(drop=True),
+                                  direct.astype({"answer": "int64"}).sort_values(key).reset_index(drop=True),
+                                  check_dtype=False)
+
+
+def test_report_of_the_demo_partner_names_no_other_partner(demo_report, demo_frames):
+    text = json.dumps(demo_report, ensure_ascii=False)
+    partners = demo_frames["partners"]
+    own_name = partners.loc[partners["partner_id"] == DEMO_PARTNER_ID, "name"].item()
+    scrubbed = text.replace(own_name, "")
+    others = partners[partners["partner_id"] != DEMO_PARTNER_ID]
+    assert len(others) == 59
+    leaked = [p for p in others["partner_id"] if p in text] + [n for n in others["name"] if n in scrubbed]
+    assert leaked == []
+
+
+def test_report_kpis_equal_score_table_of_the_partners_surveys_in_the_window(demo_report, demo_frames):
+    projects = demo_frames["projects"]
+    own = projects[projects["partner_id"] == DEMO_PARTNER_ID][["project_id", "version"]]
+    surveys = demo_frames["surveys"].merge(own, on=["project_id", "version"])
+    quarter = surveys["surveyed_at"].dt.tz_localize(None).dt.to_period("Q").astype(str)
+    in_window = surveys[quarter.isin(["2025Q4", "2026Q1", "2026Q2", "2026Q3"])]
+    answers = in_window.assign(**{q: in_window[q].astype(float) for q in QUESTIONS})
+    table = score_table(answers, scale="5").set_index("question")
+    nps = demo_report["kpi"]["nps_partner"]
+    assert nps["n"] == table.loc["q_recommend_partner", "n"]
+    assert nps["nps"] == pytest.approx(table.loc["q_recommend_partner", "nps"])
+    assert nps["nps_low"] == pytest.approx(table.loc["q_recommend_partner", "nps_low"])
+    project_questions = ["q_business_goals", "q_design", "q_dev_quality", "q_managers", "q_budget", "q_speed"]
+    answered = answers[project_questions].notna().to_numpy().sum()
+    satisfied = (answers[project_questions] >= 4).to_numpy().sum()
+    assert demo_report["kpi"]["csat"]["n"] == answered
+    assert demo_report["kpi"]["csat"]["csat"] == pytest.approx(100 * satisfied / answered)
+
+
+def test_report_windows_are_complete_quarters_and_nothing_else():
+    assert window_id("quarter", AS_OF) == "2026Q3"
+    assert window_id("ttm", AS_OF) == "ttm:2026Q3"
+    with pytest.raises(ValueError):
+        window_id("2026-01-01..2026-02-01", AS_OF)
+
+
+def test_next_competence_evaluation_is_the_next_first_of_a_month():
+    assert next_evaluation(AS_OF) == pd.Timestamp("2026-12-01", tz="UTC")
+    assert next_evaluation(pd.Timestamp("2026-12-01 00:00", tz="UTC")) == pd.Timestamp("2027-01-01", tz="UTC")
+
+
+def test_report_competence_shows_the_numbers_of_the_latest_decision(demo_report):
+    competence = demo_report["competence"]
+    assert competence["next_evaluation"] == "2026-12-01"
+    assert competence["month"].startswith("2026-11-01")
+    assert competence["held"] == (competence["keys"] > 0 and 2 * competence["covered"] >= competence["keys"])
+    assert competence["margin"] == competence["covered"] - (competence["keys"] + 1) // 2
+
+
+def test_report_is_plain_json(demo_report):
+    assert json.loads(json.dumps(demo_report, allow_nan=False)) == demo_report
+
+
+def test_transferred_project_shows_as_transferred_without_the_previous_partner(engine):
+    partners = pd.DataFrame({"partner_id": ["PA", "PB"], "name": ["Старый партнёр", "Новый партнёр"],
+                             "city": ["Омск", "Омск"], "country": ["RU", "RU"]})
+    projects = pd.DataFrame({"project_id": ["X1", "X1"], "version": [1, 2], "partner_id": ["PA", "PB"],
+                             "submitted_at": pd.to_datetime(["2025-01-10", "2026-03-01"], utc=True),
+                             "transferred_from": [None, "PA"]})
+    tests = pd.DataFrame({"project_id": ["X1", "X1"], "version": [1, 2], "test": ["t", "t"],
+                          "result": ["passed", "passed"], "comment": [None, None]})
+    insert_frames(engine, {"partners": partners, "projects": projects, "monitor_tests": tests})
+    with engine.begin() as conn:
+        refresh_rollups(conn, now=AS_OF)
+        report = partner_report(conn, "PB", as_of=AS_OF)
+    text = json.dumps(report, ensure_ascii=False)
+    assert [(p["project_id"], p["version"], p["transferred"], p["points"]) for p in report["projects"]] == \
+        [("X1", 2, True, 1.0)]
+    assert "PA" not in text and "Старый партнёр" not in text
+
+
+# ---------------------------------------------------------------- the page's callback, called as a hostile browser
+@pytest.fixture(scope="module")
+def app(tmp_path_factory, demo_frames):
+    app = make_app(tmp_path_factory.mktemp("quality-page"))
+    load_demo(app_engine(app), demo_frames)
+    return app
+
+
+def quality_call(partner_value, window="ttm") -> dict:
+    return {
+        "output": "quality-body.children",
+        "outputs": {"id": "quality-body", "property": "children"},
+        "inputs": [{"id": "quality-partner", "property": "value", "value": partner_value},
+                   {"id": "quality-window", "property": "value", "value": window}],
+        "changedPropIds": ["quality-partner.value"],
+    }
+
+
+def answer_text(response) -> str:
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return json.dumps(response.get_json(), ensure_ascii=False)
+
+
+def test_partner_asking_for_another_partner_gets_only_its_own_data(app, demo_frames):
+    client = logged_in_client(app, "partner")
+    names = demo_frames["partners"].set_index("partner_id")["name"]
+    for crafted in ("P0002", {"partner_id": "P0002"}, ["P0002"], None, "x" * 5000):
+        text = answer_text(client.post(UPDATE, json=quality_call(crafted)))
+        assert names["P0001"] in text
+        assert "P0002" not in text and names["P0002"] not in text
+
+
+def test_management_may_choose_any_partner(app, demo_frames):
+    client = logged_in_client(app, "management")
+    names = demo_frames["partners"].set_index("partner_id")["name"]
+    text = answer_text(client.post(UPDATE, json=quality_call("P0002")))
+    assert names["P0002"] in text and names["P0001"] not in text
+
+
+def test_free_date_range_window_is_refused_with_a_plain_message(app):
+    client = logged_in_client(app, "partner")
+    text = answer_text(client.post(UPDATE, json=quality_call(None, window="2026-01-01/2026-02-01")))
+    assert "«квартал» и «12 месяцев»" in text
+
+
+def test_service_manager_is_refused(app):
+    client = logged_in_client(app, "manager")
+    response = client.post(UPDATE, json=quality_call("P0001"))
+    assert response.status_code == 204 or "forbidden" in response.get_data(as_text=True)
+
+
+def test_minimal_data_without_surveys_renders_empty_states(tmp_path):
+    app = make_app(tmp_path)
+    seed_minimal_data(app_engine(app))
+    client = logged_in_client(app, "partner")
+    text = answer_text(client.post(UPDATE, json=quality_call(None)))
+    assert "Загрузите файлы projects и surveys" in text and "Загрузите файл tickets" in text
