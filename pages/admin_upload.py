@@ -130,7 +130,9 @@ def upload_limit_bytes(config: Config) -> int:
 
 
 def _mb(size: float) -> str:
-    return fmt_number(size / (1024 * 1024), 1)
+    """Megabytes with two decimals below 10 MB (so that a size and a limit never print alike)."""
+    megabytes = size / (1024 * 1024)
+    return fmt_number(megabytes, 2 if megabytes < 10 else 1)
 
 
 def decode_uploads(contents: list[str] | str | None, names: list[str] | str | None) -> tuple[list[tuple[str, bytes]],
@@ -281,7 +283,7 @@ clientside_callback(
         let bytes = 0;
         for (const c of list) { const data = c.split(',')[1] || ''; bytes += Math.floor(data.length * 3 / 4); }
         if (bytes > limit) {
-            const mb = (x) => (x / 1048576).toFixed(1).replace('.', ',');
+            const mb = (x) => (x / 1048576).toFixed(x < 10485760 ? 2 : 1).replace('.', ',');
             const text = tooBig.replace('{size}', mb(bytes)).replace('{limit}', mb(limit));
             return [window.dash_clientside.no_update, text];
         }
