@@ -1,0 +1,90 @@
+"""Headless Chromium: the demo `manager` prepares a client meeting on /meeting and downloads the PDF."""
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import insert
+
+from store.models import Client
+from tests.browser.test_shell_browser import browser_login
+from tests.integration.callback_harness import app_engine, make_app
+from tests.integration.test_meeting_brief import insert_meeting_data
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not (shutil.which("chromedriver") and (shutil.which("chromium") or shutil.which("google-chrome"))),
+                       reason="chromium and chromedriver are needed (make browser installs them)"),
+]
+
+
+@pytest.fixture()
+def app(tmp_path):
+    """C1 «ООО Ромашка» (seed-004 shift) and C3 «ИП Лютик» (no tickets) served by `manager`; C2 by another."""
+    app = make_app(tmp_path)
+    engine = app_engine(app)
+    insert_meeting_data(engine, manager="manager")
+    with engine.begin() as conn:
+        conn.execute(insert(Client), [{"client_id": "C3", "name": "ИП Лютик", "service_manager": "manager"}])
+    return app
+
+
+# console.error of the page, readable (chromedriver's log only says "Object")
+CAPTURE_ERRORS = """window.__errors = []; const original = console.error;
+console.error = function (...args) {
+  window.__errors.push(args.map(a => { try { return (a && a.stack) || JSON.stringify(a) || String(a); }
+                                      catch (e) { return String(a); } }).join(' '));
+  original.apply(console, args); };"""
+
+
+def _start(dash_duo, app) -> None:
+    dash_duo.start_server(app, navigate=False)
+    dash_duo.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": CAPTURE_ERRORS})
+    browser_login(dash_duo, "manager")
+
+
+def meeting_errors(dash_duo) -> list[str]:
+    """Console errors, except dependency cycles between other pages' components (not this page's)."""
+    errors = dash_duo.driver.execute_script("return window.__errors || []")
+    return [e for e in errors if "meeting-" in e or "Circular Dependencies" not in e]
+
+
+def _downloaded(folder: str, suffix: str, timeout: float = 15.0) -> Path | None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done = [p for p in Path(folder).glob(f"*{suffix}") if p.stat().st_size > 0]
+        if done:
+            return done[0]
+        time.sleep(0.2)
+    return None
+
+
+def test_manager_picks_a_client_sees_the_flag_and_downloads_the_pdf(dash_duo, app):
+    _start(dash_duo, app)
+    dash_duo.driver.get(dash_duo.server.url + "/meeting")
+    dash_duo.wait_for_element("#meeting-client", timeout=10)
+    dash_duo.wait_for_contains_text("#meeting-content", "Выберите клиента", timeout=10)
+
+    dash_duo.select_dcc_dropdown("#meeting-client", value="ООО Ромашка (C1)")
+    dash_duo.wait_for_contains_text("#meeting-flags", "Разработка вытесняет поддержку", timeout=20)
+    flag = dash_duo.find_element(".meeting-flag-development_pressure").text
+    assert "понизить приоритет" in flag
+    assert "⚠" in dash_duo.find_element("#meeting-kpi-table").text
+    if os.environ.get("MEETING_SCREENSHOT"):
+        dash_duo.driver.set_window_size(1400, 2400)
+        dash_duo.driver.save_screenshot(os.environ["MEETING_SCREENSHOT"])
+
+    dash_duo.find_element("#meeting-pdf").click()
+    pdf = _downloaded(dash_duo.download_path, ".pdf")
+    assert pdf is not None and pdf.read_bytes().startswith(b"%PDF")
+    assert meeting_errors(dash_duo) == []
+
+
+def test_client_without_tickets_shows_the_empty_state(dash_duo, app):
+    _start(dash_duo, app)
+    dash_duo.driver.get(dash_duo.server.url + "/meeting?client=C3")
+    dash_duo.wait_for_contains_text("#meeting-content", "нет обращений", timeout=20)
+    assert meeting_errors(dash_duo) == []
