@@ -20,6 +20,12 @@ DEMO_LOGINS: dict[str, str] = {
     "management": "management",
     "admin": "admin",
 }
+DEMO_NAMES: dict[str, str] = {
+    "partner": "Демо-партнёр",
+    "manager": "Демо-менеджер",
+    "management": "Демо-руководитель",
+    "admin": "Демо-администратор",
+}
 _LOGIN_RE = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
 
 
@@ -170,7 +176,7 @@ def ensure_demo_users(engine: Engine) -> list[str]:
             create_user(
                 engine, login, DEMO_PASSWORD, role,
                 partner_id=demo_partner_id() if role == "partner" else None,
-                name=f"Demo {login}", check_partner=False, weak_password_ok=True,
+                name=DEMO_NAMES[login], check_partner=False, weak_password_ok=True,
             )
             created.append(login)
     return created

@@ -54,7 +54,7 @@ def _data_home(scope: Scope) -> list:
     header = [html.H3(t("home.greeting", name=scope.name), id="home-greeting"), html.H5(t("home.stored"))]
     if not any(counts.values()):
         return header + [html.Div(empty_state(), id="home-counts")]
-    frame = pd.DataFrame({"kind": list(counts), "rows": list(counts.values())})
+    frame = pd.DataFrame({"kind": [t(f"kind.{kind}") for kind in counts], "rows": list(counts.values())})
     columns = [
         {"field": "kind", "headerName": t("home.kind"), "filter": "agTextColumnFilter"},
         {"field": "rows", "headerName": t("home.rows"), "filter": "agNumberColumnFilter", "type": "numericColumn",

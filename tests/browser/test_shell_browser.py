@@ -5,6 +5,7 @@ import shutil
 
 import pytest
 
+from auth.users import DEMO_NAMES
 from tests.integration.callback_harness import app_engine, make_app, seed_minimal_data
 
 pytestmark = [
@@ -45,7 +46,7 @@ def test_demo_role_logs_in_and_sees_its_landing(dash_duo, app, login_name, landi
     dash_duo.wait_for_contains_text("#home", landing_text, timeout=10)
     dash_duo.wait_for_contains_text("#shell-menu", menu_text)
     assert dash_duo.find_element("#shell-brand").text == "Монитор качества партнёров"
-    assert dash_duo.find_element("#shell-user").text == f"Demo {login_name}"
+    assert dash_duo.find_element("#shell-user").text == DEMO_NAMES[login_name]
     assert severe_logs(dash_duo) == []
 
 

@@ -25,8 +25,8 @@ from store.models import Client, Partner
 
 # sent for every input/state of every callback
 CRAFTED_VALUES: list[Any] = [
-    None, "", 0, -1, 10**15, 3.5, True, "x" * 20_000, [], {}, ["P0002", "C00002"], {"partner_id": "P0002"},
-    "P0002", "C00002", "C99999", "../../etc/passwd", "'; DROP TABLE users; --", "<script>alert(1)</script>",
+    None, "", -1, 10**15, True, "x" * 20_000, [], ["P0002", "C00002"], {"partner_id": "P0002"},
+    "P0002", "C00002", "'; DROP TABLE users; --",
 ]
 TRACEBACK_MARKERS = ("Traceback (most recent call last)", 'File "/', "sqlalchemy.exc", "KeyError(")
 FORBIDDEN_MARKER = "forbidden"
