@@ -205,10 +205,12 @@ def _filters(countries: object, regions: object) -> tuple[tuple[str, ...], tuple
 # ---------------------------------------------------------------- cached computations (per user scope)
 
 @scoped_memoize()
-def _trends(dimension: str, grain: str, countries: tuple, regions: tuple, start: dt.date | None,
-            end: dt.date | None) -> dict[str, pd.DataFrame]:
+def _trend_view(language: str, dimension: str, grain: str, countries: tuple, regions: tuple,
+                start: dt.date | None, end: dt.date | None) -> list:
+    """The drawn charts, cached whole: building plotly figures costs more than the grouped queries."""
     with current_engine().connect() as conn:
-        return trends_main(conn, dimension, grain, countries, regions, start, end)
+        tables = trends_main(conn, dimension, grain, countries, regions, start, end)
+    return trend_cards(tables, dimension)
 
 
 @scoped_memoize()
@@ -430,8 +432,7 @@ def show_trends(dimension: object, grain: object, countries: object, regions: ob
     places = _filters(countries, regions)
     if dimension is None or grain is None or places is None:
         return _bad_input()
-    tables = _trends(dimension, grain, *places, _day(start), _day(end))
-    return trend_cards(tables, dimension)
+    return _trend_view(current_language(), dimension, grain, *places, _day(start), _day(end))
 
 
 @dash.callback(Output("trends-movers", "children"),
