@@ -144,7 +144,10 @@ def main() -> None:
 
 
 def _load_demo_data_once(engine: Engine) -> None:
-    """First start of the demo: load the `small` demo data set when the database has no partners."""
+    """First start of the demo: load the `small` demo data set (through the real loaders) when the
+    database has no partners yet."""
+    import tempfile
+
     from sqlalchemy import func, select
 
     from store.models import Partner
@@ -153,12 +156,15 @@ def _load_demo_data_once(engine: Engine) -> None:
         if conn.scalar(select(func.count()).select_from(Partner)):
             return
     try:
-        from commands.demo import load_demo
+        from demo import generate, write_csv
+        from loaders.ingest import ingest_files
     except ImportError:
-        log.warning("demo data generator not available: starting with an empty database")
+        log.warning("demo data generator or loaders not available: starting with an empty database")
         return
-    print("creating the demo database (first start)…", flush=True)
-    load_demo(engine, scale="small")
+    print("creating the demo database (first start, about a minute)…", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        reports = ingest_files(engine, write_csv(generate("small"), Path(tmp)), login="demo")
+    print(f"demo data loaded: {sum(r.accepted for r in reports):,} rows", flush=True)
 
 
 if __name__ == "__main__":
