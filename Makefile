@@ -6,7 +6,7 @@ HOST      ?= 127.0.0.1
 PORT      ?= 8050
 export TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test venv dev-deps browser postgres redis serve bench screenshots lint clean
+.PHONY: run test venv dev-deps browser postgres redis serve loadtest bench screenshots lint clean
 
 $(BIN)/.runtime: requirements.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -44,10 +44,19 @@ redis:
 	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || { \
 	  command -v redis-server >/dev/null && redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null; } || true
 
-## serve: production mode — gunicorn, several workers, PostgreSQL (DATABASE_URL) and Redis cache
+## serve: production mode — gunicorn (WORKERS, default 4; gunicorn.conf.py migrates once before the workers
+##        fork), PostgreSQL (DATABASE_URL, default database `quality` created if missing), Redis (REDIS_URL).
+##        No demo logins in production: add users with `echo PASSWORD | python cli.py users add LOGIN --role admin`
 serve: venv postgres redis
 	QUALITY_MODE=production DATABASE_URL=$${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/quality} \
-	  $(BIN)/gunicorn --workers $${WORKERS:-4} --bind $(HOST):$(PORT) --timeout 120 'app:server()'
+	  HOST=$(HOST) PORT=$(PORT) WORKERS=$${WORKERS:-4} $(BIN)/gunicorn -c gunicorn.conf.py 'app:server()'
+
+## loadtest: gunicorn in production mode on a free port over PostgreSQL (database `quality_loadtest`, demo
+##           SCALE small|medium loaded once), DURATION s (30) of CONCURRENCY (20) logged-in users; exit 1 on any error
+loadtest: venv postgres redis
+	DATABASE_URL=$${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/quality_loadtest} \
+	  $(BIN)/python -m tools.loadtest --serve --scale $${SCALE:-small} --workers $${WORKERS:-3} \
+	  --duration $${DURATION:-30} --concurrency $${CONCURRENCY:-20} --server-log instance/loadtest-server.log
 
 ## bench: python cli.py bench (medium and large, PostgreSQL)
 bench: dev-deps postgres

@@ -43,6 +43,7 @@ ROLE_ORDER = ("partner", "service_manager", "management", "admin")
 ERROR_TOAST = "shell-error"  # components.shell.ERROR_TOAST: the app caught a callback exception
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/quality_loadtest"
 REQUEST_TIMEOUT_S = 60
+RESETTABLE_NAMES = ("Load test ", "Demo ")  # users whose password --serve may replace
 
 
 class RefusedTarget(ValueError):
@@ -251,7 +252,8 @@ def prepare_database(database_url: str, scale: str | None, password: str) -> Non
     """Create/migrate the database, load the demo `scale` when it has no partners, set the load-test users.
 
     The four demo login names (partner, manager, management, admin: the demo data assigns its
-    clients and partner to them) are created, or given `password` when they exist.
+    clients and partner to them) are created, or given `password` when they exist and were made
+    by the demo or an earlier load test; any other existing user of that name stops the test.
     """
     from sqlalchemy import func, select
 
@@ -277,8 +279,11 @@ def prepare_database(database_url: str, scale: str | None, password: str) -> Non
                 create_user(engine, login, password, role,
                             partner_id=demo_partner_id() if role == "partner" else None,
                             name=f"Load test {login}", check_partner=False)
-            else:
+            elif (get_user(engine, login).name or "").startswith(RESETTABLE_NAMES):
                 set_password(engine, login, password)
+            else:
+                raise RuntimeError(f"user {login!r} of {engine.url.database} was not made by the demo or the load "
+                                   "test: refusing to change its password (use a load-test database)")
     finally:
         engine.dispose()
 

@@ -51,7 +51,7 @@ def redis_problem(redis_url: str, timeout_s: float = 2.0) -> str | None:
         client.ping()
         client.close()
     except (redis.RedisError, OSError, ValueError) as error:
-        return f"{type(error).__name__}: {error}"
+        return f"{type(error).__name__}: {str(error).rstrip('.')}"
     return None
 
 
