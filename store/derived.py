@@ -15,6 +15,7 @@ from metrics.sla import evaluate_tickets
 from store.bulk import upsert_dataframe
 from store.frames import read_frame
 from store.models import Client, Ticket, TicketPause, TicketSla
+from store.rollups import refresh_rollups
 from store.settings import DEFAULT_CALENDAR, DEFAULT_POLICY, load_calendars, load_policies
 
 TICKET_COLUMNS = [c.name for c in Ticket.__table__.columns]
@@ -40,12 +41,15 @@ def refresh_after_ingest(conn: Connection, kinds: Iterable[str], ticket_ids: Ite
         materialize_sla(conn)
     elif kinds & {"tickets", "ticket_pauses"}:
         materialize_sla(conn, ticket_ids=None if ticket_ids is None else list(dict.fromkeys(ticket_ids)))
+    refresh_rollups(conn, kinds)
 
 
 def recompute(engine: Engine, progress: Callable[[int, int], None] | None = None) -> int:
-    """Recompute every stored SLA value (after a policy or calendar edit); returns tickets done."""
+    """Recompute every stored SLA value and rollup (after a policy or calendar edit); returns tickets done."""
     with engine.begin() as conn:
-        return materialize_sla(conn, progress=progress)
+        done = materialize_sla(conn, progress=progress)
+        refresh_rollups(conn)
+        return done
 
 
 def materialize_sla(conn: Connection, ticket_ids: list[str] | None = None,
