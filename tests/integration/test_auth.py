@@ -214,3 +214,18 @@ def test_unexpected_server_error_shows_a_plain_page_without_traceback(app):
     assert response.status_code == 500
     assert "Что-то пошло не так" in text
     assert "secret internals" not in text and "Traceback" not in text
+
+
+def test_csv_export_of_a_grid_is_audited(app):
+    client = logged_in_client(app, "management")
+    body = {
+        "output": '{"name":["MATCH"],"type":"data-grid"}.exportDataAsCsv',
+        "outputs": {"id": {"name": "home-counts", "type": "data-grid"}, "property": "exportDataAsCsv"},
+        "inputs": [{"id": {"name": "home-counts", "type": "data-grid-csv"}, "property": "n_clicks", "value": 1}],
+        "changedPropIds": ['{"name":"home-counts","type":"data-grid-csv"}.n_clicks'],
+    }
+    response = client.post("/_dash-update-component", json=body)
+    assert response.get_json()["response"] == {'{"name":"home-counts","type":"data-grid"}': {"exportDataAsCsv": True}}
+    with app_engine(app).connect() as conn:
+        rows = conn.execute(select(AuditLog.login, AuditLog.action, AuditLog.detail).where(AuditLog.action == "export")).all()
+    assert rows == [("management", "export", "csv grid home-counts")]
