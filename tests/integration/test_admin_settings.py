@@ -1,0 +1,211 @@
+"""Admin settings over HTTP: SLA policy and calendar edits with validation, audit, then recompute of stored SLA."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import insert, select
+
+from store.admin_queries import AdminInputError, parse_dates, policy_definition
+from store.models import AuditLog, CalendarRow, Client, SlaPolicyRow, Ticket, TicketSla
+from store.settings import DEFAULT_POLICIES
+from tests.integration.admin_app import admin_app, call, logged_in, text_of
+
+POLICY_FIELDS = ["admin-settings-acceptance_hours", "admin-settings-simple_hours",
+                 "admin-settings-complex_hours_per_subtask", "admin-settings-bug_hours",
+                 "admin-settings-reaction-1", "admin-settings-resolution-1", "admin-settings-reaction-2",
+                 "admin-settings-resolution-2", "admin-settings-reaction-3", "admin-settings-resolution-3",
+                 "admin-settings-at-risk"]
+CALENDAR_FIELDS = ["admin-settings-timezone", "admin-settings-country", "admin-settings-opens",
+                   "admin-settings-closes", "admin-settings-workdays", "admin-settings-extra-holidays",
+                   "admin-settings-extra-workdays"]
+MSK = dt.timezone(dt.timedelta(hours=3))
+SAVE_POLICY = [("admin-settings-policy-message", "children"), ("admin-settings-policy", "options"),
+               ("admin-settings-stale", "children")]
+SAVE_CALENDAR = [("admin-settings-calendar-message", "children"), ("admin-settings-calendar", "options"),
+                 ("admin-settings-stale", "children")]
+RECOMPUTE = [("admin-settings-recompute-message", "children"), ("admin-settings-stale", "children")]
+# the default policy as the form shows it: 4 targets, reaction/resolution of priorities 1-3, at-risk %
+DEFAULT_FORM = [1.0, 8.0, 8.0, 3.0, 1.0, 4.0, 4.0, 16.0, 8.0, 40.0, 25.0]
+RU_FORM = ["Europe/Moscow", "RU", "09:00", "18:00", [0, 1, 2, 3, 4], "", ""]
+
+
+@pytest.fixture()
+def app(engine):
+    return admin_app(engine)
+
+
+@pytest.fixture()
+def admin(app):
+    return logged_in(app, "root")
+
+
+def save_policy(client, app, name, form, picked="default"):
+    return call(client, app, SAVE_POLICY, [("admin-settings-save-policy", "n_clicks", 1)],
+                [("admin-settings-policy", "value", picked), ("admin-settings-policy-name", "value", name)]
+                + [(f, "value", v) for f, v in zip(POLICY_FIELDS, form)])
+
+
+def save_calendar(client, app, name, form, short_preholiday=False):
+    return call(client, app, SAVE_CALENDAR, [("admin-settings-save-calendar", "n_clicks", 1)],
+                [("admin-settings-calendar-name", "value", name)]
+                + [(f, "value", v) for f, v in zip(CALENDAR_FIELDS, form)]
+                + [("admin-settings-short-preholiday", "value", short_preholiday)])
+
+
+def recompute(client, app):
+    return call(client, app, RECOMPUTE, [("admin-settings-recompute", "n_clicks", 1)])
+
+
+def message(response, output: str) -> str:
+    return text_of(response[output]["children"])
+
+
+def one_simple_ticket(engine, resolved_hour: float = 15) -> None:
+    """A simple task created Tuesday 04.06.2024 09:00 Moscow, resolved the same day at `resolved_hour` Moscow.
+
+    Stored in UTC as the loaders store it (Moscow = UTC+3).
+    """
+    with engine.begin() as conn:
+        conn.execute(insert(Client).values(client_id="C1", name="Ромашка", partner_id="P1", calendar="RU",
+                                           sla_policy="default"))
+        conn.execute(insert(Ticket).values(ticket_id="T1", client_id="C1", partner_id="P1", type="simple",
+                                           kind="consultation",
+                                           created_at=moscow(2024, 6, 4, 9), accepted_at=moscow(2024, 6, 4, 9.5),
+                                           resolved_at=moscow(2024, 6, 4, resolved_hour)))
+
+
+def moscow(year: int, month: int, day: int, hour: float) -> dt.datetime:
+    local = dt.datetime(year, month, day, tzinfo=MSK) + dt.timedelta(hours=hour)
+    return local.astimezone(dt.timezone.utc)
+
+
+def sla_state(engine) -> str:
+    with engine.connect() as conn:
+        return conn.scalar(select(TicketSla.sla_state).where(TicketSla.ticket_id == "T1"))
+
+
+def test_policy_form_shows_the_stored_targets_in_hours_and_percent(app, admin):
+    status, response = call(admin, app, [("admin-settings-policy-name", "value"),
+                                         *[(f, "value") for f in POLICY_FIELDS],
+                                         ("admin-settings-policy-usage", "children")],
+                            [("admin-settings-policy", "value", "default")])
+    assert [response[f]["value"] for f in POLICY_FIELDS] == DEFAULT_FORM
+
+
+def test_tighter_policy_then_recompute_turns_a_met_ticket_breached(app, admin, engine):
+    one_simple_ticket(engine)
+    recompute(admin, app)
+    assert sla_state(engine) == "met"  # 6 h of 8 h
+    form = list(DEFAULT_FORM)
+    form[1] = 4  # simple task: 4 working hours
+    status, response = save_policy(admin, app, "default", form)
+    assert message(response, "admin-settings-policy-message").startswith("Политика default сохранена.")
+    assert "устарели" in message(response, "admin-settings-stale")
+    assert sla_state(engine) == "met"  # stored values change only at recompute
+    status, response = recompute(admin, app)
+    assert message(response, "admin-settings-recompute-message").startswith("Пересчитано обращений: 1 за ")
+    assert response["admin-settings-stale"]["children"] is None
+    assert sla_state(engine) == "breached"  # 6 h of 4 h
+    with engine.connect() as conn:
+        audited = [a for (a,) in conn.execute(select(AuditLog.action).where(AuditLog.action.like("sla_%"))
+                                              .order_by(AuditLog.id))]
+    assert audited == ["sla_recompute", "sla_policy_save", "sla_recompute"]
+
+
+def test_saving_under_a_new_name_keeps_the_base_policy_pause_rules(app, admin, engine):
+    save_policy(admin, app, "gold", DEFAULT_FORM, picked="premium")
+    with engine.connect() as conn:
+        stored = conn.scalar(select(SlaPolicyRow.definition).where(SlaPolicyRow.name == "gold"))
+    assert stored["simple_hours"] == 8.0 and stored["at_risk_share"] == 0.25
+    assert stored["clock_stop_reasons"] == DEFAULT_POLICIES["premium"]["clock_stop_reasons"]
+
+
+INVALID_POLICY_FIELDS = [  # (position in the form, value) -> the message shown
+    ((1, -2), "«Простая задача, ч»: от 0 (не включая) до 10000.0 ч."),
+    ((3, "abc"), "«Ошибка, ч»: укажите число."),
+    ((4, 5), "Приоритет 1: реакция не может быть дольше решения."),
+    ((10, 100), "Доля «под угрозой»: от 0 до 99 %."),
+]
+
+
+def test_invalid_policy_gets_a_message_and_nothing_is_saved(app, admin, engine):
+    shown = []
+    for (position, value), _expected in INVALID_POLICY_FIELDS:
+        form = list(DEFAULT_FORM)
+        form[position] = value
+        _status, response = save_policy(admin, app, "default", form)
+        shown.append(message(response, "admin-settings-policy-message").removesuffix(" warning"))
+    assert shown == [expected for _case, expected in INVALID_POLICY_FIELDS]
+    with engine.connect() as conn:
+        assert conn.scalar(select(SlaPolicyRow.name)) is None
+
+
+def test_calendar_is_saved_with_extra_dates_and_audited(app, admin, engine):
+    form = list(RU_FORM)
+    form[5] = "12.06.2024\n2024-06-13"
+    status, response = save_calendar(admin, app, "msk-short", form, short_preholiday=True)
+    assert message(response, "admin-settings-calendar-message").startswith("Календарь msk-short сохранён.")
+    with engine.connect() as conn:
+        stored = conn.scalar(select(CalendarRow.definition).where(CalendarRow.name == "msk-short"))
+        detail = conn.scalar(select(AuditLog.detail).where(AuditLog.action == "calendar_save"))
+    assert stored["extra_holidays"] == ["2024-06-12", "2024-06-13"] and stored["short_preholiday"] is True
+    assert detail.startswith("name=msk-short ")
+
+
+INVALID_CALENDAR_FIELDS = [  # (position in the form, value) -> the message shown
+    ((0, "Mars/Olympus"), "Неизвестный часовой пояс «Mars/Olympus»."),
+    ((1, "XX"), "Нет календаря праздников для страны «XX»."),
+    ((2, "9"), "«Начало дня»: время в виде ЧЧ:ММ, например 09:00."),
+    ((3, "08:00"), "Конец дня (08:00) должен быть позже начала (09:00)."),
+    ((4, []), "Выберите хотя бы один рабочий день."),
+    ((6, "31.02.2024"), "«Дополнительные рабочие дни»: «31.02.2024» — не дата (дд.мм.гггг)."),
+]
+
+
+def test_invalid_calendar_gets_a_message_and_nothing_is_saved(app, admin, engine):
+    shown = []
+    for (position, value), _expected in INVALID_CALENDAR_FIELDS:
+        form = list(RU_FORM)
+        form[position] = value
+        _status, response = save_calendar(admin, app, "bad", form)
+        shown.append(message(response, "admin-settings-calendar-message").removesuffix(" warning"))
+    assert shown == [expected for _case, expected in INVALID_CALENDAR_FIELDS]
+    with engine.connect() as conn:
+        assert conn.scalar(select(CalendarRow.name)) is None
+
+
+def test_a_calendar_edit_then_recompute_uses_the_new_hours(app, admin, engine):
+    one_simple_ticket(engine, resolved_hour=17.5)
+    recompute(admin, app)
+    assert sla_state(engine) == "breached"  # 09:00-17:30 = 8,5 working hours of 8
+    form = list(RU_FORM)
+    form[2:4] = ["09:00", "13:00"]
+    save_calendar(admin, app, "RU", form)
+    recompute(admin, app)
+    assert sla_state(engine) == "met"  # only 09:00-13:00 = 4 working hours count now
+
+
+def test_partner_role_cannot_save_nor_recompute(app, engine):
+    client = logged_in(app, "alpha")
+    status, response = save_policy(client, app, "default", [0.1] * 11)
+    assert message(response, "admin-settings-policy-message").startswith("Нет доступа")
+    status, response = recompute(client, app)
+    assert message(response, "admin-settings-recompute-message").startswith("Нет доступа")
+    with engine.connect() as conn:
+        assert conn.scalar(select(SlaPolicyRow.name)) is None
+        assert conn.scalar(select(AuditLog.action).where(AuditLog.action.like("sla_%"))) is None
+
+
+def test_dates_are_read_in_russian_and_iso_forms_and_deduplicated():
+    assert parse_dates("extra", "12.06.2024, 2024-06-12; 04.11.2024\n") == ["2024-06-12", "2024-11-04"]
+
+
+def test_policy_definition_rejects_a_reaction_longer_than_the_resolution():
+    values = dict(zip(["acceptance_hours", "simple_hours", "complex_hours_per_subtask", "bug_hours",
+                       "reaction_1", "resolution_1", "reaction_2", "resolution_2", "reaction_3", "resolution_3",
+                       "at_risk_percent"], DEFAULT_FORM))
+    values["reaction_3"] = 41
+    with pytest.raises(AdminInputError) as error:
+        policy_definition(values)
+    assert (error.value.code, error.value.values) == ("reaction_after_resolution", {"priority": 3})
