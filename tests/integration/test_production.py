@@ -1,0 +1,139 @@
+"""Production mode (SPEC §8, §9): no demo logins, Redis cache, gunicorn workers under a short load test."""
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+from flask_caching.backends.rediscache import RedisCache
+from sqlalchemy import func, select
+
+from app import create_app
+from config import Config
+from store.models import User
+from tools.loadtest import (
+    EndpointStats,
+    RefusedTarget,
+    check_local,
+    gunicorn_server,
+    main,
+    prepare_database,
+    run_load,
+    summarize,
+)
+from tools.serve import StartupError, prepare_production, redis_problem
+
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+PASSWORD = "load-test-password"
+
+
+def require_redis() -> None:
+    """Skip (printing why) when Redis is unreachable; under CI=true that is a failure."""
+    problem = redis_problem(REDIS_URL)
+    if problem:
+        reason = f"Redis unreachable at {REDIS_URL}: {problem}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{reason} (CI=true requires Redis)")
+        print(f"\nSKIP {reason}", file=sys.stderr)
+        pytest.skip(reason)
+
+
+@pytest.fixture()
+def production_app(tmp_path):
+    return create_app(Config(database_url=f"sqlite:///{tmp_path / 'prod.db'}", mode="production",
+                             redis_url=REDIS_URL, secret_key="x" * 32, testing=True))
+
+
+def post_login(client, login: str, password: str):
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    return client.post("/login", data={"csrf_token": token, "login": login, "password": password, "next": "/"})
+
+
+def test_production_mode_creates_no_demo_users(production_app):
+    engine = production_app.server.extensions["quality"]["engine"]
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_demo_login_partner_demo_is_refused_in_production(production_app):
+    response = post_login(production_app.server.test_client(), "partner", "demo")
+    assert response.status_code == 401
+
+
+def test_production_cache_backend_is_redis(production_app):
+    require_redis()
+    cache = production_app.server.extensions["quality"]["cache"]
+    assert isinstance(cache.cache, RedisCache)
+    with production_app.server.app_context():
+        cache.set("test-production-probe", 41 + 1, timeout=30)
+        assert cache.cache._read_client.get("quality:test-production-probe") is not None  # noqa: SLF001
+        cache.delete("test-production-probe")
+
+
+def test_production_start_refuses_when_redis_is_down(tmp_path):
+    config = Config(database_url=f"sqlite:///{tmp_path / 'prod.db'}", mode="production",
+                    redis_url="redis://127.0.0.1:1/0", secret_key="x" * 32)
+    with pytest.raises(StartupError, match=r"unreachable at redis://127\.0\.0\.1:1/0.*make redis"):
+        prepare_production(config)
+
+
+@pytest.mark.parametrize("url", ["http://localhost:8050", "http://10.0.0.5:8050", "http://127.0.0.1.example.com",
+                                 "https://127.0.0.1:8050", "http://0.0.0.0:8050"])
+def test_load_test_refuses_any_host_but_127_0_0_1(url):
+    with pytest.raises(RefusedTarget):
+        check_local(url)
+
+
+def test_load_test_command_exits_2_for_a_remote_host(capsys):
+    assert main(["--url", "http://example.com", "--duration", "1", "--concurrency", "1"]) == 2
+    assert "only http://127.0.0.1" in capsys.readouterr().err
+
+
+def test_summary_counts_errors_as_requests_and_takes_percentiles_of_successes():
+    stats = {"GET /": EndpointStats(latencies_ms=[10.0, 20.0, 30.0, 40.0], errors=1, error_samples=["HTTP 500"])}
+    report = summarize(stats, elapsed_s=2.0, concurrency=1)
+    # 5 requests in 2 s; p50 of 10..40 = 25; p95 = 30 + 0.85 * (40 - 30) = 38.5 (linear interpolation)
+    assert report["endpoints"]["GET /"] == {"requests": 5, "req_per_s": 2.5, "p50_ms": 25.0, "p95_ms": 38.5,
+                                            "errors": 1, "error_samples": ["HTTP 500"]}
+    assert report["total"]["errors"] == 1
+
+
+@pytest.fixture(scope="module")
+def gunicorn_base(tmp_path_factory):
+    """gunicorn (production mode, 2 workers) over a fresh SQLite database with the four load-test users."""
+    require_redis()
+    url = f"sqlite:///{tmp_path_factory.mktemp('gunicorn') / 'served.db'}"
+    prepare_database(url, scale=None, password=PASSWORD)
+    with gunicorn_server(url, workers=2) as base:
+        yield base
+
+
+def test_short_load_test_on_gunicorn_workers_has_no_errors(gunicorn_base):
+    report = run_load(gunicorn_base, PASSWORD, duration_s=5, concurrency=4)
+    assert report["endpoints"]["POST /login"]["requests"] == 4
+    assert report["total"]["requests"] > 4
+    assert report["total"]["errors"] == 0, report
+
+
+def test_load_test_counts_a_refused_log_in_as_an_error(gunicorn_base):
+    report = run_load(gunicorn_base, "wrong-password", duration_s=0.5, concurrency=1)
+    assert report["endpoints"]["POST /login"]["errors"] == 1
+    assert report["total"]["errors"] == 1
+
+
+def dash_answer(body: bytes):
+    import requests
+
+    response = requests.Response()
+    response.status_code, response._content = 200, body  # noqa: SLF001
+    response.headers["content-type"] = "application/json"
+    return response
+
+
+def test_a_callback_answered_with_the_error_toast_is_a_failure():
+    from tools.loadtest import _callback_failed
+
+    toast = b'{"multi": true, "response": {}, "sideUpdate": {"shell-error": {"is_open": true, "children": "oops"}}}'
+    assert _callback_failed(dash_answer(toast)) == "error toast: oops"
+    assert _callback_failed(dash_answer(b'{"multi": true, "response": {"x": {"children": 1}}}')) is None
