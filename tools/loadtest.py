@@ -124,7 +124,7 @@ def log_in(session: requests.Session, base: str, login: str, password: str) -> r
                                                "next": "/"}, allow_redirects=False, timeout=REQUEST_TIMEOUT_S)
 
 
-def _callback_failed(response: requests.Response) -> str | None:
+def callback_failure(response: requests.Response) -> str | None:
     """Why a 2xx callback answer is still a failure (the app's error toast opened), or None."""
     if response.status_code == 204 or "json" not in response.headers.get("content-type", ""):
         return None
@@ -145,7 +145,7 @@ def _timed(stats: dict[str, EndpointStats], endpoint: str, send: Callable[[], re
         response = send()
         good = response.status_code in ok_status if ok_status else 200 <= response.status_code < 300
         problem = None if good else f"HTTP {response.status_code}"
-        problem = problem or (_callback_failed(response) if "_dash-update-component" in response.url else None)
+        problem = problem or (callback_failure(response) if "_dash-update-component" in response.url else None)
     except (requests.RequestException, ValueError) as error:
         problem = f"{type(error).__name__}: {error}"
     elapsed_ms = (time.perf_counter() - started) * 1000

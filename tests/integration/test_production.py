@@ -132,8 +132,8 @@ def dash_answer(body: bytes):
 
 
 def test_a_callback_answered_with_the_error_toast_is_a_failure():
-    from tools.loadtest import _callback_failed
+    from tools.loadtest import callback_failure
 
     toast = b'{"multi": true, "response": {}, "sideUpdate": {"shell-error": {"is_open": true, "children": "oops"}}}'
-    assert _callback_failed(dash_answer(toast)) == "error toast: oops"
-    assert _callback_failed(dash_answer(b'{"multi": true, "response": {"x": {"children": 1}}}')) is None
+    assert callback_failure(dash_answer(toast)) == "error toast: oops"
+    assert callback_failure(dash_answer(b'{"multi": true, "response": {"x": {"children": 1}}}')) is None
