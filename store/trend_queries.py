@@ -202,7 +202,7 @@ def survey_trend_counts(conn: Connection, metric: str, dimension: str, grain: st
     -------
     DataFrame
         `period, group, n` (answers), `top` (answers 4–5, or 9–10 on the 0–10 scale), `promoters`,
-        `detractors` (int64), sorted by period and group.
+        `detractors` (int64; 0 for "csat", which has no recommend question), sorted by period and group.
     """
     _check(dimension, grain)
     if metric not in SURVEY_METRICS:
@@ -214,16 +214,20 @@ def survey_trend_counts(conn: Connection, metric: str, dimension: str, grain: st
     ten = source.c.scale == 10
     promoter_min, detractor_max = (5, 3) if scheme == "top1" else (4, 2)
 
+    recommend = metric != "csat"  # promoters and detractors only of recommend questions (SPEC §4)
+
     def counted(condition: ColumnElement[bool]) -> ColumnElement[int]:
         return func.coalesce(func.sum(case((condition, source.c.answers), else_=0)), 0)
 
     stmt = (
         select(source.c.period, group, func.sum(source.c.answers).label("n"),
                counted(or_(and_(ten, source.c.answer >= 9), and_(not_(ten), source.c.answer >= 4))).label("top"),
-               counted(or_(and_(ten, source.c.answer >= 9),
-                           and_(not_(ten), source.c.answer >= promoter_min))).label("promoters"),
-               counted(or_(and_(ten, source.c.answer <= 6),
-                           and_(not_(ten), source.c.answer <= detractor_max))).label("detractors"))
+               counted(and_(literal(recommend), or_(and_(ten, source.c.answer >= 9),
+                                                     and_(not_(ten), source.c.answer >= promoter_min)))
+                       ).label("promoters"),
+               counted(and_(literal(recommend), or_(and_(ten, source.c.answer <= 6),
+                                                     and_(not_(ten), source.c.answer <= detractor_max)))
+                       ).label("detractors"))
         .join_from(source, Partner, Partner.partner_id == source.c.partner_id, isouter=True)
         .where(*_place_conditions(flt))
         .group_by(source.c.period, group)
