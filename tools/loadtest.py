@@ -7,7 +7,8 @@ callback that renders its layout, POST the page's main callback (`BENCH_CALLBACK
 module, body from `benchmarks.pages.payload`) when it declares one. Reported per endpoint:
 requests, throughput (req/s over the whole run), p50/p95 latency (ms), errors. An error is a
 non-2xx answer, an exception (connection, timeout), or a callback answered with the app's error
-toast (the server caught an exception and showed the friendly message). Exit 1 if any error.
+toast or error alert (the server caught an exception and showed the friendly message). Exit 1
+if any error.
 
 `--serve` starts gunicorn (production mode, several workers) over DATABASE_URL on a free port,
 loads the demo data (`--scale`) when the database has no partners, gives the four demo login
@@ -41,6 +42,7 @@ DEMO_LOGIN_OF_ROLE = {"partner": "partner", "service_manager": "manager", "manag
                       "admin": "admin"}
 ROLE_ORDER = ("partner", "service_manager", "management", "admin")
 ERROR_TOAST = "shell-error"  # components.shell.ERROR_TOAST: the app caught a callback exception
+ERROR_ALERT_CLASS = '"callback-error'  # class of components.alerts.error_alert in a callback's JSON answer
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/quality_loadtest"
 REQUEST_TIMEOUT_S = 60
 RESETTABLE_NAMES = ("Load test ", "Demo ")  # users whose password --serve may replace
@@ -125,12 +127,18 @@ def log_in(session: requests.Session, base: str, login: str, password: str) -> r
 
 
 def callback_failure(response: requests.Response) -> str | None:
-    """Why a 2xx callback answer is still a failure (the app's error toast opened), or None."""
+    """Why a 2xx callback answer is still a failure, or None.
+
+    Failures the app turns into friendly messages: the error toast opened (`on_callback_error`)
+    or an output holding `components.alerts.error_alert` (class ``callback-error``).
+    """
     if response.status_code == 204 or "json" not in response.headers.get("content-type", ""):
         return None
     side = (response.json() or {}).get("sideUpdate") or {}
     if side.get(ERROR_TOAST, {}).get("is_open"):
         return f"error toast: {side[ERROR_TOAST].get('children')}"
+    if ERROR_ALERT_CLASS in response.text:
+        return "error alert in the callback output"
     return None
 
 

@@ -137,3 +137,10 @@ def test_a_callback_answered_with_the_error_toast_is_a_failure():
     toast = b'{"multi": true, "response": {}, "sideUpdate": {"shell-error": {"is_open": true, "children": "oops"}}}'
     assert callback_failure(dash_answer(toast)) == "error toast: oops"
     assert callback_failure(dash_answer(b'{"multi": true, "response": {"x": {"children": 1}}}')) is None
+
+
+def test_a_callback_answered_with_the_error_alert_is_a_failure():
+    from tools.loadtest import callback_failure
+
+    alert = b'{"multi": true, "response": {"x": {"children": {"props": {"className": "callback-error mb-0"}}}}}'
+    assert callback_failure(dash_answer(alert)) == "error alert in the callback output"
