@@ -65,6 +65,7 @@ register_strings({
     "meeting.kpis": {"ru": "Показатели", "en": "Metrics"},
     "meeting.metric": {"ru": "Показатель", "en": "Metric"},
     "meeting.current": {"ru": "Сейчас", "en": "Current"},
+    "meeting.unit": {"ru": "Ед.", "en": "Unit"},
     "meeting.previous": {"ru": "Ранее (среднее)", "en": "Before (mean)"},
     "meeting.delta": {"ru": "Δ", "en": "Δ"},
     "meeting.trend": {"ru": "Динамика", "en": "Trend"},
@@ -152,46 +153,53 @@ def _decimals(unit: str) -> int:
     return {"h": 1, "%": 0, "per_user": 2, "per_staff": 2}.get(unit, 1)
 
 
+def _flag_card(flag: dict, lang: str, index: int) -> dbc.Card:
+    """One flag: what changed, why, what we propose; seed 004's composite rule stands out in red."""
+    composite = flag["rule"] == "development_pressure"
+    body = [
+        html.P(("" if composite else "⚠ ") + flag[f"sentence_{lang}"], className="meeting-flag-sentence fw-bold mb-1"),
+        html.P([html.Strong(t("meeting.why") + ": "), flag[f"explanation_{lang}"]],
+               className="meeting-flag-explanation small mb-1"),
+        html.P([html.Strong(t("meeting.action") + ": "), flag[f"action_{lang}"]],
+               className="meeting-flag-action small mb-0"),
+    ]
+    header = [dbc.CardHeader("⚠ " + flag[f"label_{lang}"], className="fw-bold text-danger")] if composite else []
+    return dbc.Card(header + [dbc.CardBody(body, className="py-2")], color="danger" if composite else "warning",
+                    outline=True, className=f"meeting-flag meeting-flag-{flag['rule']} mb-2 h-100",
+                    id={"type": "meeting-flag", "index": index})
+
+
 def _flag_cards(brief: dict, lang: str) -> list:
+    """The composite flags full width, then the metric flags two per row."""
     if not brief["flags"]:
         return [dbc.Alert(t("meeting.no_flags"), color="success", id="meeting-no-flags")]
-    cards = []
-    for i, flag in enumerate(brief["flags"]):
-        composite = flag["rule"] == "development_pressure"
-        cards.append(dbc.Card([
-            dbc.CardHeader(flag[f"label_{lang}"] if composite else "⚠", className="fw-bold"),
-            dbc.CardBody([
-                html.P(flag[f"sentence_{lang}"], className="meeting-flag-sentence fw-bold"),
-                html.P([html.Strong(t("meeting.why") + ": "), flag[f"explanation_{lang}"]],
-                       className="meeting-flag-explanation mb-1"),
-                html.P([html.Strong(t("meeting.action") + ": "), flag[f"action_{lang}"]],
-                       className="meeting-flag-action mb-0"),
-            ]),
-        ], color="danger" if composite else "warning", outline=True,
-            className=f"meeting-flag meeting-flag-{flag['rule']} mb-2", id={"type": "meeting-flag", "index": i}))
-    return cards
+    flags = list(enumerate(brief["flags"]))
+    wide = [_flag_card(f, lang, i) for i, f in flags if f["rule"] == "development_pressure"]
+    grid = dbc.Row([dbc.Col(_flag_card(f, lang, i), md=6, className="mb-2")
+                    for i, f in flags if f["rule"] != "development_pressure"], className="g-2")
+    return wide + [grid]
 
 
 def _kpi_table(brief: dict, lang: str) -> dbc.Table:
     head = html.Thead(html.Tr([html.Th(t(k)) for k in
-                               ("meeting.metric", "meeting.current", "meeting.previous", "meeting.delta",
-                                "meeting.trend")]))
+                               ("meeting.metric", "meeting.unit", "meeting.current", "meeting.previous",
+                                "meeting.delta", "meeting.trend")]))
     rows = []
     for row in brief["kpis"]:
         unit, decimals = row["unit"], _decimals(row["unit"])
-        suffix = "\u00a0" + unit_text(unit, lang)
         colour = {"worse": "text-danger", "better": "text-success"}.get(row["status"], "text-muted")
         delta = "—" if row["delta_pct"] is None else \
             ("+" if row["delta_pct"] >= 0 else "−") + fmt_number(abs(row["delta_pct"]), 0) + "\u00a0%"
         rows.append(html.Tr([
             html.Td(("⚠ " if row["flagged"] else "") + (row[f"label_{lang}"] or row["metric_id"])),
-            html.Td(fmt_number(row["current"], decimals) + (suffix if row["current"] is not None else ""),
-                    className="text-end text-nowrap"),
+            html.Td(unit_text(unit, lang), className="text-muted small text-nowrap"),
+            html.Td(fmt_number(row["current"], decimals), className="text-end text-nowrap"),
             html.Td(fmt_number(row["previous_mean"], decimals), className="text-end text-nowrap"),
             html.Td(delta, className=f"text-end text-nowrap {colour}"),
             html.Td(sparkline_text(row["trend"]), className=f"meeting-spark {colour}",
                     title=" → ".join(fmt_number(v, decimals) for v in row["trend"])),
-        ], className="table-danger fw-bold meeting-kpi-flagged" if row["flagged"] else None))
+        ], className="fw-bold meeting-kpi-flagged" if row["flagged"] else None,
+            style={"backgroundColor": "#fdecea"} if row["flagged"] else None))
     return dbc.Table([head, html.Tbody(rows)], size="sm", hover=True, responsive=True, id="meeting-kpi-table",
                      className="meeting-kpis")
 

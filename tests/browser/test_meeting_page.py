@@ -64,9 +64,11 @@ def _downloaded(folder: str, suffix: str, timeout: float = 15.0) -> Path | None:
 
 def test_manager_picks_a_client_sees_the_flag_and_downloads_the_pdf(dash_duo, app):
     _start(dash_duo, app)
+    if os.environ.get("MEETING_SCREENSHOT"):
+        dash_duo.driver.set_window_size(1400, 4000)
     dash_duo.driver.get(dash_duo.server.url + "/meeting")
-    dash_duo.wait_for_element("#meeting-client", timeout=10)
-    dash_duo.wait_for_contains_text("#meeting-content", "Выберите клиента", timeout=10)
+    dash_duo.wait_for_element("#meeting-client", timeout=20)
+    dash_duo.wait_for_contains_text("#meeting-content", "Выберите клиента", timeout=20)
 
     dash_duo.select_dcc_dropdown("#meeting-client", value="ООО Ромашка (C1)")
     dash_duo.wait_for_contains_text("#meeting-flags", "Разработка вытесняет поддержку", timeout=20)
@@ -74,7 +76,7 @@ def test_manager_picks_a_client_sees_the_flag_and_downloads_the_pdf(dash_duo, ap
     assert "понизить приоритет" in flag
     assert "⚠" in dash_duo.find_element("#meeting-kpi-table").text
     if os.environ.get("MEETING_SCREENSHOT"):
-        dash_duo.driver.set_window_size(1400, 2400)
+        time.sleep(1)
         dash_duo.driver.save_screenshot(os.environ["MEETING_SCREENSHOT"])
 
     dash_duo.find_element("#meeting-pdf").click()
