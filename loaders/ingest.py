@@ -161,8 +161,7 @@ def _load_file(engine: Engine, source: Source, kind: str | None, naive_tz: str |
             run_id = _start_run(conn, report, started_at, login)
             loader = _FileLoader(conn, schema, table, columns, naive_tz, report, run_id)
             loader.load(chunk_rows, counter)
-            if kind in SLA_KINDS:
-                _refresh_derived(conn, kind, loader.ticket_ids())
+            _refresh_derived(conn, kind, loader.ticket_ids() if kind in SLA_KINDS else None)
             report.seconds = time.perf_counter() - started
             _finish_run(conn, run_id, report)
     except FileRefused as exc:
@@ -194,7 +193,7 @@ def _resolve_columns(schema: KindSchema, table: Table, report: FileReport) -> di
 
 
 def _refresh_derived(conn: Connection, kind: str, ticket_ids: list[str] | None) -> None:
-    """SLA values are materialized in the same transaction as the tickets they describe (SPEC §5)."""
+    """SLA values and rollups are refreshed in the same transaction as the rows they describe (SPEC §5, §9)."""
     from store.derived import refresh_after_ingest
 
     refresh_after_ingest(conn, {kind}, ticket_ids)
