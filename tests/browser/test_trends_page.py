@@ -1,0 +1,40 @@
+"""Headless Chromium: management opens /trends on the small demo, switches to cities and drills into a point."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+
+from tests.browser.test_shell_browser import browser_login
+from tests.integration.callback_harness import make_app
+from tests.integration.test_trends_queries import demo_sqlite_file
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not (shutil.which("chromedriver") and (shutil.which("chromium") or shutil.which("google-chrome"))),
+                       reason="chromium and chromedriver are needed (make browser installs them)"),
+]
+
+
+@pytest.fixture()
+def app(tmp_path, tmp_path_factory):
+    shutil.copyfile(demo_sqlite_file(tmp_path_factory), tmp_path / "quality.db")
+    return make_app(tmp_path)
+
+
+def test_management_switches_to_cities_and_drills_into_a_point(dash_duo, app):
+    dash_duo.start_server(app, navigate=False)
+    dash_duo.driver.set_window_size(1400, 1800)
+    browser_login(dash_duo, "management")
+    dash_duo.driver.get(dash_duo.server.url + "/trends")
+    dash_duo.wait_for_contains_text("#trends-card-csat", "Сибирский ФО", timeout=20)
+
+    dash_duo.select_dcc_dropdown("#trends-dimension", value="Город")
+    dash_duo.wait_for_contains_text("#trends-card-sla", "Новосибирск", timeout=20)
+
+    point = dash_duo.find_element("#trends-card-sla .scatterlayer .trace .points path")
+    ActionChains(dash_duo.driver).move_to_element(point).click().perform()
+    dash_duo.wait_for_contains_text("#trends-drill", "Соблюдение SLA", timeout=20)
+    assert "Скачать CSV" in dash_duo.find_element("#trends-drill").text
+    assert dash_duo.find_elements("#trends-drill .ag-row")
