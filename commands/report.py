@@ -14,6 +14,7 @@ import datetime as dt
 import getpass
 import importlib
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -78,7 +79,7 @@ def run_meeting(args: argparse.Namespace) -> int:
     except FontNotFound as exc:
         return _fail(str(exc))
     if args.out is None:
-        sys.stdout.write(payload.decode())
+        _stdout(payload.decode())
     else:
         try:
             args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -105,10 +106,18 @@ def run_partner(args: argparse.Namespace) -> int:
             report = partner.partner_report(conn, args.partner)
     except LookupError:
         return _fail(f"no partner {args.partner!r} (see the partners file: column partner_id)")
-    json.dump(report, sys.stdout, ensure_ascii=False, indent=2, default=str)
-    sys.stdout.write("\n")
+    _stdout(json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n")
     _audit(engine, "export.partner", f"partner={args.partner} format=json via=cli")
     return 0
+
+
+def _stdout(text: str) -> None:
+    """Write to stdout; a reader that closed the pipe early (`| head`) is not an error."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _audit(engine, action: str, detail: str) -> None:
