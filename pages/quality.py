@@ -30,7 +30,7 @@ dash.register_page(__name__, path="/quality", name="quality", label_key="nav.qua
                    roles=sorted(PAGE_ROLES))
 
 ANSWER_COLORS = {1: "#d73027", 2: "#fc8d59", 3: "#fee08b", 4: "#91cf60", 5: "#1a9850"}
-DATE_FORMATTER = {"function": "params.value ? new Date(params.value).toLocaleDateString('ru-RU') : '—'"}
+DATE_FORMATTER = {"function": "params.value ? d3.timeFormat('%d.%m.%Y')(d3.isoParse(params.value)) : '—'"}
 NUMBER_FORMATTER = {"function": "params.value == null ? '—' : params.value.toLocaleString('ru-RU', "
                                 "{maximumFractionDigits: 1})"}
 
@@ -220,16 +220,20 @@ def _comparison_for(report: dict, question: str) -> dict | None:
     return next((c for c in report["comparison"] if c["question"] == question and c["metric"].startswith("nps")), None)
 
 
-def comparison_badge(item: dict | None) -> html.Div | None:
-    """The group value, or the reason it is withheld (greyed)."""
-    if item is None:
-        return None
+def comparison_text(item: dict) -> str:
+    """"Новосибирск: 23 (17 партнёров, 219 ответов)", or the reason the comparison is withheld."""
     if item["withheld"]:
-        return html.Div(item["reason"], className="small text-muted quality-compare-withheld")
-    text = t("quality.compare", group=item["group"], value=fmt_number(item["value"], 0),
+        return item["reason"]
+    return t("quality.compare", group=item["group"], value=fmt_number(item["value"], 0),
              partners=fmt_number(item["n_partners"]), answers=fmt_number(item["n_answers"]))
+
+
+def comparison_badge(item: dict) -> html.Div:
+    """The group value as a badge (with the skipped levels, if any), or the withheld reason greyed."""
+    if item["withheld"]:
+        return html.Div(comparison_text(item), className="small text-muted quality-compare-withheld")
     note = html.Div(item["reason"], className="small text-muted") if item.get("reason") else None
-    return html.Div([dbc.Badge(text, color="info", className="quality-compare text-wrap"), note])
+    return html.Div([dbc.Badge(comparison_text(item), color="info", className="quality-compare text-wrap"), note])
 
 
 def kpi_row(report: dict) -> dbc.Row:
@@ -241,11 +245,10 @@ def kpi_row(report: dict) -> dbc.Row:
     for key, question in (("nps_partner", "q_recommend_partner"), ("nps_platform", "q_recommend_platform")):
         item = kpi[key]
         interval = (item["nps_low"], item["nps_high"]) if item["nps_low"] is not None else None
-        cards.append(html.Div([
-            kpi_card(t(f"quality.{key}"), item["nps"], interval=interval, n=item["n"], decimals=0,
-                     id=f"quality-kpi-{key.replace('_', '-')}"),
-            comparison_badge(_comparison_for(report, question)),
-        ], className="h-100"))
+        compared = _comparison_for(report, question)
+        cards.append(kpi_card(t(f"quality.{key}"), item["nps"], interval=interval, n=item["n"], decimals=0,
+                              hint=comparison_text(compared) if compared else None,
+                              id=f"quality-kpi-{key.replace('_', '-')}"))
     return dbc.Row([dbc.Col(card, md=4) for card in cards], className="g-3 mb-3", id="quality-kpis")
 
 
@@ -287,7 +290,7 @@ def distribution_figure(questions: list[dict]) -> go.Figure:
                  for q in questions]
         fig.add_bar(y=labels, x=share, orientation="h", name=t("quality.answer", a=answer), marker_color=color,
                     hovertemplate="%{y}: %{x:.0f} %<extra>" + t("quality.answer", a=answer) + "</extra>")
-    fig.update_layout(barmode="stack", height=60 + 32 * len(labels), legend=dict(orientation="h", y=-0.15),
+    fig.update_layout(barmode="stack", height=60 + 32 * len(labels), legend=dict(orientation="h", y=1.1, traceorder="normal"),
                       xaxis=dict(range=[0, 100], ticksuffix=" %"), yaxis=dict(autorange="reversed"))
     return fig
 
@@ -304,7 +307,7 @@ def trend_figure(rows: list[dict]) -> go.Figure:
                         line=dict(color=color), customdata=frame[f"{key}_n"],
                         marker=dict(color=[("#d0d0d0" if f else color) for f in few], size=8),
                         hovertemplate="%{x}: %{y:.0f} (n = %{customdata})<extra></extra>")
-    fig.update_layout(height=360, legend=dict(orientation="h", y=-0.2), yaxis=dict(range=[-100, 100]))
+    fig.update_layout(height=380, legend=dict(orientation="h", y=1.15), yaxis=dict(range=[-100, 100]))
     return fig
 
 

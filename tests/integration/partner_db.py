@@ -23,6 +23,7 @@ from store.db import make_engine, migrate
 from store.models import KIND_TABLES
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
+AS_OF = pd.Timestamp("2026-11-23 10:00", tz="UTC")  # demo "today" (demo/clock.py)
 
 
 @contextlib.contextmanager
@@ -69,3 +70,14 @@ def insert_frames(engine: Engine, frames: dict[str, pd.DataFrame]) -> None:
             data = {column: [None if pd.isna(v) else v for v in frame[column].astype(object).tolist()]
                     for column in columns}
             conn.execute(table.insert(), [dict(zip(data, row)) for row in zip(*data.values())])
+
+
+def load_demo(engine: Engine, frames: dict[str, pd.DataFrame], as_of: pd.Timestamp = AS_OF) -> None:
+    """Insert demo frames and materialize what ingest would: rollups and ticket SLA values."""
+    from store.derived import materialize_sla
+    from store.rollups import refresh_rollups
+
+    insert_frames(engine, frames)
+    with engine.begin() as conn:
+        refresh_rollups(conn, now=as_of)
+        materialize_sla(conn, now=as_of)

@@ -11,22 +11,13 @@ from demo import generate
 from demo.generator import DEMO_PARTNER_ID
 from metrics.survey import QUESTIONS, score_table
 from reports.partner import next_evaluation, partner_report, window_id
-from store.derived import materialize_sla
 from store.frames import read_frame
 from store.models import SurveyRollup
 from store.rollups import refresh_rollups
 from tests.integration.callback_harness import app_engine, logged_in_client, make_app, seed_minimal_data
-from tests.integration.partner_db import insert_frames, migrated_engine
+from tests.integration.partner_db import AS_OF, insert_frames, load_demo, migrated_engine
 
-AS_OF = pd.Timestamp("2026-11-23 10:00", tz="UTC")  # demo "today" (demo/clock.py)
 UPDATE = "/_dash-update-component"
-
-
-def load_demo(engine, frames: dict[str, pd.DataFrame]) -> None:
-    insert_frames(engine, frames)
-    with engine.begin() as conn:
-        refresh_rollups(conn, now=AS_OF)
-        materialize_sla(conn, now=AS_OF)
 
 
 @pytest.fixture(scope="module")

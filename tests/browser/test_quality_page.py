@@ -1,0 +1,68 @@
+"""Headless Chromium: the demo partner opens «Моё качество» and sees its KPI cards; management picks a partner."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+
+import pytest
+
+from demo import generate
+from tests.browser.test_shell_browser import browser_login, severe_logs
+from tests.integration.callback_harness import app_engine, make_app
+from tests.integration.partner_db import load_demo
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not (shutil.which("chromedriver") and (shutil.which("chromium") or shutil.which("google-chrome"))),
+                       reason="chromium and chromedriver are needed (make browser installs them)"),
+]
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    app = make_app(tmp_path_factory.mktemp("quality-browser"))
+    load_demo(app_engine(app), generate("small", seed=42))
+    return app
+
+
+def _start(dash_duo, app) -> None:
+    """Serve on a free port: dash_duo's default port 58050 may be taken by another test process."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    dash_duo.start_server(app, navigate=False, port=port)
+
+
+def _screenshot(dash_duo, name: str) -> None:
+    folder = os.environ.get("QUALITY_SCREENSHOTS")
+    if folder:
+        dash_duo.driver.set_window_size(1400, 3000)
+        dash_duo.driver.save_screenshot(os.path.join(folder, name))
+
+
+def test_partner_sees_its_kpi_cards_with_intervals_and_switches_the_window(dash_duo, app):
+    _start(dash_duo, app)
+    browser_login(dash_duo, "partner")
+    dash_duo.driver.get(dash_duo.server.url + "/quality")
+    dash_duo.wait_for_contains_text("#quality-kpi-csat", "Удовлетворённость", timeout=90)
+    nps = dash_duo.find_element("#quality-kpi-nps-partner").text
+    assert "Рекомендуют вас" in nps and "95 % интервал" in nps
+    assert "1С-Интегратор «Цифра»" in dash_duo.find_element("#quality-partner-name").text
+    assert not dash_duo.find_element("#quality-partner").is_displayed()  # no list of other partners
+    dash_duo.wait_for_element("#quality-distribution .main-svg", timeout=10)
+    dash_duo.wait_for_element("#quality-tickets .ag-row", timeout=10)
+    _screenshot(dash_duo, "quality-partner.png")
+
+    dash_duo.find_element("label[for='_dbcprivate_radioitems_quality-window_input_quarter']").click()
+    dash_duo.wait_for_contains_text("#quality-body", "Период: 2026Q3 (", timeout=90)
+    assert severe_logs(dash_duo) == []
+
+
+def test_management_picks_a_partner_in_the_dropdown(dash_duo, app):
+    _start(dash_duo, app)
+    browser_login(dash_duo, "management")
+    dash_duo.driver.get(dash_duo.server.url + "/quality?partner=P0002")
+    dash_duo.wait_for_contains_text("#quality-partner-name", "Лаборатория «Гамма»", timeout=90)
+    dash_duo.wait_for_element("#quality-kpi-csat")
+    _screenshot(dash_duo, "quality-management.png")
