@@ -60,6 +60,7 @@ class FileReport:
     status: str = "ok"  # ok | partial | refused
     ignored_columns: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    derived_seconds: float = 0.0  # of `seconds`: refreshing derived tables (SLA, rollups)
 
     @property
     def refused(self) -> bool:
@@ -161,7 +162,9 @@ def _load_file(engine: Engine, source: Source, kind: str | None, naive_tz: str |
             run_id = _start_run(conn, report, started_at, login)
             loader = _FileLoader(conn, schema, table, columns, naive_tz, report, run_id)
             loader.load(chunk_rows, counter)
+            derived_started = time.perf_counter()
             _refresh_derived(conn, kind, loader.ticket_ids() if kind in SLA_KINDS else None)
+            report.derived_seconds = time.perf_counter() - derived_started
             report.seconds = time.perf_counter() - started
             _finish_run(conn, run_id, report)
     except FileRefused as exc:
