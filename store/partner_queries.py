@@ -85,12 +85,6 @@ def survey_quarters(conn: Connection) -> list[str]:
     return list(conn.execute(select(SurveyRollup.quarter).distinct().order_by(SurveyRollup.quarter)).scalars())
 
 
-def survey_rollup_stamp(conn: Connection) -> tuple:
-    """(cells, answers, newest quarter) of `survey_rollup`: changes whenever a refresh changes the counts."""
-    row = conn.execute(select(func.count(), func.sum(SurveyRollup.answers), func.max(SurveyRollup.quarter))).one()
-    return tuple(row)
-
-
 def _counts(frame: pd.DataFrame, columns: Sequence[str] = COUNT_COLUMNS) -> pd.DataFrame:
     frame = frame.reindex(columns=list(columns))
     return frame.astype({"scale": "int64", "answer": "int64", "answers": "int64"})
