@@ -36,6 +36,8 @@ from urllib.parse import urlsplit
 import numpy as np
 import requests
 
+from benchmarks.pages import DEFAULT_LOGIN, payload
+
 ROOT = Path(__file__).resolve().parents[1]
 ALLOWED_HOST = "127.0.0.1"
 DEMO_LOGIN_OF_ROLE = {"partner": "partner", "service_manager": "manager", "management": "management",
@@ -89,7 +91,6 @@ def discover_targets() -> list[PageTarget]:
     """Every registered login-only page with its roles and `BENCH_CALLBACK` (same registry as the server)."""
     import dash
 
-    from benchmarks.pages import DEFAULT_LOGIN
     from components.nav import roles_for_page
 
     if not dash.page_registry:  # register the pages as create_app does, without a database
@@ -110,8 +111,6 @@ def discover_targets() -> list[PageTarget]:
 
 def routing_payload(path: str) -> dict:
     """The body Dash's renderer posts to render a page's layout (dash.page_container routing callback)."""
-    from benchmarks.pages import payload
-
     return payload({"output": ".._pages_content.children..._pages_store.data..",
                     "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
                                {"id": "_pages_location", "property": "search", "value": ""}]})
@@ -171,6 +170,7 @@ def virtual_user(base: str, login: str, password: str, role: str, targets: list[
                  deadline: float, stats: dict[str, EndpointStats]) -> None:
     """Log in as `login`, then visit the pages of `role` in turn until `deadline` (perf_counter)."""
     session = requests.Session()
+    # "POST /login" times the whole log-in: GET of the form (CSRF token) + POST of the credentials
     logged_in = _timed(stats, "POST /login", lambda: log_in(session, base, login, password), ok_status=(302, 303))
     mine = [t for t in targets if role in t.roles] if logged_in else []
     visit = 0
@@ -181,8 +181,6 @@ def virtual_user(base: str, login: str, password: str, role: str, targets: list[
         _timed(stats, f"POST layout {page.path}", lambda: session.post(
             f"{base}/_dash-update-component", json=routing_payload(page.path), timeout=REQUEST_TIMEOUT_S))
         if page.callback and page.callback_role == role:
-            from benchmarks.pages import payload
-
             _timed(stats, f"POST callback {page.name}", lambda: session.post(
                 f"{base}/_dash-update-component", json=payload(page.callback), timeout=REQUEST_TIMEOUT_S))
     session.close()
