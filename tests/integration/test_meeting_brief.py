@@ -15,7 +15,6 @@ import pytest
 from sqlalchemy import Engine, insert
 
 from reports.meeting import UnknownClient, meeting_brief
-from store.db import make_engine, migrate
 from store.models import Client, Staff, Ticket, TicketSla, Worklog
 from store.queries import manager_client_ids, meeting_inputs
 
@@ -83,17 +82,15 @@ def insert_meeting_data(engine: Engine, manager: str = "anna") -> None:
 
 
 @pytest.fixture()
-def engine(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'meeting.db'}")
-    migrate(engine)
+def db(engine):
+    """The conftest `engine` (SQLite, and PostgreSQL when reachable) with the meeting data."""
     insert_meeting_data(engine)
-    yield engine
-    engine.dispose()
+    return engine
 
 
 @pytest.fixture()
-def brief(engine):
-    with engine.connect() as conn:
+def brief(db):
+    with db.connect() as conn:
         return meeting_brief(conn, "C1", PERIOD_END)
 
 
@@ -101,15 +98,15 @@ def _kpi(brief: dict, metric_id: str, key: str) -> dict:
     return next(k for k in brief["kpis"] if k["metric_id"] == metric_id and k["key"] == key)
 
 
-def test_manager_client_ids_are_the_clients_with_that_login(engine):
-    with engine.connect() as conn:
+def test_manager_client_ids_are_the_clients_with_that_login(db):
+    with db.connect() as conn:
         assert manager_client_ids(conn, "anna") == ["C1"]
         assert manager_client_ids(conn, "nobody") == []
 
 
-def test_meeting_inputs_keep_only_the_client_and_the_window(engine):
+def test_meeting_inputs_keep_only_the_client_and_the_window(db):
     start, end = pd.Timestamp("2024-04-03", tz="UTC"), pd.Timestamp("2024-05-29", tz="UTC")
-    with engine.connect() as conn:
+    with db.connect() as conn:
         inputs = meeting_inputs(conn, "C1", start, end)
     assert sorted(inputs.tickets["ticket_id"]) == ["B1", "R1", "T0", "T1", "T2", "T3"]
     assert inputs.tickets["created_at"].dt.tz is not None
@@ -175,18 +172,18 @@ def test_brief_is_json_serialisable_without_nan(brief):
     assert "ООО Ромашка" in text
 
 
-def test_default_period_end_is_the_day_the_stored_tickets_run_to(engine):
-    with engine.connect() as conn:
+def test_default_period_end_is_the_day_the_stored_tickets_run_to(db):
+    with db.connect() as conn:
         brief = meeting_brief(conn, "C1")
     assert brief["period"]["last_day"] == "2024-05-27"  # R1 created 27.05 is the latest ticket of any client
 
 
-def test_default_period_end_is_the_same_for_a_client_with_older_tickets(engine):
-    with engine.connect() as conn:
+def test_default_period_end_is_the_same_for_a_client_with_older_tickets(db):
+    with db.connect() as conn:
         brief = meeting_brief(conn, "C2")  # X1 created 15.05
     assert brief["period"]["last_day"] == "2024-05-27"
 
 
-def test_unknown_client_raises(engine):
-    with engine.connect() as conn, pytest.raises(UnknownClient):
+def test_unknown_client_raises(db):
+    with db.connect() as conn, pytest.raises(UnknownClient):
         meeting_brief(conn, "NOPE", PERIOD_END)
