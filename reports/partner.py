@@ -167,6 +167,8 @@ def partner_report(conn: Connection, partner_id: str, window: str = "ttm", as_of
     if partner is None:
         raise UnknownPartner(f"no partner {partner_id!r}")
     all_counts = q.partner_survey_counts(conn, partner_id)
+    surveys = q.partner_surveys(conn, partner_id)
+    tickets = q.partner_tickets(conn, partner_id)
     counts = all_counts[all_counts["quarter"].isin(quarters)]
     report = {
         "partner": {k: partner[k] for k in ("partner_id", "name", "city", "region", "country")},
@@ -176,22 +178,27 @@ def partner_report(conn: Connection, partner_id: str, window: str = "ttm", as_of
         "questions": question_table(counts, scheme, lang),
         "trend": _records(scores_from_counts(all_counts, ["quarter"], scheme)),
         "kpi_trend": kpi_trend(all_counts, scheme),
-        "comments": survey_comments(conn, partner_id, quarters),
+        "comments": survey_comments(surveys, quarters),
         "comparison": comparison(conn, partner, window_key, scheme, lang),
     }
-    report.update(project_section(conn, partner_id, as_of))
+    report.update(project_section(conn, partner_id, surveys, as_of))
     report["competence"] = competence_section(conn, partner_id, as_of)
-    report.update(ticket_section(conn, partner_id, as_of))
-    report["deposit"] = deposit_section(conn, partner_id, as_of)
+    report.update(ticket_section(tickets, q.partner_pauses(conn, partner_id), as_of))
+    report["deposit"] = deposit_section(partner_id, q.partner_deposits(conn, partner_id), tickets, as_of)
     return json.loads(json.dumps(report, default=_json_default, allow_nan=False))
+
+
+def _kpi_counts(counts: pd.DataFrame) -> pd.DataFrame:
+    """The counts behind the KPI cards: the six project questions pooled as question "project", and the
+    two recommend questions as they are."""
+    project = counts[counts["question"].isin(PROJECT_QUESTIONS)].assign(question="project")
+    return pd.concat([project, counts[counts["question"].isin(RECOMMEND_QUESTIONS)]], ignore_index=True)
 
 
 def kpis(counts: pd.DataFrame, scheme: Scheme = "top1") -> dict:
     """KPI cards: project CSAT (top-2-box over the six project questions, seed 000) and both NPS scores."""
-    project = counts[counts["question"].isin(PROJECT_QUESTIONS)].assign(question="project")
-    csat_row = scores_from_counts(project, scheme=scheme)
-    table = scores_from_counts(counts[counts["question"].isin(RECOMMEND_QUESTIONS)], scheme=scheme)
-    out = {"csat": _kpi(csat_row, "project", ("csat",))}
+    table = scores_from_counts(_kpi_counts(counts), scheme=scheme)
+    out = {"csat": _kpi(table, "project", ("csat",))}
     for column, key in (("q_recommend_partner", "nps_partner"), ("q_recommend_platform", "nps_platform")):
         out[key] = _kpi(table, column, ("nps", "nps_low", "nps_high", "promoters", "detractors"))
     return out
@@ -199,9 +206,7 @@ def kpis(counts: pd.DataFrame, scheme: Scheme = "top1") -> dict:
 
 def kpi_trend(counts: pd.DataFrame, scheme: Scheme = "top1") -> list[dict]:
     """The KPI cards per quarter (every quarter with answers, oldest first): project CSAT and both NPS with n."""
-    project = counts[counts["question"].isin(PROJECT_QUESTIONS)].assign(question="project")
-    recommend = counts[counts["question"].isin(RECOMMEND_QUESTIONS)]
-    table = scores_from_counts(pd.concat([project, recommend], ignore_index=True), ["quarter"], scheme)
+    table = scores_from_counts(_kpi_counts(counts), ["quarter"], scheme)
     if table.empty:
         return []
     table["value"] = table["csat"].where(table["question"] == "project", table["nps"])
@@ -244,9 +249,8 @@ def question_table(counts: pd.DataFrame, scheme: Scheme = "top1", lang: str = "r
     return out
 
 
-def survey_comments(conn: Connection, partner_id: str, quarters: Sequence[str]) -> list[dict]:
-    """The newest client comments about the partner's projects in the window (SPEC §4 comments list)."""
-    surveys = q.partner_surveys(conn, partner_id)
+def survey_comments(surveys: pd.DataFrame, quarters: Sequence[str]) -> list[dict]:
+    """The newest client comments of the partner's surveys (`partner_surveys`) in the window (SPEC §4)."""
     if surveys.empty:
         return []
     quarter = surveys["surveyed_at"].dt.tz_localize(None).dt.to_period("Q").astype(str)
@@ -308,7 +312,7 @@ def comparison(conn: Connection, partner: dict, window: str, scheme: Scheme = "t
 
 
 # ---------------------------------------------------------------- Quality Program: projects, points, competence
-def project_section(conn: Connection, partner_id: str, as_of: pd.Timestamp) -> dict:
+def project_section(conn: Connection, partner_id: str, surveys: pd.DataFrame, as_of: pd.Timestamp) -> dict:
     """The partner's project versions with monitor verdict, latest survey, points and their expiry (seed 000).
 
     Returns
@@ -329,7 +333,6 @@ def project_section(conn: Connection, partner_id: str, as_of: pd.Timestamp) -> d
     own = own.merge(awards.rename(columns={"reason": "points_reason"}), on=["project_id", "version"], how="left")
     own["points_live"] = (own["earned_at"] <= as_of) & (own["expires_at"] > as_of)
     own["transferred"] = own["transferred_from"].notna()  # never the previous partner's id (SPEC §8)
-    surveys = q.partner_surveys(conn, partner_id)
     if not surveys.empty:
         answers = surveys[list(QUESTIONS)].astype(float)
         latest = (surveys.assign(mean_score=answers[PROJECT_QUESTIONS].mean(axis=1))
@@ -378,16 +381,14 @@ def competence_section(conn: Connection, partner_id: str, as_of: pd.Timestamp) -
 
 
 # ---------------------------------------------------------------- dedicated support (seed 003)
-def ticket_section(conn: Connection, partner_id: str, as_of: pd.Timestamp) -> dict:
-    """The partner's tickets: status, deadline, worked hours, SLA state, БП pauses; and a summary.
+def ticket_section(tickets: pd.DataFrame, pauses: pd.DataFrame, as_of: pd.Timestamp) -> dict:
+    """The partner's tickets (`partner_tickets`): status, deadline, worked hours, SLA state, БП pauses; a summary.
 
     `bp_hours` = calendar hours in `waiting_production` pauses ("БП", seed 003), an open pause counted until `as_of`.
     """
-    tickets = q.partner_tickets(conn, partner_id)
     if tickets.empty:
         return {"tickets": [], "tickets_summary": {"total": 0, "open": 0, "breached": 0, "at_risk": 0,
                                                     "compliance": None, "hours": 0.0}}
-    pauses = q.partner_pauses(conn, partner_id)
     bp = pauses[pauses["reason"] == BP_REASON]
     resumed = bp["resumed_at"].fillna(as_of).clip(upper=as_of)
     bp = bp.assign(hours=(resumed - bp["paused_at"]).dt.total_seconds().clip(lower=0) / 3600,
@@ -418,10 +419,8 @@ def ticket_section(conn: Connection, partner_id: str, as_of: pd.Timestamp) -> di
     }
 
 
-def deposit_section(conn: Connection, partner_id: str, as_of: pd.Timestamp) -> dict:
+def deposit_section(partner_id: str, deposits: pd.DataFrame, tickets: pd.DataFrame, as_of: pd.Timestamp) -> dict:
     """Prepaid deposit of the dedicated support service (seed 003) via `metrics.deposit.deposit_account`."""
-    deposits = q.partner_deposits(conn, partner_id)
-    tickets = q.partner_tickets(conn, partner_id)
     account = deposit_account(deposits, tickets, today=as_of)
     account = account[account["partner_id"] == partner_id]
     if account.empty:
