@@ -341,17 +341,14 @@ def brief_pdf(brief: dict, lang: str = "ru") -> bytes:
              Paragraph(text("generated", lang, at=date_text(brief.get("generated_at"))), styles["muted"]),
              Paragraph(text("flags", lang), styles["h2"]), *_flag_blocks(brief, lang, styles),
              Paragraph(text("kpis", lang), styles["h2"]), _kpi_table(brief, lang, styles),
-             Paragraph(text("hours", lang), styles["h2"]), _hours_chart(brief, lang),
+             KeepTogether([Paragraph(text("hours", lang), styles["h2"]), _hours_chart(brief, lang)]),
              _table(_hours_rows(brief, lang), [40 * mm, 28 * mm, 28 * mm, 28 * mm, 34 * mm]), Spacer(1, 3 * mm),
              Paragraph(text("by_priority", lang), styles["body"]),
-             _table(_priority_rows(brief, lang), [40 * mm, 28 * mm, 28 * mm, 28 * mm]),
-             Paragraph(text("tickets", lang), styles["h2"])]
-    if brief["tickets"]:
-        story.append(_table(_ticket_rows(brief, lang),
-                            [26 * mm, 24 * mm, 18 * mm, 28 * mm, 28 * mm, 26 * mm, 24 * mm],
-                            [("ALIGN", (2, 1), (2, -1), "CENTER")], numeric_from=6))
-    else:
-        story.append(Paragraph(text("no_tickets", lang), styles["body"]))
+             _table(_priority_rows(brief, lang), [40 * mm, 28 * mm, 28 * mm, 28 * mm])]
+    tickets = _table(_ticket_rows(brief, lang), [24 * mm, 24 * mm, 20 * mm, 28 * mm, 28 * mm, 26 * mm, 24 * mm],
+                     [("ALIGN", (2, 1), (2, -1), "CENTER")], numeric_from=6) if brief["tickets"] \
+        else Paragraph(text("no_tickets", lang), styles["body"])
+    story.append(KeepTogether([Paragraph(text("tickets", lang), styles["h2"]), tickets]))
     doc.build(story, onFirstPage=_footer, onLaterPages=_footer)
     return buffer.getvalue()
 
