@@ -1,0 +1,108 @@
+"""Headless Chromium: the public directory without log-in, and the programme pages of management and admin."""
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+from demo import generate
+from tests.browser.test_shell_browser import browser_login, severe_logs
+from tests.integration.callback_harness import app_engine, make_app
+from tests.integration.partner_db import load_demo
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not (shutil.which("chromedriver") and (shutil.which("chromium") or shutil.which("google-chrome"))),
+                       reason="chromium and chromedriver are needed (make browser installs them)"),
+]
+QUALITY_WORDS = ("NPS", "CSAT", "удовлетвор", "Удовлетвор", "анкет", "оценк")
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    app = make_app(tmp_path_factory.mktemp("programs-browser"))
+    load_demo(app_engine(app), generate("small", seed=42))
+    return app
+
+
+def _screenshot(dash_duo, name: str) -> None:
+    folder = os.environ.get("QUALITY_SCREENSHOTS")
+    if folder:
+        dash_duo.driver.set_window_size(1400, 3000)
+        dash_duo.driver.save_screenshot(os.path.join(folder, name))
+
+
+def wait_text(dash_duo, selector: str, text: str, timeout: float = 20) -> None:
+    """Wait until the element shows `text`, ignoring case (KPI titles are upper-cased by CSS)."""
+    WebDriverWait(dash_duo.driver, timeout).until(
+        lambda driver: any(text.lower() in e.text.lower()
+                           for e in driver.find_elements(By.CSS_SELECTOR, selector)),
+        message=f"{text!r} not shown in {selector}")
+
+
+def failed_requests(dash_duo) -> list:
+    """Severe browser logs of failed requests (a 4xx/5xx answer to a callback, a missing resource)."""
+    return [e for e in severe_logs(dash_duo) if "Failed to load resource" in e.get("message", "")]
+
+
+def test_anonymous_visitor_filters_the_directory_and_sees_badges_only(dash_duo, app):
+    dash_duo.start_server(app, navigate=False)
+    dash_duo.driver.get(dash_duo.server.url + "/directory")
+    wait_text(dash_duo, "#directory-count", "Найдено партнёров", timeout=30)
+    dash_duo.wait_for_element("#directory-grid .ag-row", timeout=10)
+    all_partners = dash_duo.find_element("#directory-count").text
+    dash_duo.find_element("#directory-quality input").click()
+    dash_duo.wait_for_contains_text("#directory-grid", "Программа качества", timeout=10)
+    dash_duo.wait_for_text_to_equal("#directory-count", dash_duo.find_element("#directory-count").text)
+    assert dash_duo.find_element("#directory-count").text != all_partners
+    badges = [e.text for e in dash_duo.find_elements("#directory-grid .ag-row [col-id='badges']")]
+    assert badges and all("Программа качества" in b for b in badges)
+    dash_duo.wait_for_element("#directory-kkv-grid .ag-row", timeout=10)
+    text = dash_duo.find_element("#directory").text
+    assert not any(word in text for word in QUALITY_WORDS)
+    assert dash_duo.find_elements("#shell-login")  # still anonymous
+    _screenshot(dash_duo, "directory-anonymous.png")
+    assert failed_requests(dash_duo) == []
+
+
+def test_management_reviews_quality_program_and_kkv(dash_duo, app):
+    dash_duo.start_server(app, navigate=False)
+    browser_login(dash_duo, "management")
+    dash_duo.driver.get(dash_duo.server.url + "/programs/quality")
+    wait_text(dash_duo, "#pq-kpi-held", "Держат компетенцию")
+    dash_duo.wait_for_contains_text("#pq-window", "Окно ключей")
+    dash_duo.wait_for_element("#programs-quality .ag-row", timeout=10)
+    assert not dash_duo.find_elements("#pq-run")  # the evaluation button is admin's
+    wait_text(dash_duo, "#pq-points", "Действующие баллы")
+    _screenshot(dash_duo, "programs-quality.png")
+
+    dash_duo.driver.get(dash_duo.server.url + "/programs/kkv")
+    wait_text(dash_duo, "#pk-kpi-overdue", "Просроченные отчёты")
+    dash_duo.wait_for_element("#pk-points-chart .main-svg", timeout=10)
+    _screenshot(dash_duo, "programs-kkv.png")
+    assert failed_requests(dash_duo) == []
+
+
+def test_admin_changes_a_lead_weight_and_checks_the_speed_claim(dash_duo, app):
+    dash_duo.start_server(app, navigate=False)
+    browser_login(dash_duo, "admin")
+    dash_duo.driver.get(dash_duo.server.url + "/programs/saas")
+    dash_duo.wait_for_element("#programs-saas .ag-row", timeout=20)
+    partner = dash_duo.find_element("#ps-weight-partner input")
+    partner.send_keys("(P0")
+    partner.send_keys(Keys.ENTER)
+    weight = dash_duo.find_element("#ps-weight")
+    weight.send_keys(Keys.BACKSPACE, "2")
+    dash_duo.find_element("#ps-save").click()
+    dash_duo.wait_for_contains_text("#ps-saved", "сохранён", timeout=10)
+    _screenshot(dash_duo, "programs-saas.png")
+
+    dash_duo.driver.get(dash_duo.server.url + "/programs/support")
+    dash_duo.wait_for_contains_text("#pu-claim", "60–70 %", timeout=20)
+    dash_duo.wait_for_element("#pu-speed-chart .main-svg", timeout=10)
+    _screenshot(dash_duo, "programs-support.png")
+    assert failed_requests(dash_duo) == []
