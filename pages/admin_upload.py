@@ -304,7 +304,6 @@ clientside_callback(
     Output(grid_id("admin-ingest-history"), "rowData"),
     Output("admin-upload-run", "options"),
     Output("admin-upload-run", "value"),
-    Output("admin-upload-files", "contents"),
     Input("admin-upload-payload", "data"),
     State("admin-upload-kind", "value"),
     running=[(Output("admin-upload-files", "disabled"), True, False),
@@ -321,7 +320,7 @@ def upload_files(payload: Any, kind: Any, scope: Scope) -> tuple:
     total = sum(len(data) for _name, data in files)
     if total > limit:  # a crafted request that skipped the browser check
         message = dbc.Alert(t("admin_upload.too_big", size=_mb(total), limit=_mb(limit)), color="warning")
-        return message, dash.no_update, dash.no_update, dash.no_update, None
+        return message, dash.no_update, dash.no_update, dash.no_update
     kind = kind if kind in LOAD_ORDER else None
     reports: list[FileReport] = []
     alert = None
@@ -337,7 +336,7 @@ def upload_files(payload: Any, kind: Any, scope: Scope) -> tuple:
     options = run_options()  # newest first: with rejections in this upload, its last such file leads
     value = options[1]["value"] if any(r.rejected for r in reports) and len(options) > 1 else 0
     view = html.Div([alert, report_view(reports, unreadable)] if alert else [report_view(reports, unreadable)])
-    return view, history_records(), options, value, None
+    return view, history_records(), options, value
 
 
 @dash.callback(

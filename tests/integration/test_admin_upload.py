@@ -11,7 +11,7 @@ from store.models import AuditLog, IngestRun, Partner
 from tests.integration.admin_app import admin_app, call, logged_in, text_of
 
 UPLOAD_OUTPUTS = [("admin-upload-report", "children"), (grid_id("admin-ingest-history"), "rowData"),
-                  ("admin-upload-run", "options"), ("admin-upload-run", "value"), ("admin-upload-files", "contents")]
+                  ("admin-upload-run", "options"), ("admin-upload-run", "value")]
 HISTORY = '{"name":"admin-ingest-history","type":"data-grid"}'
 QUARANTINE = '{"name":"admin-quarantine","type":"data-grid"}'
 
