@@ -312,7 +312,7 @@ def gunicorn_server(database_url: str, workers: int = 3, port: int | None = None
                     mode: str = "production", log_path: Path | None = None) -> Iterator[str]:
     """Serve ``app:server()`` with gunicorn on 127.0.0.1 (free port by default); yields the base URL.
 
-    Uses gunicorn.conf.py (migrations once in the master). Stopped with SIGTERM (SIGKILL after
+    Uses gunicorn.conf.py (migrations once in the master). Stopped with SIGINT, gunicorn's quick shutdown (SIGKILL after
     15 s) on exit. Server output goes to `log_path` (default: discarded).
     """
     port = port or free_port()
@@ -328,7 +328,7 @@ def gunicorn_server(database_url: str, workers: int = 3, port: int | None = None
         yield base
     finally:
         if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
+            process.send_signal(signal.SIGINT)
             try:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:

@@ -38,9 +38,11 @@ def require_redis() -> None:
         pytest.skip(reason)
 
 
-@pytest.fixture()
-def production_app(tmp_path):
-    return create_app(Config(database_url=f"sqlite:///{tmp_path / 'prod.db'}", mode="production",
+@pytest.fixture(scope="module")
+def production_app(tmp_path_factory):
+    """One production-mode app over a fresh SQLite database (its tests only read, or fail one log-in)."""
+    path = tmp_path_factory.mktemp("production") / "prod.db"
+    return create_app(Config(database_url=f"sqlite:///{path}", mode="production",
                              redis_url=REDIS_URL, secret_key="x" * 32, testing=True))
 
 
