@@ -20,14 +20,25 @@ def register_columns(labels: dict[str, tuple[str, str]]) -> None:
                       if f"col.{name}" not in STRINGS})
 
 
-def program_table(name: str, frame: pd.DataFrame, columns: Sequence[str], *, page_size: int = 15) -> object:
+def value_labels(values: pd.Series, prefix: str) -> pd.Series:
+    """Codes shown in the user's language: each value (or each "; "-joined part) `v` → `t(prefix.v)` when known."""
+
+    def label(code: object) -> object:
+        if not isinstance(code, str) or not code:
+            return code
+        return "; ".join(t(f"{prefix}.{part}") if f"{prefix}.{part}" in STRINGS else part for part in code.split("; "))
+
+    return values.map(label)
+
+
+def program_table(name: str, frame: pd.DataFrame, columns: Sequence[str], *, page_size: int = 20) -> object:
     """Grid of `frame[columns]`: dates as ISO text shown ``DD.MM.YYYY``, numbers ``1 234,5``, CSV export."""
     shown = frame.loc[:, list(columns)].copy()
     defs = []
     for column in columns:
         values = shown[column]
         header = t(f"col.{column}")
-        spec: dict = {"field": column, "headerName": header}
+        spec: dict = {"field": column, "headerName": header, "flex": 1, "minWidth": 100}
         if pd.api.types.is_datetime64_any_dtype(values):
             shown[column] = values.dt.strftime("%Y-%m-%d").astype(object).where(values.notna(), None)
             spec.update(filter="agTextColumnFilter", valueFormatter=DATE_FORMATTER)

@@ -13,7 +13,7 @@ from auth import authorized, current_engine
 from components.cards import empty_state, kpi_card
 from components.charts import graph
 from components.i18n import register_strings, t
-from components.program_tables import program_table, register_columns
+from components.program_tables import program_table, register_columns, value_labels
 from reports.programs import kkv_overview
 from store.program_queries import kkv_inputs
 
@@ -40,6 +40,12 @@ register_strings({
     "pk.source.sales": {"ru": "продажи", "en": "sales"},
     "pk.source.projects": {"ru": "проекты", "en": "projects"},
     "pk.source.marketing": {"ru": "маркетинг", "en": "marketing"},
+    "pk.validity.valid": {"ru": "действует", "en": "valid"},
+    "pk.validity.expiring": {"ru": "скоро истекает", "en": "expiring"},
+    "pk.validity.expired": {"ru": "истекла", "en": "expired"},
+    "pk.validity.unknown": {"ru": "без даты", "en": "no date"},
+    "pk.level.basic": {"ru": "базовый", "en": "basic"},
+    "pk.level.extended": {"ru": "расширенный", "en": "extended"},
     "pk.none": {"ru": "Ни у одного партнёра нет уровня ККВ.", "en": "No partner holds a KKV level."},
 })
 register_columns({
@@ -61,6 +67,12 @@ def layout(**_query: str) -> html.Div:
                     id="programs-kkv")
 
 
+def _shown(rows: pd.DataFrame) -> pd.DataFrame:
+    """Level and validity in the user's language (`status` is shown as `validity`)."""
+    return rows.assign(validity=value_labels(rows["status"], "pk.validity"),
+                       kkv_level=value_labels(rows["kkv_level"], "pk.level"))
+
+
 def _points_chart(points: pd.DataFrame) -> go.Figure:
     top = points.head(20).iloc[::-1]
     fig = go.Figure([go.Bar(y=top["name"], x=top[s], name=t(f"pk.source.{s}"), orientation="h") for s in SOURCES])
@@ -76,13 +88,13 @@ def show_kkv(_path: object) -> object:
     today = pd.Timestamp.now(tz="UTC")
     with current_engine().connect() as conn:
         view = kkv_overview(kkv_inputs(conn), today)
-    status = view["status"].rename(columns={"status": "validity"})
-    renewals = view["renewals"].rename(columns={"status": "validity"})
+    status = _shown(view["status"])
+    renewals = _shown(view["renewals"])
     if status.empty:
         return empty_state(t("pk.none"))
     kpis = dbc.Row([
         dbc.Col(kpi_card(t("pk.holders"), len(status), id="pk-kpi-holders"), md=3),
-        dbc.Col(kpi_card(t("pk.extended"), int((status["kkv_level"] == "extended").sum())), md=3),
+        dbc.Col(kpi_card(t("pk.extended"), int((view["status"]["kkv_level"] == "extended").sum())), md=3),
         dbc.Col(kpi_card(t("pk.renewals"), len(renewals), id="pk-kpi-renewals"), md=3),
         dbc.Col(kpi_card(t("pk.overdue"), len(view["overdue"]), id="pk-kpi-overdue"), md=3),
     ], className="g-2 mb-3")

@@ -16,7 +16,7 @@ from components.cards import empty_state, kpi_card
 from components.charts import graph
 from components.format import fmt_date
 from components.i18n import register_strings, t
-from components.program_tables import program_table, register_columns
+from components.program_tables import program_table, register_columns, value_labels
 from metrics.programs import points_balance
 from reports.programs import evaluate_month, month_start, quality_ledger, quality_overview
 from store.program_queries import competence_rows, partner_names, quality_inputs
@@ -50,6 +50,15 @@ register_strings({
     "pq.partner": {"ru": "Партнёр", "en": "Partner"},
     "pq.no_history": {"ru": "Оценок ещё не было: загрузите ключи и проекты или запустите оценку.",
                       "en": "No evaluation yet: load keys and projects or run the evaluation."},
+    "pq.status.assigned": {"ru": "присвоена", "en": "assigned"},
+    "pq.status.kept": {"ru": "сохранена", "en": "kept"},
+    "pq.status.revoked": {"ru": "снята", "en": "revoked"},
+    "pq.status.none": {"ru": "нет", "en": "none"},
+    "pq.reason.first_submission": {"ru": "первая сдача", "en": "first submission"},
+    "pq.reason.new_version": {"ru": "новая версия", "en": "new version"},
+    "pq.reason.transfer": {"ru": "проект перешёл к партнёру", "en": "project transferred"},
+    "pq.reason.expired": {"ru": "через год", "en": "after a year"},
+    "pq.reason.superseded": {"ru": "заменены новой версией", "en": "superseded by a new version"},
 })
 register_columns({
     "partner_id": ("Код партнёра", "Partner id"), "keys": ("Ключей", "Keys"), "covered": ("Сдано", "Covered"),
@@ -91,6 +100,11 @@ def layout(**_query: str) -> html.Div:
     ], id="programs-quality")
 
 
+def _shown(rows: pd.DataFrame) -> pd.DataFrame:
+    """Decision rows as displayed: share in %, status in the user's language."""
+    return rows.assign(share=100 * rows["share"], status=value_labels(rows["status"], "pq.status"))
+
+
 def _chart(summary: pd.DataFrame) -> go.Figure:
     ordered = summary.sort_values("month")
     fig = go.Figure([
@@ -118,7 +132,7 @@ def show_month(month: object, _ran: object) -> object:
     if chosen not in months:
         chosen = max(months)
     view = quality_overview(history, chosen)
-    decisions = view["decisions"].assign(share=lambda f: 100 * f["share"])
+    decisions = _shown(view["decisions"])
     row = view["summary"].set_index("month").loc[chosen]
     first = decisions.iloc[0]
     kpis = dbc.Row([
@@ -127,8 +141,8 @@ def show_month(month: object, _ran: object) -> object:
         dbc.Col(kpi_card(t("pq.revoked"), int(row["revoked"])), md=3),
         dbc.Col(kpi_card(t("pq.near"), len(view["near"])), md=3),
     ], className="g-2 mb-2")
-    near = view["near"].assign(share=lambda f: 100 * f["share"])
-    changes = view["changes"].assign(share=lambda f: 100 * f["share"])
+    near = _shown(view["near"])
+    changes = _shown(view["changes"])
     return html.Div([
         kpis,
         html.P(t("pq.window", start=fmt_date(first["window_start"]), end=fmt_date(first["window_end"])),
@@ -165,7 +179,8 @@ def show_ledger(partner_id: object) -> object:
         dbc.Row([dbc.Col(kpi_card(t("pq.balance"), balance["points"], id="pq-points"), md=3),
                  dbc.Col(kpi_card(t("col.next_expires_at"), None, hint=fmt_date(balance["next_expires_at"])), md=3)],
                 className="g-2 mb-2"),
-        program_table("pq-ledger-grid", ledger, ["project_id", "version", "earned_at", "expires_at", "points",
+        program_table("pq-ledger-grid", ledger.assign(reason=value_labels(ledger["reason"], "pq.reason"),
+                                                      end_reason=value_labels(ledger["end_reason"], "pq.reason")), ["project_id", "version", "earned_at", "expires_at", "points",
                                                  "reason", "end_reason", "transferred_from", "live", "days_to_expiry"]),
     ])
 

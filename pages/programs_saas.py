@@ -14,7 +14,7 @@ from auth import audit, authorized, current_engine, current_scope
 from components.cache import invalidate_data_cache
 from components.cards import empty_state, kpi_card
 from components.i18n import register_strings, t
-from components.program_tables import program_table, register_columns
+from components.program_tables import program_table, register_columns, value_labels
 from reports.programs import saas_overview
 from store.program_queries import lead_weights, partner_names, saas_inputs, saas_quarters, save_lead_weight
 
@@ -45,6 +45,12 @@ register_strings({
     "ps.bad_partner": {"ru": "Выберите партнёра из списка.", "en": "Choose a partner from the list."},
     "ps.in_top": {"ru": "В ТОП-10", "en": "In TOP-10"},
     "ps.excluded": {"ru": "Исключено", "en": "Excluded"},
+    "ps.reason.not a network competence centre": {"ru": "не «Центр сетевой компетенции»",
+                                                  "en": "not a network competence centre"},
+    "ps.reason.complaints": {"ru": "жалобы клиентов", "en": "complaints"},
+    "ps.reason.no service desk replies": {"ru": "нет ответов в Сервис-деске", "en": "no service desk replies"},
+    "ps.reason.no net new contracts": {"ru": "нет прироста договоров", "en": "no net new contracts"},
+    "ps.reason.excluded by admin": {"ru": "исключён фирмой", "en": "excluded by admin"},
     "ps.none": {"ru": "Нет договоров ИТСааС.", "en": "No ITSaaS contracts."},
 })
 register_columns({
@@ -111,7 +117,7 @@ def show_quarter(quarter: object, n_leads: object, _saved: object) -> object:
         dbc.Col(kpi_card(t("ps.excluded"), int((top["excluded_reason"] != "").sum())), md=3),
         dbc.Col(kpi_card(t("ps.leads"), int(view["distribution"]["leads"].sum()), id="ps-kpi-leads"), md=3),
     ], className="g-2 mb-3")
-    ranked = top[(top["net_new"] > 0) | (top["excluded_reason"] == "") | top["in_top"]]
+    ranked = top.assign(excluded_reason=value_labels(top["excluded_reason"], "ps.reason"))
     return html.Div([
         kpis,
         html.H5(t("ps.published")),

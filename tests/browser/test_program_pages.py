@@ -19,7 +19,7 @@ pytestmark = [
     pytest.mark.skipif(not (shutil.which("chromedriver") and (shutil.which("chromium") or shutil.which("google-chrome"))),
                        reason="chromium and chromedriver are needed (make browser installs them)"),
 ]
-QUALITY_WORDS = ("NPS", "CSAT", "удовлетвор", "Удовлетвор", "анкет", "оценк")
+QUALITY_WORDS = ("NPS", "CSAT", "удовлетвор", "Удовлетвор", "анкет", "Анкет")
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +51,7 @@ def failed_requests(dash_duo) -> list:
 
 def test_anonymous_visitor_filters_the_directory_and_sees_badges_only(dash_duo, app):
     dash_duo.start_server(app, navigate=False)
+    dash_duo.driver.set_window_size(1400, 1000)
     dash_duo.driver.get(dash_duo.server.url + "/directory")
     wait_text(dash_duo, "#directory-count", "Найдено партнёров", timeout=30)
     dash_duo.wait_for_element("#directory-grid .ag-row", timeout=10)
@@ -71,6 +72,7 @@ def test_anonymous_visitor_filters_the_directory_and_sees_badges_only(dash_duo, 
 
 def test_management_reviews_quality_program_and_kkv(dash_duo, app):
     dash_duo.start_server(app, navigate=False)
+    dash_duo.driver.set_window_size(1400, 1000)
     browser_login(dash_duo, "management")
     dash_duo.driver.get(dash_duo.server.url + "/programs/quality")
     wait_text(dash_duo, "#pq-kpi-held", "Держат компетенцию")
@@ -89,6 +91,7 @@ def test_management_reviews_quality_program_and_kkv(dash_duo, app):
 
 def test_admin_changes_a_lead_weight_and_checks_the_speed_claim(dash_duo, app):
     dash_duo.start_server(app, navigate=False)
+    dash_duo.driver.set_window_size(1400, 1000)
     browser_login(dash_duo, "admin")
     dash_duo.driver.get(dash_duo.server.url + "/programs/saas")
     dash_duo.wait_for_element("#programs-saas .ag-row", timeout=20)
