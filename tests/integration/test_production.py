@@ -103,11 +103,14 @@ def test_summary_counts_errors_as_requests_and_takes_percentiles_of_successes():
 
 @pytest.fixture(scope="module")
 def gunicorn_base(tmp_path_factory):
-    """gunicorn (production mode, 2 workers) over a fresh SQLite database with the four load-test users."""
+    """gunicorn (production mode, 2 workers) started on an empty SQLite file, then given the load-test users.
+
+    The schema is made by the master's on_starting hook before the workers fork (gunicorn.conf.py).
+    """
     require_redis()
     url = f"sqlite:///{tmp_path_factory.mktemp('gunicorn') / 'served.db'}"
-    prepare_database(url, scale=None, password=PASSWORD)
     with gunicorn_server(url, workers=2) as base:
+        prepare_database(url, scale=None, password=PASSWORD)
         yield base
 
 
