@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 import dash
 import dash_bootstrap_components as dbc
@@ -233,11 +234,13 @@ def _tickets(brief: dict) -> html.Div:
     if not brief["tickets"]:
         return html.Div(t("meeting.no_attention"), className="text-muted", id="meeting-no-attention")
     frame = pd.DataFrame(brief["tickets"])
+    zone = ZoneInfo(brief.get("timezone") or "UTC")  # the client's calendar zone, as in the PDF
     frame = pd.DataFrame({
         "ticket_id": frame["ticket_id"],
         "kind": frame["kind"].map(lambda k: t(f"kind.{k}") if k else "—"),
         "priority": frame["priority"], "line": frame["line"],
-        "created_at": frame["created_at"].map(fmt_datetime), "deadline": frame["deadline"].map(fmt_datetime),
+        "created_at": frame["created_at"].map(lambda v: fmt_datetime(v, zone)),
+        "deadline": frame["deadline"].map(lambda v: fmt_datetime(v, zone)),
         "state": frame["state"].map(lambda s: t(f"state.{s}")),
         "worked_hours": frame["worked_hours"],
     })

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
+import pandas as pd
 import xlsxwriter
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
@@ -42,7 +43,8 @@ TEXTS: dict[str, dict[str, str]] = {
                "en": "Period: {current}; compared with {previous}"},
     "client": {"ru": "Клиент {client_id}, пользователей: {users}, сервис-менеджер: {manager}",
                "en": "Client {client_id}, users: {users}, service manager: {manager}"},
-    "generated": {"ru": "Сформировано {at} UTC", "en": "Generated {at} UTC"},
+    "generated": {"ru": "Сформировано {at} UTC; время обращений — в часовом поясе клиента ({tz})",
+                  "en": "Generated {at} UTC; ticket times in the client's time zone ({tz})"},
     "flags": {"ru": "Отрицательная динамика", "en": "Negative dynamics"},
     "no_flags": {"ru": "Отрицательной динамики нет: все показатели в пределах обычного.",
                  "en": "No negative dynamics: every metric is within its usual range."},
@@ -111,13 +113,14 @@ def unit_text(unit: str, lang: str) -> str:
     return ru if lang == "ru" else en
 
 
-def date_text(iso: str | None, with_time: bool = True) -> str:
-    """``27.04.2024 10:15`` (UTC) from an ISO 8601 string."""
+def date_text(iso: str | None, tz: str = "UTC") -> str:
+    """``27.04.2024 10:15`` in ``tz`` (the client's calendar zone) from an ISO 8601 string."""
     if not iso:
         return "—"
-    day, _, rest = iso.partition("T")
-    year, month, dom = day.split("-")
-    return f"{dom}.{month}.{year}" + (f" {rest[:5]}" if with_time and rest else "")
+    stamp = pd.Timestamp(iso)
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert(tz)
+    return f"{stamp:%d.%m.%Y %H:%M}"
 
 
 def _label(row: dict, lang: str) -> str:
@@ -291,11 +294,12 @@ def _flag_blocks(brief: dict, lang: str, styles: dict) -> list:
 
 
 def _ticket_rows(brief: dict, lang: str) -> list[list[str]]:
+    tz = brief.get("timezone") or "UTC"
     header = [text(k, lang) for k in ("ticket", "kind", "priority", "created", "deadline", "state", "worked")]
     return [header] + [[t["ticket_id"], text(f"kind.{t['kind']}", lang) if t.get("kind") in
                         ("incident", "enhancement", "consultation") else (t.get("kind") or "—"),
                         "—" if t["priority"] is None else str(t["priority"]),
-                        date_text(t["created_at"]), date_text(t["deadline"]),
+                        date_text(t["created_at"], tz), date_text(t["deadline"], tz),
                         text(f"state.{t['state']}", lang), format_number(t["worked_hours"], 1, lang)]
                        for t in brief["tickets"]]
 
@@ -338,7 +342,8 @@ def brief_pdf(brief: dict, lang: str = "ru") -> bytes:
                             author="Partner Quality Monitor")
     story = [Paragraph(_escape(title), styles["title"]), Paragraph(_escape(period), styles["body"]),
              Paragraph(_escape(about), styles["muted"]),
-             Paragraph(text("generated", lang, at=date_text(brief.get("generated_at"))), styles["muted"]),
+             Paragraph(text("generated", lang, at=date_text(brief.get("generated_at")),
+                                      tz=brief.get("timezone") or "UTC"), styles["muted"]),
              Paragraph(text("flags", lang), styles["h2"]), *_flag_blocks(brief, lang, styles),
              Paragraph(text("kpis", lang), styles["h2"]), _kpi_table(brief, lang, styles),
              KeepTogether([Paragraph(text("hours", lang), styles["h2"]), _hours_chart(brief, lang)]),

@@ -28,7 +28,7 @@ def _brief(flags: bool = True, tickets: bool = True) -> dict:
     }
     return {
         "client": {"client_id": "C1", "name": "ООО Ромашка", "users": 10, "service_manager": "anna"},
-        "period": periods[-1], "periods": periods, "generated_at": "2024-05-29T08:00:00+00:00",
+        "period": periods[-1], "periods": periods, "timezone": "Europe/Moscow", "generated_at": "2024-05-29T08:00:00+00:00",
         "kpis": [
             {"metric_id": "development_share", "key": "share", "label_ru": "Доля часов разработки",
              "label_en": "Development share of hours", "unit": "%", "better": "lower", "current": 80.0,
@@ -90,7 +90,7 @@ def test_xlsx_kpi_sheet_has_values_per_period_mean_and_delta():
 def test_xlsx_flags_and_tickets_sheets_carry_the_texts_in_the_language():
     book = openpyxl.load_workbook(io.BytesIO(brief_xlsx(_brief(), "en")))
     assert book["Flags"]["D2"].value == "Add resources or lower the priority of some development tasks."
-    assert [c.value for c in book["Tickets"][2]] == ["B1", "incident", "1", "16.05.2024 10:00", "17.05.2024 10:00",
+    assert [c.value for c in book["Tickets"][2]] == ["B1", "incident", "1", "16.05.2024 13:00", "17.05.2024 13:00",
                                                      "breached", 3.5]
 
 
@@ -107,3 +107,4 @@ def test_number_formats_follow_the_language():
     assert number(None, "h", "ru") == "—"
     assert delta_text(-12.4, "ru") == "−12"
     assert date_text("2024-04-27T10:15:00+00:00") == "27.04.2024 10:15"
+    assert date_text("2024-04-27T10:15:00+00:00", "Europe/Moscow") == "27.04.2024 13:15"
