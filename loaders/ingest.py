@@ -539,7 +539,7 @@ class _Lookups:
         target = KIND_TABLES[kind][0].__table__.c[column]
         todo = [v for v in values if v not in known] if len(values) <= self.IN_LIMIT else None
         if todo is None:
-            known.update(self.conn.execute(select(target).distinct()).scalars())
+            known.update(value for (value,) in self._fetch_all(f'SELECT DISTINCT "{column}" FROM "{target.table.name}"'))
             self.complete.add(slot)
         else:
             for start in range(0, len(todo), 500):
@@ -551,10 +551,19 @@ class _Lookups:
         slot = (kind, key, value)
         if slot not in self.maps:
             table = KIND_TABLES[kind][0].__table__
-            rows = self.conn.execute(select(table.c[key], table.c[value])).all()
+            rows = self._fetch_all(f'SELECT "{key}", "{value}" FROM "{table.name}"')
             frame = pd.DataFrame(rows, columns=["k", "v"])
             self.maps[slot] = frame.drop_duplicates("k", keep="last").set_index("k")["v"]
         return self.maps[slot]
+
+    def _fetch_all(self, sql: str) -> list[tuple]:
+        """Rows of a whole-table read straight from the driver (no Row object per row)."""
+        cursor = self.conn.connection.dbapi_connection.cursor()
+        try:
+            cursor.execute(sql)
+            return cursor.fetchall()
+        finally:
+            cursor.close()
 
     def calendars(self) -> dict[str, dict]:
         if self._calendars is None:

@@ -1,8 +1,10 @@
 """Shared pytest fixtures.
 
 `engine`: a migrated, empty database, once on SQLite (a temporary file) and once on PostgreSQL
-(TEST_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/test: schema public dropped, recreated
-and migrated once per session, every table emptied before each test). PostgreSQL tests are skipped
+(TEST_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/test). On PostgreSQL each test session
+works in a private throw-away database created beside the configured one (concurrent sessions never
+share tables; the configured database itself when the role cannot create databases): schema public
+dropped, recreated and migrated once, every table emptied before each test. PostgreSQL tests are skipped
 with the printed reason when the server is unreachable, except under CI=true where that fails.
 """
 from __future__ import annotations
@@ -10,11 +12,14 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from config import normalize_database_url
 from store.db import make_engine, migrate
@@ -27,23 +32,37 @@ def test_database_url() -> str:
     return normalize_database_url(os.environ.get("TEST_DATABASE_URL", DEFAULT_TEST_DATABASE_URL))
 
 
-def _postgres_engine() -> Engine:
-    """The test PostgreSQL database with schema public dropped, recreated and migrated."""
-    url = test_database_url()
+def _postgres_engine(url: str) -> Engine:
+    """The PostgreSQL database at `url` with schema public dropped, recreated and migrated."""
     engine = make_engine(url)
-    try:
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-    except OperationalError as exc:
-        engine.dispose()
-        reason = f"PostgreSQL unreachable at {url.split('@')[-1]}: {str(exc.orig).strip().splitlines()[0]}"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{reason} (CI=true requires PostgreSQL)")
-        print(f"\nSKIP {reason}", file=sys.stderr)
-        pytest.skip(reason)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
     migrate(engine)
     return engine
+
+
+def _private_database(base: str) -> tuple[str, Callable[[], None]]:
+    """A throw-away database beside TEST_DATABASE_URL's, so concurrent test sessions never share tables.
+
+    Falls back to the configured database itself when the role may not create databases.
+    """
+    url = make_url(base)
+    name = f"{url.database}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except ProgrammingError:
+        admin.dispose()
+        return base, lambda: None
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return url.set(database=name).render_as_string(hide_password=False), drop
 
 
 @pytest.fixture(scope="session")
@@ -60,10 +79,22 @@ def _sqlite_template(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def _postgres_session():
-    """PostgreSQL migrated once per session (schema public dropped and recreated first)."""
-    engine = _postgres_engine()
+    """PostgreSQL migrated once per session in a private database (schema public dropped and recreated)."""
+    base = test_database_url()
+    try:
+        with make_engine(base).connect():
+            pass
+    except OperationalError as exc:
+        reason = f"PostgreSQL unreachable at {base.split('@')[-1]}: {str(exc.orig).strip().splitlines()[0]}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{reason} (CI=true requires PostgreSQL)")
+        print(f"\nSKIP {reason}", file=sys.stderr)
+        pytest.skip(reason)
+    url, drop = _private_database(base)
+    engine = _postgres_engine(url)
     yield engine
     engine.dispose()
+    drop()
 
 
 def _empty_postgres(engine: Engine) -> None:
