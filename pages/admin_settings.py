@@ -188,7 +188,9 @@ def _policy_form() -> dbc.Card:
         dbc.Row([_number(f"admin-settings-{f}", t(f"admin_settings.{f}")) for f in TARGET_FIELDS], className="g-2"),
         html.H6(t("admin_settings.incident"), className="mt-3"),
         *incident,
-        dbc.Row([_number("admin-settings-at-risk", t("admin_settings.at_risk"), step=1)], className="g-2 mt-1"),
+        dbc.Row(dbc.Col([dbc.Label(t("admin_settings.at_risk"), html_for="admin-settings-at-risk", className="small"),
+                         dbc.Input(id="admin-settings-at-risk", type="number", min=0, max=99, step=1)], md=6),
+                className="g-2 mt-1"),
         dbc.Button(t("admin_settings.save_policy"), id="admin-settings-save-policy", color="primary", className="mt-3"),
         html.Div(id="admin-settings-policy-message", className="mt-2"),
     ]), className="mb-3")
@@ -240,7 +242,7 @@ def layout(scope: Scope, **_query: str) -> html.Div:
     recompute_card = dbc.Card(dbc.CardBody([
         html.H5(t("admin_settings.recompute_title")),
         html.Div(_stale_alert(), id="admin-settings-stale"),
-        dbc.Button(t("admin_settings.recompute"), id="admin-settings-recompute", color="danger"),
+        dbc.Button(t("admin_settings.recompute"), id="admin-settings-recompute", color="primary"),
         html.Div([dbc.Spinner(size="sm", spinner_class_name="me-2"), t("admin_settings.recomputing")],
                  id="admin-settings-recompute-busy", className="d-none"),
         html.Div(id="admin-settings-recompute-message", className="mt-2"),

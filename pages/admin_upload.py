@@ -85,6 +85,7 @@ register_strings({
     "admin_upload.message": {"ru": "Сообщение", "en": "Message"},
     "admin_upload.row_error": {"ru": "строка {row}, {column} = «{value}»: {reason}",
                                "en": "row {row}, {column} = “{value}”: {reason}"},
+    "admin_upload.row_error_empty": {"ru": "строка {row}, {column}: {reason}", "en": "row {row}, {column}: {reason}"},
     "admin_upload.more_errors": {"ru": "… и ещё {n} — см. карантин ниже", "en": "… and {n} more — see the quarantine below"},
     "admin_upload.ignored": {"ru": "Неизвестные колонки пропущены: {columns}", "en": "Unknown columns ignored: {columns}"},
     "admin_upload.status.ok": {"ru": "загружен", "en": "loaded"},
@@ -116,7 +117,7 @@ register_strings({
     "col.accepted": {"ru": "Принято", "en": "Accepted"},
     "col.rejected": {"ru": "Отклонено", "en": "Rejected"},
     "col.seconds": {"ru": "Секунд", "en": "Seconds"},
-    "col.login": {"ru": "Кто", "en": "Who"},
+    "admin_upload.who": {"ru": "Кто", "en": "Who"},
     "col.message": {"ru": "Сообщение", "en": "Message"},
     "col.id": {"ru": "№", "en": "#"},
 })
@@ -181,7 +182,7 @@ def run_options() -> list[dict]:
 
 HISTORY_SPEC = [("id", "number"), ("started_at", "datetime"), ("path", "text"), ("kind", "text"),
                 ("status", "text"), ("rows", "number"), ("accepted", "number"), ("rejected", "number"),
-                ("seconds", "number"), ("login", "text"), ("message", "text")]
+                ("seconds", "number"), ("login", "text", "admin_upload.who"), ("message", "text")]
 QUARANTINE_SPEC = [("ingest_id", "number"), ("path", "text"), ("kind", "text"), ("row", "number"),
                    ("column", "text"), ("value", "text"), ("reason", "text"), ("created_at", "datetime")]
 
@@ -217,7 +218,9 @@ def _report_message(report: FileReport) -> list:
     lines: list = []
     for error in report.errors[:REPORTED_ERRORS]:
         lines.append(html.Div(t("admin_upload.row_error", row=error["row"], column=error["column"],
-                                value="" if error["value"] is None else error["value"], reason=error["reason"]),
+                                value=error["value"], reason=error["reason"]) if error["value"] not in (None, "") else
+                                t("admin_upload.row_error_empty", row=error["row"], column=error["column"],
+                                  reason=error["reason"]),
                               className="small"))
     if report.rejected > REPORTED_ERRORS and len(report.errors) > REPORTED_ERRORS:
         lines.append(html.Div(t("admin_upload.more_errors", n=fmt_number(len(report.errors) - REPORTED_ERRORS)),

@@ -60,6 +60,7 @@ register_strings({
         "ru": "Новый пароль для {login} (показан один раз, передайте его пользователю): ",
         "en": "New password of {login} (shown once, hand it to the user): ",
     },
+    "admin_users.choose": {"ru": "Выберите…", "en": "Choose…"},
     "admin_users.pick_user": {"ru": "Выберите пользователя.", "en": "Choose a user."},
     "admin_users.err.login_required": {"ru": "Укажите логин.", "en": "Enter a login."},
     "admin_users.err.login_taken": {"ru": "Логин {login} уже занят.", "en": "Login {login} is already taken."},
@@ -119,9 +120,9 @@ def user_options() -> list[dict]:
              "value": r.login} for r in frame.itertuples(index=False)]
 
 
-USER_SPEC = [("login", "text"), ("name", "text"), ("role", "text"), ("partner_id", "text"), ("active", "text"),
+USER_SPEC = [("login", "text", "admin_users.login"), ("name", "text", "admin_users.name"), ("role", "text"), ("partner_id", "text"), ("active", "text"),
              ("failed_logins", "number"), ("locked_until", "datetime"), ("created_at", "datetime")]
-AUDIT_SPEC = [("at", "datetime"), ("login", "text"), ("action", "text"), ("detail", "text"), ("ip", "text")]
+AUDIT_SPEC = [("at", "datetime"), ("login", "text", "admin_users.login"), ("action", "text"), ("detail", "text"), ("ip", "text")]
 
 
 def _field(label: str, component: Any) -> dbc.Col:
@@ -131,6 +132,7 @@ def _field(label: str, component: Any) -> dbc.Col:
 @authorized(roles=ADMIN)
 def layout(scope: Scope, **_query: str) -> html.Div:
     roles = [{"label": t(f"role.{r}"), "value": r} for r in ROLES]
+    choose = t("admin_users.choose")
     with current_engine().connect() as conn:
         partners = partner_choices(conn)
     new_user = dbc.Card(dbc.CardBody([
@@ -140,7 +142,8 @@ def layout(scope: Scope, **_query: str) -> html.Div:
             _field(t("admin_users.name"), dbc.Input(id="admin-users-new-name", maxLength=200)),
             _field(t("admin_users.role"), dcc.Dropdown(id="admin-users-new-role", options=roles, value="partner",
                                                        clearable=False)),
-            _field(t("admin_users.partner"), dcc.Dropdown(id="admin-users-new-partner", options=partners)),
+            _field(t("admin_users.partner"), dcc.Dropdown(id="admin-users-new-partner", options=partners,
+                                                          placeholder=choose)),
             _field(t("admin_users.password", n=MIN_PASSWORD_LENGTH),
                    dbc.Input(id="admin-users-new-password", type="password", autoComplete="new-password")),
         ], className="g-2"),
@@ -150,9 +153,11 @@ def layout(scope: Scope, **_query: str) -> html.Div:
     edit_user = dbc.Card(dbc.CardBody([
         html.H5(t("admin_users.edit")),
         dbc.Row([
-            _field(t("admin_users.user"), dcc.Dropdown(id="admin-users-pick", options=user_options())),
-            _field(t("admin_users.role"), dcc.Dropdown(id="admin-users-role", options=roles)),
-            _field(t("admin_users.partner"), dcc.Dropdown(id="admin-users-partner", options=partners)),
+            _field(t("admin_users.user"), dcc.Dropdown(id="admin-users-pick", options=user_options(),
+                                                       placeholder=choose)),
+            _field(t("admin_users.role"), dcc.Dropdown(id="admin-users-role", options=roles, placeholder=choose)),
+            _field(t("admin_users.partner"), dcc.Dropdown(id="admin-users-partner", options=partners,
+                                                          placeholder=choose)),
         ], className="g-2"),
         html.Div([
             dbc.Button(t("admin_users.save_role"), id="admin-users-save-role", color="primary", className="me-2"),
