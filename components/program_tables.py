@@ -38,7 +38,7 @@ def program_table(name: str, frame: pd.DataFrame, columns: Sequence[str], *, pag
     for column in columns:
         values = shown[column]
         header = t(f"col.{column}")
-        spec: dict = {"field": column, "headerName": header, "flex": 1, "minWidth": 100}
+        spec: dict = {"field": column, "headerName": header, "flex": 2 if column == "name" else 1, "minWidth": 100}
         if pd.api.types.is_datetime64_any_dtype(values):
             shown[column] = values.dt.strftime("%Y-%m-%d").astype(object).where(values.notna(), None)
             spec.update(filter="agTextColumnFilter", valueFormatter=DATE_FORMATTER)

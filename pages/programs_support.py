@@ -47,7 +47,8 @@ register_strings({
     "pu.accounts": {"ru": "Депозиты партнёров", "en": "Partner deposits"},
     "pu.worked": {"ru": "Рабочее время по обращениям psm", "en": "Worked time per psm ticket"},
     "pu.low": {"ru": "Депозит на ≤ 30 дней", "en": "Deposit for ≤ 30 days"},
-    "pu.tickets": {"ru": "Обращений psm / классика", "en": "psm / classic tickets"},
+    "pu.tickets": {"ru": "Обращений psm в сравнении", "en": "psm tickets compared"},
+    "pu.classic_n": {"ru": "классическая линия: {n}", "en": "classic line: {n}"},
     "pu.psm": {"ru": "psm, медиана ч", "en": "psm, median h"},
     "pu.classic": {"ru": "классика, медиана ч", "en": "classic, median h"},
     "pu.hours": {"ru": "рабочих часов (медиана)", "en": "working hours (median)"},
@@ -122,8 +123,8 @@ def show_support(price: object) -> object:
     kpis = dbc.Row([
         dbc.Col(kpi_card(t("pu.faster"), speed.faster_pct, unit="%", decimals=1, id="pu-kpi-faster",
                          hint=f"{low:.0f}–{high:.0f} %"), md=3),
-        dbc.Col(kpi_card(t("pu.tickets"), None, hint=f"{fmt_number(speed.psm_tickets)} / "
-                                                     f"{fmt_number(speed.classic_tickets)}"), md=3),
+        dbc.Col(kpi_card(t("pu.tickets"), speed.psm_tickets,
+                         hint=t("pu.classic_n", n=fmt_number(speed.classic_tickets))), md=3),
         dbc.Col(kpi_card(t("pu.low"), int((accounts["runway_days"] <= 30).sum())), md=3),
     ], className="g-2 mb-2")
     color = "success" if speed.claim_holds else "warning"

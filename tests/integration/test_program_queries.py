@@ -273,6 +273,18 @@ def test_only_admin_saves_a_lead_weight_and_the_change_is_audited(client):
         assert conn.scalar(select(AuditLog.detail).where(AuditLog.action == "lead_weight")) == "A=3.0"
 
 
+def test_only_admin_runs_the_monthly_evaluation_from_the_page_and_it_is_audited(client):
+    test_client, engine = client
+    run = ([("pq-run-message", "children")], [("pq-run", "n_clicks", 1)], [("pq-month", "value", None)])
+    log_in(test_client, "management")
+    assert "forbidden" in json.dumps(call(test_client, *run)[1])
+    test_client.get("/logout")
+    log_in(test_client, "admin")
+    assert "pq-ran" in json.dumps(call(test_client, *run)[1])
+    with engine.connect() as conn:
+        assert conn.scalar(select(AuditLog.login).where(AuditLog.action == "evaluate")) == "admin"
+
+
 def test_admin_rejects_an_out_of_range_weight_with_a_message(client):
     test_client, _engine = client
     log_in(test_client, "admin")
