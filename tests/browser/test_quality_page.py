@@ -8,9 +8,10 @@ import socket
 import pytest
 
 from demo import generate
+from demo.generator import DEMO_PARTNER_ID
 from tests.browser.test_shell_browser import browser_login, severe_logs
 from tests.integration.callback_harness import app_engine, make_app
-from tests.integration.partner_db import load_demo
+from tests.integration.partner_db import load_demo, page_subset
 
 pytestmark = [
     pytest.mark.browser,
@@ -22,7 +23,7 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     app = make_app(tmp_path_factory.mktemp("quality-browser"))
-    load_demo(app_engine(app), generate("small", seed=42))
+    load_demo(app_engine(app), page_subset(generate("small", seed=42), DEMO_PARTNER_ID))
     return app
 
 

@@ -81,3 +81,21 @@ def load_demo(engine: Engine, frames: dict[str, pd.DataFrame], as_of: pd.Timesta
     with engine.begin() as conn:
         refresh_rollups(conn, now=as_of)
         materialize_sla(conn, now=as_of)
+
+
+PAGE_KINDS = ("partners", "clients", "projects", "monitor_tests", "license_keys", "surveys", "tickets",
+              "ticket_pauses", "worklog", "deposits")
+
+
+def page_subset(frames: dict[str, pd.DataFrame], partner_id: str, other_tickets: int = 2000) -> dict[str, pd.DataFrame]:
+    """The kinds the partner page reads; tickets cut to the partner's own plus `other_tickets` of others
+    (enough other partners' rows to catch a leak, a fraction of the load time)."""
+    subset = {kind: frames[kind] for kind in PAGE_KINDS}
+    tickets = subset["tickets"]
+    owner = tickets["partner_id"].fillna(tickets["client_id"].map(frames["clients"].set_index("client_id")["partner_id"]))
+    own = owner == partner_id
+    keep = own | (~own).cumsum().le(other_tickets) & ~own
+    subset["tickets"] = tickets[keep]
+    for kind in ("ticket_pauses", "worklog"):
+        subset[kind] = subset[kind][subset[kind]["ticket_id"].isin(subset["tickets"]["ticket_id"])]
+    return subset

@@ -15,14 +15,14 @@ from store.frames import read_frame
 from store.models import SurveyRollup
 from store.rollups import refresh_rollups
 from tests.integration.callback_harness import app_engine, logged_in_client, make_app, seed_minimal_data
-from tests.integration.partner_db import AS_OF, insert_frames, load_demo, migrated_engine
+from tests.integration.partner_db import AS_OF, insert_frames, load_demo, migrated_engine, page_subset
 
 UPDATE = "/_dash-update-component"
 
 
 @pytest.fixture(scope="module")
 def demo_frames() -> dict[str, pd.DataFrame]:
-    return generate("small", seed=42)
+    return page_subset(generate("small", seed=42), DEMO_PARTNER_ID)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
