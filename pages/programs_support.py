@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from dash import Input, Output, callback, dcc, html
 
 from auth import authorized, current_engine
+from components.cache import scoped_memoize
 from components.cards import empty_state, kpi_card
 from components.charts import graph
 from components.format import fmt_number
@@ -105,18 +106,27 @@ def _speed_chart(strata: pd.DataFrame) -> go.Figure:
     return fig
 
 
+@scoped_memoize()
+def support_view(price: float) -> tuple[dict[str, pd.DataFrame], SpeedComparison] | None:
+    """Deposits, worked time and the speed comparison at `price` (cached per scope and data version)."""
+    with current_engine().connect() as conn:
+        inputs = support_inputs(conn)
+        names = partner_names(conn).set_index("partner_id")["name"]
+    if inputs["tickets"].empty:
+        return None
+    return support_overview(inputs, names, pd.Timestamp.now(tz="UTC").normalize(), price)
+
+
 @callback(Output("pu-body", "children"), Input("pu-price", "value"))
 @authorized(roles=ROLES)
 def show_support(price: object) -> object:
     """Deposits at `price` per ticket, worked time per ticket, the measured speed-up."""
     valid = isinstance(price, (int, float)) and not isinstance(price, bool) and 0 <= price <= MAX_PRICE
     price = float(price) if valid else float(PRICE_PER_TICKET)
-    with current_engine().connect() as conn:
-        inputs = support_inputs(conn)
-        names = partner_names(conn).set_index("partner_id")["name"]
-    if inputs["tickets"].empty:
+    view = support_view(price)
+    if view is None:
         return empty_state(t("pu.none"))
-    tables, speed = support_overview(inputs, names, pd.Timestamp.now(tz="UTC"), price)
+    tables, speed = view
     accounts = tables["accounts"]
     worked = tables["worked"].sort_values("last_work_date", ascending=False).head(WORKED_ROWS)
     low, high = CLAIMED_FASTER_PCT
