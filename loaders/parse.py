@@ -324,9 +324,3 @@ def recommend_scale(columns: list[pd.Series]) -> int:
         if number.isin([0, 6, 7, 8, 9, 10]).any():
             return 10
     return 5
-
-
-def quote(value: object) -> str:
-    """A cell value as shown in a reason: 'text'."""
-    return "'" + str(value) + "'"
-

@@ -102,7 +102,7 @@ def _postgres_text(values: pd.Series, sql_type) -> pd.Series:
         days = pd.to_datetime(values).to_numpy(dtype="datetime64[D]")
         return pd.Series(np.where(pd.isna(values).to_numpy(), None, np.datetime_as_string(days)), index=values.index)
     if isinstance(sql_type, Boolean):
-        return values.map({True: "t", False: "f", 1: "t", 0: "f"}).astype(object)
+        return values.map({True: "t", False: "f"}).astype(object)  # 1 and 0 hash as True and False
     if isinstance(sql_type, Integer):
         return pd.to_numeric(values).astype("Int64")
     return values
