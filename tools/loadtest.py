@@ -318,6 +318,8 @@ def gunicorn_server(database_url: str, workers: int = 3, port: int | None = None
     port = port or free_port()
     env = {**os.environ, "QUALITY_MODE": mode, "DATABASE_URL": database_url, "HOST": ALLOWED_HOST,
            "PORT": str(port), "WORKERS": str(workers)}
+    if log_path:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
     output = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "app:server()"],
