@@ -190,8 +190,9 @@ QUARANTINE_SPEC = [("ingest_id", "number"), ("path", "text"), ("kind", "text"), 
 # ---------------------------------------------------------------- report of an upload
 def report_view(reports: list[FileReport], unreadable: list[str]) -> html.Div:
     """The per-file table: rows, accepted, rejected, status and the loader's message (first errors)."""
-    head = html.Thead(html.Tr([html.Th(t(f"admin_upload.{k}")) for k in
-                               ("file", "rows", "accepted", "rejected", "status", "message")]))
+    numeric = ("rows", "accepted", "rejected")
+    head = html.Thead(html.Tr([html.Th(t(f"admin_upload.{k}"), className="text-end" if k in numeric else None)
+                               for k in ("file", "rows", "accepted", "rejected", "status", "message")]))
     body = []
     for report in reports:
         body.append(html.Tr([
