@@ -7,6 +7,7 @@ nothing, never a traceback. Tests build an app with `make_app` and log in with `
 """
 from __future__ import annotations
 
+import inspect
 import json
 import re
 from collections.abc import Iterator
@@ -144,13 +145,18 @@ def assert_clean(response: TestResponse, allowed: tuple[int, ...] = (200, 204, 4
         json.loads(text)
 
 
-def page_roles_for(spec: dict) -> frozenset[str] | None:
-    """Roles of the page owning a callback, by the page-prefixed ids of its outputs (STYLE.md), if any."""
+def page_roles_for(app: dash.Dash, spec: dict) -> frozenset[str] | None:
+    """Roles of the page owning a callback (the module of its function, else its page-prefixed
+    output ids, STYLE.md); None when the callback belongs to no page or to a public one."""
     from components.nav import roles_for_page
 
+    entry = app.callback_map.get(spec["output"], {})
+    module = getattr(inspect.unwrap(entry["callback"]), "__module__", None) if "callback" in entry else None
+    if module in dash.page_registry:
+        return roles_for_page(dash.page_registry[module])
     ids = [i for i, _ in _split_output(spec["output"])]
-    for module, page in dash.page_registry.items():
-        prefix = module.rsplit(".", 1)[-1].replace("_", "-") + "-"
+    for name, page in dash.page_registry.items():
+        prefix = name.rsplit(".", 1)[-1].replace("_", "-") + "-"
         if ids and all(i.startswith(prefix) for i in ids):
             return roles_for_page(page)
     return None

@@ -69,3 +69,12 @@ def test_open_routes_never_show_a_traceback(app):
 def test_public_directory_paths_are_open(app):
     assert is_public_path("/directory") and is_public_path("/api/partners") and is_public_path("/api/partners/P1")
     assert not is_public_path("/directory-admin") and not is_public_path("/api/partners-secret")
+
+
+def test_create_app_twice_gives_each_app_all_callbacks(tmp_path):
+    first = make_app(tmp_path / "a")
+    second = make_app(tmp_path / "b")
+    assert set(first.callback_map) == set(second.callback_map)
+    assert any("exportDataAsCsv" in key for key in first.callback_map)
+    for app in (first, second):
+        assert app.server.test_client().get("/login").status_code == 200

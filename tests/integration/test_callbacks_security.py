@@ -74,7 +74,7 @@ def test_page_callbacks_deny_roles_outside_the_page(app, specs, login_name):
     role = DEMO_LOGINS[login_name]
     client = logged_in_client(app, login_name)
     for spec, value, body in crafted_calls(specs, [None, "P0002", "C00002"]):
-        roles = page_roles_for(spec)
+        roles = page_roles_for(app, spec)
         if roles is not None and role not in roles:
             assert denied(client.post(UPDATE, json=body)), (spec["output"], value)
 
