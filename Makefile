@@ -29,10 +29,11 @@ run: venv
 test: dev-deps browser postgres redis
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
+## browser: Chromium + chromedriver for dash_duo, DejaVu fonts for Cyrillic PDF briefs (Debian packages)
 browser:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
-	  echo "installing Chromium + chromedriver from Debian packages"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && [ -d /usr/share/fonts/truetype/dejavu ] || { \
+	  echo "installing Chromium, chromedriver and DejaVu fonts from Debian packages"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-dejavu-core >/dev/null; }
 
 postgres:
 	@pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || { \
