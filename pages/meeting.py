@@ -271,8 +271,8 @@ def layout(scope: Scope, client: str | None = None, **_query: str) -> html.Div:
     """Client dropdown (scope only), period end picker, download buttons and the brief area."""
     options = _options(scope)
     selected = _scoped_client(scope, client)
-    if selected is None and scope.client_ids is not None and len(options) == 1:
-        selected = options[0]["value"]
+    if selected is None and scope.client_ids is not None and options:
+        selected = options[0]["value"]  # a manager's page opens on a client, not on an empty form
     header = [html.H2(t("meeting.title")), html.P(t("meeting.intro"), className="text-muted")]
     if scope.client_ids is not None and not options:
         return html.Div(header + [html.Div(empty_state(t("meeting.no_clients")), id="meeting-content")],
@@ -295,6 +295,16 @@ def layout(scope: Scope, client: str | None = None, **_query: str) -> html.Div:
         controls, dcc.Download(id="meeting-download"),
         dcc.Loading(html.Div(id="meeting-content"), type="default"),
     ], id="meeting")
+
+
+# the page's main callback, as `cli.py bench` and the load test post it (demo client C00001 of login manager)
+BENCH_CALLBACK = {
+    "output": "meeting-content.children",
+    "inputs": [{"id": "meeting-client", "property": "value", "value": "C00001"},
+               {"id": "meeting-period-end", "property": "date", "value": "2026-11-15"}],
+    "state": [],
+    "login": "manager",
+}
 
 
 @dash.callback(Output("meeting-client", "options"), Input("meeting-client", "search_value"),
