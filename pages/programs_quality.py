@@ -19,7 +19,7 @@ from components.i18n import register_strings, t
 from components.program_tables import program_table, register_columns, value_labels
 from metrics.programs import points_balance
 from reports.programs import evaluate_month, month_start, quality_ledger, quality_overview
-from store.program_queries import competence_rows, partner_names, quality_inputs
+from store.program_queries import competence_months, competence_rows, partner_names, quality_inputs
 
 dash.register_page(__name__, path="/programs/quality", name="programs-quality", label_key="pq.title", order=40)
 ROLES = ("management", "admin")
@@ -77,9 +77,9 @@ DECISION_COLUMNS = ["partner_id", "name", "city", "keys", "covered", "share", "h
 def layout(**_query: str) -> html.Div:
     """Month picker (materialized months), admin's evaluation button, and the page body."""
     with current_engine().connect() as conn:
-        months = competence_rows(conn)["month"].drop_duplicates().sort_values(ascending=False)
+        months = competence_months(conn)
         partners = partner_names(conn).sort_values("name")
-    options = [{"label": fmt_date(m), "value": m.date().isoformat()} for m in months]
+    options = [{"label": fmt_date(m), "value": m.isoformat()} for m in months]
     partner_options = [{"label": f"{r.name} ({r.partner_id})", "value": r.partner_id} for r in partners.itertuples()]
     is_admin = current_scope().role == "admin"
     controls = dbc.Row([

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Connection, Select, and_, delete, exists, func, insert, literal, or_, select
+from sqlalchemy import Connection, Select, and_, delete, exists, func, insert, literal, select
 
 from metrics.program_dates import DateLike, utc_timestamp
 from store.frames import read_frame
@@ -59,8 +59,8 @@ def _enterprise_project_ids() -> Select:
 def _valid_kkv(level: str, today: dt.date):
     """SQL condition: a KKV `level` (basic/extended/any) valid on `today` (seed 001 §4.4: 1-year validity)."""
     levels = ("basic", "extended") if level == "any" else (level,)
-    return and_(func.lower(Partner.kkv_level).in_(levels),
-                or_(Partner.kkv_valid_until.is_(None), Partner.kkv_valid_until >= today))
+    # a level without a validity date is not shown (metrics.kkv: status "unknown")
+    return and_(func.lower(Partner.kkv_level).in_(levels), Partner.kkv_valid_until >= today)
 
 
 def directory_partners(
@@ -133,8 +133,9 @@ def directory_partners(
             conditions.append(Project.project_id.in_(_enterprise_project_ids()))
         stmt = stmt.where(exists(select(Project.project_id).where(*conditions)))
     frame = pd.read_sql(stmt, conn)
-    frame["quality_program"] = frame["quality_program"].fillna(False).astype(bool)
-    valid = frame.pop("kkv_valid").fillna(False).astype(bool)
+    # NULL comparisons (no stored decision, no validity date) are "no"
+    frame["quality_program"] = frame["quality_program"].astype("boolean").fillna(False).astype(bool)
+    valid = frame.pop("kkv_valid").astype("boolean").fillna(False).astype(bool)
     frame["kkv_level"] = frame["kkv_level"].where(valid, "none").fillna("none")
     frame["kkv_points"] = pd.to_numeric(frame["kkv_points"]).fillna(0.0)
     return frame
@@ -156,6 +157,12 @@ def directory_options(conn: Connection) -> dict[str, list[str]]:
 
 
 # ---------------------------------------------------------------- Quality Program (seed 000)
+
+
+def competence_months(conn: Connection) -> list[dt.date]:
+    """Evaluated 1sts of a month, newest first."""
+    stmt = select(CompetenceHistoryRow.month).distinct().order_by(CompetenceHistoryRow.month.desc())
+    return [pd.Timestamp(m).date() for m in conn.scalars(stmt)]
 
 
 def competence_rows(conn: Connection, month: DateLike | None = None) -> pd.DataFrame:

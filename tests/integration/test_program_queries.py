@@ -6,6 +6,7 @@ Hand-made database (today = 2026-11-23):
   P2 eshop/retail (not enterprise); held the Quality Program in October, not in November.
 * B «Бета» (Москва, ЦФО): KKV basic expired 2026-01-01; project P4 crm/finance; holds it in November.
 * C «Вега» (Казань, ПФО): KKV extended valid to 2027-05-01; project P3 crm/retail (enterprise).
+* D «Гамма» (Омск, СФО): KKV extended without a validity date.
 * A decision stored for 2026-12-01 (the future) is ignored by the directory.
 """
 from __future__ import annotations
@@ -35,10 +36,11 @@ def ts(text: str) -> pd.Timestamp:
 
 def frames() -> dict[str, pd.DataFrame]:
     partners = pd.DataFrame({
-        "partner_id": ["A", "B", "C"], "name": ["Альфа", "Бета", "Вега"], "city": ["Москва", "Москва", "Казань"],
-        "region": ["ЦФО", "ЦФО", "ПФО"], "country": ["RU", "RU", "RU"],
-        "network_competence_center": [True, False, True], "kkv_level": ["extended", "basic", "extended"],
-        "kkv_valid_until": [dt.date(2027, 3, 1), dt.date(2026, 1, 1), dt.date(2027, 5, 1)],
+        "partner_id": ["A", "B", "C", "D"], "name": ["Альфа", "Бета", "Вега", "Гамма"],
+        "city": ["Москва", "Москва", "Казань", "Омск"], "region": ["ЦФО", "ЦФО", "ПФО", "СФО"],
+        "country": ["RU", "RU", "RU", "RU"], "network_competence_center": [True, False, True, False],
+        "kkv_level": ["extended", "basic", "extended", "extended"],
+        "kkv_valid_until": [dt.date(2027, 3, 1), dt.date(2026, 1, 1), dt.date(2027, 5, 1), None],
     })
     projects = pd.DataFrame({
         "project_id": ["P1", "P2", "P3", "P4"], "version": [1, 1, 1, 1], "partner_id": ["A", "A", "C", "B"],
@@ -95,7 +97,7 @@ def test_quality_badge_is_the_latest_decision_not_after_today(stored):
     with stored.connect() as conn:
         assert badge_month(conn, TODAY) == dt.date(2026, 11, 1)
         frame = directory_partners(conn, TODAY)
-        assert frame.set_index("partner_id")["quality_program"].to_dict() == {"A": False, "B": True, "C": False}
+        assert frame.set_index("partner_id")["quality_program"].to_dict() == {"A": False, "B": True, "C": False, "D": False}
         assert ids(directory_partners(conn, TODAY, quality_only=True)) == ["B"]
 
 
@@ -105,10 +107,10 @@ def test_directory_filters_by_city_and_region(stored):
         assert ids(directory_partners(conn, TODAY, region="ПФО")) == ["C"]
 
 
-def test_expired_kkv_level_shows_no_badge_and_does_not_match_a_level_filter(stored):
+def test_expired_or_undated_kkv_level_shows_no_badge_and_does_not_match_a_level_filter(stored):
     with stored.connect() as conn:
         levels = directory_partners(conn, TODAY).set_index("partner_id")["kkv_level"].to_dict()
-        assert levels == {"A": "extended", "B": "none", "C": "extended"}
+        assert levels == {"A": "extended", "B": "none", "C": "extended", "D": "none"}
         assert ids(directory_partners(conn, TODAY, kkv="any")) == ["A", "C"]
 
 
@@ -219,7 +221,7 @@ def test_directory_page_and_callback_work_without_login_and_carry_no_quality_dat
                          ("directory-kkv", "value", None), ("directory-quality", "value", [])])
     assert status == 200
     rows = body["response"]["directory-grid"]["rowData"]
-    assert sorted(r["name"] for r in rows) == ["Альфа", "Бета", "Вега"]
+    assert sorted(r["name"] for r in rows) == ["Альфа", "Бета", "Вега"]  # Гамма has no crm project
     assert [r["name"] for r in body["response"]["directory-kkv-grid"]["rowData"]] == ["Вега", "Альфа"]
     assert_no_quality_data(json.dumps(body, ensure_ascii=False))
 
@@ -232,7 +234,7 @@ def test_directory_callback_ignores_malformed_browser_values(client):
                          ("directory-category", "value", None), ("directory-industry", "value", None),
                          ("directory-kkv", "value", "gold"), ("directory-quality", "value", "yes")])
     assert status == 200
-    assert len(body["response"]["directory-grid"]["rowData"]) == 3
+    assert len(body["response"]["directory-grid"]["rowData"]) == 4
 
 
 PROGRAMME_CALLBACKS = {
