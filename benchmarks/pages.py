@@ -52,9 +52,10 @@ def measure(database_url: str, calls: int = 30, warmup: int = 2) -> dict[str, An
     for name, spec in specs.items():
         client = _client(app, clients, spec.get("login", DEFAULT_LOGIN))
         ms = _timed(client, spec, calls, warmup)
-        results[name] = {"p50_ms": _pct(ms, 50), "p95_ms": _pct(ms, 95),
-                         "p95_ratio": round(_pct(ms, 95) / max(_pct(hello_ms, 95), 1e-6), 1)}
-    return {"hello": {"p50_ms": _pct(hello_ms, 50), "p95_ms": _pct(hello_ms, 95)},
+        # the first call runs the queries (cold cache); the rest are what users mostly get (scoped cache)
+        results[name] = {"cold_ms": round(ms[0], 1), "p50_ms": _pct(ms[warmup:], 50), "p95_ms": _pct(ms[warmup:], 95),
+                         "p95_ratio": round(_pct(ms[warmup:], 95) / max(_pct(hello_ms[warmup:], 95), 1e-6), 1)}
+    return {"hello": {"p50_ms": _pct(hello_ms[warmup:], 50), "p95_ms": _pct(hello_ms[warmup:], 95)},
             "pages": results, "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
             "calls": calls}
 
@@ -91,6 +92,7 @@ def _prop(output: str) -> dict:
 
 
 def _timed(client, spec: dict, calls: int, warmup: int) -> list[float]:
+    """Milliseconds of every call, the `warmup` first ones included (callers slice them off)."""
     body = payload(spec)
     times = []
     for i in range(calls + warmup):
@@ -99,8 +101,7 @@ def _timed(client, spec: dict, calls: int, warmup: int) -> list[float]:
         elapsed = (time.perf_counter() - started) * 1000
         if response.status_code not in (200, 204):
             raise RuntimeError(f"{spec['output']}: HTTP {response.status_code} {response.get_data(as_text=True)[:300]}")
-        if i >= warmup:
-            times.append(elapsed)
+        times.append(elapsed)
     return times
 
 

@@ -142,7 +142,8 @@ def print_table(results: dict) -> None:
         pages = figures["pages"]
         print(f"hello-world callback p50 {pages['hello']['p50_ms']:.1f} ms  p95 {pages['hello']['p95_ms']:.1f} ms")
         for page, p in pages.get("pages", {}).items():
-            print(f"  {page:<20} p50 {p['p50_ms']:>8.1f} ms  p95 {p['p95_ms']:>8.1f} ms  {p['p95_ratio']:>6.1f}x hello")
+            print(f"  {page:<20} cold {p['cold_ms']:>8.1f} ms  p50 {p['p50_ms']:>8.1f} ms  p95 {p['p95_ms']:>8.1f} ms"
+                  f"  {p['p95_ratio']:>6.1f}x hello")
         mem = figures["memory_mb"]
         print(f"memory       ingest peak {mem['ingest_peak'] or 0:,.0f} MB   serving {mem['serving'] or 0:,.0f} MB")
     if "growth" in results:
