@@ -62,6 +62,8 @@ def data_grid(
     grid_options = {
         "pagination": True,
         "paginationPageSize": page_size,
+        # the selector shows blank unless the page size is one of its choices
+        "paginationPageSizeSelector": sorted({page_size, 20, 50, 100}),
         "domLayout": "autoHeight" if height == "auto" else "normal",
         "enableCellTextSelection": True,
     }
