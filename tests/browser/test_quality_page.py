@@ -46,9 +46,11 @@ def test_partner_sees_its_kpi_cards_with_intervals_and_switches_the_window(dash_
     _start(dash_duo, app)
     browser_login(dash_duo, "partner")
     dash_duo.driver.get(dash_duo.server.url + "/quality")
-    dash_duo.wait_for_contains_text("#quality-kpi-csat", "Удовлетворённость", timeout=90)
+    dash_duo.wait_for_contains_text("#quality-kpi-csat", "CSAT", timeout=90)  # titles are shown upper-case
+    csat = dash_duo.find_element("#quality-kpi-csat").text
     nps = dash_duo.find_element("#quality-kpi-nps-partner").text
-    assert "Рекомендуют вас" in nps and "95 % интервал" in nps
+    assert "УДОВЛЕТВОРЁННОСТЬ" in csat.upper() and "%" in csat
+    assert "РЕКОМЕНДУЮТ ВАС" in nps.upper() and "95 % интервал" in nps and "Новосибирск" in nps
     assert "1С-Интегратор «Цифра»" in dash_duo.find_element("#quality-partner-name").text
     assert not dash_duo.find_element("#quality-partner").is_displayed()  # no list of other partners
     dash_duo.wait_for_element("#quality-distribution .main-svg", timeout=10)
