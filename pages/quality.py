@@ -58,6 +58,7 @@ register_strings({
     "quality.trend": {"ru": "Динамика по кварталам", "en": "Quarterly trend"},
     "quality.trend.too_few": {"ru": "светлые точки — меньше 5 ответов", "en": "light points — fewer than 5 answers"},
     "quality.answer": {"ru": "Оценка {a}", "en": "Score {a}"},
+    "quality.score": {"ru": "Оценка", "en": "Score"},
     "quality.questions": {"ru": "Вопросы анкеты", "en": "Survey questions"},
     "quality.comments": {"ru": "Комментарии клиентов", "en": "Client comments"},
     "quality.projects": {"ru": "Проекты, сданные через Монитор качества", "en": "Projects submitted via the Quality Monitor"},
@@ -103,6 +104,18 @@ register_strings({
                            "en": "Only the periods “quarter” and “12 months” are available."},
     "quality.no_partner_link": {"ru": "Ваш логин не привязан к партнёру — обратитесь к администратору.",
                                 "en": "Your login is not linked to a partner — ask the administrator."},
+    "quality.code.submitted": {"ru": "сдан", "en": "submitted"},
+    "quality.code.failed_tests": {"ru": "есть непройденные тесты", "en": "failed tests"},
+    "quality.code.manual_without_comment": {"ru": "ручной тест без комментария", "en": "manual test without comment"},
+    "quality.code.no_tests": {"ru": "нет тестов", "en": "no tests"},
+    "quality.code.unknown_result": {"ru": "неизвестный результат", "en": "unknown result"},
+    "quality.code.open": {"ru": "открыто", "en": "open"},
+    "quality.code.paused": {"ru": "пауза БП", "en": "waiting production"},
+    "quality.code.resolved": {"ru": "решено", "en": "resolved"},
+    "quality.code.closed": {"ru": "закрыто", "en": "closed"},
+    "quality.code.met": {"ru": "в срок", "en": "met"},
+    "quality.code.breached": {"ru": "просрочено", "en": "breached"},
+    "quality.code.at_risk": {"ru": "под угрозой", "en": "at risk"},
     "col.project_id": {"ru": "Проект", "en": "Project"},
     "col.version": {"ru": "Версия", "en": "Version"},
     "col.submitted_at": {"ru": "Сдан", "en": "Submitted"},
@@ -272,9 +285,11 @@ def survey_section(report: dict) -> html.Div:
         return html.Div(empty_state(t("quality.empty.surveys")), id="quality-surveys")
     return html.Div([
         dbc.Row([
-            dbc.Col([html.H5(t("quality.distribution")), graph("quality-distribution", distribution_figure(answered))],
+            dbc.Col([html.H5(t("quality.distribution")), graph("quality-distribution", distribution_figure(answered),
+                                                                   config={"displayModeBar": False})],
                     lg=6),
-            dbc.Col([html.H5(t("quality.trend")), graph("quality-trend", trend_figure(report["kpi_trend"])),
+            dbc.Col([html.H5(t("quality.trend")), graph("quality-trend", trend_figure(report["kpi_trend"]),
+                                                                   config={"displayModeBar": False}),
                      html.Div(t("quality.trend.too_few"), className="small text-muted")], lg=6),
         ], className="g-3"),
         comments_list(report["comments"]),
@@ -288,9 +303,9 @@ def distribution_figure(questions: list[dict]) -> go.Figure:
     for answer, color in ANSWER_COLORS.items():
         share = [next((d["pct"] for d in q["distribution"] if d["scale"] == 5 and d["answer"] == answer), 0.0)
                  for q in questions]
-        fig.add_bar(y=labels, x=share, orientation="h", name=t("quality.answer", a=answer), marker_color=color,
+        fig.add_bar(y=labels, x=share, orientation="h", name=str(answer), marker_color=color,
                     hovertemplate="%{y}: %{x:.0f} %<extra>" + t("quality.answer", a=answer) + "</extra>")
-    fig.update_layout(barmode="stack", height=60 + 32 * len(labels), legend=dict(orientation="h", y=1.1, traceorder="normal"),
+    fig.update_layout(barmode="stack", height=60 + 32 * len(labels), legend=dict(traceorder="normal", title=t("quality.score")),
                       xaxis=dict(range=[0, 100], ticksuffix=" %"), yaxis=dict(autorange="reversed"))
     return fig
 
@@ -307,7 +322,8 @@ def trend_figure(rows: list[dict]) -> go.Figure:
                         line=dict(color=color), customdata=frame[f"{key}_n"],
                         marker=dict(color=[("#d0d0d0" if f else color) for f in few], size=8),
                         hovertemplate="%{x}: %{y:.0f} (n = %{customdata})<extra></extra>")
-    fig.update_layout(height=380, legend=dict(orientation="h", y=1.15), yaxis=dict(range=[-100, 100]))
+    fig.update_layout(height=380, legend=dict(orientation="h", yanchor="top", y=-0.3), yaxis=dict(range=[-105, 105]),
+                      xaxis=dict(type="category"))
     return fig
 
 
@@ -368,11 +384,16 @@ def deposit_card(deposit: dict) -> dbc.Card:
     return dbc.Card(dbc.CardBody(body), className="h-100 kpi-card", id="quality-deposit")
 
 
+def _labels(codes: pd.Series) -> pd.Series:
+    """Codes of the report (monitor verdict, ticket status, SLA state) in the user's language."""
+    return codes.map(lambda code: t(f"quality.code.{code}") if isinstance(code, str) else "—")
+
+
 def projects_grid(projects: list[dict]) -> html.Div:
     if not projects:
         return html.Div(empty_state(t("quality.empty.projects")), id="quality-projects")
     frame = pd.DataFrame(projects)
-    frame["monitor"] = frame["reason"]
+    frame["monitor"] = _labels(frame["reason"])
     frame["survey"] = frame["survey_mean"]
     columns = [
         {"field": "project_id", "headerName": t("col.project_id")},
@@ -413,6 +434,8 @@ def tickets_grid(report: dict) -> html.Div:
          "filter": "agNumberColumnFilter"},
     ]
     frame = pd.DataFrame(tickets)[[c["field"] for c in columns]]
+    frame["status"] = _labels(frame["status"])
+    frame["sla_state"] = _labels(frame["sla_state"])
     return html.Div([html.P(text, className="small"),
                      data_grid("quality-tickets", frame, columns=columns, csv_filename="tickets.csv")],
                     id="quality-tickets")
