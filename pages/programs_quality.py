@@ -19,7 +19,7 @@ from components.i18n import register_strings, t
 from components.program_tables import program_table, register_columns, value_labels
 from metrics.programs import points_balance
 from reports.programs import evaluate_month, month_start, quality_ledger, quality_overview
-from store.program_queries import competence_months, competence_rows, partner_names, quality_inputs
+from store.program_queries import competence_months, competence_rows, partner_names, partner_quality_inputs
 
 dash.register_page(__name__, path="/programs/quality", name="programs-quality", label_key="pq.title", order=40)
 ROLES = ("management", "admin")
@@ -42,7 +42,7 @@ register_strings({
     "pq.revoked": {"ru": "Снято", "en": "Revoked"},
     "pq.near": {"ru": "Рядом с порогом 50 %", "en": "Near the 50 % threshold"},
     "pq.decisions": {"ru": "Решения месяца", "en": "Decisions of the month"},
-    "pq.changes": {"ru": "История присвоений и снятий", "en": "Assignments and revocations"},
+    "pq.changes": {"ru": "Присвоения и снятия за 12 месяцев", "en": "Assignments and revocations in 12 months"},
     "pq.chart": {"ru": "Компетенция по месяцам", "en": "Competence by month"},
     "pq.ledger": {"ru": "Баллы партнёра: начисления, сроки, переходы проектов",
                   "en": "Partner points: awards, expiry, transfers"},
@@ -142,7 +142,9 @@ def show_month(month: object, _ran: object) -> object:
         dbc.Col(kpi_card(t("pq.near"), len(view["near"])), md=3),
     ], className="g-2 mb-2")
     near = _shown(view["near"])
-    changes = _shown(view["changes"])
+    # the year of changes up to the chosen month
+    changes = view["changes"]
+    changes = _shown(changes[(changes["month"] <= chosen) & (changes["month"] > chosen - pd.DateOffset(years=1))])
     return html.Div([
         kpis,
         html.P(t("pq.window", start=fmt_date(first["window_start"]), end=fmt_date(first["window_end"])),
@@ -165,12 +167,10 @@ def show_ledger(partner_id: object) -> object:
     if not isinstance(partner_id, str):
         raise PreventUpdate
     with current_engine().connect() as conn:
-        inputs = quality_inputs(conn)
+        # the partner's own projects and those it took over or handed over (seed 000: transfers)
+        inputs = partner_quality_inputs(conn, partner_id)
     now = pd.Timestamp.now(tz="UTC")
-    projects = inputs["projects"]
-    # the partner's own projects and the projects it took over or handed over (seed 000: transfers)
-    related = projects["project_id"].isin(projects.loc[projects["partner_id"] == partner_id, "project_id"])
-    ledger = quality_ledger(projects[related], inputs["monitor_tests"], now)
+    ledger = quality_ledger(inputs["projects"], inputs["monitor_tests"], now)
     ledger = ledger[ledger["partner_id"] == partner_id]
     if ledger.empty:
         return empty_state(t("empty.title"))

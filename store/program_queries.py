@@ -29,7 +29,6 @@ from store.models import (
     KkvPoints,
     Lead,
     LeadWeight,
-    LicenseKey,
     MonitorTest,
     Partner,
     Project,
@@ -179,13 +178,14 @@ def competence_rows(conn: Connection, month: DateLike | None = None) -> pd.DataF
     return frame
 
 
-def quality_inputs(conn: Connection) -> dict[str, pd.DataFrame]:
-    """`projects`, `monitor_tests`, `license_keys` frames of the Quality Program rules."""
+def partner_quality_inputs(conn: Connection, partner_id: str) -> dict[str, pd.DataFrame]:
+    """`projects` and `monitor_tests` of every project the partner ever held (its own and transferred ones)."""
+    held = select(Project.project_id).where(Project.partner_id == partner_id)
     return {
         "projects": read_frame(conn, select(Project.project_id, Project.version, Project.partner_id,
-                                            Project.submitted_at, Project.license_key, Project.transferred_from)),
-        "monitor_tests": read_frame(conn, select(MonitorTest)),
-        "license_keys": read_frame(conn, select(LicenseKey)),
+                                            Project.submitted_at, Project.license_key, Project.transferred_from)
+                               .where(Project.project_id.in_(held))),
+        "monitor_tests": read_frame(conn, select(MonitorTest).where(MonitorTest.project_id.in_(held))),
     }
 
 
