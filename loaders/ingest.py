@@ -241,7 +241,6 @@ class _FileLoader:
         self.seen_rows = np.empty(0, dtype=np.int64)
         self.errors: list[pd.DataFrame] = []
         self.raw_rows: dict[int, dict] = {}
-        self.rejected_rows: set[int] = set()
         self.touched_tickets: list[np.ndarray] = []
 
     # -- driver
@@ -278,7 +277,6 @@ class _FileLoader:
             bad_row |= mask
         if bad_row.any():
             self._remember_raw(original[bad_row], rows[bad_row])
-            self.rejected_rows.update(rows[bad_row].tolist())
         good = values[~bad_row]
         good_rows = rows[~bad_row].to_numpy()
         self.report.rejected += int(bad_row.sum())
@@ -486,11 +484,10 @@ class _FileLoader:
                            key: list[str]) -> None:
         key_text = frame[key].astype(str).agg(", ".join, axis=1).to_numpy()
         key_names = ", ".join(key)
-        reasons = [f"duplicate key ({key_names}): row {later} later in the file has the same key and is loaded"
-                   for later in later_rows]
+        reasons = (f"duplicate key ({key_names}): row " + pd.Series(later_rows).astype(str)
+                   + " later in the file has the same key and is loaded").to_numpy()
         self.errors.append(pd.DataFrame({"row": earlier_rows, "column": key[0], "value": key_text,
                                          "reason": reasons}))
-        self.rejected_rows.update(int(r) for r in earlier_rows)
         self.report.rejected += len(earlier_rows)
         self.report.accepted -= len(earlier_rows)
 
