@@ -112,3 +112,8 @@ def test_unknown_kind_option_and_time_zone_are_plain_errors(engine, tmp_path):
         load(engine, path, kind="tikets")
     with pytest.raises(ValueError, match="unknown time zone 'Mars/Olympus'"):
         load(engine, path, naive_tz="Mars/Olympus")
+
+
+def test_old_excel_xls_is_refused_with_what_to_do(engine):
+    report = load_one(engine, ("partners.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64))
+    assert refusal(report) == "old Excel 97-2003 (.xls) files are not supported: save it as XLSX or CSV"
