@@ -8,6 +8,7 @@ import pandas as pd
 from components.grid import data_grid
 from components.i18n import STRINGS, register_strings, t
 
+WIDE = frozenset({"name", "excluded_reason", "churn_reason", "categories"})  # text columns given twice the width
 # ISO dates stay sortable in the grid; the formatter shows them as 27.04.2024
 DATE_FORMATTER = {"function": "params.value ? params.value.slice(0, 10).split('-').reverse().join('.') : '—'"}
 NUMBER_FORMATTER = {"function": "params.value == null ? '—' : "
@@ -38,7 +39,7 @@ def program_table(name: str, frame: pd.DataFrame, columns: Sequence[str], *, pag
     for column in columns:
         values = shown[column]
         header = t(f"col.{column}")
-        spec: dict = {"field": column, "headerName": header, "flex": 2 if column == "name" else 1, "minWidth": 100}
+        spec: dict = {"field": column, "headerName": header, "flex": 2 if column in WIDE else 1, "minWidth": 100}
         if pd.api.types.is_datetime64_any_dtype(values):
             shown[column] = values.dt.strftime("%Y-%m-%d").astype(object).where(values.notna(), None)
             spec.update(filter="agTextColumnFilter", valueFormatter=DATE_FORMATTER)

@@ -102,7 +102,7 @@ def test_admin_changes_a_lead_weight_and_checks_the_speed_claim(dash_duo, app):
     weight.send_keys(Keys.BACKSPACE, "2")
     dash_duo.find_element("#ps-save").click()
     dash_duo.wait_for_contains_text("#ps-saved", "сохранён", timeout=10)
-    dash_duo.wait_for_element("#ps-body .ag-row", timeout=20)
+    wait_text(dash_duo, "#ps-body", "Распределение лидов")  # the body reloaded after the save
     _screenshot(dash_duo, "programs-saas.png")
 
     dash_duo.driver.get(dash_duo.server.url + "/programs/support")
