@@ -272,17 +272,23 @@ def answers_from_counts(counts: pd.DataFrame) -> pd.DataFrame:
     Each row has `partner_id`, `surveyed_at` = the first instant of its quarter (UTC), `recommend_scale`
     and one answered question column; the other question columns are NaN.
     """
-    rows = counts.loc[counts.index.repeat(counts["answers"].to_numpy())].reset_index(drop=True)
+    reps = counts["answers"].to_numpy()
+    starts = pd.DatetimeIndex(counts["quarter"].map(_quarter_starts(counts["quarter"])))
+    question = np.repeat(counts["question"].to_numpy(), reps)
+    answer = np.repeat(counts["answer"].to_numpy(dtype=float), reps)
     out = pd.DataFrame({
-        "partner_id": rows["partner_id"].to_numpy(),
-        "surveyed_at": pd.PeriodIndex(rows["quarter"], freq="Q").start_time.tz_localize("UTC"),
-        "recommend_scale": rows["scale"].astype(str).to_numpy(),
+        "partner_id": np.repeat(counts["partner_id"].to_numpy(), reps),
+        "surveyed_at": starts.repeat(reps),
+        "recommend_scale": np.repeat(counts["scale"].astype(str).to_numpy(), reps),
     })
-    question = rows["question"].to_numpy()
-    answer = rows["answer"].to_numpy(dtype=float)
     for column in QUESTIONS:
         out[column] = np.where(question == column, answer, np.nan)
     return out
+
+
+def _quarter_starts(quarters: pd.Series) -> dict[str, pd.Timestamp]:
+    """First instant (UTC) of each distinct quarter label ("2024Q2" → 2024-04-01 00:00 UTC)."""
+    return {label: pd.Period(label, freq="Q").start_time.tz_localize("UTC") for label in quarters.unique()}
 
 
 def comparison(conn: Connection, partner: dict, window: str, scheme: Scheme = "top1", lang: str = "ru") -> list[dict]:
