@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from demo import generate
 from demo.generator import DEMO_PARTNER_ID
+from metrics.privacy import comparison_group
 from metrics.survey import QUESTIONS, score_table
 from reports.partner import next_evaluation, partner_report, window_id
 from store.frames import read_frame
@@ -82,6 +83,20 @@ def test_report_kpis_equal_score_table_of_the_partners_surveys_in_the_window(dem
     satisfied = (answers[project_questions] >= 4).to_numpy().sum()
     assert demo_report["kpi"]["csat"]["n"] == answered
     assert demo_report["kpi"]["csat"]["csat"] == pytest.approx(100 * satisfied / answered)
+
+
+def test_comparison_from_rollup_counts_equals_metrics_privacy_on_the_raw_surveys(demo_report, demo_frames):
+    partners = demo_frames["partners"]
+    places = partners[partners["country"] == "RU"][["partner_id", "city", "region", "country"]]
+    answers = demo_frames["surveys"].merge(demo_frames["projects"][["project_id", "version", "partner_id"]],
+                                           on=["project_id", "version"])
+    answers = answers[answers["partner_id"].isin(places["partner_id"])]
+    answers = answers.assign(**{q: answers[q].astype(float) for q in QUESTIONS})
+    for item in demo_report["comparison"]:
+        direct = comparison_group(DEMO_PARTNER_ID, places, answers, item["metric"], "ttm:2026Q3")
+        assert (item["withheld"], item["value"], item["n_answers"]) == \
+            (direct["withheld"], direct.get("value"), direct.get("n_answers")), item["metric"]
+    assert not demo_report["comparison"][0]["withheld"]
 
 
 def test_report_windows_are_complete_quarters_and_nothing_else():
