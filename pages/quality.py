@@ -23,7 +23,7 @@ from components.grid import data_grid
 from components.i18n import current_language, register_strings, t
 from metrics.survey import QUESTIONS
 from reports.partner import WINDOWS, UnknownPartner, partner_report
-from store.partner_queries import partner_options, partner_record
+from store.partner_queries import partner_options
 
 PAGE_ROLES = frozenset({"partner", "management", "admin"})
 dash.register_page(__name__, path="/quality", name="quality", label_key="nav.quality", order=1,
@@ -190,9 +190,6 @@ def render(partner_value: Any, window: Any, scope: Scope) -> Any:
     if partner_id is None:
         key = "quality.no_partner_link" if scope.role == "partner" else "quality.no_partner"
         return dbc.Alert(t(key), color="info")
-    with current_engine().connect() as conn:
-        if partner_record(conn, partner_id) is None:
-            return dbc.Alert(t("quality.unknown_partner"), color="warning")
     try:
         report = cached_report(partner_id, window, current_language())
     except UnknownPartner:

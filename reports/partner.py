@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -32,7 +31,6 @@ from metrics.survey import (
 )
 from store import partner_queries as q
 
-Window = Literal["quarter", "ttm"]
 WINDOWS: tuple[str, ...] = ("quarter", "ttm")
 PROJECT_QUESTIONS = [c for c, question in QUESTIONS.items()
                      if question.about == "project" and c not in RECOMMEND_QUESTIONS]
