@@ -124,11 +124,12 @@ def test_menu_shows_only_registered_pages_allowed_to_the_role(app):
         partner = [item.children.href for item in menu_for("partner", registry)]
         management = menu_for("management", registry)
     assert partner == ["/", "/quality"]
-    assert [getattr(i, "label", None) or i.children.href for i in management] == ["/", "/trends", "Программы"]
+    assert [getattr(i, "label", None) or i.children.href for i in management] == [
+        "/", "/quality", "/trends", "Программы"]
 
 
 def test_page_roles_come_from_the_menu_unless_the_page_declares_them():
-    assert roles_for_page({"path": "/quality"}) == frozenset({"partner"})
+    assert roles_for_page({"path": "/quality"}) == frozenset({"partner", "management", "admin"})
     assert roles_for_page({"path": "/admin/users"}) == frozenset({"admin"})
     assert roles_for_page({"path": "/directory"}) is None
     assert roles_for_page({"path": "/x", "roles": ("admin",)}) == frozenset({"admin"})
