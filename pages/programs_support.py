@@ -18,8 +18,8 @@ from components.format import fmt_number
 from components.i18n import register_strings, t
 from components.program_tables import program_table, register_columns, value_labels
 from metrics.deposit import CLAIMED_FASTER_PCT, PRICE_PER_TICKET, SpeedComparison
-from reports.programs import support_overview
-from store.program_queries import partner_names, support_inputs
+from reports.programs import support_overview_from_rollups
+from store.program_queries import partner_names, support_rollup_inputs, support_tickets_exist
 
 dash.register_page(__name__, path="/programs/support", name="programs-support", label_key="pu.title", order=43)
 ROLES = ("management", "admin")
@@ -109,12 +109,14 @@ def _speed_chart(strata: pd.DataFrame) -> go.Figure:
 @scoped_memoize()
 def support_view(price: float) -> tuple[dict[str, pd.DataFrame], SpeedComparison] | None:
     """Deposits, worked time and the speed comparison at `price` (cached per scope and data version)."""
+    today = pd.Timestamp.now(tz="UTC").normalize()
     with current_engine().connect() as conn:
-        inputs = support_inputs(conn)
+        if not support_tickets_exist(conn):
+            return None
+        # SPEC §9: ticket rollups refreshed at ingest, never a scan of tickets or worklog per call
+        inputs = support_rollup_inputs(conn, today, worked_rows=WORKED_ROWS)
         names = partner_names(conn).set_index("partner_id")["name"]
-    if inputs["tickets"].empty:
-        return None
-    return support_overview(inputs, names, pd.Timestamp.now(tz="UTC").normalize(), price)
+    return support_overview_from_rollups(inputs, names, today, price)
 
 
 @callback(Output("pu-body", "children"), Input("pu-price", "value"))

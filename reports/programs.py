@@ -30,7 +30,7 @@ from metrics.programs import (
     top10,
     worked_time_per_ticket,
 )
-from metrics.deposit import PRICE_PER_TICKET
+from metrics.deposit import CLAIMED_FASTER_PCT, PRICE_PER_TICKET
 from store.program_queries import competence_rows
 from store.rollups import refresh_competence_history
 
@@ -224,3 +224,75 @@ def support_overview(inputs: Mapping[str, pd.DataFrame], names: pd.Series, today
     worked["resolution_h"] = worked.pop("resolution_working_s") / 3600
     worked["name"] = worked["partner_id"].map(names)
     return {"accounts": accounts, "worked": worked}, psm_vs_classic(tickets)
+
+
+def charged_pseudo_tickets(charges: pd.DataFrame, today: DateLike, spend_window_months: int = 3) -> pd.DataFrame:
+    """Per-partner charge counts expanded to one row per charged ticket, for `deposit_account`.
+
+    A non-rework ticket in the spend window is placed at `today`, one before it at the window start
+    (not inside the window), a rework ticket at `today`: `deposit_account` then yields the same
+    account as on the real tickets, whose only use there is these three counts.
+    """
+    moment = utc_timestamp(today)
+    window_start = moment - pd.DateOffset(months=spend_window_months)
+    kinds = (("in_window", "simple", moment), ("before_window", "simple", window_start), ("rework", "rework", moment))
+    counts = np.concatenate([charges[c].to_numpy(dtype="int64") for c, _, _ in kinds])
+    partners = np.tile(charges["partner_id"].to_numpy(dtype=object), len(kinds))
+    n = len(charges)
+    return pd.DataFrame({
+        "ticket_id": pd.RangeIndex(int(counts.sum())).astype(str),
+        "partner_id": np.repeat(partners, counts),
+        "service": "psm",
+        "type": np.repeat(np.repeat([k for _, k, _ in kinds], n), counts),
+        "resolved_at": pd.DatetimeIndex(np.repeat(np.repeat([t for _, _, t in kinds], n), counts), tz="UTC")
+        if counts.sum() else pd.DatetimeIndex([], tz="UTC"),
+    })
+
+
+def speed_from_strata(speed: pd.DataFrame, min_per_service: int = 1) -> SpeedComparison:
+    """`psm_vs_classic` from stored strata (`service, type, priority, tickets, median_working_s`).
+
+    Same formulas as `metrics.deposit.psm_vs_classic`, on per-stratum counts and exact medians:
+    ``faster_pct = 100 · (1 − median_psm / median_classic)`` per type × priority; the overall figure
+    is the psm-ticket-weighted mean over strata with ≥ `min_per_service` tickets of each service.
+    """
+    table = (speed.assign(hours=speed["median_working_s"].astype("float64") / 3600)
+             .set_index(["type", "priority", "service"])[["tickets", "hours"]]
+             .unstack("service")
+             .reindex(columns=pd.MultiIndex.from_product([["tickets", "hours"], ["psm", "classic"]]))
+             .sort_index())
+    strata = pd.DataFrame({
+        "psm_n": table[("tickets", "psm")].fillna(0).astype("int64"),
+        "classic_n": table[("tickets", "classic")].fillna(0).astype("int64"),
+        "psm_median_h": table[("hours", "psm")],
+        "classic_median_h": table[("hours", "classic")],
+    })
+    strata["faster_pct"] = 100 * (
+        1 - strata["psm_median_h"] / strata["classic_median_h"].where(strata["classic_median_h"] > 0))
+    strata["compared"] = ((strata["psm_n"] >= min_per_service) & (strata["classic_n"] >= min_per_service)
+                          & strata["faster_pct"].notna())
+    compared = strata[strata["compared"]]
+    weight = compared["psm_n"]
+    faster = float((compared["faster_pct"] * weight).sum() / weight.sum()) if weight.sum() > 0 else float("nan")
+    low, high = CLAIMED_FASTER_PCT
+    return SpeedComparison(
+        strata=strata.reset_index(), faster_pct=faster, psm_tickets=int(compared["psm_n"].sum()),
+        classic_tickets=int(compared["classic_n"].sum()), strata_compared=len(compared),
+        claim_holds=bool(faster >= low), within_claimed_range=bool(low <= faster <= high))
+
+
+def support_overview_from_rollups(inputs: Mapping[str, pd.DataFrame], names: pd.Series, today: DateLike,
+                                  price_per_ticket: float = PRICE_PER_TICKET
+                                  ) -> tuple[dict[str, pd.DataFrame], SpeedComparison]:
+    """`support_overview` from `store.program_queries.support_rollup_inputs` (SPEC §9: rollups, no scans).
+
+    ``accounts`` and the comparison equal `support_overview`'s; ``worked`` holds only the tickets
+    `support_rollup_inputs` read (the newest worked ones the page shows).
+    """
+    pseudo = charged_pseudo_tickets(inputs["charges"], today)
+    accounts = deposit_account(inputs["deposits"], pseudo, price_per_ticket, today=today)
+    accounts = accounts.assign(name=accounts["partner_id"].map(names)).sort_values("runway_days", ignore_index=True)
+    worked = inputs["worked"].copy()
+    worked["resolution_h"] = worked.pop("resolution_working_s") / 3600
+    worked["name"] = worked["partner_id"].map(names)
+    return {"accounts": accounts, "worked": worked}, speed_from_strata(inputs["speed"])

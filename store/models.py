@@ -397,3 +397,61 @@ class LeadWeight(Base):
     weight: Mapped[float] = mapped_column(Float)
     login: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[dt.datetime | None] = mapped_column(Ts)
+
+
+# ---------------------------------------------------------------- ticket rollups (SPEC §9, store.ticket_rollups)
+class SlaRollup(Base):
+    """Met and breached tickets per UTC month of `created_at` × owning partner (Trends SLA compliance).
+
+    The owner is the ticket's `partner_id`, else its client's ("" when neither); `quarter` is the month's
+    UTC quarter ("2024Q2"), so quarterly trends sum months. Rebuilt by `store.ticket_rollups`.
+    """
+
+    __tablename__ = "sla_rollup"
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    partner_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    quarter: Mapped[str] = mapped_column(String(7), index=True)
+    met: Mapped[int] = mapped_column(Integer)
+    breached: Mapped[int] = mapped_column(Integer)
+
+
+class SupportSpeedRollup(Base):
+    """Exact median resolution working time per service (psm/classic) × type × priority (seed 003 claim).
+
+    `type` and `priority` may be NULL (their own stratum, as in `metrics.deposit.psm_vs_classic`).
+    """
+
+    __tablename__ = "support_speed_rollup"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    service: Mapped[str] = mapped_column(String(16))
+    type: Mapped[str | None] = mapped_column(String(16))
+    priority: Mapped[int | None] = mapped_column(SmallInteger)
+    tickets: Mapped[int] = mapped_column(Integer)
+    median_working_s: Mapped[float] = mapped_column(Float)
+
+
+class SupportChargeRollup(Base):
+    """Resolved psm tickets per partner × UTC month of `resolved_at` × rework (seed 003 deposit charges)."""
+
+    __tablename__ = "support_charge_rollup"
+    partner_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    rework: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    tickets: Mapped[int] = mapped_column(Integer)
+
+
+class SupportWorkRollup(Base):
+    """Specialist working time per psm ticket (seed 003: worked time visible to the partner), from `worklog`."""
+
+    __tablename__ = "support_work_rollup"
+    ticket_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hours: Mapped[float] = mapped_column(Float)
+    support_hours: Mapped[float] = mapped_column(Float)
+    development_hours: Mapped[float] = mapped_column(Float)
+    staff: Mapped[int] = mapped_column(Integer)
+    first_work_date: Mapped[dt.date] = mapped_column(Date)
+    last_work_date: Mapped[dt.date] = mapped_column(Date, index=True)
+
+
+# psm tickets resolved in a partial month are counted from `tickets` directly (store.ticket_rollups)
+Index("ix_tickets_resolved_at", Ticket.resolved_at)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Connection, Select, and_, delete, exists, func, insert, literal, select
+from sqlalchemy import Connection, Select, and_, case, delete, exists, false, func, insert, literal, or_, select, true
 
 from metrics.program_dates import DateLike, utc_timestamp
 from store.frames import read_frame
@@ -33,10 +33,14 @@ from store.models import (
     Partner,
     Project,
     SaasContract,
+    SupportChargeRollup,
+    SupportSpeedRollup,
+    SupportWorkRollup,
     Ticket,
     TicketSla,
     Worklog,
 )
+from store.ticket_rollups import SUPPORT_SERVICES, support_service
 
 KKV_LEVEL_FILTERS = ("basic", "extended", "any")
 PUBLIC_COLUMNS = ["partner_id", "name", "city", "region", "country"]
@@ -266,6 +270,94 @@ def support_inputs(conn: Connection) -> dict[str, pd.DataFrame]:
     worklog = read_frame(conn, select(Worklog.ticket_id, Worklog.staff, Worklog.hours, Worklog.work_date,
                                       Worklog.work_type).where(Worklog.ticket_id.in_(psm_ids)))
     return {"deposits": read_frame(conn, select(Deposit)), "tickets": tickets, "worklog": worklog}
+
+
+def support_tickets_exist(conn: Connection) -> bool:
+    """Whether any psm or classic ticket is stored (the page shows an empty state otherwise)."""
+    stmt = select(Ticket.ticket_id).where(func.lower(Ticket.service).in_(SUPPORT_SERVICES)).limit(1)
+    return conn.execute(stmt).first() is not None
+
+
+def support_charge_counts(conn: Connection, today: DateLike, spend_window_months: int = 3) -> pd.DataFrame:
+    """Resolved psm tickets with a partner, resolved by `today`, per partner (seed 003 deposit charges).
+
+    Whole UTC months before `today`'s month come from `support_charge_rollup`; the month of the window
+    start (today − `spend_window_months`) and `today`'s own month are counted from `tickets` by the
+    index on `resolved_at`, so the split at both instants is exact.
+
+    Returns
+    -------
+    DataFrame
+        `partner_id`, `before_window` and `in_window` (non-rework tickets resolved at or before / after
+        the window start), `rework` (rework tickets, billed apart); int64.
+    """
+    moment = utc_timestamp(today)
+    window_start = moment - pd.DateOffset(months=spend_window_months)
+    today_month, window_month = (f"{t.year}-{t.month:02d}" for t in (moment, window_start))
+    window_month_start = window_start.normalize().replace(day=1)
+    today_month_start = moment.normalize().replace(day=1)
+    rollup = SupportChargeRollup
+    whole_months = read_frame(conn, select(
+        rollup.partner_id, rollup.rework, (rollup.month > window_month).label("in_window"),
+        func.sum(rollup.tickets).label("tickets"),
+    ).where(rollup.month < today_month, rollup.month != window_month)
+        .group_by(rollup.partner_id, rollup.rework, "in_window"))
+    resolved = Ticket.resolved_at
+    partial_months = read_frame(conn, select(
+        Ticket.partner_id, case((func.lower(Ticket.type) == "rework", true()), else_=false()).label("rework"),
+        (resolved > window_start.to_pydatetime()).label("in_window"), func.count().label("tickets"),
+    ).where(support_service() == "psm", Ticket.partner_id.is_not(None),
+            resolved >= window_month_start.to_pydatetime(), resolved <= moment.to_pydatetime(),
+            or_(resolved < (window_month_start + pd.DateOffset(months=1)).to_pydatetime(),
+                resolved >= today_month_start.to_pydatetime()))
+        .group_by(Ticket.partner_id, "rework", "in_window"))
+    parts = pd.concat([whole_months, partial_months], ignore_index=True)
+    rework, in_window = parts["rework"].astype(bool), parts["in_window"].astype(bool)
+    parts = parts.assign(before_window=parts["tickets"].where(~rework & ~in_window, 0),
+                         in_window=parts["tickets"].where(~rework & in_window, 0),
+                         rework=parts["tickets"].where(rework, 0))
+    columns = ["before_window", "in_window", "rework"]
+    return parts.groupby("partner_id", as_index=False)[columns].sum().astype({c: "int64" for c in columns})
+
+
+def support_speed_strata(conn: Connection) -> pd.DataFrame:
+    """`service, type, priority, tickets, median_working_s` of `support_speed_rollup` (exact medians)."""
+    r = SupportSpeedRollup
+    return read_frame(conn, select(r.service, r.type, r.priority, r.tickets, r.median_working_s))
+
+
+def support_worked_newest(conn: Connection, limit: int) -> pd.DataFrame:
+    """Worked time of the `limit` psm tickets worked on last (`support_work_rollup`), with ticket columns.
+
+    Returns
+    -------
+    DataFrame
+        `ticket_id, hours, support_hours, development_hours, staff, first_work_date, last_work_date,
+        partner_id, type, priority, resolution_working_s`; newest `last_work_date` first, then ticket id.
+    """
+    w = SupportWorkRollup
+    stmt = (select(w.ticket_id, w.hours, w.support_hours, w.development_hours, w.staff, w.first_work_date,
+                   w.last_work_date, Ticket.partner_id, Ticket.type, Ticket.priority, TicketSla.resolution_working_s)
+            .outerjoin(Ticket, Ticket.ticket_id == w.ticket_id)
+            .outerjoin(TicketSla, TicketSla.ticket_id == w.ticket_id)
+            .order_by(w.last_work_date.desc(), w.ticket_id).limit(limit))
+    return read_frame(conn, stmt)
+
+
+def support_rollup_inputs(conn: Connection, today: DateLike, worked_rows: int = 1_000,
+                          spend_window_months: int = 3) -> dict[str, pd.DataFrame]:
+    """What the dedicated-support page needs, read from the ticket rollups (no scan of `tickets`/`worklog`).
+
+    Returns
+    -------
+    dict of DataFrame
+        ``deposits`` (the table), ``charges`` (`support_charge_counts`), ``speed``
+        (`support_speed_strata`), ``worked`` (`support_worked_newest` of `worked_rows` tickets).
+    """
+    return {"deposits": read_frame(conn, select(Deposit)),
+            "charges": support_charge_counts(conn, today, spend_window_months),
+            "speed": support_speed_strata(conn),
+            "worked": support_worked_newest(conn, worked_rows)}
 
 
 def enterprise_categories(conn: Connection) -> pd.Series:

@@ -5,6 +5,7 @@
   PostgreSQL). Means, CSAT, NPS, distributions and comparison groups are sums over these counts.
 * `competence_history`: the monthly Quality Program decisions of `metrics.programs.competence_history`
   (seed 000), with the numbers behind each decision.
+* ticket rollups (SLA compliance, dedicated support): `store.ticket_rollups`.
 
 `refresh_rollups(conn, kinds)` is the single entry point for `store.derived.refresh_after_ingest` and
 `cli.py recompute`: it refreshes only what the loaded kinds can change.
@@ -33,6 +34,7 @@ from metrics.programs import competence_history, submitted_versions
 from metrics.survey import QUESTIONS, RECOMMEND_QUESTIONS
 from store.frames import read_frame
 from store.models import CompetenceHistoryRow, LicenseKey, MonitorTest, Project, Survey, SurveyRollup
+from store.ticket_rollups import TICKET_ROLLUP_KINDS, refresh_ticket_rollups
 
 SURVEY_ROLLUP_KINDS = frozenset({"surveys", "projects"})
 COMPETENCE_KINDS = frozenset({"license_keys", "projects", "monitor_tests"})
@@ -47,6 +49,8 @@ def refresh_rollups(conn: Connection, kinds: Iterable[str] | None = None,
         refresh_survey_rollup(conn)
     if kinds is None or kinds & COMPETENCE_KINDS:
         refresh_competence_history(conn, now=now)
+    if kinds is None or kinds & TICKET_ROLLUP_KINDS:
+        refresh_ticket_rollups(conn, kinds)
 
 
 def utc_quarter(conn: Connection, column: ColumnElement) -> ColumnElement[str]:

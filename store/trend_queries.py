@@ -4,8 +4,10 @@ Every trend is one ``GROUP BY`` over a pre-aggregated or indexed source, never r
 
 * survey figures by quarter come from the `survey_rollup` answer counts (SPEC §9); by month from
   `surveys` ⋈ `projects` (the rollup has no month), attributed to the project version as the rollup is;
-* SLA compliance from `tickets` ⋈ `ticket_sla` (materialized states, SPEC §5), the ticket's partner being
-  its own `partner_id`, else its client's; a ticket belongs to the period of its `created_at`;
+* SLA compliance from `sla_rollup` (met / breached tickets per UTC month of `created_at` and owning
+  partner, refreshed at ingest from the materialized `ticket_sla` states, SPEC §5); the ticket's partner
+  being its own `partner_id`, else its client's; quarters sum their months. The drill-down rows
+  (`ticket_rows`) read `tickets` ⋈ `ticket_sla` of the one period asked;
 * competence changes from `competence_history` (seed 000).
 
 Periods are UTC calendar quarters ("2024Q2") or months ("2024-05"). A date range selects whole periods:
@@ -39,8 +41,19 @@ from sqlalchemy import (
 
 from metrics.survey import QUESTIONS, RECOMMEND_QUESTIONS, Scheme
 from store.frames import read_frame
-from store.models import Client, CompetenceHistoryRow, Partner, Project, Survey, SurveyRollup, Ticket, TicketSla
+from store.models import (
+    Client,
+    CompetenceHistoryRow,
+    Partner,
+    Project,
+    SlaRollup,
+    Survey,
+    SurveyRollup,
+    Ticket,
+    TicketSla,
+)
 from store.rollups import survey_version_expression, utc_quarter
+from store.ticket_rollups import utc_month
 
 DIMENSIONS: tuple[str, ...] = ("total", "country", "region", "city", "category", "industry", "partner")
 TICKET_DIMENSIONS: tuple[str, ...] = ("total", "country", "region", "city", "partner")
@@ -99,13 +112,6 @@ def _range_bounds(flt: TrendFilter, grain: str) -> tuple[pd.Timestamp | None, pd
     first = period_bounds(period_label(flt.start, grain), grain)[0] if flt.start else None
     stop = period_bounds(period_label(flt.end, grain), grain)[1] if flt.end else None
     return first, stop
-
-
-def utc_month(conn: Connection, column: ColumnElement) -> ColumnElement[str]:
-    """SQL expression of the UTC calendar month of a timestamp column, "2024-05"."""
-    if conn.dialect.name == "postgresql":
-        return func.to_char(func.timezone("UTC", column), "YYYY-MM")
-    return func.strftime("%Y-%m", column)
 
 
 def _period_expression(conn: Connection, column: ColumnElement, grain: str) -> ColumnElement[str]:
@@ -259,21 +265,27 @@ def _ticket_group(dimension: str) -> ColumnElement[str]:
 def sla_trend_counts(conn: Connection, dimension: str, grain: str, flt: TrendFilter = TrendFilter()) -> pd.DataFrame:
     """Met and breached tickets per period of `created_at` and dimension value (TICKET_DIMENSIONS).
 
+    Sums of `sla_rollup` months (SPEC §9: no scan of `tickets`); the partner's geography is joined at
+    read time, so an edited partner moves its tickets at once.
+
     Returns
     -------
     DataFrame
         `period, group, met, breached` (int64); compliance % = 100 · met / (met + breached).
     """
     _check(dimension, grain, TICKET_DIMENSIONS)
-    period = _period_expression(conn, Ticket.created_at, grain).label("period")
-    group = _ticket_group(dimension).label("group")
-    state = TicketSla.sla_state
-    stmt = _ticket_source(
-        select(period, group,
-               func.sum(case((state == "met", 1), else_=0)).label("met"),
-               func.sum(case((state == "breached", 1), else_=0)).label("breached"))
-    ).where(state.in_(SLA_COUNTED_STATES), *_time_window(Ticket.created_at, flt, grain),
-            *_place_conditions(flt)).group_by(period, group).order_by(period, group)
+    rollup = SlaRollup
+    period = (rollup.quarter if grain == "quarter" else rollup.month).label("period")
+    columns = {"total": literal("", String), "country": Partner.country, "region": Partner.region,
+               "city": Partner.city, "partner": rollup.partner_id}
+    group = func.coalesce(columns[dimension], "").label("group")
+    first, stop = _range_bounds(flt, grain)  # whole periods are whole months
+    window = ([rollup.month >= period_label(first, "month")] if first is not None else []) \
+        + ([rollup.month < period_label(stop, "month")] if stop is not None else [])
+    stmt = (select(period, group, func.sum(rollup.met).label("met"), func.sum(rollup.breached).label("breached"))
+            .join_from(rollup, Partner, Partner.partner_id == rollup.partner_id, isouter=True)
+            .where(*window, *_place_conditions(flt))
+            .group_by(period, group).order_by(period, group))
     frame = pd.DataFrame(conn.execute(stmt).all(), columns=SLA_COUNT_COLUMNS)
     return frame.astype({"met": "int64", "breached": "int64"})
 

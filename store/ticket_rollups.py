@@ -1,0 +1,176 @@
+"""Ticket rollups the Trends and dedicated-support pages read instead of scanning `tickets` (SPEC §9).
+
+Each is rebuilt inside the database by one ``INSERT ... SELECT ... GROUP BY`` (SQLite and PostgreSQL):
+
+* `sla_rollup`: met / breached tickets per UTC month of `created_at` × owning partner (the ticket's
+  `partner_id`, else its client's; SPEC §5 compliance = met / (met + breached)). Quarters sum months.
+* `support_speed_rollup`: per service (psm / classic, trimmed and lower-cased) × `type` × `priority`, the
+  number of resolved tickets and the **exact** median of `ticket_sla.resolution_working_s` (seed 003
+  "60–70 % faster" claim). Medians cannot be summed, so the rollup keeps the median itself, computed with
+  portable window functions: rows ranked inside each stratum, the median is the mean of ranks
+  ⌊(n+1)/2⌋ and ⌊(n+2)/2⌋ (the middle row, or the two middle rows when n is even) — the definition
+  of `pandas.Series.median`, equal up to floating-point rounding (≈ 1e-12 relative).
+* `support_charge_rollup`: resolved psm tickets with a partner per partner × UTC month of `resolved_at`
+  × rework (seed 003: the deposit is charged per resolved ticket; rework is billed apart).
+* `support_work_rollup`: worked hours per psm ticket (`metrics.deposit.worked_time_per_ticket`).
+
+`refresh_ticket_rollups(conn, kinds)` rebuilds those that files of `kinds` can change (all when None);
+`store.rollups.refresh_rollups` calls it after the SLA values of `ticket_sla` are current.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    String,
+    case,
+    cast,
+    delete,
+    false,
+    func,
+    over,
+    select,
+    true,
+)
+
+from store.models import (
+    Client,
+    SlaRollup,
+    SupportChargeRollup,
+    SupportSpeedRollup,
+    SupportWorkRollup,
+    Ticket,
+    TicketSla,
+    Worklog,
+)
+
+SUPPORT_SERVICES = ("psm", "classic")  # seed 003: dedicated line vs the classic one
+# kinds whose files change what each rollup counts (calendars and clients recompute ticket_sla)
+SLA_KINDS = frozenset({"tickets", "ticket_pauses", "clients", "calendars"})
+CHARGE_KINDS = frozenset({"tickets"})
+WORK_KINDS = frozenset({"tickets", "worklog"})
+TICKET_ROLLUP_KINDS = SLA_KINDS | WORK_KINDS
+
+
+def utc_month(conn: Connection, column: ColumnElement) -> ColumnElement[str]:
+    """SQL expression of the UTC calendar month of a timestamp column, "2024-05"."""
+    if conn.dialect.name == "postgresql":
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
+def quarter_of_month(month: ColumnElement[str]) -> ColumnElement[str]:
+    """SQL expression: the quarter label ("2024Q2") of a month label ("2024-05"), portable SQL."""
+    number = cast(func.substr(month, 6, 2), Integer)
+    return func.substr(month, 1, 4).concat("Q").concat(cast((number + 2) // 3, String))
+
+
+def support_service(column: ColumnElement[str | None] = Ticket.service) -> ColumnElement[str]:
+    """`service` trimmed and lower-cased, as `metrics.deposit` compares it."""
+    return func.lower(func.trim(column))
+
+
+def refresh_ticket_rollups(conn: Connection, kinds: Iterable[str] | None = None) -> None:
+    """Rebuild the ticket rollups that files of `kinds` can change (every one when `kinds` is None)."""
+    kinds = None if kinds is None else set(kinds)
+    if kinds is None or kinds & SLA_KINDS:
+        refresh_sla_rollup(conn)
+        refresh_support_speed_rollup(conn)
+    if kinds is None or kinds & CHARGE_KINDS:
+        refresh_support_charge_rollup(conn)
+    if kinds is None or kinds & WORK_KINDS:
+        refresh_support_work_rollup(conn)
+
+
+def refresh_sla_rollup(conn: Connection) -> int:
+    """Rebuild `sla_rollup` from `tickets` ⋈ `ticket_sla` ⟕ `clients`; returns the tickets counted."""
+    month = utc_month(conn, Ticket.created_at)
+    owner = func.coalesce(Ticket.partner_id, Client.partner_id, "")
+    state = TicketSla.sla_state
+    per_ticket = (
+        select(month.label("month"), owner.label("partner_id"),
+               case((state == "met", 1), else_=0).label("met"),
+               case((state == "breached", 1), else_=0).label("breached"))
+        .join_from(Ticket, TicketSla, TicketSla.ticket_id == Ticket.ticket_id)
+        .join(Client, Client.client_id == Ticket.client_id, isouter=True)
+        .where(state.in_(("met", "breached")))
+        .subquery("per_ticket")
+    )
+    grouped = (select(per_ticket.c.month, per_ticket.c.partner_id, quarter_of_month(per_ticket.c.month),
+                      func.sum(per_ticket.c.met), func.sum(per_ticket.c.breached))
+               .group_by(per_ticket.c.month, per_ticket.c.partner_id))
+    conn.execute(delete(SlaRollup))
+    conn.execute(SlaRollup.__table__.insert().from_select(
+        ["month", "partner_id", "quarter", "met", "breached"], grouped))
+    total = select(func.coalesce(func.sum(SlaRollup.met + SlaRollup.breached), 0))
+    return int(conn.execute(total).scalar_one())
+
+
+def refresh_support_speed_rollup(conn: Connection) -> int:
+    """Rebuild `support_speed_rollup`: tickets and exact median resolution per service × type × priority.
+
+    Only resolved tickets (`resolution_working_s` not NULL) of the psm and classic services count.
+    Returns the number of strata written.
+    """
+    service = support_service()
+    seconds = TicketSla.resolution_working_s
+    stratum = [service, Ticket.type, Ticket.priority]
+    ranked = (
+        select(service.label("service"), Ticket.type, Ticket.priority, seconds.label("seconds"),
+               over(func.row_number(), partition_by=stratum, order_by=seconds).label("rank"),
+               over(func.count(), partition_by=stratum).label("n"))
+        .join_from(Ticket, TicketSla, TicketSla.ticket_id == Ticket.ticket_id)
+        .where(service.in_(SUPPORT_SERVICES), seconds.is_not(None))
+        .subquery("ranked")
+    )
+    # integer division: ranks (n+1)/2 and (n+2)/2 are the one or two middle rows
+    middle = ranked.c.rank.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2])
+    keys = [ranked.c.service, ranked.c.type, ranked.c.priority]
+    grouped = (select(*keys, func.max(ranked.c.n), func.avg(ranked.c.seconds))
+               .where(middle).group_by(*keys))
+    conn.execute(delete(SupportSpeedRollup))
+    conn.execute(SupportSpeedRollup.__table__.insert().from_select(
+        ["service", "type", "priority", "tickets", "median_working_s"], grouped))
+    return int(conn.execute(select(func.count()).select_from(SupportSpeedRollup)).scalar_one())
+
+
+def refresh_support_charge_rollup(conn: Connection) -> int:
+    """Rebuild `support_charge_rollup` (resolved psm tickets with a partner); returns the tickets counted."""
+    month = utc_month(conn, Ticket.resolved_at).label("month")
+    # metrics.deposit: a rework ticket is `type` "rework" (any case); no type is not rework
+    rework = case((func.lower(Ticket.type) == "rework", true()), else_=false()).label("rework")
+    charged = (select(Ticket.partner_id, month, rework)
+               .where(support_service() == "psm", Ticket.resolved_at.is_not(None), Ticket.partner_id.is_not(None))
+               .subquery("charged"))
+    grouped = (select(charged.c.partner_id, charged.c.month, charged.c.rework, func.count())
+               .group_by(charged.c.partner_id, charged.c.month, charged.c.rework))
+    conn.execute(delete(SupportChargeRollup))
+    conn.execute(SupportChargeRollup.__table__.insert().from_select(
+        ["partner_id", "month", "rework", "tickets"], grouped))
+    return int(conn.execute(select(func.coalesce(func.sum(SupportChargeRollup.tickets), 0))).scalar_one())
+
+
+def refresh_support_work_rollup(conn: Connection) -> int:
+    """Rebuild `support_work_rollup` from the worklog of psm tickets; returns the tickets written.
+
+    Hours of a row without a known `work_type` count only in `hours` (metrics.deposit.worked_time_per_ticket).
+    """
+    work_type = func.lower(Worklog.work_type)
+
+    def hours_of(kind: str) -> ColumnElement[float]:
+        return func.coalesce(func.sum(case((work_type == kind, Worklog.hours), else_=0.0)), 0.0)
+
+    psm_ids = select(Ticket.ticket_id).where(func.lower(Ticket.service) == "psm")
+    grouped = (select(Worklog.ticket_id, func.coalesce(func.sum(Worklog.hours), 0.0), hours_of("support"),
+                      hours_of("development"), func.count(Worklog.staff.distinct()), func.min(Worklog.work_date),
+                      func.max(Worklog.work_date))
+               .where(Worklog.ticket_id.in_(psm_ids))
+               .group_by(Worklog.ticket_id))
+    conn.execute(delete(SupportWorkRollup))
+    conn.execute(SupportWorkRollup.__table__.insert().from_select(
+        ["ticket_id", "hours", "support_hours", "development_hours", "staff", "first_work_date", "last_work_date"],
+        grouped))
+    return int(conn.execute(select(func.count()).select_from(SupportWorkRollup)).scalar_one())
