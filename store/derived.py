@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, delete, func, select
 
 from metrics.sla import evaluate_tickets
 from store.bulk import upsert_dataframe
-from store.frames import read_frame
+from store.frames import read_frame, read_frame_bulk
 from store.models import Client, Ticket, TicketPause, TicketSla
 from store.rollups import refresh_rollups
 from store.settings import DEFAULT_CALENDAR, DEFAULT_POLICY, load_calendars, load_policies
@@ -28,6 +28,7 @@ STAGES = {  # seed 004 metrics 4-7: the working time of each stage of an enhance
 SLA_COLUMNS = [c.name for c in TicketSla.__table__.columns]
 CHUNK_ROWS = 200_000
 ID_BATCH = 5_000
+FULL_REFRESH_SHARE = 0.5
 
 
 def refresh_after_ingest(conn: Connection, kinds: Iterable[str], ticket_ids: Iterable[str] | None = None) -> None:
@@ -59,11 +60,13 @@ def materialize_sla(conn: Connection, ticket_ids: list[str] | None = None,
     now = now if now is not None else pd.Timestamp.now(tz="UTC")
     calendars = load_calendars(conn)
     policies = load_policies(conn)
-    total = conn.execute(select(func.count()).select_from(Ticket)).scalar_one() if ticket_ids is None \
-        else len(ticket_ids)
+    stored = conn.execute(select(func.count()).select_from(Ticket)).scalar_one()
+    if ticket_ids is not None and len(ticket_ids) >= FULL_REFRESH_SHARE * stored:
+        ticket_ids = None  # one sequential pass is cheaper than looking most tickets up by id
+    total = stored if ticket_ids is None else len(ticket_ids)
     if ticket_ids is None:
         conn.execute(delete(TicketSla))
-    all_pauses = read_frame(conn, select(TicketPause)) if ticket_ids is None else None
+    all_pauses = read_frame_bulk(conn, select(TicketPause)) if ticket_ids is None else None
     done = 0
     for tickets in _ticket_chunks(conn, ticket_ids):
         pauses = _pauses_for(conn, tickets["ticket_id"], all_pauses)
@@ -99,7 +102,9 @@ def _ticket_chunks(conn: Connection, ticket_ids: list[str] | None):
     base = (select(*[Ticket.__table__.c[c] for c in TICKET_COLUMNS], Client.calendar, Client.sla_policy)
             .join_from(Ticket, Client, Ticket.client_id == Client.client_id, isouter=True))
     if ticket_ids is None:
-        yield from read_frame(conn, base.order_by(Ticket.ticket_id), chunksize=CHUNK_ROWS)
+        tickets = read_frame_bulk(conn, base)
+        for start in range(0, len(tickets), CHUNK_ROWS):
+            yield tickets.iloc[start:start + CHUNK_ROWS].reset_index(drop=True)
         return
     for start in range(0, len(ticket_ids), ID_BATCH):
         batch = ticket_ids[start:start + ID_BATCH]

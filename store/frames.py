@@ -1,10 +1,11 @@
 """Read query results into typed DataFrames: timestamps tz-aware UTC, dates as datetime64, whatever the database."""
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 
 import pandas as pd
-from sqlalchemy import Connection, Date, DateTime, Float, Integer, Select
+from sqlalchemy import Boolean, Connection, Date, DateTime, Float, Integer, Select, String, Text
 
 
 def read_frame(conn: Connection, stmt: Select, chunksize: int | None = None) -> pd.DataFrame | Iterator[pd.DataFrame]:
@@ -33,3 +34,29 @@ def _typed(frame: pd.DataFrame, kinds: dict) -> pd.DataFrame:
             # an all-NULL column comes back as object; numbers must stay numbers for quantiles and sums
             frame[name] = pd.to_numeric(frame[name])
     return frame
+
+
+def read_frame_bulk(conn: Connection, stmt: Select) -> pd.DataFrame:
+    """`read_frame` for large results: PostgreSQL streams them with ``COPY (query) TO STDOUT`` as CSV.
+
+    Fetching millions of rows as Python objects and converting them is the slow part of a
+    read; COPY + `pandas.read_csv` is several times faster. Text columns stay text (ids such as
+    "0012" keep their zeros), booleans come back from 't'/'f'. Other databases use `read_frame`.
+    """
+    if conn.dialect.name != "postgresql":
+        return read_frame(conn, stmt)
+    kinds = {c.name: c.type for c in stmt.selected_columns}
+    sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    buffer = io.BytesIO()
+    with conn.connection.dbapi_connection.cursor() as cursor:
+        with cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER true)") as copy:
+            for block in copy:
+                buffer.write(block)
+    buffer.seek(0)
+    text_columns = [name for name, kind in kinds.items() if isinstance(kind, (String, Text))]
+    frame = pd.read_csv(buffer, dtype={name: object for name in text_columns}, keep_default_na=False,
+                        na_values={name: [""] for name in kinds})
+    for name, kind in kinds.items():
+        if isinstance(kind, Boolean):
+            frame[name] = frame[name].map({"t": True, "f": False})
+    return _typed(frame, kinds)
