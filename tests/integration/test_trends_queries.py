@@ -1,8 +1,8 @@
 """The Trends query layer against a direct pandas computation on the small demo (SQLite + PostgreSQL).
 
 The demo is loaded once per session through `commands.demo.load_demo` into a SQLite file
-(`demo_sqlite_file`); the PostgreSQL variant copies its inputs and recomputes `survey_rollup` in
-PostgreSQL, so both dialects' SQL is exercised. References are computed from the raw tables with
+(`demo_sqlite_file`); the PostgreSQL variant copies its inputs and recomputes `survey_rollup` and
+`sla_rollup` in PostgreSQL, so both dialects' SQL is exercised. References are computed from the raw tables with
 `metrics.survey.score_table` and plain pandas, never through the rollup.
 """
 from __future__ import annotations
@@ -23,6 +23,7 @@ from store.db import make_engine, migrate
 from store.frames import read_frame
 from store.models import Client, CompetenceHistoryRow, Partner, Project, Survey, Ticket, TicketSla
 from store.rollups import refresh_survey_rollup
+from store.ticket_rollups import refresh_sla_rollup
 from store.trend_queries import (
     SATISFACTION_QUESTIONS,
     Selection,
@@ -60,6 +61,7 @@ def _copy_to(source: Engine, target: Engine) -> None:
             if len(rows):
                 dst.execute(model.__table__.insert(), rows.to_dict("records"))
         refresh_survey_rollup(dst)
+        refresh_sla_rollup(dst)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
