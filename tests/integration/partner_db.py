@@ -79,8 +79,8 @@ def load_demo(engine: Engine, frames: dict[str, pd.DataFrame], as_of: pd.Timesta
 
     insert_frames(engine, frames)
     with engine.begin() as conn:
+        materialize_sla(conn, now=as_of)  # first, as at ingest: the ticket rollups read ticket_sla
         refresh_rollups(conn, now=as_of)
-        materialize_sla(conn, now=as_of)
 
 
 PAGE_KINDS = ("partners", "clients", "projects", "monitor_tests", "license_keys", "surveys", "tickets",
