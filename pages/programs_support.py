@@ -25,6 +25,8 @@ dash.register_page(__name__, path="/programs/support", name="programs-support", 
 ROLES = ("management", "admin")
 MAX_PRICE = 100_000
 WORKED_ROWS = 1_000  # the newest psm tickets shown in the worked-time grid
+BENCH_CALLBACK = {"output": "pu-body.children",
+                  "inputs": [{"id": "pu-price", "property": "value", "value": PRICE_PER_TICKET}], "state": []}
 
 register_strings({
     "pu.title": {"ru": "Выделенная поддержка (PSM)", "en": "Dedicated support (PSM)"},
