@@ -238,14 +238,14 @@ def charged_pseudo_tickets(charges: pd.DataFrame, today: DateLike, spend_window_
     kinds = (("in_window", "simple", moment), ("before_window", "simple", window_start), ("rework", "rework", moment))
     counts = np.concatenate([charges[c].to_numpy(dtype="int64") for c, _, _ in kinds])
     partners = np.tile(charges["partner_id"].to_numpy(dtype=object), len(kinds))
-    n = len(charges)
+    types = np.repeat([k for _, k, _ in kinds], len(charges))
+    stamps = np.repeat(pd.DatetimeIndex([t for _, _, t in kinds]).tz_convert(None).to_numpy(), len(charges))
     return pd.DataFrame({
         "ticket_id": pd.RangeIndex(int(counts.sum())).astype(str),
         "partner_id": np.repeat(partners, counts),
         "service": "psm",
-        "type": np.repeat(np.repeat([k for _, k, _ in kinds], n), counts),
-        "resolved_at": pd.DatetimeIndex(np.repeat(np.repeat([t for _, _, t in kinds], n), counts), tz="UTC")
-        if counts.sum() else pd.DatetimeIndex([], tz="UTC"),
+        "type": np.repeat(types, counts),
+        "resolved_at": pd.DatetimeIndex(np.repeat(stamps, counts)).tz_localize("UTC"),
     })
 
 
