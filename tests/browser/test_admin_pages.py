@@ -2,19 +2,14 @@
 and the quarantined row; the settings page opens with the default policy filled in."""
 from __future__ import annotations
 
-import shutil
 
 import pytest
 from dash.testing.wait import until
 
-from tests.browser.test_shell_browser import browser_login, severe_logs
+from tests.browser.helpers import BROWSER_MARKS, browser_login, severe_logs
 from tests.integration.callback_harness import app_engine, make_app, seed_minimal_data
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not (shutil.which("chromedriver") and (shutil.which("chromium") or shutil.which("google-chrome"))),
-                       reason="chromium and chromedriver are needed (make browser installs them)"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture()

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from pathlib import Path
 
@@ -10,15 +9,11 @@ import pytest
 from sqlalchemy import insert
 
 from store.models import Client
-from tests.browser.test_shell_browser import browser_login
+from tests.browser.helpers import BROWSER_MARKS, browser_login
 from tests.integration.callback_harness import app_engine, make_app
 from tests.integration.test_meeting_brief import insert_meeting_data
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not (shutil.which("chromedriver") and (shutil.which("chromium") or shutil.which("google-chrome"))),
-                       reason="chromium and chromedriver are needed (make browser installs them)"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture()

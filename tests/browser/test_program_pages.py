@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -10,15 +9,11 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from demo import generate
-from tests.browser.test_shell_browser import browser_login, severe_logs
+from tests.browser.helpers import BROWSER_MARKS, browser_login, severe_logs
 from tests.integration.callback_harness import app_engine, make_app
 from tests.integration.partner_db import load_demo
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not (shutil.which("chromedriver") and (shutil.which("chromium") or shutil.which("google-chrome"))),
-                       reason="chromium and chromedriver are needed (make browser installs them)"),
-]
+pytestmark = BROWSER_MARKS
 QUALITY_WORDS = ("NPS", "CSAT", "удовлетвор", "Удовлетвор", "анкет", "Анкет")
 
 

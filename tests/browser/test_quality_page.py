@@ -2,22 +2,17 @@
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 
 import pytest
 
 from demo import generate
 from demo.generator import DEMO_PARTNER_ID
-from tests.browser.test_shell_browser import browser_login, severe_logs
+from tests.browser.helpers import BROWSER_MARKS, browser_login, severe_logs
 from tests.integration.callback_harness import app_engine, make_app
 from tests.integration.partner_db import load_demo, page_subset
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not (shutil.which("chromedriver") and (shutil.which("chromium") or shutil.which("google-chrome"))),
-                       reason="chromium and chromedriver are needed (make browser installs them)"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")

@@ -1,18 +1,14 @@
 """Headless Chromium: each demo role logs in and sees its landing page, with no browser console errors."""
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
 from auth.users import DEMO_NAMES
 from tests.integration.callback_harness import app_engine, make_app, seed_minimal_data
+from tests.browser.helpers import BROWSER_MARKS, browser_login, severe_logs
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not (shutil.which("chromedriver") and (shutil.which("chromium") or shutil.which("google-chrome"))),
-                       reason="chromium and chromedriver are needed (make browser installs them)"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture()
@@ -20,18 +16,6 @@ def app(tmp_path):
     app = make_app(tmp_path)
     seed_minimal_data(app_engine(app))
     return app
-
-
-def browser_login(dash_duo, login_name: str, password: str = "demo") -> None:
-    dash_duo.driver.get(dash_duo.server.url + "/login")
-    dash_duo.wait_for_element("#login-login").send_keys(login_name)
-    dash_duo.find_element("#login-password").send_keys(password)
-    dash_duo.find_element("#login-submit").click()
-    dash_duo.wait_for_element("#react-entry-point", timeout=10)
-
-
-def severe_logs(dash_duo) -> list:
-    return [entry for entry in dash_duo.get_logs() or [] if entry.get("level") == "SEVERE"]
 
 
 # login -> text of its landing page (one browser session for all four roles keeps the suite fast)

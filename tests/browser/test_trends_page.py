@@ -6,15 +6,11 @@ import shutil
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 
-from tests.browser.test_shell_browser import browser_login
+from tests.browser.helpers import BROWSER_MARKS, browser_login
 from tests.integration.callback_harness import make_app
 from tests.integration.test_trends_queries import demo_sqlite_file
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not (shutil.which("chromedriver") and (shutil.which("chromium") or shutil.which("google-chrome"))),
-                       reason="chromium and chromedriver are needed (make browser installs them)"),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture()
