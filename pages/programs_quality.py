@@ -116,6 +116,13 @@ def _chart(summary: pd.DataFrame) -> go.Figure:
     return fig
 
 
+# the page's main callback as `cli.py bench` and the load test post it (month None = the latest evaluated)
+BENCH_CALLBACK = {"output": "pq-body.children",
+                  "inputs": [{"id": "pq-month", "property": "value", "value": None},
+                             {"id": "pq-run-message", "property": "children", "value": None}],
+                  "state": []}
+
+
 @callback(Output("pq-body", "children"), Input("pq-month", "value"), Input("pq-run-message", "children"))
 @authorized(roles=ROLES)
 def show_month(month: object, _ran: object) -> object:

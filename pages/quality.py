@@ -180,6 +180,13 @@ def layout(scope: Scope, partner: str | None = None, **_query: str) -> html.Div:
                      dcc.Loading(html.Div(id="quality-body"), type="circle")], id="quality", className="quality")
 
 
+# the page's main callback as `cli.py bench` and the load test post it: the demo partner's own 12 months
+BENCH_CALLBACK = {"output": "quality-body.children",
+                  "inputs": [{"id": "quality-partner", "property": "value", "value": None},
+                             {"id": "quality-window", "property": "value", "value": "ttm"}],
+                  "state": [], "login": "partner"}
+
+
 @callback(Output("quality-body", "children"), Input("quality-partner", "value"), Input("quality-window", "value"))
 @authorized(roles=PAGE_ROLES)
 def render(partner_value: Any, window: Any, scope: Scope) -> Any:
