@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import insert
 
 from store.models import Client
-from tests.browser.helpers import BROWSER_MARKS, browser_login
+from tests.browser.helpers import BROWSER_MARKS, browser_login, severe_logs
 from tests.integration.callback_harness import app_engine, make_app
 from tests.integration.test_meeting_brief import insert_meeting_data
 
@@ -39,12 +39,6 @@ def _start(dash_duo, app) -> None:
     dash_duo.start_server(app, navigate=False)
     dash_duo.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": CAPTURE_ERRORS})
     browser_login(dash_duo, "manager")
-
-
-def meeting_errors(dash_duo) -> list[str]:
-    """Console errors, except dependency cycles between other pages' components (not this page's)."""
-    errors = dash_duo.driver.execute_script("return window.__errors || []")
-    return [e for e in errors if "meeting-" in e or "Circular Dependencies" not in e]
 
 
 def _downloaded(folder: str, suffix: str, timeout: float = 15.0) -> Path | None:
@@ -77,11 +71,11 @@ def test_manager_picks_a_client_sees_the_flag_and_downloads_the_pdf(dash_duo, ap
     dash_duo.find_element("#meeting-pdf").click()
     pdf = _downloaded(dash_duo.download_path, ".pdf")
     assert pdf is not None and pdf.read_bytes().startswith(b"%PDF")
-    assert meeting_errors(dash_duo) == []
+    assert severe_logs(dash_duo) == []
 
 
 def test_client_without_tickets_shows_the_empty_state(dash_duo, app):
     _start(dash_duo, app)
     dash_duo.driver.get(dash_duo.server.url + "/meeting?client=C3")
     dash_duo.wait_for_contains_text("#meeting-content", "нет обращений", timeout=20)
-    assert meeting_errors(dash_duo) == []
+    assert severe_logs(dash_duo) == []

@@ -39,11 +39,6 @@ def wait_text(dash_duo, selector: str, text: str, timeout: float = 20) -> None:
         message=f"{text!r} not shown in {selector}")
 
 
-def failed_requests(dash_duo) -> list:
-    """Severe browser logs of failed requests (a 4xx/5xx answer to a callback, a missing resource)."""
-    return [e for e in severe_logs(dash_duo) if "Failed to load resource" in e.get("message", "")]
-
-
 def test_anonymous_visitor_filters_the_directory_and_sees_badges_only(dash_duo, app):
     dash_duo.start_server(app, navigate=False)
     dash_duo.driver.set_window_size(1400, 1000)
@@ -62,7 +57,7 @@ def test_anonymous_visitor_filters_the_directory_and_sees_badges_only(dash_duo, 
     assert not any(word in text for word in QUALITY_WORDS)
     assert dash_duo.find_elements("#shell-login")  # still anonymous
     _screenshot(dash_duo, "directory-anonymous.png")
-    assert failed_requests(dash_duo) == []
+    assert severe_logs(dash_duo) == []
 
 
 def test_management_reviews_quality_program_and_kkv(dash_duo, app):
@@ -81,7 +76,7 @@ def test_management_reviews_quality_program_and_kkv(dash_duo, app):
     wait_text(dash_duo, "#pk-kpi-overdue", "Просроченные отчёты")
     dash_duo.wait_for_element("#pk-points-chart .main-svg", timeout=10)
     _screenshot(dash_duo, "programs-kkv.png")
-    assert failed_requests(dash_duo) == []
+    assert severe_logs(dash_duo) == []
 
 
 def test_admin_changes_a_lead_weight_and_checks_the_speed_claim(dash_duo, app):
@@ -104,4 +99,4 @@ def test_admin_changes_a_lead_weight_and_checks_the_speed_claim(dash_duo, app):
     dash_duo.wait_for_contains_text("#pu-claim", "60–70 %", timeout=20)
     dash_duo.wait_for_element("#pu-speed-chart .main-svg", timeout=10)
     _screenshot(dash_duo, "programs-support.png")
-    assert failed_requests(dash_duo) == []
+    assert severe_logs(dash_duo) == []

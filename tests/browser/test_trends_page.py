@@ -6,7 +6,7 @@ import shutil
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 
-from tests.browser.helpers import BROWSER_MARKS, browser_login
+from tests.browser.helpers import BROWSER_MARKS, browser_login, severe_logs
 from tests.integration.callback_harness import make_app
 from tests.integration.test_trends_queries import demo_sqlite_file
 
@@ -34,3 +34,4 @@ def test_management_switches_to_cities_and_drills_into_a_point(dash_duo, app):
     dash_duo.wait_for_contains_text("#trends-drill", "Соблюдение SLA", timeout=20)
     assert "Скачать CSV" in dash_duo.find_element("#trends-drill").text
     assert dash_duo.find_elements("#trends-drill .ag-row")
+    assert severe_logs(dash_duo) == []
