@@ -88,8 +88,8 @@ def measure(n_rows: int = 1_000_000, n_baseline: int = 300, seed: int = 0) -> di
     _, ru_s = best_of(3, lambda: elapsed_working_seconds(starts, ends, ru_calendar))
 
     rules = businesstimedelta_rules(holiday_dates)
-    sample_starts = starts[:n_baseline].dt.to_pydatetime()
-    sample_ends = ends[:n_baseline].dt.to_pydatetime()
+    sample_starts = [ts.to_pydatetime() for ts in starts[:n_baseline]]
+    sample_ends = [ts.to_pydatetime() for ts in ends[:n_baseline]]
     started = time.perf_counter()
     baseline = [
         rules.difference(s, e).timedelta.total_seconds()
