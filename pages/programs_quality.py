@@ -11,11 +11,11 @@ from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from auth import audit, authorized, current_engine, current_scope
-from components.cache import invalidate_data_cache
+from components.cache import invalidate_data_cache, scoped_memoize
 from components.cards import empty_state, kpi_card
 from components.charts import graph
 from components.format import fmt_date
-from components.i18n import register_strings, t
+from components.i18n import current_language, register_strings, t
 from components.program_tables import program_table, register_columns, value_labels
 from metrics.programs import points_balance
 from reports.programs import evaluate_month, month_start, quality_ledger, quality_overview
@@ -127,6 +127,12 @@ BENCH_CALLBACK = {"output": "pq-body.children",
 @authorized(roles=ROLES)
 def show_month(month: object, _ran: object) -> object:
     """Decisions, KPIs, history and near-threshold partners of the chosen month."""
+    return month_body(month if isinstance(month, str) else None, current_language())
+
+
+@scoped_memoize()
+def month_body(month: str | None, lang: str) -> object:
+    """The drawn month view, cached per scope, month, language and data version (an evaluation bumps it)."""
     with current_engine().connect() as conn:
         history = competence_rows(conn)
     if history.empty:
