@@ -29,7 +29,8 @@ def value_labels(values: pd.Series, prefix: str) -> pd.Series:
             return code
         return "; ".join(t(f"{prefix}.{part}") if f"{prefix}.{part}" in STRINGS else part for part in code.split("; "))
 
-    return values.map(label)
+    uniques = values.dropna().unique()  # translate each distinct code once, then map the column
+    return values.map(dict(zip(uniques, map(label, uniques)))).where(values.notna(), values)
 
 
 def program_table(name: str, frame: pd.DataFrame, columns: Sequence[str], *, page_size: int = 20) -> object:

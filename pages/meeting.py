@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
@@ -22,7 +21,7 @@ from auth import Scope, audit, authorized, current_engine
 from components.alerts import forbidden_alert
 from components.cards import empty_state
 from components.cache import scoped_memoize
-from components.charts import graph
+from components.charts import bar, figure, graph
 from components.format import fmt_datetime, fmt_number
 from components.grid import data_grid
 from components.i18n import current_language, register_strings, t
@@ -205,28 +204,25 @@ def _kpi_table(brief: dict, lang: str) -> dbc.Table:
                      className="meeting-kpis")
 
 
-def _hours_figures(brief: dict, lang: str) -> tuple[go.Figure, go.Figure]:
+def _hours_figures(brief: dict, lang: str) -> tuple[dict, dict]:
     periods = brief["hours"]["by_period"]
     labels = [p["label"] for p in periods]
     dev_name, support_name = t("meeting.development"), t("meeting.support")
-    by_period = go.Figure([
-        go.Bar(name=dev_name, x=labels, y=[p["development"] for p in periods], marker_color="#e67e22"),
-        go.Bar(name=support_name, x=labels, y=[p["support"] for p in periods], marker_color="#2e86c1"),
-    ])
-    for p in periods:
-        if p["development_share"] is not None:
-            by_period.add_annotation(x=p["label"], y=p["total"], yshift=12, showarrow=False,
-                                     text=t("meeting.share", share=fmt_number(p["development_share"], 0) + " %"))
-    by_period.update_layout(barmode="stack", title=t("meeting.hours"), yaxis_title=t("meeting.hours_axis"),
-                            legend=dict(orientation="h", y=-0.15))
+    shares = [dict(x=p["label"], y=p["total"], yshift=12, showarrow=False,
+                   text=t("meeting.share", share=fmt_number(p["development_share"], 0) + " %"))
+              for p in periods if p["development_share"] is not None]
+    by_period = figure([
+        bar(name=dev_name, x=labels, y=[p["development"] for p in periods], marker_color="#e67e22"),
+        bar(name=support_name, x=labels, y=[p["support"] for p in periods], marker_color="#2e86c1"),
+    ], barmode="stack", title=t("meeting.hours"), yaxis=dict(title=t("meeting.hours_axis")),
+        legend=dict(orientation="h", y=-0.15), annotations=shares)
     prio = brief["hours"]["by_priority"]
     names = [t("meeting.priority", p=r["priority"]) for r in prio]
-    by_priority = go.Figure([
-        go.Bar(name=dev_name, y=names, x=[r["development"] for r in prio], orientation="h", marker_color="#e67e22"),
-        go.Bar(name=support_name, y=names, x=[r["support"] for r in prio], orientation="h", marker_color="#2e86c1"),
-    ])
-    by_priority.update_layout(barmode="stack", title=t("meeting.by_priority"), xaxis_title=t("meeting.hours_axis"),
-                              yaxis=dict(autorange="reversed"), legend=dict(orientation="h", y=-0.2))
+    by_priority = figure([
+        bar(name=dev_name, y=names, x=[r["development"] for r in prio], orientation="h", marker_color="#e67e22"),
+        bar(name=support_name, y=names, x=[r["support"] for r in prio], orientation="h", marker_color="#2e86c1"),
+    ], barmode="stack", title=t("meeting.by_priority"), xaxis=dict(title=t("meeting.hours_axis")),
+        yaxis=dict(autorange="reversed"), legend=dict(orientation="h", y=-0.2))
     return by_period, by_priority
 
 

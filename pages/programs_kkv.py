@@ -6,12 +6,11 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, callback, dcc, html
 
 from auth import authorized, current_engine
 from components.cards import empty_state, kpi_card
-from components.charts import graph
+from components.charts import bar, figure, graph
 from components.i18n import register_strings, t
 from components.program_tables import program_table, register_columns, value_labels
 from reports.programs import kkv_overview
@@ -73,12 +72,11 @@ def _shown(rows: pd.DataFrame) -> pd.DataFrame:
                        kkv_level=value_labels(rows["kkv_level"], "pk.level"))
 
 
-def _points_chart(points: pd.DataFrame) -> go.Figure:
+def _points_chart(points: pd.DataFrame) -> dict:
     top = points.head(20).iloc[::-1]
-    fig = go.Figure([go.Bar(y=top["name"], x=top[s], name=t(f"pk.source.{s}"), orientation="h") for s in SOURCES])
-    fig.update_layout(barmode="stack", title=t("pk.points"), height=max(300, 24 * len(top) + 120),
-                      legend=dict(orientation="h"))
-    return fig
+    return figure([bar(y=top["name"], x=top[s], name=t(f"pk.source.{s}"), orientation="h") for s in SOURCES],
+                  barmode="stack", title=t("pk.points"), height=max(300, 24 * len(top) + 120),
+                  legend=dict(orientation="h"))
 
 
 @callback(Output("pk-body", "children"), Input("pk-url", "pathname"))

@@ -6,14 +6,13 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from auth import audit, authorized, current_engine, current_scope
 from components.cache import invalidate_data_cache, scoped_memoize
 from components.cards import empty_state, kpi_card
-from components.charts import graph
+from components.charts import bar, figure, graph, scatter
 from components.format import fmt_date
 from components.i18n import current_language, register_strings, t
 from components.program_tables import program_table, register_columns, value_labels
@@ -105,15 +104,13 @@ def _shown(rows: pd.DataFrame) -> pd.DataFrame:
     return rows.assign(share=100 * rows["share"], status=value_labels(rows["status"], "pq.status"))
 
 
-def _chart(summary: pd.DataFrame) -> go.Figure:
+def _chart(summary: pd.DataFrame) -> dict:
     ordered = summary.sort_values("month")
-    fig = go.Figure([
-        go.Scatter(x=ordered["month"], y=ordered["held"], name=t("pq.held"), mode="lines+markers"),
-        go.Bar(x=ordered["month"], y=ordered["assigned"], name=t("pq.assigned"), marker_color="#18bc9c"),
-        go.Bar(x=ordered["month"], y=-ordered["revoked"], name=t("pq.revoked"), marker_color="#e74c3c"),
-    ])
-    fig.update_layout(title=t("pq.chart"), barmode="relative", height=320, legend=dict(orientation="h"))
-    return fig
+    return figure([
+        scatter(x=ordered["month"], y=ordered["held"], name=t("pq.held"), mode="lines+markers"),
+        bar(x=ordered["month"], y=ordered["assigned"], name=t("pq.assigned"), marker_color="#18bc9c"),
+        bar(x=ordered["month"], y=-ordered["revoked"], name=t("pq.revoked"), marker_color="#e74c3c"),
+    ], title=t("pq.chart"), barmode="relative", height=320, legend=dict(orientation="h"))
 
 
 # the page's main callback as `cli.py bench` and the load test post it (month None = the latest evaluated)

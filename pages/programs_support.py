@@ -7,13 +7,12 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, callback, dcc, html
 
 from auth import authorized, current_engine
 from components.cache import scoped_memoize
 from components.cards import empty_state, kpi_card
-from components.charts import graph
+from components.charts import bar, figure, graph
 from components.format import fmt_number
 from components.i18n import register_strings, t
 from components.program_tables import program_table, register_columns, value_labels
@@ -98,14 +97,13 @@ def claim_sentence(speed: SpeedComparison) -> str:
     return t("pu.claim_holds", value=value) + ("" if speed.within_claimed_range else t("pu.claim_above"))
 
 
-def _speed_chart(strata: pd.DataFrame) -> go.Figure:
+def _speed_chart(strata: pd.DataFrame) -> dict:
     shown = strata[strata["compared"]]
     labels = value_labels(shown["type"], "pu.type").astype(str) + " · P" + shown["priority"].astype("Int64").astype(str)
-    fig = go.Figure([go.Bar(x=labels, y=shown["psm_median_h"], name=t("pu.psm")),
-                     go.Bar(x=labels, y=shown["classic_median_h"], name=t("pu.classic"))])
-    fig.update_layout(title=t("pu.strata"), barmode="group", height=340, legend=dict(orientation="h"),
-                      yaxis_title=t("pu.hours"))
-    return fig
+    return figure([bar(x=labels, y=shown["psm_median_h"], name=t("pu.psm")),
+                   bar(x=labels, y=shown["classic_median_h"], name=t("pu.classic"))],
+                  title=t("pu.strata"), barmode="group", height=340, legend=dict(orientation="h"),
+                  yaxis=dict(title=t("pu.hours")))
 
 
 @scoped_memoize()

@@ -11,13 +11,12 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, callback, dcc, html
 
 from auth import Scope, authorized, current_engine
 from components.cache import scoped_memoize
 from components.cards import empty_state, kpi_card
-from components.charts import graph
+from components.charts import bar, figure, graph, scatter
 from components.format import fmt_date, fmt_number, fmt_percent
 from components.grid import data_grid
 from components.i18n import current_language, register_strings, t
@@ -300,35 +299,34 @@ def survey_section(report: dict) -> html.Div:
     ], id="quality-surveys")
 
 
-def distribution_figure(questions: list[dict]) -> go.Figure:
+def distribution_figure(questions: list[dict]) -> dict:
     """Stacked 100 % bars per question (5-point answers; 0–10 answers stay in the NPS figures)."""
     labels = [q["label"] for q in questions]
-    fig = go.Figure()
+    traces = []
     for answer, color in ANSWER_COLORS.items():
         share = [next((d["pct"] for d in q["distribution"] if d["scale"] == 5 and d["answer"] == answer), 0.0)
                  for q in questions]
-        fig.add_bar(y=labels, x=share, orientation="h", name=str(answer), marker_color=color,
-                    hovertemplate="%{y}: %{x:.0f} %<extra>" + t("quality.answer", a=answer) + "</extra>")
-    fig.update_layout(barmode="stack", height=60 + 32 * len(labels), legend=dict(traceorder="normal", title=t("quality.score")),
-                      xaxis=dict(range=[0, 100], ticksuffix=" %"), yaxis=dict(autorange="reversed"))
-    return fig
+        traces.append(bar(y=labels, x=share, orientation="h", name=str(answer), marker_color=color,
+                          hovertemplate="%{y}: %{x:.0f} %<extra>" + t("quality.answer", a=answer) + "</extra>"))
+    return figure(traces, barmode="stack", height=60 + 32 * len(labels),
+                  legend=dict(traceorder="normal", title=dict(text=t("quality.score"))),
+                  xaxis=dict(range=[0, 100], ticksuffix=" %"), yaxis=dict(autorange="reversed"))
 
 
-def trend_figure(rows: list[dict]) -> go.Figure:
+def trend_figure(rows: list[dict]) -> dict:
     """CSAT (%) and both NPS (points) by quarter; quarters with fewer than 5 answers drawn light."""
     frame = pd.DataFrame(rows)
-    fig = go.Figure()
     if frame.empty:
-        return fig
+        return figure()
+    traces = []
     for key, color in (("csat", "#1f77b4"), ("nps_partner", "#2ca02c"), ("nps_platform", "#9467bd")):
         few = frame[f"{key}_n"] < 5
-        fig.add_scatter(x=frame["quarter"], y=frame[key], name=t(f"quality.{key}"), mode="lines+markers",
-                        line=dict(color=color), customdata=frame[f"{key}_n"],
-                        marker=dict(color=[("#d0d0d0" if f else color) for f in few], size=8),
-                        hovertemplate="%{x}: %{y:.0f} (n = %{customdata})<extra></extra>")
-    fig.update_layout(height=380, legend=dict(orientation="h", yanchor="top", y=-0.3), yaxis=dict(range=[-105, 105]),
-                      xaxis=dict(type="category"))
-    return fig
+        traces.append(scatter(x=frame["quarter"], y=frame[key], name=t(f"quality.{key}"), mode="lines+markers",
+                              line=dict(color=color), customdata=frame[f"{key}_n"],
+                              marker=dict(color=[("#d0d0d0" if f else color) for f in few], size=8),
+                              hovertemplate="%{x}: %{y:.0f} (n = %{customdata})<extra></extra>"))
+    return figure(traces, height=380, legend=dict(orientation="h", yanchor="top", y=-0.3),
+                  yaxis=dict(range=[-105, 105]), xaxis=dict(type="category"))
 
 
 def comments_list(comments: list[dict]) -> html.Div | None:
@@ -390,7 +388,8 @@ def deposit_card(deposit: dict) -> dbc.Card:
 
 def _labels(codes: pd.Series) -> pd.Series:
     """Codes of the report (monitor verdict, ticket status, SLA state) in the user's language."""
-    return codes.map(lambda code: t(f"quality.code.{code}") if isinstance(code, str) else "—")
+    labels = {code: t(f"quality.code.{code}") for code in codes.dropna().unique() if isinstance(code, str)}
+    return codes.map(labels).fillna("—")
 
 
 def projects_grid(projects: list[dict]) -> html.Div:

@@ -16,13 +16,12 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import ALL, Input, Output, State, ctx, dcc, html
 
 from auth import authorized, current_engine
 from components.cache import scoped_memoize
 from components.cards import empty_state
-from components.charts import graph
+from components.charts import bar, figure, graph, scatter
 from components.format import fmt_number
 from components.grid import data_grid
 from components.i18n import STRINGS, current_language, register_strings, t
@@ -244,10 +243,10 @@ def _short(text: str) -> str:
     return text if len(text) <= LABEL_CHARS else text[:LABEL_CHARS - 1] + "…"
 
 
-def trend_figure(table: pd.DataFrame, metric: str, dimension: str) -> go.Figure:
+def trend_figure(table: pd.DataFrame, metric: str, dimension: str) -> dict:
     """Lines per group with the name written at each line's last point (no legend hunt);
     points with fewer than 5 answers are hollow and say so in the tooltip."""
-    fig = go.Figure()
+    traces = []
     n_word = t("trends.tickets_n" if metric == "sla" else "trends.n")
     unit = "" if metric.startswith("nps") else " %"
     ends = []
@@ -263,24 +262,18 @@ def trend_figure(table: pd.DataFrame, metric: str, dimension: str) -> go.Figure:
         hover = [f"<b>{name}</b><br>{p}: {fmt_number(v, 1)}{unit}<br>{n_word}: {fmt_number(n)}{iv}"
                  + (f"<br><i>{t('trends.too_few')}</i>" if few else "")
                  for p, v, n, iv, few in zip(rows["period"], values, rows["n"], interval, too_few)]
-        fig.add_trace(go.Scatter(
+        traces.append(scatter(
             x=rows["period"], y=values, mode="lines+markers", name=name,
             line=dict(color=colour, width=3 if dimension == "total" else 2),
             marker=dict(size=8, color=colour, symbol=["circle-open" if few else "circle" for few in too_few]),
             customdata=[[group]] * len(rows), hovertext=hover, hoverinfo="text",
         ))
         ends.append((rows["period"].iloc[-1], float(values.iloc[-1]), name, colour))
-    for x, y, name, colour in ends:
-        if pd.notna(y):
-            fig.add_annotation(x=x, y=y, text=_short(name), showarrow=False, xanchor="left", xshift=8,
-                               font=dict(color=colour, size=12))
-    fig.update_layout(showlegend=False, margin=dict(l=40, r=190, t=10, b=40), height=340,
-                      xaxis=dict(type="category"), hovermode="closest")
-    if metric.startswith("nps"):
-        fig.update_yaxes(range=[-100, 105], zeroline=True)
-    else:
-        fig.update_yaxes(range=[0, 105], ticksuffix=" %")
-    return fig
+    labels = [dict(x=x, y=y, text=_short(name), showarrow=False, xanchor="left", xshift=8,
+                   font=dict(color=colour, size=12)) for x, y, name, colour in ends if pd.notna(y)]
+    yaxis = dict(range=[-100, 105], zeroline=True) if metric.startswith("nps") else dict(range=[0, 105], ticksuffix=" %")
+    return figure(traces, showlegend=False, margin=dict(l=40, r=190, t=10, b=40), height=340,
+                  xaxis=dict(type="category"), yaxis=yaxis, hovermode="closest", annotations=labels)
 
 
 def _chart_card(metric: str, body: Any) -> dbc.Card:
@@ -309,7 +302,7 @@ def trend_cards(tables: dict[str, pd.DataFrame], dimension: str) -> list:
     return [dbc.Row(cards)]
 
 
-def movers_figure(table: pd.DataFrame, metric: str) -> go.Figure:
+def movers_figure(table: pd.DataFrame, metric: str) -> dict:
     """Horizontal bars of the largest gains and losses, value and n written on each bar."""
     shown = pd.concat([table.head(MOVERS_SHOWN), table[table["delta"] < 0].tail(MOVERS_SHOWN)])
     shown = shown[~shown.index.duplicated()].sort_values("delta")
@@ -319,34 +312,30 @@ def movers_figure(table: pd.DataFrame, metric: str) -> go.Figure:
             f"n {p} → {n})"
             for d, a, b, p, n in zip(shown["delta"], shown["value_previous"], shown["value"],
                                      shown["n_previous"], shown["n"])]
-    fig = go.Figure(go.Bar(
+    return figure([bar(
         x=shown["delta"], y=names, orientation="h", text=text, textposition="auto",
         marker_color=["#2e7d32" if d >= 0 else "#c62828" for d in shown["delta"]],
         customdata=[[p] for p in shown["partner_id"]], hoverinfo="text", hovertext=text,
-    ))
-    fig.update_layout(showlegend=False, height=max(240, 28 * len(shown) + 60),
-                      margin=dict(l=10, r=20, t=10, b=30), yaxis=dict(automargin=True))
-    return fig
+    )], showlegend=False, height=max(240, 28 * len(shown) + 60),
+        margin=dict(l=10, r=20, t=10, b=30), yaxis=dict(automargin=True))
 
 
-def competence_figure(table: pd.DataFrame) -> go.Figure:
+def competence_figure(table: pd.DataFrame) -> dict:
     """Assigned (up) and revoked (down) bars per month with their counts, holders as a line."""
     months = table["month"].dt.strftime("%Y-%m-%d")
-    fig = go.Figure([
-        go.Bar(x=months, y=table["assigned"], name=t("trends.assigned"), marker_color="#2e7d32",
-               text=table["assigned"].where(table["assigned"] > 0), textposition="outside",
-               customdata=[["assigned"]] * len(table)),
-        go.Bar(x=months, y=-table["revoked"], name=t("trends.revoked"), marker_color="#c62828",
-               text=table["revoked"].where(table["revoked"] > 0), textposition="outside",
-               customdata=[["revoked"]] * len(table), hovertemplate="%{x}: %{text}<extra></extra>"),
-        go.Scatter(x=months, y=table["held"], name=t("trends.held"), mode="lines", yaxis="y2",
-                   line=dict(color="#1f77b4", dash="dot")),
-    ])
-    fig.update_layout(barmode="relative", height=320, margin=dict(l=40, r=50, t=10, b=40),
-                      legend=dict(orientation="h", y=1.08, x=0), xaxis=dict(tickformat="%m.%Y"),
-                      yaxis=dict(title=t("trends.partners")),
-                      yaxis2=dict(overlaying="y", side="right", showgrid=False, rangemode="tozero"))
-    return fig
+    return figure([
+        bar(x=months, y=table["assigned"], name=t("trends.assigned"), marker_color="#2e7d32",
+            text=table["assigned"].where(table["assigned"] > 0), textposition="outside",
+            customdata=[["assigned"]] * len(table)),
+        bar(x=months, y=-table["revoked"], name=t("trends.revoked"), marker_color="#c62828",
+            text=table["revoked"].where(table["revoked"] > 0), textposition="outside",
+            customdata=[["revoked"]] * len(table), hovertemplate="%{x}: %{text}<extra></extra>"),
+        scatter(x=months, y=table["held"], name=t("trends.held"), mode="lines", yaxis="y2",
+                line=dict(color="#1f77b4", dash="dot")),
+    ], barmode="relative", height=320, margin=dict(l=40, r=50, t=10, b=40),
+        legend=dict(orientation="h", y=1.08, x=0), xaxis=dict(tickformat="%m.%Y"),
+        yaxis=dict(title=t("trends.partners")),
+        yaxis2=dict(overlaying="y", side="right", showgrid=False, rangemode="tozero"))
 
 
 def _display_frame(frame: pd.DataFrame) -> pd.DataFrame:

@@ -47,7 +47,7 @@ def test_empty_state_without_login_has_no_upload_link():
 def test_graph_uses_the_russian_locale_and_separators():
     figure = graph("trends-nps", {"data": [{"type": "bar", "x": ["a"], "y": [1234.5]}]})
     assert figure.config["locale"] == "ru" and figure.config["displaylogo"] is False
-    assert figure.figure.layout.separators == ", "
+    assert figure.figure["layout"]["separators"] == ", "
 
 
 def test_column_defs_filter_by_type_and_translate_known_headers():
