@@ -32,7 +32,8 @@ from sqlalchemy.orm import aliased
 
 from metrics.programs import competence_history, submitted_versions
 from metrics.survey import QUESTIONS, RECOMMEND_QUESTIONS
-from store.frames import read_frame
+from store.bulk import upsert_dataframe
+from store.frames import read_frame_bulk
 from store.models import CompetenceHistoryRow, LicenseKey, MonitorTest, Project, Survey, SurveyRollup
 from store.ticket_rollups import TICKET_ROLLUP_KINDS, refresh_ticket_rollups
 
@@ -121,9 +122,9 @@ def refresh_competence_history(conn: Connection, now: pd.Timestamp | None = None
     (earliest purchase + 2 months). Returns the number of rows written.
     """
     now = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now)
-    keys = read_frame(conn, select(LicenseKey))
-    projects = read_frame(conn, select(Project))
-    tests = read_frame(conn, select(MonitorTest))
+    keys = read_frame_bulk(conn, select(LicenseKey))
+    projects = read_frame_bulk(conn, select(Project))
+    tests = read_frame_bulk(conn, select(MonitorTest))
     conn.execute(delete(CompetenceHistoryRow))
     if keys.empty:
         return 0
@@ -143,5 +144,6 @@ def refresh_competence_history(conn: Connection, now: pd.Timestamp | None = None
         "window_start": history["window_start"].dt.date,
         "window_end": history["window_end"].dt.date,
     })
-    conn.execute(CompetenceHistoryRow.__table__.insert(), rows.to_dict("records"))
+    # COPY on PostgreSQL (the table was just emptied, so every row is an insert)
+    upsert_dataframe(conn, CompetenceHistoryRow.__table__, rows, ("partner_id", "month"))
     return len(rows)
