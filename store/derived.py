@@ -9,7 +9,9 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, delete, func, select
+from sqlalchemy import Connection, Engine, String, TableClause, delete, func, select
+from sqlalchemy import column as sql_column
+from sqlalchemy import table as sql_table
 
 from metrics.sla import evaluate_tickets
 from store.bulk import upsert_dataframe
@@ -29,6 +31,7 @@ SLA_COLUMNS = [c.name for c in TicketSla.__table__.columns]
 CHUNK_ROWS = 200_000
 ID_BATCH = 5_000
 FULL_REFRESH_SHARE = 0.5
+STAGED_IDS = "sla_refresh_ids"
 
 
 def refresh_after_ingest(conn: Connection, kinds: Iterable[str], ticket_ids: Iterable[str] | None = None) -> None:
@@ -66,9 +69,15 @@ def materialize_sla(conn: Connection, ticket_ids: list[str] | None = None,
     total = stored if ticket_ids is None else len(ticket_ids)
     if ticket_ids is None:
         conn.execute(delete(TicketSla))
-    all_pauses = read_frame_bulk(conn, select(TicketPause)) if ticket_ids is None else None
+    wanted = _staged_ids(conn, ticket_ids) if ticket_ids is not None and conn.dialect.name == "postgresql" else None
+    all_pauses = None
+    if ticket_ids is None or wanted is not None:
+        pauses_stmt = select(TicketPause)
+        if wanted is not None:
+            pauses_stmt = pauses_stmt.where(TicketPause.ticket_id.in_(select(wanted.c.ticket_id)))
+        all_pauses = read_frame_bulk(conn, pauses_stmt)
     done = 0
-    for tickets in _ticket_chunks(conn, ticket_ids):
+    for tickets in _ticket_chunks(conn, ticket_ids, wanted):
         pauses = _pauses_for(conn, tickets["ticket_id"], all_pauses)
         sla = sla_frame(tickets, pauses, calendars, policies, now)
         upsert_dataframe(conn, TicketSla.__table__, sla, ("ticket_id",))
@@ -98,10 +107,23 @@ def sla_frame(tickets: pd.DataFrame, pauses: pd.DataFrame, calendars: dict, poli
     return out[[c for c in SLA_COLUMNS if c in out.columns]]
 
 
-def _ticket_chunks(conn: Connection, ticket_ids: list[str] | None):
+def _staged_ids(conn: Connection, ticket_ids: list[str]) -> TableClause:
+    """PostgreSQL: the ids in a temporary table (COPY), so tickets and pauses are read in one pass each."""
+    with conn.connection.dbapi_connection.cursor() as cursor:
+        cursor.execute(f'CREATE TEMP TABLE IF NOT EXISTS "{STAGED_IDS}" (ticket_id text PRIMARY KEY) ON COMMIT DROP')
+        cursor.execute(f'TRUNCATE "{STAGED_IDS}"')
+        with cursor.copy(f'COPY "{STAGED_IDS}" (ticket_id) FROM STDIN WITH (FORMAT csv)') as copy:
+            copy.write(pd.Series(ticket_ids, dtype=object).to_csv(index=False, header=False))
+        cursor.execute(f'ANALYZE "{STAGED_IDS}"')
+    return sql_table(STAGED_IDS, sql_column("ticket_id", String))
+
+
+def _ticket_chunks(conn: Connection, ticket_ids: list[str] | None, wanted: TableClause | None = None):
     base = (select(*[Ticket.__table__.c[c] for c in TICKET_COLUMNS], Client.calendar, Client.sla_policy)
             .join_from(Ticket, Client, Ticket.client_id == Client.client_id, isouter=True))
-    if ticket_ids is None:
+    if ticket_ids is None or wanted is not None:
+        if wanted is not None:
+            base = base.where(Ticket.ticket_id.in_(select(wanted.c.ticket_id)))
         tickets = read_frame_bulk(conn, base)
         for start in range(0, len(tickets), CHUNK_ROWS):
             yield tickets.iloc[start:start + CHUNK_ROWS].reset_index(drop=True)
