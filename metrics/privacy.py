@@ -70,6 +70,10 @@ _FAILURES = {  # status -> (ru, en) with {g} = group name
     "empty": ("нет ответов в группе «{g}»", "no answers in {g}"),
 }
 _SUMS = ["n", "total", "top", "promoters", "detractors"]
+# the windows a page offers (fixed, SPEC §8) and what the partner page compares
+WINDOWS: tuple[str, ...] = ("quarter", "ttm")
+PROJECT_QUESTIONS = [c for c, question in QUESTIONS.items()
+                     if question.about == "project" and c not in RECOMMEND_QUESTIONS]
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,30 @@ def parse_window(window: str) -> Window:
     end = pd.Period(f"{match[2]}Q{match[3]}", freq="Q")
     quarters = tuple(str(end - k) for k in (3, 2, 1, 0)) if match[1] else (str(end),)
     return Window(window, quarters, bool(match[1]))
+
+
+def window_id(window: str, as_of: pd.Timestamp) -> str:
+    """The `metrics.privacy` window id of a page window, anchored on the last complete quarter before `as_of`.
+
+    ``quarter`` = that quarter ("2026Q3"); ``ttm`` = the trailing 12 months ending with it ("ttm:2026Q3",
+    four quarters). A quarter still in progress is left out of both: its few answers would be noisy, and
+    metrics.privacy withholds a 12-month comparison while any quarter inside it is too thin — for weeks
+    after every quarter starts. The running quarter still shows in the quarterly trend.
+
+    Raises
+    ------
+    ValueError
+        for any other window: free date ranges are not offered (SPEC §8, subtraction of views).
+    """
+    if window not in WINDOWS:
+        raise ValueError(f"unknown window {window!r}: use one of {', '.join(WINDOWS)}")
+    last_complete = str(pd.Timestamp(as_of).tz_convert("UTC").tz_localize(None).to_period("Q") - 1)
+    return last_complete if window == "quarter" else f"ttm:{last_complete}"
+
+
+def comparison_metrics() -> list[tuple[str, str]]:
+    """(metric id, question): NPS of both recommend questions, CSAT of the six project questions."""
+    return [*((f"nps:{c}", c) for c in RECOMMEND_QUESTIONS), *((f"csat:{c}", c) for c in PROJECT_QUESTIONS)]
 
 
 def parse_metric(metric: str) -> tuple[str, str]:
@@ -121,6 +149,23 @@ def _partner_quarter_cells(answers: pd.DataFrame, question: str, scheme: Scheme)
         "partner_id": a["partner_id"].to_numpy(), "quarter": quarter_label(a["surveyed_at"]).to_numpy(),
         "n": 1, "total": values, "top": top_box_mask(values, scale), "promoters": promoters,
         "detractors": detractors,
+    })
+    return rows.groupby(["partner_id", "quarter"], as_index=False)[_SUMS].sum()
+
+
+def cells_from_counts(counts: pd.DataFrame, question: str, scheme: Scheme = "top1") -> pd.DataFrame:
+    """`_partner_quarter_cells` from answer counts (``partner_id, quarter, question, scale, answer, answers``,
+    the shape of `survey_rollup`): each distinct answer value is classified once and weighted by its count,
+    so a comparison never expands counts back into one row per answer."""
+    c = counts[counts["question"] == question]
+    values = c["answer"].to_numpy(dtype=float)
+    weight = c["answers"].to_numpy(dtype=np.int64)
+    scale = c["scale"].astype(str).to_numpy() if question in RECOMMEND_QUESTIONS else "5"
+    promoters, detractors = promoter_detractor_masks(values, scheme, scale)
+    rows = pd.DataFrame({
+        "partner_id": c["partner_id"].to_numpy(), "quarter": c["quarter"].to_numpy(),
+        "n": weight, "total": values * weight, "top": top_box_mask(values, scale) * weight,
+        "promoters": promoters * weight, "detractors": detractors * weight,
     })
     return rows.groupby(["partner_id", "quarter"], as_index=False)[_SUMS].sum()
 
@@ -263,6 +308,7 @@ def comparison_groups_all(
     window: str,
     viewers: pd.Series | list | None = None,
     scheme: Scheme = "top1",
+    counts: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Comparison result for every viewing partner at once (vectorized).
 
@@ -278,6 +324,8 @@ def comparison_groups_all(
         ``"2024Q2"`` or ``"ttm:2024Q2"`` (ValueError otherwise).
     viewers
         Partner ids to evaluate (default: all partners).
+    counts
+        Instead of `answers` (pass None): answer counts per partner × quarter (`cells_from_counts`).
 
     Returns
     -------
@@ -296,7 +344,8 @@ def comparison_groups_all(
         geo_viewers = geo[geo["partner_id"].isin(wanted)].reset_index(drop=True)
     else:
         geo_viewers = geo.reset_index(drop=True)
-    cells = _partner_quarter_cells(answers, question, scheme)
+    cells = _partner_quarter_cells(answers, question, scheme) if counts is None \
+        else cells_from_counts(counts, question, scheme)
     latest = cells["quarter"].max() if len(cells) else None
     reference = parse_window(f"ttm:{latest}") if latest else Window("none", (), True)
 
@@ -341,8 +390,11 @@ def comparison_group(
     metric: str,
     window: str,
     scheme: Scheme = "top1",
+    counts: pd.DataFrame | None = None,
 ) -> dict:
     """The anonymized comparison one partner may see (rules in the module docstring).
+
+    `answers` are survey rows; or pass None and `counts` (answer counts, see `cells_from_counts`).
 
     Returns
     -------
@@ -352,7 +404,7 @@ def comparison_group(
         Withheld: ``{"withheld": True, "reason_ru", "reason_en"}``.
     """
     row = comparison_groups_all(partners, answers, metric, window, viewers=[viewer_partner_id],
-                                scheme=scheme).iloc[0]
+                                scheme=scheme, counts=counts).iloc[0]
     if row["withheld"]:
         return {"withheld": True, "reason_ru": row["reason_ru"], "reason_en": row["reason_en"]}
     return {

@@ -18,7 +18,13 @@ import pandas as pd
 from sqlalchemy import Connection
 
 from metrics.deposit import deposit_account
-from metrics.privacy import comparison_group, parse_window
+from metrics.privacy import (  # noqa: F401 - WINDOWS and window_id are part of this module's API
+    PROJECT_QUESTIONS,
+    WINDOWS,
+    comparison_metrics,
+    parse_window,
+    window_id,
+)
 from metrics.programs import monitor_status, points_ledger
 from metrics.survey import (
     MIN_ANSWERS,
@@ -30,10 +36,8 @@ from metrics.survey import (
     top_box_mask,
 )
 from store import partner_queries as q
+from store.comparison_rollup import comparison_table, stored_comparison
 
-WINDOWS: tuple[str, ...] = ("quarter", "ttm")
-PROJECT_QUESTIONS = [c for c, question in QUESTIONS.items()
-                     if question.about == "project" and c not in RECOMMEND_QUESTIONS]
 COMMENTS_SHOWN = 20
 BP_REASON = "waiting_production"  # seed 003: "БП" — waiting for production, extends a rework's due date
 
@@ -108,25 +112,6 @@ def distribution_from_counts(counts: pd.DataFrame) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- fixed windows (SPEC §8)
-def window_id(window: str, as_of: pd.Timestamp) -> str:
-    """The `metrics.privacy` window id of a page window, anchored on the last complete quarter before `as_of`.
-
-    ``quarter`` = that quarter ("2026Q3"); ``ttm`` = the trailing 12 months ending with it ("ttm:2026Q3",
-    four quarters). A quarter still in progress is left out of both: its few answers would be noisy, and
-    metrics.privacy withholds a 12-month comparison while any quarter inside it is too thin — for weeks
-    after every quarter starts. The running quarter still shows in the quarterly trend.
-
-    Raises
-    ------
-    ValueError
-        for any other window: free date ranges are not offered (SPEC §8, subtraction of views).
-    """
-    if window not in WINDOWS:
-        raise ValueError(f"unknown window {window!r}: use one of {', '.join(WINDOWS)}")
-    last_complete = str(pd.Timestamp(as_of).tz_convert("UTC").tz_localize(None).to_period("Q") - 1)
-    return last_complete if window == "quarter" else f"ttm:{last_complete}"
-
-
 def next_evaluation(as_of: pd.Timestamp) -> pd.Timestamp:
     """The next 1st of a month after `as_of` (seed 000: competence is decided on the 1st of each month)."""
     return pd.Timestamp(as_of).tz_convert("UTC").normalize() + pd.offsets.MonthBegin(1)
@@ -259,31 +244,6 @@ def survey_comments(surveys: pd.DataFrame, quarters: Sequence[str]) -> list[dict
 
 
 # ---------------------------------------------------------------- anonymized comparison (SPEC §8)
-def comparison_metrics() -> list[tuple[str, str]]:
-    """(metric id of metrics.privacy, question): NPS of both recommend questions, CSAT of the six project questions."""
-    return [*((f"nps:{c}", c) for c in RECOMMEND_QUESTIONS), *((f"csat:{c}", c) for c in PROJECT_QUESTIONS)]
-
-
-def answers_from_counts(counts: pd.DataFrame) -> pd.DataFrame:
-    """One pseudo-survey row per counted answer (the input shape of `metrics.privacy`).
-
-    Each row has `partner_id`, `surveyed_at` = the first instant of its quarter (UTC), `recommend_scale`
-    and one answered question column; the other question columns are NaN.
-    """
-    reps = counts["answers"].to_numpy()
-    starts = pd.DatetimeIndex(counts["quarter"].map(_quarter_starts(counts["quarter"])))
-    question = np.repeat(counts["question"].to_numpy(), reps)
-    answer = np.repeat(counts["answer"].to_numpy(dtype=float), reps)
-    out = pd.DataFrame({
-        "partner_id": np.repeat(counts["partner_id"].to_numpy(), reps),
-        "surveyed_at": starts.repeat(reps),
-        "recommend_scale": np.repeat(counts["scale"].astype(str).to_numpy(), reps),
-    })
-    for column in QUESTIONS:
-        out[column] = np.where(question == column, answer, np.nan)
-    return out
-
-
 def _quarter_starts(quarters: pd.Series) -> dict[str, pd.Timestamp]:
     """First instant (UTC) of each distinct quarter label ("2024Q2" → 2024-04-01 00:00 UTC)."""
     return {label: pd.Period(label, freq="Q").start_time.tz_localize("UTC") for label in quarters.unique()}
@@ -292,27 +252,29 @@ def _quarter_starts(quarters: pd.Series) -> dict[str, pd.Timestamp]:
 def comparison(conn: Connection, partner: dict, window: str, scheme: Scheme = "top1", lang: str = "ru") -> list[dict]:
     """City → region → country comparison of the partner's project CSAT per question and both NPS.
 
-    Uses `metrics.privacy.comparison_group` (the group never includes the partner; a withheld comparison
-    carries its reason). Only group aggregates leave this function — no other partner's id, name or
-    values.
+    Read from `comparison_rollup` (refreshed at ingest for the day's page windows), else evaluated live
+    with `metrics.privacy` for this partner alone; both give the same rows. The group never includes the
+    partner; a withheld comparison carries its reason. Only group aggregates leave this function — no
+    other partner's id, name or values.
     """
     partner_id, country = partner["partner_id"], partner["country"]
-    recent = q.survey_quarters(conn)[-4:]  # the privacy reference window: 12 months to the latest quarter
-    quarters = sorted(set(parse_window(window).quarters) | set(recent))
     metrics = comparison_metrics()
-    counts = q.comparison_counts(conn, quarters, [c for _, c in metrics], country=country)
-    places = q.partner_places(conn, country)
-    answers = answers_from_counts(counts)
-    out = []
-    for metric, question in metrics:
-        result = comparison_group(partner_id, places, answers, metric, window, scheme=scheme)
-        out.append({"metric": metric, "question": question, "withheld": bool(result["withheld"]),
-                    "level": result.get("level"),
-                    "group": result.get("group_name" if lang == "ru" else "group_name_en"),
-                    "value": result.get("value"), "n_partners": result.get("n_partners"),
-                    "n_answers": result.get("n_answers"),
-                    "reason": result.get("reason_ru" if lang == "ru" else "reason_en")})
-    return out
+    rows = stored_comparison(conn, partner_id, window, scheme)
+    if len(rows) != len(metrics):
+        rows = comparison_table(conn, country, window, scheme, viewers=[partner_id])
+    by_metric = rows.set_index("metric")
+    return [_comparison_item(by_metric.loc[metric], metric, question, lang) for metric, question in metrics]
+
+
+def _comparison_item(row: pd.Series, metric: str, question: str, lang: str) -> dict:
+    reason = row["reason_ru" if lang == "ru" else "reason_en"]
+    item = {"metric": metric, "question": question, "withheld": bool(row["withheld"]),
+            "reason": None if pd.isna(reason) else reason,
+            "level": None, "group": None, "value": None, "n_partners": None, "n_answers": None}
+    if not item["withheld"]:
+        item.update(level=row["level"], group=row["group_name" if lang == "ru" else "group_name_en"],
+                    value=float(row["value"]), n_partners=int(row["n_partners"]), n_answers=int(row["n_answers"]))
+    return item
 
 
 # ---------------------------------------------------------------- Quality Program: projects, points, competence

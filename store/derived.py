@@ -15,6 +15,7 @@ from sqlalchemy import table as sql_table
 
 from metrics.sla import evaluate_tickets
 from store.bulk import upsert_dataframe
+from store.comparison_rollup import refresh_comparison_rollup
 from store.frames import read_frame, read_frame_bulk
 from store.models import Client, Ticket, TicketPause, TicketSla
 from store.rollups import refresh_rollups
@@ -32,6 +33,7 @@ CHUNK_ROWS = 200_000
 ID_BATCH = 5_000
 FULL_REFRESH_SHARE = 0.5
 STAGED_IDS = "sla_refresh_ids"
+COMPARISON_KINDS = frozenset({"surveys", "projects", "partners"})  # what the anonymized comparison reads
 
 
 def refresh_after_ingest(conn: Connection, kinds: Iterable[str], ticket_ids: Iterable[str] | None = None) -> None:
@@ -46,6 +48,8 @@ def refresh_after_ingest(conn: Connection, kinds: Iterable[str], ticket_ids: Ite
     elif kinds & {"tickets", "ticket_pauses"}:
         materialize_sla(conn, ticket_ids=None if ticket_ids is None else list(dict.fromkeys(ticket_ids)))
     refresh_rollups(conn, kinds)
+    if kinds & COMPARISON_KINDS:
+        refresh_comparison_rollup(conn)  # reads the survey rollup just refreshed
 
 
 def recompute(engine: Engine, progress: Callable[[int, int], None] | None = None) -> int:
@@ -53,6 +57,7 @@ def recompute(engine: Engine, progress: Callable[[int, int], None] | None = None
     with engine.begin() as conn:
         done = materialize_sla(conn, progress=progress)
         refresh_rollups(conn)
+        refresh_comparison_rollup(conn)
         return done
 
 

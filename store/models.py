@@ -388,6 +388,31 @@ class CompetenceHistoryRow(Base):
     __table_args__ = (Index("ix_competence_history_month", "month"),)
 
 
+class ComparisonRollup(Base):
+    """The anonymized comparison every partner may see, per page window × NPS scheme × metric (SPEC §8).
+
+    Refreshed at ingest by `store.comparison_rollup.refresh_comparison_rollup` for the page windows of that
+    day (`window_id`: "2026Q3" or "ttm:2026Q3"): `metrics.privacy.comparison_groups_all` evaluates every
+    partner of a country in one pass, so the page reads one partner's rows instead of re-evaluating the
+    whole country per visit. Only group aggregates are stored, never another partner's values.
+    """
+
+    __tablename__ = "comparison_rollup"
+    window_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    scheme: Mapped[str] = mapped_column(String(8), primary_key=True)
+    partner_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    metric: Mapped[str] = mapped_column(String(64), primary_key=True)
+    withheld: Mapped[bool] = mapped_column(Boolean)
+    level: Mapped[str | None] = mapped_column(String(16))
+    group_name: Mapped[str | None] = mapped_column(String(200))
+    group_name_en: Mapped[str | None] = mapped_column(String(200))
+    value: Mapped[float | None] = mapped_column(Float)
+    n_partners: Mapped[int] = mapped_column(Integer)
+    n_answers: Mapped[int] = mapped_column(Integer)
+    reason_ru: Mapped[str | None] = mapped_column(Text)
+    reason_en: Mapped[str | None] = mapped_column(Text)
+
+
 # ---------------------------------------------------------------- programme settings (admin-edited)
 class LeadWeight(Base):
     """Admin weight of a partner's share of 1cfresh leads (seed 002: 1C may raise or lower it); default 1."""

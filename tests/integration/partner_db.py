@@ -74,6 +74,7 @@ def insert_frames(engine: Engine, frames: dict[str, pd.DataFrame]) -> None:
 
 def load_demo(engine: Engine, frames: dict[str, pd.DataFrame], as_of: pd.Timestamp = AS_OF) -> None:
     """Insert demo frames and materialize what ingest would: rollups and ticket SLA values."""
+    from store.comparison_rollup import refresh_comparison_rollup
     from store.derived import materialize_sla
     from store.rollups import refresh_rollups
 
@@ -81,6 +82,7 @@ def load_demo(engine: Engine, frames: dict[str, pd.DataFrame], as_of: pd.Timesta
     with engine.begin() as conn:
         materialize_sla(conn, now=as_of)  # first, as at ingest: the ticket rollups read ticket_sla
         refresh_rollups(conn, now=as_of)
+        refresh_comparison_rollup(conn, now=as_of)  # last: it reads the survey rollup
 
 
 PAGE_KINDS = ("partners", "clients", "projects", "monitor_tests", "license_keys", "surveys", "tickets",

@@ -5,15 +5,16 @@ import json
 
 import pandas as pd
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from demo import generate
 from demo.generator import DEMO_PARTNER_ID
 from metrics.privacy import comparison_group
 from metrics.survey import QUESTIONS, score_table
-from reports.partner import next_evaluation, partner_report, window_id
+from reports.partner import WINDOWS, next_evaluation, partner_report, window_id
+from store.comparison_rollup import comparison_table
 from store.frames import read_frame
-from store.models import SurveyRollup
+from store.models import ComparisonRollup, SurveyRollup
 from store.rollups import refresh_rollups
 from tests.integration.callback_harness import app_engine, logged_in_client, make_app, seed_minimal_data
 from tests.integration.partner_db import AS_OF, insert_frames, load_demo, migrated_engine, page_subset
@@ -97,6 +98,31 @@ def test_comparison_from_rollup_counts_equals_metrics_privacy_on_the_raw_surveys
         assert (item["withheld"], item["value"], item["n_answers"]) == \
             (direct["withheld"], direct.get("value"), direct.get("n_answers")), item["metric"]
     assert not demo_report["comparison"][0]["withheld"]
+
+
+def test_stored_comparisons_equal_live_evaluation_for_every_partner_and_window(demo_engine):
+    with demo_engine.connect() as conn:
+        stored = read_frame(conn, select(ComparisonRollup))
+        for window in WINDOWS:
+            key = window_id(window, AS_OF)
+            live = comparison_table(conn, "RU", key)
+            rows = stored[(stored["window_id"] == key) & (stored["scheme"] == "top1")]
+            ru = rows[rows["partner_id"].isin(live["partner_id"])].drop(columns=["window_id", "scheme"])
+            key_columns = ["partner_id", "metric"]
+            pd.testing.assert_frame_equal(ru.sort_values(key_columns).reset_index(drop=True),
+                                          live.sort_values(key_columns).reset_index(drop=True)[ru.columns],
+                                          check_dtype=False)
+            assert (~ru["withheld"]).sum() > 0 and ru["partner_id"].nunique() == live["partner_id"].nunique()
+
+
+def test_report_without_stored_comparisons_evaluates_them_live_to_the_same_result(demo_engine, demo_report):
+    with demo_engine.begin() as conn:
+        saved = read_frame(conn, select(ComparisonRollup))
+        conn.execute(delete(ComparisonRollup))
+        live = partner_report(conn, DEMO_PARTNER_ID, window="ttm", as_of=AS_OF)
+        conn.rollback()  # keep the stored rows for the other tests
+    assert len(saved) > 0
+    assert live["comparison"] == demo_report["comparison"]
 
 
 def test_report_windows_are_complete_quarters_and_nothing_else():

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from metrics.programs import competence_history, submitted_versions
 from metrics.survey import QUESTIONS, score_table
-from reports.partner import answers_from_counts, distribution_from_counts, scores_from_counts
+from reports.partner import distribution_from_counts, scores_from_counts
 from store.frames import read_frame
 from store.models import CompetenceHistoryRow, SurveyRollup
 from store.rollups import refresh_competence_history, refresh_rollups, refresh_survey_rollup
@@ -212,15 +212,3 @@ def test_stored_competence_history_equals_the_metric_and_counts_a_commented_manu
     assert stored["status"].tolist() == expected["status"].tolist()
     assert stored["held"].tolist() == expected["held"].tolist()
     assert stored["status"].tolist()[:2] == ["assigned", "kept"]
-
-
-def test_answers_from_counts_gives_one_pseudo_survey_per_counted_answer_at_its_quarter_start():
-    counts = pd.DataFrame({"partner_id": ["A", "A"], "quarter": ["2024Q2", "2024Q2"],
-                           "question": ["q_design", "q_recommend_partner"], "scale": [5, 10],
-                           "answer": [4, 9], "answers": [2, 1]})
-    rows = answers_from_counts(counts)
-    assert len(rows) == 3
-    assert rows["q_design"].tolist()[:2] == [4.0, 4.0] and np.isnan(rows["q_design"].iloc[2])
-    assert rows["q_recommend_partner"].iloc[2] == 9.0
-    assert rows["recommend_scale"].tolist() == ["5", "5", "10"]
-    assert (rows["surveyed_at"] == ts("2024-04-01")).all()

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from metrics.privacy import comparison_group, comparison_groups_all, parse_metric, parse_window
+from metrics.survey import quarter_label
 
 QUARTER_DAY = {"2023Q1": "2023-02-10", "2023Q2": "2023-05-10", "2023Q3": "2023-08-10", "2023Q4": "2023-11-10",
                "2024Q1": "2024-02-10", "2024Q2": "2024-05-10"}
@@ -296,3 +297,40 @@ def test_no_combination_of_views_isolates_a_partner_on_random_data(seed):
     answers = _answers(counts)
     answers["q_design"] = rng.integers(1, 6, len(answers)).astype(float)
     _assert_no_view_combination_isolates_a_partner(partners, answers, ("mean:q_design",))
+
+
+# --- counts path: the page compares from survey_rollup counts, never expanding them into answers --------
+
+def _counts_of(answers: pd.DataFrame, question: str, scale: str) -> pd.DataFrame:
+    """The `survey_rollup` shape of the answers to one question."""
+    answered = answers[answers[question].notna()]
+    return (answered.assign(quarter=quarter_label(answered["surveyed_at"]), question=question, scale=int(scale),
+                            answer=answered[question].astype(int))
+            .groupby(["partner_id", "quarter", "question", "scale", "answer"], as_index=False).size()
+            .rename(columns={"size": "answers"}))
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.sampled_from(["top1", "top2"]),
+       st.sampled_from(["csat:q_design", "mean:q_design", "nps:q_recommend_partner"]),
+       st.sampled_from(["2024Q2", "ttm:2024Q2"]), st.sampled_from(["5", "10"]))
+def test_comparison_from_counts_equals_comparison_from_answers(seed, scheme, metric, window, scale):
+    rng = np.random.default_rng(seed)
+    partners = _partners({"Омск": int(rng.integers(3, 9)), "Пермь": int(rng.integers(0, 7))},
+                         {"Омск": "Сибирь", "Пермь": "Урал"})
+    counts = {(pid, quarter): int(rng.integers(1, 12)) for pid in partners["partner_id"] for quarter in QUARTER_DAY
+              if rng.random() < 0.8}
+    answers = _answers(counts)
+    question = metric.split(":")[1]
+    top = 10 if question == "q_recommend_partner" and scale == "10" else 5
+    bottom = 0 if top == 10 else 1
+    answers[question] = rng.integers(bottom, top + 1, len(answers)).astype(float)
+    answers.loc[answers.index[::7], question] = np.nan  # unanswered rows are not counted
+    if question == "q_recommend_partner":
+        answers["recommend_scale"] = scale
+    used_scale = scale if question == "q_recommend_partner" else "5"
+    from_answers = comparison_groups_all(partners, answers, metric, window, scheme=scheme)
+    from_counts = comparison_groups_all(partners, None, metric, window, scheme=scheme,
+                                        counts=_counts_of(answers, question, used_scale))
+    pd.testing.assert_frame_equal(from_counts, from_answers)
+    assert (~from_answers["withheld"]).any() or from_answers["reason_ru"].notna().all()

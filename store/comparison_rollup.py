@@ -1,0 +1,67 @@
+"""`comparison_rollup`: every partner's anonymized comparison for the page windows, refreshed at ingest (SPEC §8, §9).
+
+`metrics.privacy.comparison_groups_all` evaluates all partners of a country in one vectorized pass, at the
+cost of evaluating one. Doing that once per ingest (per country × page window × NPS scheme) means the
+partner page reads its eight stored rows instead of re-evaluating the whole country on every cold visit
+(11 s on the `large` data). Rows are keyed by the window id of the day they were computed for; when the
+quarter turns without a new ingest, the page finds no rows for the new window and evaluates live.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+from sqlalchemy import Connection, delete, select
+
+from metrics.privacy import WINDOWS, comparison_groups_all, comparison_metrics, parse_window, window_id
+from metrics.survey import Scheme
+from store import partner_queries as q
+from store.bulk import upsert_dataframe
+from store.frames import read_frame
+from store.models import ComparisonRollup, Partner
+
+STORED_SCHEMES: tuple[Scheme, ...] = ("top1",)  # the scheme the pages use; top2 is evaluated on demand
+RESULT_COLUMNS = ["withheld", "level", "group_name", "group_name_en", "value", "n_partners", "n_answers",
+                  "reason_ru", "reason_en"]
+
+
+def comparison_table(conn: Connection, country: str, window: str, scheme: Scheme = "top1",
+                     viewers: Sequence[str] | None = None) -> pd.DataFrame:
+    """`partner_id, metric` and the `metrics.privacy` result columns for every partner of `country`
+    (or only `viewers`) and every compared metric, in window `window` ("2026Q3" / "ttm:2026Q3").
+
+    The privacy reference window is the 12 months to the latest surveyed quarter, so the counts cover
+    the requested quarters and those four.
+    """
+    recent = q.survey_quarters(conn)[-4:]
+    quarters = sorted(set(parse_window(window).quarters) | set(recent))
+    metrics = comparison_metrics()
+    counts = q.comparison_counts(conn, quarters, [question for _, question in metrics], country=country)
+    places = q.partner_places(conn, country)
+    frames = [comparison_groups_all(places, None, metric, window, viewers=viewers, scheme=scheme, counts=counts)
+              .assign(metric=metric) for metric, _ in metrics]
+    return pd.concat(frames).reset_index()[["partner_id", "metric", *RESULT_COLUMNS]]
+
+
+def refresh_comparison_rollup(conn: Connection, now: pd.Timestamp | None = None) -> int:
+    """Rebuild `comparison_rollup` for the page windows of `now` (default: today); returns rows written."""
+    now = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now)
+    conn.execute(delete(ComparisonRollup))
+    countries = conn.execute(select(Partner.country).where(Partner.country.is_not(None)).distinct()).scalars()
+    written = 0
+    for country in list(countries):
+        for window in WINDOWS:
+            key = window_id(window, now)
+            for scheme in STORED_SCHEMES:
+                table = comparison_table(conn, country, key, scheme).assign(window_id=key, scheme=scheme)
+                table["value"] = table["value"].astype(float)
+                written += upsert_dataframe(conn, ComparisonRollup.__table__, table,
+                                            ("window_id", "scheme", "partner_id", "metric"))
+    return written
+
+
+def stored_comparison(conn: Connection, partner_id: str, window: str, scheme: Scheme) -> pd.DataFrame:
+    """The partner's stored rows for `window` and `scheme` (empty when not refreshed for that window)."""
+    stmt = select(ComparisonRollup).where(ComparisonRollup.partner_id == partner_id,
+                                          ComparisonRollup.window_id == window, ComparisonRollup.scheme == scheme)
+    return read_frame(conn, stmt)
