@@ -17,7 +17,7 @@ from metrics.sla import evaluate_tickets
 from store.bulk import upsert_dataframe
 from store.comparison_rollup import refresh_comparison_rollup
 from store.frames import read_frame, read_frame_bulk
-from store.models import Client, Ticket, TicketPause, TicketSla
+from store.models import KIND_TABLES, Client, Ticket, TicketPause, TicketSla
 from store.rollups import refresh_rollups
 from store.settings import DEFAULT_CALENDAR, DEFAULT_POLICY, load_calendars, load_policies
 
@@ -43,6 +43,7 @@ def refresh_after_ingest(conn: Connection, kinds: Iterable[str], ticket_ids: Ite
     calendar or policy of any of its tickets, so it recomputes all of them.
     """
     kinds = set(kinds)
+    _prepare_refresh(conn, [KIND_TABLES[kind][0].__tablename__ for kind in kinds if kind in KIND_TABLES])
     if "clients" in kinds or "calendars" in kinds:
         materialize_sla(conn)
     elif kinds & {"tickets", "ticket_pauses"}:
@@ -55,10 +56,22 @@ def refresh_after_ingest(conn: Connection, kinds: Iterable[str], ticket_ids: Ite
 def recompute(engine: Engine, progress: Callable[[int, int], None] | None = None) -> int:
     """Recompute every stored SLA value and rollup (after a policy or calendar edit); returns tickets done."""
     with engine.begin() as conn:
+        _prepare_refresh(conn, [])
         done = materialize_sla(conn, progress=progress)
         refresh_rollups(conn)
         refresh_comparison_rollup(conn)
         return done
+
+
+def _prepare_refresh(conn: Connection, loaded_tables: list[str]) -> None:
+    """PostgreSQL: fresh planner statistics of the tables just loaded in this transaction (autovacuum cannot
+    see them yet; stale counts made the rollups' joins nested loops over millions of rows), and no JIT
+    compilation for the refresh's one-off statements (it cost more than it saved)."""
+    if conn.dialect.name != "postgresql":
+        return
+    conn.exec_driver_sql("SET LOCAL jit = off")
+    for name in loaded_tables:
+        conn.exec_driver_sql(f'ANALYZE "{name}"')
 
 
 def materialize_sla(conn: Connection, ticket_ids: list[str] | None = None,
@@ -89,6 +102,8 @@ def materialize_sla(conn: Connection, ticket_ids: list[str] | None = None,
         done += len(tickets)
         if progress:
             progress(done, total)
+    if conn.dialect.name == "postgresql" and done:
+        conn.exec_driver_sql(f'ANALYZE "{TicketSla.__tablename__}"')  # the rollups join it next
     return done
 
 

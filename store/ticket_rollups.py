@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Select,
     Integer,
     String,
     case,
@@ -118,6 +119,22 @@ def refresh_support_speed_rollup(conn: Connection) -> int:
     service = support_service()
     seconds = TicketSla.resolution_working_s
     stratum = [service, Ticket.type, Ticket.priority]
+    conn.execute(delete(SupportSpeedRollup))
+    if conn.dialect.name == "postgresql":  # the ordered-set aggregate: one sort per stratum, no window pass
+        median = func.percentile_cont(0.5).within_group(seconds)
+        grouped = (select(service.label("service"), Ticket.type, Ticket.priority, func.count(), median)
+                   .join_from(Ticket, TicketSla, TicketSla.ticket_id == Ticket.ticket_id)
+                   .where(service.in_(SUPPORT_SERVICES), seconds.is_not(None))
+                   .group_by(*stratum))
+    else:
+        grouped = _median_by_ranks(service, seconds, stratum)
+    conn.execute(SupportSpeedRollup.__table__.insert().from_select(
+        ["service", "type", "priority", "tickets", "median_working_s"], grouped))
+    return int(conn.execute(select(func.count()).select_from(SupportSpeedRollup)).scalar_one())
+
+
+def _median_by_ranks(service: ColumnElement[str], seconds: ColumnElement[float], stratum: list) -> Select:
+    """Portable exact median per stratum: the mean of the one or two middle rows by `row_number()`."""
     ranked = (
         select(service.label("service"), Ticket.type, Ticket.priority, seconds.label("seconds"),
                over(func.row_number(), partition_by=stratum, order_by=seconds).label("rank"),
@@ -129,12 +146,7 @@ def refresh_support_speed_rollup(conn: Connection) -> int:
     # integer division: ranks (n+1)/2 and (n+2)/2 are the one or two middle rows
     middle = ranked.c.rank.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2])
     keys = [ranked.c.service, ranked.c.type, ranked.c.priority]
-    grouped = (select(*keys, func.max(ranked.c.n), func.avg(ranked.c.seconds))
-               .where(middle).group_by(*keys))
-    conn.execute(delete(SupportSpeedRollup))
-    conn.execute(SupportSpeedRollup.__table__.insert().from_select(
-        ["service", "type", "priority", "tickets", "median_working_s"], grouped))
-    return int(conn.execute(select(func.count()).select_from(SupportSpeedRollup)).scalar_one())
+    return select(*keys, func.max(ranked.c.n), func.avg(ranked.c.seconds)).where(middle).group_by(*keys)
 
 
 def refresh_support_charge_rollup(conn: Connection) -> int:
