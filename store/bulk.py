@@ -52,6 +52,21 @@ def upsert_dataframe(conn: Connection, table: Table, frame: pd.DataFrame, key: S
     return len(frame)
 
 
+def insert_dataframe(conn: Connection, table: Table, frame: pd.DataFrame) -> int:
+    """Append rows known to be new (the table was just emptied in this transaction).
+
+    PostgreSQL: one COPY straight into the table, without the staging table and conflict merge of
+    `upsert_dataframe`; SQLite: `upsert_dataframe` by the primary key. Returns the rows written.
+    """
+    if frame.empty:
+        return 0
+    if conn.dialect.name != "postgresql":
+        return upsert_dataframe(conn, table, frame, [c.name for c in table.primary_key.columns])
+    with conn.connection.dbapi_connection.cursor() as cursor:
+        _copy_in(cursor, table.name, table, frame, list(frame.columns))
+    return len(frame)
+
+
 def insert_records(conn: Connection, table: Table, records: list[dict]) -> None:
     """Plain bulk insert (one executemany) of small operational rows such as quarantine entries."""
     if records:
@@ -79,17 +94,22 @@ def _names(columns: Sequence[str]) -> str:
 def _upsert_postgresql(conn: Connection, table: Table, frame: pd.DataFrame, columns: list[str],
                        key: list[str], update_columns: Sequence[str], add_columns: Sequence[str]) -> None:
     stage = f"_stage_{table.name}_{next(_stage_numbers)}"
-    text_frame = pd.DataFrame({c: _postgres_text(frame[c], table.c[c].type) for c in columns})
-    buffer = io.StringIO()
-    text_frame.to_csv(buffer, header=False, index=False, na_rep="")
     dbapi = conn.connection.dbapi_connection
     with dbapi.cursor() as cursor:
         cursor.execute(f'CREATE TEMP TABLE "{stage}" (LIKE "{table.name}" INCLUDING DEFAULTS) ON COMMIT DROP')
-        with cursor.copy(f'COPY "{stage}" ({_names(columns)}) FROM STDIN WITH (FORMAT csv)') as copy:
-            copy.write(buffer.getvalue())
+        _copy_in(cursor, stage, table, frame, columns)
         cursor.execute(f'INSERT INTO "{table.name}" ({_names(columns)}) SELECT {_names(columns)} FROM "{stage}" '
                        + _conflict_clause(table, key, update_columns, add_columns))
         cursor.execute(f'DROP TABLE "{stage}"')
+
+
+def _copy_in(cursor, target: str, table: Table, frame: pd.DataFrame, columns: list[str]) -> None:
+    """COPY the `columns` of `frame` (typed as in `table`) into the table named `target`."""
+    text_frame = pd.DataFrame({c: _postgres_text(frame[c], table.c[c].type) for c in columns})
+    buffer = io.StringIO()
+    text_frame.to_csv(buffer, header=False, index=False, na_rep="")
+    with cursor.copy(f'COPY "{target}" ({_names(columns)}) FROM STDIN WITH (FORMAT csv)') as copy:
+        copy.write(buffer.getvalue())
 
 
 def _postgres_text(values: pd.Series, sql_type) -> pd.Series:

@@ -14,7 +14,7 @@ from sqlalchemy import column as sql_column
 from sqlalchemy import table as sql_table
 
 from metrics.sla import evaluate_tickets
-from store.bulk import upsert_dataframe
+from store.bulk import insert_dataframe, upsert_dataframe
 from store.comparison_rollup import refresh_comparison_rollup
 from store.frames import read_frame, read_frame_bulk
 from store.models import KIND_TABLES, Client, Ticket, TicketPause, TicketSla
@@ -98,7 +98,10 @@ def materialize_sla(conn: Connection, ticket_ids: list[str] | None = None,
     for tickets in _ticket_chunks(conn, ticket_ids, wanted):
         pauses = _pauses_for(conn, tickets["ticket_id"], all_pauses)
         sla = sla_frame(tickets, pauses, calendars, policies, now)
-        upsert_dataframe(conn, TicketSla.__table__, sla, ("ticket_id",))
+        if ticket_ids is None:  # ticket_sla was emptied above: every row is new
+            insert_dataframe(conn, TicketSla.__table__, sla)
+        else:
+            upsert_dataframe(conn, TicketSla.__table__, sla, ("ticket_id",))
         done += len(tickets)
         if progress:
             progress(done, total)
