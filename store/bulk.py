@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Boolean, Connection, Date, DateTime, Float, Integer, Table
+from sqlalchemy import Boolean, Connection, Date, DateTime, Float, Integer, Select, Table, delete, select
 
 SQLITE_BATCH_ROWS = 50_000
 _stage_numbers = itertools.count()
@@ -65,6 +65,45 @@ def insert_dataframe(conn: Connection, table: Table, frame: pd.DataFrame) -> int
     with conn.connection.dbapi_connection.cursor() as cursor:
         _copy_in(cursor, table.name, table, frame, list(frame.columns))
     return len(frame)
+
+
+def replace_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Select) -> None:
+    """Make `table` hold exactly the result of `rows` (its `columns`, in that order): a rollup rebuild.
+
+    PostgreSQL, table not empty: the new rows are staged, rows that vanished are deleted and only new
+    or changed rows are written. Deleting every row and inserting the same keys again in one
+    transaction made each insert check a dead duplicate in the primary key (the 1.4 M-row survey
+    rollup: 37 s instead of 10 s), and re-loading an unchanged file rewrote everything.
+    SQLite, or an empty table: delete and insert.
+    """
+    columns = list(columns)
+    postgres = conn.dialect.name == "postgresql"
+    if not postgres or conn.execute(select(table).limit(1)).first() is None:
+        conn.execute(delete(table))
+        conn.execute(table.insert().from_select(columns, rows))
+        return
+    stage = f"_replace_{table.name}_{next(_stage_numbers)}"
+    key = [c.name for c in table.primary_key.columns]
+    values = [c for c in columns if c not in key]
+    sql = str(rows.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    matches = " AND ".join(f'stage."{c}" = "{table.name}"."{c}"' for c in key)
+    changed = (f"({', '.join(f'{_q(table.name)}.{_q(c)}' for c in values)}) IS DISTINCT FROM "
+               f"({', '.join(f'excluded.{_q(c)}' for c in values)})")
+    with conn.connection.dbapi_connection.cursor() as cursor:
+        cursor.execute(f'CREATE TEMP TABLE "{stage}" ON COMMIT DROP AS SELECT * FROM ({sql}) AS q({_names(columns)})')
+        cursor.execute(f'ANALYZE "{stage}"')  # without statistics the anti-joins below ran as nested loops
+        cursor.execute(f'DELETE FROM "{table.name}" WHERE NOT EXISTS (SELECT 1 FROM "{stage}" AS stage WHERE {matches})')
+        update = (f"DO UPDATE SET {', '.join(f'{_q(c)} = excluded.{_q(c)}' for c in values)} WHERE {changed}"
+                  if values else "DO NOTHING")
+        same = " AND ".join([matches, *(f'stage."{c}" IS NOT DISTINCT FROM "{table.name}"."{c}"' for c in values)])
+        cursor.execute(f'INSERT INTO "{table.name}" ({_names(columns)}) SELECT {_names(columns)} FROM "{stage}" AS stage '
+                       f'WHERE NOT EXISTS (SELECT 1 FROM "{table.name}" WHERE {same}) '
+                       f"ON CONFLICT ({_names(key)}) {update}")
+        cursor.execute(f'DROP TABLE "{stage}"')
+
+
+def _q(name: str) -> str:
+    return f'"{name}"'
 
 
 def insert_records(conn: Connection, table: Table, records: list[dict]) -> None:

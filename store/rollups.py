@@ -32,7 +32,7 @@ from sqlalchemy.orm import aliased
 
 from metrics.programs import competence_history, submitted_versions
 from metrics.survey import QUESTIONS, RECOMMEND_QUESTIONS
-from store.bulk import insert_dataframe
+from store.bulk import insert_dataframe, replace_rows
 from store.frames import read_frame_bulk
 from store.models import CompetenceHistoryRow, LicenseKey, MonitorTest, Project, Survey, SurveyRollup
 from store.ticket_rollups import TICKET_ROLLUP_KINDS, refresh_ticket_rollups
@@ -109,8 +109,7 @@ def refresh_survey_rollup(conn: Connection) -> int:
     answers = union_all(*per_question).subquery("answers")
     dims = [answers.c[d] for d in ROLLUP_DIMENSIONS]
     grouped = select(*dims, func.count().label("answers")).group_by(*dims)
-    conn.execute(delete(SurveyRollup))
-    conn.execute(SurveyRollup.__table__.insert().from_select([*ROLLUP_DIMENSIONS, "answers"], grouped))
+    replace_rows(conn, SurveyRollup.__table__, [*ROLLUP_DIMENSIONS, "answers"], grouped)
     return int(conn.execute(select(func.coalesce(func.sum(SurveyRollup.answers), 0))).scalar_one())
 
 

@@ -37,6 +37,7 @@ from sqlalchemy import (
     true,
 )
 
+from store.bulk import replace_rows
 from store.models import (
     Client,
     SlaRollup,
@@ -103,9 +104,7 @@ def refresh_sla_rollup(conn: Connection) -> int:
     grouped = (select(per_ticket.c.month, per_ticket.c.partner_id, quarter_of_month(per_ticket.c.month),
                       func.sum(per_ticket.c.met), func.sum(per_ticket.c.breached))
                .group_by(per_ticket.c.month, per_ticket.c.partner_id))
-    conn.execute(delete(SlaRollup))
-    conn.execute(SlaRollup.__table__.insert().from_select(
-        ["month", "partner_id", "quarter", "met", "breached"], grouped))
+    replace_rows(conn, SlaRollup.__table__, ["month", "partner_id", "quarter", "met", "breached"], grouped)
     total = select(func.coalesce(func.sum(SlaRollup.met + SlaRollup.breached), 0))
     return int(conn.execute(total).scalar_one())
 
@@ -159,9 +158,7 @@ def refresh_support_charge_rollup(conn: Connection) -> int:
                .subquery("charged"))
     grouped = (select(charged.c.partner_id, charged.c.month, charged.c.rework, func.count())
                .group_by(charged.c.partner_id, charged.c.month, charged.c.rework))
-    conn.execute(delete(SupportChargeRollup))
-    conn.execute(SupportChargeRollup.__table__.insert().from_select(
-        ["partner_id", "month", "rework", "tickets"], grouped))
+    replace_rows(conn, SupportChargeRollup.__table__, ["partner_id", "month", "rework", "tickets"], grouped)
     return int(conn.execute(select(func.coalesce(func.sum(SupportChargeRollup.tickets), 0))).scalar_one())
 
 
@@ -181,8 +178,6 @@ def refresh_support_work_rollup(conn: Connection) -> int:
                       func.max(Worklog.work_date))
                .where(Worklog.ticket_id.in_(psm_ids))
                .group_by(Worklog.ticket_id))
-    conn.execute(delete(SupportWorkRollup))
-    conn.execute(SupportWorkRollup.__table__.insert().from_select(
-        ["ticket_id", "hours", "support_hours", "development_hours", "staff", "first_work_date", "last_work_date"],
-        grouped))
+    replace_rows(conn, SupportWorkRollup.__table__, ["ticket_id", "hours", "support_hours", "development_hours",
+                                                      "staff", "first_work_date", "last_work_date"], grouped)
     return int(conn.execute(select(func.count()).select_from(SupportWorkRollup)).scalar_one())

@@ -1,0 +1,36 @@
+"""`store.bulk.replace_rows`: a rollup rebuild leaves exactly the new rows, whatever the table held before."""
+from __future__ import annotations
+
+from sqlalchemy import Integer, String, literal, select, union_all
+
+from store.bulk import replace_rows
+from store.models import SlaRollup
+
+COLUMNS = ["month", "partner_id", "quarter", "met", "breached"]
+
+
+def _rows(*values: tuple) -> object:
+    selects = [select(literal(m, String).label("month"), literal(p, String).label("partner_id"),
+                      literal(q, String).label("quarter"), literal(a, Integer).label("met"),
+                      literal(b, Integer).label("breached")) for m, p, q, a, b in values]
+    return union_all(*selects) if len(selects) > 1 else selects[0]
+
+
+def _stored(conn) -> set[tuple]:
+    return {tuple(row) for row in conn.execute(select(*[SlaRollup.__table__.c[c] for c in COLUMNS]))}
+
+
+def test_replace_rows_keeps_new_updates_changed_and_drops_vanished_rows(engine):
+    first = {("2024-01", "A", "2024Q1", 5, 1), ("2024-01", "B", "2024Q1", 2, 0), ("2024-02", "A", "2024Q1", 7, 3)}
+    second = {("2024-01", "A", "2024Q1", 5, 1),  # unchanged
+              ("2024-01", "B", "2024Q1", 4, 2),  # changed
+              ("2024-03", "C", "2024Q1", 1, 1)}  # new; ("2024-02", "A") vanished
+    with engine.begin() as conn:
+        replace_rows(conn, SlaRollup.__table__, COLUMNS, _rows(*sorted(first)))
+        assert _stored(conn) == first
+        replace_rows(conn, SlaRollup.__table__, COLUMNS, _rows(*sorted(second)))
+        assert _stored(conn) == second
+        replace_rows(conn, SlaRollup.__table__, COLUMNS, _rows(*sorted(second)))  # an unchanged re-load
+        assert _stored(conn) == second
+    with engine.connect() as conn:
+        assert _stored(conn) == second  # committed
