@@ -16,7 +16,7 @@ from sqlalchemy import Connection, delete, select
 from metrics.privacy import WINDOWS, comparison_groups_all, comparison_metrics, parse_window, window_id
 from metrics.survey import Scheme
 from store import partner_queries as q
-from store.bulk import upsert_dataframe
+from store.bulk import insert_dataframe
 from store.frames import read_frame
 from store.models import ComparisonRollup, Partner
 
@@ -28,35 +28,47 @@ RESULT_COLUMNS = ["withheld", "level", "group_name", "group_name_en", "value", "
 def comparison_table(conn: Connection, country: str, window: str, scheme: Scheme = "top1",
                      viewers: Sequence[str] | None = None) -> pd.DataFrame:
     """`partner_id, metric` and the `metrics.privacy` result columns for every partner of `country`
-    (or only `viewers`) and every compared metric, in window `window` ("2026Q3" / "ttm:2026Q3").
+    (or only `viewers`) and every compared metric, in window `window` ("2026Q3" / "ttm:2026Q3")."""
+    counts, places = comparison_inputs(conn, country, [window])
+    return comparison_frame(places, counts, window, scheme, viewers)
+
+
+def comparison_inputs(conn: Connection, country: str, windows: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Answer counts per partner × quarter of `country` and its partners' places, for `windows`.
 
     The privacy reference window is the 12 months to the latest surveyed quarter, so the counts cover
-    the requested quarters and those four.
+    the windows' quarters and those four.
     """
     recent = q.survey_quarters(conn)[-4:]
-    quarters = sorted(set(parse_window(window).quarters) | set(recent))
-    metrics = comparison_metrics()
-    counts = q.comparison_counts(conn, quarters, [question for _, question in metrics], country=country)
-    places = q.partner_places(conn, country)
+    quarters = sorted(set(recent).union(*(parse_window(window).quarters for window in windows)))
+    questions = [question for _, question in comparison_metrics()]
+    return q.comparison_counts(conn, quarters, questions, country=country), q.partner_places(conn, country)
+
+
+def comparison_frame(places: pd.DataFrame, counts: pd.DataFrame, window: str, scheme: Scheme = "top1",
+                     viewers: Sequence[str] | None = None) -> pd.DataFrame:
     frames = [comparison_groups_all(places, None, metric, window, viewers=viewers, scheme=scheme, counts=counts)
-              .assign(metric=metric) for metric, _ in metrics]
+              .assign(metric=metric) for metric, _ in comparison_metrics()]
     return pd.concat(frames).reset_index()[["partner_id", "metric", *RESULT_COLUMNS]]
 
 
 def refresh_comparison_rollup(conn: Connection, now: pd.Timestamp | None = None) -> int:
-    """Rebuild `comparison_rollup` for the page windows of `now` (default: today); returns rows written."""
+    """Rebuild `comparison_rollup` for the page windows of `now` (default: today); returns rows written.
+
+    One counts query per country serves both windows and every scheme.
+    """
     now = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now)
     conn.execute(delete(ComparisonRollup))
     countries = conn.execute(select(Partner.country).where(Partner.country.is_not(None)).distinct()).scalars()
+    keys = [window_id(window, now) for window in WINDOWS]
     written = 0
     for country in list(countries):
-        for window in WINDOWS:
-            key = window_id(window, now)
+        counts, places = comparison_inputs(conn, country, keys)
+        for key in keys:
             for scheme in STORED_SCHEMES:
-                table = comparison_table(conn, country, key, scheme).assign(window_id=key, scheme=scheme)
+                table = comparison_frame(places, counts, key, scheme).assign(window_id=key, scheme=scheme)
                 table["value"] = table["value"].astype(float)
-                written += upsert_dataframe(conn, ComparisonRollup.__table__, table,
-                                            ("window_id", "scheme", "partner_id", "metric"))
+                written += insert_dataframe(conn, ComparisonRollup.__table__, table)
     return written
 
 
