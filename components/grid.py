@@ -11,6 +11,7 @@ from dash.exceptions import PreventUpdate
 
 from auth import audit, authorized
 
+from components import server_grid as server_grid_module
 from components.i18n import STRINGS, current_language, t
 
 GRID = "data-grid"
@@ -57,8 +58,13 @@ def data_grid(
     page_size: int = 20,
     csv_filename: str | None = None,
     height: str = "auto",
+    server_paging: bool = True,
 ) -> html.Div:
-    """A sortable, filterable, paginated grid of `data` and a "Download CSV" button (audited)."""
+    """A sortable, filterable, paginated grid of `data` and a "Download CSV" button (audited).
+
+    More than `SERVER_ROWS` rows are paged on the server (`components.server_grid`) unless
+    `server_paging` is False (grids whose `rowData` other callbacks replace).
+    """
     grid_options = {
         "pagination": True,
         "paginationPageSize": page_size,
@@ -69,6 +75,11 @@ def data_grid(
     }
     if current_language() == "ru":
         grid_options["localeText"] = LOCALE_RU
+    style = {"height": None if height == "auto" else height, "width": "100%"}
+    if server_paging and len(data) > server_grid_module.SERVER_ROWS:  # only one page at a time goes to the browser
+        return server_grid_module.server_grid(name, data, columns=columns or column_defs(data),
+                                              grid_options=grid_options,
+                                              csv_filename=csv_filename or f"{name}.csv", style=style)
     grid = dag.AgGrid(
         id=grid_id(name),
         rowData=data.to_dict("records"),
@@ -78,7 +89,7 @@ def data_grid(
         columnSize="responsiveSizeToFit",
         csvExportParams={"fileName": csv_filename or f"{name}.csv", "columnSeparator": ";"},
         className="ag-theme-alpine",
-        style={"height": None if height == "auto" else height, "width": "100%"},
+        style=style,
     )
     button = dbc.Button(t("grid.csv"), id={"type": CSV_BUTTON, "name": name}, size="sm",
                         color="secondary", outline=True, className="mb-2")
@@ -86,7 +97,9 @@ def data_grid(
 
 
 def register_grid_callbacks(app: Dash) -> None:
-    """The CSV button of every grid: the browser builds the file, the server audits the export."""
+    """The CSV button of every grid: the browser builds the file, the server audits the export.
+    Server-paged grids get their rows and CSV files from `components.server_grid`."""
+    server_grid_module.register_server_grid_callbacks(app)
 
     @app.callback(
         Output({"type": GRID, "name": MATCH}, "exportDataAsCsv"),

@@ -50,5 +50,6 @@ def typed_grid(name: str, spec: list[tuple[str, ...]], records: list[dict[str, A
     from components.grid import data_grid
 
     frame = pd.DataFrame.from_records(records, columns=[column[0] for column in spec]).astype(object)
+    # admin grids: other callbacks replace their rowData, so they stay client-side
     return data_grid(name, frame, columns=grid_columns(spec), page_size=page_size,
-                     csv_filename=csv_filename or f"{name}.csv")
+                     csv_filename=csv_filename or f"{name}.csv", server_paging=False)

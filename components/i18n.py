@@ -66,6 +66,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "kpi.n": {"ru": "ответов: {n}", "en": "answers: {n}"},
     "kpi.too_few": {"ru": "мало ответов (n = {n})", "en": "too few answers (n = {n})"},
     "grid.csv": {"ru": "Скачать CSV", "en": "Download CSV"},
+    "grid.server": {"ru": "{rows} строк: страницы, сортировка и фильтры — на сервере", "en": "{rows} rows: paged, sorted and filtered on the server"},
     "home.greeting": {"ru": "Здравствуйте, {name}!", "en": "Hello, {name}!"},
     "home.partner_intro": {
         "ru": "Здесь оценки ваших клиентов, компетенции и обращения в поддержку партнёра {partner}.",

@@ -224,3 +224,72 @@ def test_minimal_data_without_surveys_renders_empty_states(tmp_path):
     client = logged_in_client(app, "partner")
     text = answer_text(client.post(UPDATE, json=quality_call(None)))
     assert "Загрузите файлы projects и surveys" in text and "Загрузите файл tickets" in text
+
+
+# ---------------------------------------------------------------- big grids paged on the server
+def _server_grids(payload) -> list[dict]:
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "AgGrid" and isinstance(node.get("props", {}).get("id"), dict) \
+                    and node["props"]["id"].get("type") == "server-grid":
+                found.append(node["props"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(payload)
+    return found
+
+
+def _rows_call(grid_id: dict, request: dict) -> dict:
+    pattern = json.dumps({"name": ["MATCH"], "token": ["MATCH"], "type": "server-grid"}, separators=(",", ":"))
+    return {"output": f"{pattern}.getRowsResponse",
+            "outputs": {"id": grid_id, "property": "getRowsResponse"},
+            "inputs": [{"id": grid_id, "property": "getRowsRequest", "value": request}],
+            "changedPropIds": [f"{json.dumps(grid_id, separators=(',', ':'), sort_keys=True)}.getRowsRequest"]}
+
+
+def test_big_tickets_grid_is_paged_on_the_server_for_its_owner_only(app, demo_frames, monkeypatch):
+    import components.server_grid as server_grid
+
+    monkeypatch.setattr(server_grid, "SERVER_ROWS", 5)
+    owner = logged_in_client(app, "partner")
+    body = owner.post(UPDATE, json=quality_call(None)).get_json()
+    grids = {g["id"]["name"]: g for g in _server_grids(body)}
+    assert "quality-tickets" in grids and grids["quality-tickets"]["rowModelType"] == "infinite"
+    assert "rowData" not in grids["quality-tickets"]  # no rows travel with the page
+    grid_id = grids["quality-tickets"]["id"]
+    request = {"startRow": 0, "endRow": 10, "sortModel": [{"colId": "ticket_id", "sort": "desc"}]}
+    answer = owner.post(UPDATE, json=_rows_call(grid_id, request)).get_json()["response"]
+    page = next(iter(answer.values()))["getRowsResponse"]
+    tickets = demo_frames["tickets"]
+    clients = demo_frames["clients"].set_index("client_id")["partner_id"]
+    own = tickets[tickets["partner_id"].fillna(tickets["client_id"].map(clients)) == DEMO_PARTNER_ID]
+    assert page["rowCount"] == len(own) > 10
+    assert [r["ticket_id"] for r in page["rowData"]] == sorted(own["ticket_id"], reverse=True)[:10]
+
+    # another logged-in user replaying the owner's grid id (token) gets nothing
+    other = logged_in_client(app, "management")
+    response = other.post(UPDATE, json=_rows_call(grid_id, request))
+    assert response.status_code in (200, 204)
+    if response.status_code == 200:
+        text = response.get_data(as_text=True)
+        assert '"rowCount": 0' in text.replace('"rowCount":0', '"rowCount": 0') and "T0" not in text
+
+    # "Download CSV" sends the whole table from the server to the owner only
+    pattern = json.dumps({"name": ["MATCH"], "token": ["MATCH"], "type": "server-grid-download"},
+                         separators=(",", ":"))
+    ident = {"name": grid_id["name"], "token": grid_id["token"]}
+    download = {"output": f"{pattern}.data",
+                "outputs": {"id": {**ident, "type": "server-grid-download"}, "property": "data"},
+                "inputs": [{"id": {**ident, "type": "server-grid-csv"}, "property": "n_clicks", "value": 1}],
+                "state": [{"id": grid_id, "property": "filterModel", "value": None}],
+                "changedPropIds": [json.dumps({**ident, "type": "server-grid-csv"}, separators=(",", ":"),
+                                              sort_keys=True) + ".n_clicks"]}
+    sent = next(iter(owner.post(UPDATE, json=download).get_json()["response"].values()))["data"]
+    assert sent["filename"] == "tickets.csv" and sent["content"].count("\n") == len(own) + 1
+    assert other.post(UPDATE, json=download).status_code == 204
