@@ -44,10 +44,12 @@ NUMBER_TESTS = {
 def server_grid(name: str, data: pd.DataFrame, *, columns: list[dict], grid_options: dict, csv_filename: str,
                 style: dict) -> html.Div:
     """The grid of `data` served page by page; `data` is stored for the current user's scope."""
-    token = uuid.uuid4().hex
     headers = {c["field"]: c.get("headerName", c["field"]) for c in columns}
-    current_cache().set(_rows_key(token), {"frame": data.reset_index(drop=True), "headers": headers,
-                                           "filename": csv_filename}, timeout=ROWS_TIMEOUT)
+    token = _token(name, data, headers)
+    key, cache = _rows_key(token), current_cache()
+    if not cache.has(key):  # the same table drawn again for the same user keeps its token and entry
+        cache.set(key, {"frame": data.reset_index(drop=True), "headers": headers, "filename": csv_filename},
+                  timeout=ROWS_TIMEOUT)
     ident = {"name": name, "token": token}
     page_size = grid_options.get("paginationPageSize", 20)
     grid = dag.AgGrid(
@@ -66,6 +68,15 @@ def server_grid(name: str, data: pd.DataFrame, *, columns: list[dict], grid_opti
     note = html.Span(t("grid.server", rows=f"{len(data):,}".replace(",", " ")), className="small text-muted me-2")
     return html.Div([html.Div([note, button], className="text-end"), grid,
                      dcc.Download(id={"type": SERVER_DOWNLOAD, **ident})], className="data-grid")
+
+
+def _token(name: str, data: pd.DataFrame, headers: dict) -> str:
+    """A digest of the table's name, headers and content (a random one when the content cannot be hashed)."""
+    try:
+        content = pd.util.hash_pandas_object(data, index=False).to_numpy().tobytes()
+    except TypeError:
+        return uuid.uuid4().hex
+    return hashlib.sha256(repr((name, list(data.columns), headers)).encode() + content).hexdigest()[:32]
 
 
 def _rows_key(token: str) -> str:

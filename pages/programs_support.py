@@ -14,7 +14,7 @@ from components.cache import scoped_memoize
 from components.cards import empty_state, kpi_card
 from components.charts import bar, figure, graph
 from components.format import fmt_number
-from components.i18n import register_strings, t
+from components.i18n import current_language, register_strings, t
 from components.program_tables import program_table, register_columns, value_labels
 from metrics.deposit import CLAIMED_FASTER_PCT, PRICE_PER_TICKET, SpeedComparison
 from reports.programs import support_overview_from_rollups
@@ -124,7 +124,12 @@ def support_view(price: float) -> tuple[dict[str, pd.DataFrame], SpeedComparison
 def show_support(price: object) -> object:
     """Deposits at `price` per ticket, worked time per ticket, the measured speed-up."""
     valid = isinstance(price, (int, float)) and not isinstance(price, bool) and 0 <= price <= MAX_PRICE
-    price = float(price) if valid else float(PRICE_PER_TICKET)
+    return support_body(float(price) if valid else float(PRICE_PER_TICKET), current_language())
+
+
+@scoped_memoize()
+def support_body(price: float, lang: str) -> object:
+    """The drawn page at `price`, cached per scope, price, language and data version."""
     view = support_view(price)
     if view is None:
         return empty_state(t("pu.none"))
