@@ -81,6 +81,7 @@ def replace_rows(conn: Connection, table: Table, columns: Sequence[str], rows: S
     if not postgres or conn.execute(select(table).limit(1)).first() is None:
         conn.execute(delete(table))
         conn.execute(table.insert().from_select(columns, rows))
+        analyze(conn, table)
         return
     stage = f"_replace_{table.name}_{next(_stage_numbers)}"
     key = [c.name for c in table.primary_key.columns]
@@ -100,6 +101,14 @@ def replace_rows(conn: Connection, table: Table, columns: Sequence[str], rows: S
                        f'WHERE NOT EXISTS (SELECT 1 FROM "{table.name}" WHERE {same}) '
                        f"ON CONFLICT ({_names(key)}) {update}")
         cursor.execute(f'DROP TABLE "{stage}"')
+    analyze(conn, table)
+
+
+def analyze(conn: Connection, table: Table) -> None:
+    """PostgreSQL: fresh planner statistics of a table rewritten in this transaction, so the pages' first
+    queries after an ingest do not plan with the old row counts (autovacuum comes later)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f'ANALYZE "{table.name}"')
 
 
 def _q(name: str) -> str:

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, delete, select
 from metrics.privacy import WINDOWS, comparison_groups_all, comparison_metrics, parse_window, window_id
 from metrics.survey import Scheme
 from store import partner_queries as q
-from store.bulk import insert_dataframe
+from store.bulk import analyze, insert_dataframe
 from store.frames import read_frame
 from store.models import ComparisonRollup, Partner
 
@@ -69,6 +69,7 @@ def refresh_comparison_rollup(conn: Connection, now: pd.Timestamp | None = None)
                 table = comparison_frame(places, counts, key, scheme).assign(window_id=key, scheme=scheme)
                 table["value"] = table["value"].astype(float)
                 written += insert_dataframe(conn, ComparisonRollup.__table__, table)
+    analyze(conn, ComparisonRollup.__table__)
     return written
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import column as sql_column
 from sqlalchemy import table as sql_table
 
 from metrics.sla import evaluate_tickets
-from store.bulk import insert_dataframe, upsert_dataframe
+from store.bulk import analyze, insert_dataframe, upsert_dataframe
 from store.comparison_rollup import refresh_comparison_rollup
 from store.frames import read_frame, read_frame_bulk
 from store.models import KIND_TABLES, Client, Ticket, TicketPause, TicketSla
@@ -105,8 +105,8 @@ def materialize_sla(conn: Connection, ticket_ids: list[str] | None = None,
         done += len(tickets)
         if progress:
             progress(done, total)
-    if conn.dialect.name == "postgresql" and done:
-        conn.exec_driver_sql(f'ANALYZE "{TicketSla.__tablename__}"')  # the rollups join it next
+    if done:
+        analyze(conn, TicketSla.__table__)  # the rollups join it next
     return done
 
 

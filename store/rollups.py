@@ -32,7 +32,7 @@ from sqlalchemy.orm import aliased
 
 from metrics.programs import competence_history, submitted_versions
 from metrics.survey import QUESTIONS, RECOMMEND_QUESTIONS
-from store.bulk import insert_dataframe, replace_rows
+from store.bulk import analyze, insert_dataframe, replace_rows
 from store.frames import read_frame_bulk
 from store.models import CompetenceHistoryRow, LicenseKey, MonitorTest, Project, Survey, SurveyRollup
 from store.ticket_rollups import TICKET_ROLLUP_KINDS, refresh_ticket_rollups
@@ -144,4 +144,5 @@ def refresh_competence_history(conn: Connection, now: pd.Timestamp | None = None
         "window_end": history["window_end"].dt.date,
     })
     insert_dataframe(conn, CompetenceHistoryRow.__table__, rows)  # emptied above: COPY on PostgreSQL
+    analyze(conn, CompetenceHistoryRow.__table__)
     return len(rows)
