@@ -267,6 +267,15 @@ def psm_vs_classic(tickets: pd.DataFrame, min_per_service: int = 1) -> SpeedComp
             "classic_median_h": table[("median", "classic")],
         }
     )
+    return compare_strata(strata, min_per_service)
+
+
+def compare_strata(strata: pd.DataFrame, min_per_service: int = 1) -> SpeedComparison:
+    """The speed comparison from per-stratum counts and medians (`psm_n, classic_n, psm_median_h,
+    classic_median_h`, indexed by type × priority): `faster_pct` per stratum and the psm-weighted mean
+    over strata with ≥ `min_per_service` tickets of each service (shared by `psm_vs_classic` and the
+    rollup-based `reports.programs.speed_from_strata`)."""
+    strata = strata.copy()
     strata["faster_pct"] = 100 * (
         1 - strata["psm_median_h"] / strata["classic_median_h"].where(strata["classic_median_h"] > 0)
     )

@@ -30,7 +30,7 @@ from metrics.programs import (
     top10,
     worked_time_per_ticket,
 )
-from metrics.deposit import CLAIMED_FASTER_PCT, PRICE_PER_TICKET
+from metrics.deposit import PRICE_PER_TICKET, compare_strata
 from store.program_queries import competence_rows
 from store.rollups import refresh_competence_history
 
@@ -267,18 +267,7 @@ def speed_from_strata(speed: pd.DataFrame, min_per_service: int = 1) -> SpeedCom
         "psm_median_h": table[("hours", "psm")],
         "classic_median_h": table[("hours", "classic")],
     })
-    strata["faster_pct"] = 100 * (
-        1 - strata["psm_median_h"] / strata["classic_median_h"].where(strata["classic_median_h"] > 0))
-    strata["compared"] = ((strata["psm_n"] >= min_per_service) & (strata["classic_n"] >= min_per_service)
-                          & strata["faster_pct"].notna())
-    compared = strata[strata["compared"]]
-    weight = compared["psm_n"]
-    faster = float((compared["faster_pct"] * weight).sum() / weight.sum()) if weight.sum() > 0 else float("nan")
-    low, high = CLAIMED_FASTER_PCT
-    return SpeedComparison(
-        strata=strata.reset_index(), faster_pct=faster, psm_tickets=int(compared["psm_n"].sum()),
-        classic_tickets=int(compared["classic_n"].sum()), strata_compared=len(compared),
-        claim_holds=bool(faster >= low), within_claimed_range=bool(low <= faster <= high))
+    return compare_strata(strata, min_per_service)
 
 
 def support_overview_from_rollups(inputs: Mapping[str, pd.DataFrame], names: pd.Series, today: DateLike,

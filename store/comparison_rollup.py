@@ -18,7 +18,7 @@ from metrics.survey import Scheme
 from store import partner_queries as q
 from store.bulk import analyze, insert_dataframe
 from store.frames import read_frame
-from store.models import ComparisonRollup, Partner
+from store.models import ComparisonRollup, Partner, SurveyRollup
 
 STORED_SCHEMES: tuple[Scheme, ...] = ("top1",)  # the scheme the pages use; top2 is evaluated on demand
 RESULT_COLUMNS = ["withheld", "level", "group_name", "group_name_en", "value", "n_partners", "n_answers",
@@ -59,6 +59,8 @@ def refresh_comparison_rollup(conn: Connection, now: pd.Timestamp | None = None)
     """
     now = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now)
     conn.execute(delete(ComparisonRollup))
+    if conn.execute(select(SurveyRollup.partner_id).limit(1)).first() is None:
+        return 0  # no answers yet (partners and projects load before surveys): the page shows "no data"
     countries = conn.execute(select(Partner.country).where(Partner.country.is_not(None)).distinct()).scalars()
     keys = [window_id(window, now) for window in WINDOWS]
     written = 0

@@ -122,11 +122,11 @@ def refresh_competence_history(conn: Connection, now: pd.Timestamp | None = None
     """
     now = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now)
     keys = read_frame_bulk(conn, select(LicenseKey))
+    conn.execute(delete(CompetenceHistoryRow))
+    if keys.empty:  # nothing to decide (before the first keys file): skip reading projects and tests
+        return 0
     projects = read_frame_bulk(conn, select(Project))
     tests = read_frame_bulk(conn, select(MonitorTest))
-    conn.execute(delete(CompetenceHistoryRow))
-    if keys.empty:
-        return 0
     submitted = submitted_versions(projects, tests)
     start = keys["purchased_at"].min() + pd.DateOffset(months=2)
     history = competence_history(keys, submitted, start, now)

@@ -8,7 +8,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 
 from tests.browser.helpers import BROWSER_MARKS, browser_login, severe_logs
 from tests.integration.callback_harness import make_app
-from tests.integration.test_trends_queries import demo_sqlite_file
+from tests.integration.demo_backends import demo_sqlite_file
 
 pytestmark = BROWSER_MARKS
 

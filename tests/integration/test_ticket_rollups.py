@@ -3,7 +3,7 @@
 Two kinds of checks:
 
 * hand-made tickets with expected values worked out by hand (medians, charge boundaries, refresh kinds);
-* the small demo (loaded once per session by `tests.integration.test_trends_queries.demo_sqlite_file`,
+* the small demo (loaded once per session by `tests.integration.demo_backends.demo_sqlite_file`,
   whose ingest refreshed the rollups; the PostgreSQL variant copies the inputs and rebuilds the rollups
   there): every rollup-backed figure of the Trends and dedicated-support pages equals the row-level
   computation (`metrics.deposit.psm_vs_classic`, `deposit_account`, `worked_time_per_ticket`, pandas).
@@ -11,14 +11,12 @@ Two kinds of checks:
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pandas as pd
 import pytest
 from sqlalchemy import Engine, insert, select
 
 from reports.programs import support_overview, support_overview_from_rollups
-from store.db import make_engine
 from store.frames import read_frame
 from store.models import Client, Deposit, Partner, Ticket, TicketSla, Worklog
 from store.program_queries import (
@@ -31,7 +29,7 @@ from store.program_queries import (
 from store.rollups import refresh_rollups
 from store.ticket_rollups import refresh_ticket_rollups
 from store.trend_queries import sla_trend_counts
-from tests.integration.test_trends_queries import demo_sqlite_file
+from tests.integration.demo_backends import demo_engine
 
 COPIED = (Partner, Client, Ticket, TicketSla, Worklog, Deposit)
 
@@ -116,29 +114,7 @@ def test_ticket_rollups_are_refreshed_only_for_kinds_that_change_them(engine):
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def demo(request, tmp_path_factory) -> Engine:
     """The small demo on each backend (SQLite: rollups from ingest; PostgreSQL: rebuilt after a copy)."""
-    template = demo_sqlite_file(tmp_path_factory)
-    if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("ticket-rollups-sqlite") / "demo.db"
-        shutil.copyfile(template, path)
-        engine = make_engine(f"sqlite:///{path}")
-        yield engine
-        engine.dispose()
-        return
-    engine = request.getfixturevalue("_postgres_session")
-    from tests.conftest import _empty_postgres
-
-    _empty_postgres(engine)
-    source = make_engine(f"sqlite:///{template}")
-    with source.connect() as src, engine.begin() as dst:
-        for model in COPIED:
-            rows = read_frame(src, select(model)).astype(object)
-            rows = rows.where(rows.notna(), None)
-            if len(rows):
-                dst.execute(model.__table__.insert(), rows.to_dict("records"))
-        refresh_ticket_rollups(dst)
-    source.dispose()
-    yield engine
-    _empty_postgres(engine)
+    yield from demo_engine(request, tmp_path_factory, "ticket-rollups", COPIED, refresh_ticket_rollups)
 
 
 def test_sla_rollup_counts_equal_met_and_breached_tickets_per_quarter_and_partner(demo):

@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from tests.integration.callback_harness import assert_clean, logged_in_client, make_app
-from tests.integration.test_trends_queries import demo_sqlite_file
+from tests.integration.demo_backends import demo_sqlite_file
 
 UPDATE = "/_dash-update-component"
 GRAPH = {"type": "trends-graph", "chart": "sla"}

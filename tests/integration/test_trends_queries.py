@@ -1,28 +1,25 @@
 """The Trends query layer against a direct pandas computation on the small demo (SQLite + PostgreSQL).
 
 The demo is loaded once per session through `commands.demo.load_demo` into a SQLite file
-(`demo_sqlite_file`); the PostgreSQL variant copies its inputs and recomputes `survey_rollup` and
+(`tests.integration.demo_backends.demo_sqlite_file`); the PostgreSQL variant copies its inputs and recomputes `survey_rollup` and
 `sla_rollup` in PostgreSQL, so both dialects' SQL is exercised. References are computed from the raw tables with
 `metrics.survey.score_table` and plain pandas, never through the rollup.
 """
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import Engine, select
 
-from commands.demo import load_demo
 from metrics.survey import quarter_label, score_table
 from reports.trends import OTHERS, metric_trend, survey_values, top_movers
-from store.db import make_engine, migrate
 from store.frames import read_frame
 from store.models import Client, CompetenceHistoryRow, Partner, Project, Survey, Ticket, TicketSla
 from store.rollups import refresh_survey_rollup
+from tests.integration.demo_backends import demo_engine
 from store.ticket_rollups import refresh_sla_rollup
 from store.trend_queries import (
     SATISFACTION_QUESTIONS,
@@ -39,51 +36,15 @@ from store.trend_queries import (
 COPIED = (Partner, Client, Project, Survey, Ticket, TicketSla, CompetenceHistoryRow)
 
 
-def demo_sqlite_file(tmp_path_factory) -> Path:
-    """The small demo loaded once per test session (shared by the trends tests; copy before writing)."""
-    path = tmp_path_factory.getbasetemp() / "trends-demo" / "demo.db"
-    if not path.exists():
-        path.parent.mkdir(exist_ok=True)
-        engine = make_engine(f"sqlite:///{path}")
-        migrate(engine)
-        load_demo(engine, "small")
-        with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        engine.dispose()
-    return path
-
-
-def _copy_to(source: Engine, target: Engine) -> None:
-    with source.connect() as src, target.begin() as dst:
-        for model in COPIED:
-            rows = read_frame(src, select(model)).astype(object)
-            rows = rows.where(rows.notna(), None)
-            if len(rows):
-                dst.execute(model.__table__.insert(), rows.to_dict("records"))
-        refresh_survey_rollup(dst)
-        refresh_sla_rollup(dst)
+def _refresh(conn) -> None:
+    refresh_survey_rollup(conn)
+    refresh_sla_rollup(conn)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def demo(request, tmp_path_factory) -> Engine:
     """The small demo on each backend."""
-    template = demo_sqlite_file(tmp_path_factory)
-    if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("trends-sqlite") / "demo.db"
-        shutil.copyfile(template, path)
-        engine = make_engine(f"sqlite:///{path}")
-        yield engine
-        engine.dispose()
-        return
-    engine = request.getfixturevalue("_postgres_session")
-    from tests.conftest import _empty_postgres
-
-    _empty_postgres(engine)
-    source = make_engine(f"sqlite:///{template}")
-    _copy_to(source, engine)
-    source.dispose()
-    yield engine
-    _empty_postgres(engine)
+    yield from demo_engine(request, tmp_path_factory, "trends", COPIED, _refresh)
 
 
 # ---------------------------------------------------------------- references from raw tables
