@@ -42,6 +42,7 @@ def test_partner_sees_its_kpi_cards_with_intervals_and_switches_the_window(dash_
     browser_login(dash_duo, "partner")
     dash_duo.driver.get(dash_duo.server.url + "/quality")
     dash_duo.wait_for_contains_text("#quality-kpi-csat", "CSAT", timeout=90)  # titles are shown upper-case
+    dash_duo.wait_for_contains_text("#quality-kpi-nps-partner", "интервал", timeout=30)  # re-rendered body settles
     csat = dash_duo.find_element("#quality-kpi-csat").text
     nps = dash_duo.find_element("#quality-kpi-nps-partner").text
     assert "УДОВЛЕТВОРЁННОСТЬ" in csat.upper() and "%" in csat
