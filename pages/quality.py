@@ -197,10 +197,15 @@ def render(partner_value: Any, window: Any, scope: Scope) -> Any:
         key = "quality.no_partner_link" if scope.role == "partner" else "quality.no_partner"
         return dbc.Alert(t(key), color="info")
     try:
-        report = cached_report(partner_id, window, current_language())
+        return cached_view(partner_id, window, current_language())
     except UnknownPartner:
         return dbc.Alert(t("quality.unknown_partner"), color="warning")
-    return report_view(report)
+
+
+@scoped_memoize(timeout=300)
+def cached_view(partner_id: str, window: str, lang: str) -> list:
+    """The drawn report, memoized per scope, partner, window, language and data version."""
+    return report_view(cached_report(partner_id, window, lang))
 
 
 @scoped_memoize(timeout=300)

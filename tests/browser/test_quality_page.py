@@ -5,6 +5,7 @@ import os
 import socket
 
 import pytest
+from dash.testing.wait import until
 
 from demo import generate
 from demo.generator import DEMO_PARTNER_ID
@@ -37,17 +38,27 @@ def _screenshot(dash_duo, name: str) -> None:
         dash_duo.driver.save_screenshot(os.path.join(folder, name))
 
 
+def _wait_text(dash_duo, selector: str, *parts: str, timeout: float = 30) -> None:
+    """Wait until the element's text (upper-cased: card titles are shown upper-case) holds every part."""
+    def shown() -> bool:
+        try:
+            text = dash_duo.find_element(selector).text.upper()
+        except Exception:  # noqa: BLE001 - the element is being replaced; try again
+            return False
+        return all(part in text for part in parts)
+
+    until(shown, timeout, msg=f"{selector} never showed {parts}")
+
+
 def test_partner_sees_its_kpi_cards_with_intervals_and_switches_the_window(dash_duo, app):
     _start(dash_duo, app)
     browser_login(dash_duo, "partner")
     dash_duo.driver.get(dash_duo.server.url + "/quality")
     dash_duo.wait_for_contains_text("#quality-kpi-csat", "CSAT", timeout=90)  # titles are shown upper-case
-    dash_duo.wait_for_contains_text("#quality-kpi-nps-partner", "интервал", timeout=30)  # re-rendered body settles
-    csat = dash_duo.find_element("#quality-kpi-csat").text
-    nps = dash_duo.find_element("#quality-kpi-nps-partner").text
-    assert "УДОВЛЕТВОРЁННОСТЬ" in csat.upper() and "%" in csat
-    assert "РЕКОМЕНДУЮТ ВАС" in nps.upper() and "95 % интервал" in nps and "Новосибирск" in nps
-    assert "1С-Интегратор «Цифра»" in dash_duo.find_element("#quality-partner-name").text
+    # read through waits: the body may re-render once while the page settles
+    _wait_text(dash_duo, "#quality-kpi-csat", "УДОВЛЕТВОРЁННОСТЬ", "%")
+    _wait_text(dash_duo, "#quality-kpi-nps-partner", "РЕКОМЕНДУЮТ ВАС", "95 % ИНТЕРВАЛ", "НОВОСИБИРСК")
+    _wait_text(dash_duo, "#quality-partner-name", "1С-ИНТЕГРАТОР «ЦИФРА»")
     assert not dash_duo.find_element("#quality-partner").is_displayed()  # no list of other partners
     dash_duo.wait_for_element("#quality-distribution .main-svg", timeout=10)
     dash_duo.wait_for_element("#quality-tickets .ag-row", timeout=10)
