@@ -57,4 +57,11 @@ def program_table(name: str, frame: pd.DataFrame, columns: Sequence[str], *, pag
     return data_grid(name, shown, columns=defs, page_size=page_size, csv_filename=f"{name}.csv")
 
 
-register_strings({"yes": {"ru": "да", "en": "yes"}, "no": {"ru": "нет", "en": "no"}})
+register_strings({
+    "yes": {"ru": "да", "en": "yes"}, "no": {"ru": "нет", "en": "no"},
+    # ticket types (SPEC §3), shown by the partner's tickets and the dedicated-support page
+    "ticket.type.simple": {"ru": "простая", "en": "simple"},
+    "ticket.type.complex": {"ru": "сложная", "en": "complex"},
+    "ticket.type.bug": {"ru": "BUG", "en": "bug"},
+    "ticket.type.rework": {"ru": "доработка", "en": "rework"},
+})

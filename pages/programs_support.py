@@ -54,10 +54,6 @@ register_strings({
     "pu.psm": {"ru": "psm, медиана ч", "en": "psm, median h"},
     "pu.classic": {"ru": "классика, медиана ч", "en": "classic, median h"},
     "pu.hours": {"ru": "рабочих часов (медиана)", "en": "working hours (median)"},
-    "pu.type.simple": {"ru": "простая", "en": "simple"},
-    "pu.type.complex": {"ru": "сложная", "en": "complex"},
-    "pu.type.bug": {"ru": "BUG", "en": "bug"},
-    "pu.type.rework": {"ru": "доработка", "en": "rework"},
     "pu.none": {"ru": "Нет обращений выделенной поддержки.", "en": "No dedicated-support tickets."},
 })
 register_columns({
@@ -99,7 +95,7 @@ def claim_sentence(speed: SpeedComparison) -> str:
 
 def _speed_chart(strata: pd.DataFrame) -> dict:
     shown = strata[strata["compared"]]
-    labels = value_labels(shown["type"], "pu.type").astype(str) + " · P" + shown["priority"].astype("Int64").astype(str)
+    labels = value_labels(shown["type"], "ticket.type").astype(str) + " · P" + shown["priority"].astype("Int64").astype(str)
     return figure([bar(x=labels, y=shown["psm_median_h"], name=t("pu.psm")),
                    bar(x=labels, y=shown["classic_median_h"], name=t("pu.classic"))],
                   title=t("pu.strata"), barmode="group", height=340, legend=dict(orientation="h"),
@@ -149,14 +145,14 @@ def support_body(price: float, lang: str) -> object:
         kpis,
         dbc.Alert(claim_sentence(speed), color=color, id="pu-claim"),
         graph("pu-speed-chart", _speed_chart(speed.strata)),
-        program_table("pu-strata", speed.strata.assign(type=value_labels(speed.strata["type"], "pu.type")), ["type", "priority", "psm_n", "classic_n", "psm_median_h",
+        program_table("pu-strata", speed.strata.assign(type=value_labels(speed.strata["type"], "ticket.type")), ["type", "priority", "psm_n", "classic_n", "psm_median_h",
                                                   "classic_median_h", "faster_pct", "compared"]),
         html.H5(t("pu.accounts"), className="mt-3"),
         program_table("pu-accounts", accounts, ["partner_id", "name", "currency", "topped_up", "last_topup_at",
                                                 "charged_tickets", "charged", "balance", "avg_monthly_spend",
                                                 "runway_days", "rework_tickets"]),
         html.H5(t("pu.worked"), className="mt-3"),
-        program_table("pu-worked", worked.assign(type=value_labels(worked["type"], "pu.type")), ["ticket_id", "partner_id", "name", "type", "priority", "hours",
+        program_table("pu-worked", worked.assign(type=value_labels(worked["type"], "ticket.type")), ["ticket_id", "partner_id", "name", "type", "priority", "hours",
                                             "support_hours", "development_hours", "staff", "first_work_date",
                                             "last_work_date", "resolution_h"]),
     ])

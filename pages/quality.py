@@ -19,6 +19,7 @@ from components.cards import empty_state, kpi_card
 from components.charts import bar, figure, graph, scatter
 from components.format import fmt_date, fmt_number, fmt_percent
 from components.grid import data_grid
+from components.program_tables import value_labels
 from components.i18n import current_language, register_strings, t
 from metrics.survey import QUESTIONS
 from reports.partner import WINDOWS, UnknownPartner, partner_report
@@ -442,6 +443,7 @@ def tickets_grid(report: dict) -> html.Div:
          "filter": "agNumberColumnFilter"},
     ]
     frame = pd.DataFrame(tickets)[[c["field"] for c in columns]]
+    frame["type"] = value_labels(frame["type"], "ticket.type")
     frame["status"] = _labels(frame["status"])
     frame["sla_state"] = _labels(frame["sla_state"])
     return html.Div([html.P(text, className="small"),
