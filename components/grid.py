@@ -84,7 +84,7 @@ def data_grid(
         id=grid_id(name),
         rowData=data.to_dict("records"),
         columnDefs=columns or column_defs(data),
-        defaultColDef={"sortable": True, "filter": True, "resizable": True, "floatingFilter": True},
+        defaultColDef=server_grid_module.DEFAULT_COL_DEF,
         dashGridOptions=grid_options,
         columnSize="responsiveSizeToFit",
         csvExportParams={"fileName": csv_filename or f"{name}.csv", "columnSeparator": ";"},

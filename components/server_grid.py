@@ -3,8 +3,8 @@
 `data_grid` switches to `server_grid` when a table has more than `SERVER_ROWS` rows: the browser then
 receives one page at a time instead of every row (the Quality Program page carried 4.4 MB of grid rows
 on the `large` data). The rows are kept in the server cache under the logged-in user's scope and a
-random token in the grid's id; a request can only reach rows prepared for its own scope, so a crafted
-token of another user finds nothing. "Download CSV" sends the whole table from the server (audited).
+token in the grid's id (a digest of the table); a request can only reach rows prepared for its own scope,
+so another user's token replayed finds nothing. "Download CSV" sends the whole table from the server (audited).
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from dash.exceptions import PreventUpdate
 
 from auth import audit, authorized
 from components.cache import current_cache
+from components.format import fmt_number
 from components.i18n import t
 
 SERVER_GRID = "server-grid"
@@ -29,6 +30,7 @@ SERVER_DOWNLOAD = "server-grid-download"
 SERVER_ROWS = 300  # tables longer than this are paged on the server
 ROWS_TIMEOUT = 6 * 3600  # outlives the page caches (5 min) that keep the grid's token
 MAX_BLOCK = 500  # rows per request, whatever the browser asks for
+DEFAULT_COL_DEF = {"sortable": True, "filter": True, "resizable": True, "floatingFilter": True}
 TEXT_TESTS = {
     "contains": lambda s, v: s.str.contains(v, regex=False), "notContains": lambda s, v: ~s.str.contains(v, regex=False),
     "equals": lambda s, v: s == v, "notEqual": lambda s, v: s != v,
@@ -56,7 +58,7 @@ def server_grid(name: str, data: pd.DataFrame, *, columns: list[dict], grid_opti
         id={"type": SERVER_GRID, **ident},
         rowModelType="infinite",
         columnDefs=columns,
-        defaultColDef={"sortable": True, "filter": True, "resizable": True, "floatingFilter": True},
+        defaultColDef=DEFAULT_COL_DEF,
         dashGridOptions={**grid_options, "cacheBlockSize": page_size, "maxBlocksInCache": 50,
                          "infiniteInitialRowCount": min(len(data), page_size)},
         columnSize="responsiveSizeToFit",
@@ -65,7 +67,7 @@ def server_grid(name: str, data: pd.DataFrame, *, columns: list[dict], grid_opti
     )
     button = dbc.Button(t("grid.csv"), id={"type": SERVER_CSV, **ident}, size="sm", color="secondary", outline=True,
                         className="mb-2")
-    note = html.Span(t("grid.server", rows=f"{len(data):,}".replace(",", " ")), className="small text-muted me-2")
+    note = html.Span(t("grid.server", rows=fmt_number(len(data))), className="small text-muted me-2")
     return html.Div([html.Div([note, button], className="text-end"), grid,
                      dcc.Download(id={"type": SERVER_DOWNLOAD, **ident})], className="data-grid")
 

@@ -102,9 +102,8 @@ def _speed_chart(strata: pd.DataFrame) -> dict:
                   yaxis=dict(title=t("pu.hours")))
 
 
-@scoped_memoize()
 def support_view(price: float) -> tuple[dict[str, pd.DataFrame], SpeedComparison] | None:
-    """Deposits, worked time and the speed comparison at `price` (cached per scope and data version)."""
+    """Deposits, worked time and the speed comparison at `price` (the drawn page is cached: `support_body`)."""
     today = pd.Timestamp.now(tz="UTC").normalize()
     with current_engine().connect() as conn:
         if not support_tickets_exist(conn):

@@ -205,15 +205,11 @@ def render(partner_value: Any, window: Any, scope: Scope) -> Any:
 
 @scoped_memoize(timeout=300)
 def cached_view(partner_id: str, window: str, lang: str) -> list:
-    """The drawn report, memoized per scope, partner, window, language and data version."""
-    return report_view(cached_report(partner_id, window, lang))
-
-
-@scoped_memoize(timeout=300)
-def cached_report(partner_id: str, window: str, lang: str) -> dict:
-    """`partner_report`, memoized per logged-in scope (SPEC §8: caches keyed by the user's scope)."""
+    """The drawn `partner_report`, memoized per logged-in scope, partner, window, language and data
+    version (SPEC §8: caches keyed by the user's scope)."""
     with current_engine().connect() as conn:
-        return partner_report(conn, partner_id, window=window, lang=lang)
+        report = partner_report(conn, partner_id, window=window, lang=lang)
+    return report_view(report)
 
 
 # ---------------------------------------------------------------- drawing
