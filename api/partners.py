@@ -13,6 +13,7 @@ from flask import Blueprint, Flask, jsonify, request
 
 from auth.context import current_engine
 from store.program_queries import KKV_LEVEL_FILTERS, badge_month, directory_partners
+from store import clock
 
 bp = Blueprint("partners_api", __name__)
 PATH = "/api/partners"
@@ -57,7 +58,7 @@ def partners():
         response = jsonify(error=str(error))
         response.status_code = 400
         return response
-    today = pd.Timestamp.now(tz="UTC")
+    today = clock.now()
     with current_engine().connect() as conn:
         frame = directory_partners(conn, today, **filters)
         month = badge_month(conn, today)

@@ -9,10 +9,11 @@ from sqlalchemy import Engine, insert
 
 from auth.context import current_engine
 from store.models import AuditLog
+from store import clock
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return clock.now_datetime()
 
 
 def client_ip() -> str | None:

@@ -9,6 +9,7 @@ from sqlalchemy import Engine, func, insert, select, update
 
 from auth.passwords import hash_password
 from store.models import Partner, User
+from store import clock
 
 ROLES: tuple[str, ...] = ("partner", "service_manager", "management", "admin")
 MIN_PASSWORD_LENGTH = 8
@@ -132,7 +133,7 @@ def create_user(
         conn.execute(
             insert(User).values(
                 login=login, password_hash=hash_password(password), role=role, partner_id=partner_id,
-                name=name, active=True, created_at=dt.datetime.now(dt.timezone.utc), failed_logins=0,
+                name=name, active=True, created_at=clock.now_datetime(), failed_logins=0,
             )
         )
     return get_user(engine, login)

@@ -12,6 +12,7 @@ import json
 import sys
 
 from commands.common import configured_engine
+from store import clock
 
 
 def _month(text: str) -> dt.date:
@@ -36,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     from reports.programs import evaluate_month, month_start
 
     engine = configured_engine()
-    month = args.month or month_start(dt.datetime.now(dt.timezone.utc)).date()
+    month = args.month or month_start(clock.now_datetime()).date()
     with engine.begin() as conn:
         result = evaluate_month(conn, month)
     audit("evaluate", f"quality program {result['month']}: held {result['held']}, "

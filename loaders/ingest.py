@@ -37,6 +37,7 @@ from loaders.schemas import (
 )
 from store.bulk import insert_records, upsert_dataframe
 from store.models import KIND_TABLES, IngestRun, QuarantineRow
+from store import clock
 
 CHUNK_ROWS = 500_000
 MAX_REPORTED_ERRORS = 10_000  # per file in the report; the quarantine table keeps every one
@@ -149,7 +150,7 @@ class _RowCounter:
 # ---------------------------------------------------------------- one file
 def _load_file(engine: Engine, source: Source, kind: str | None, naive_tz: str | None, login: str | None,
                counter: _RowCounter, chunk_rows: int) -> FileReport:
-    started_at, started = dt.datetime.now(dt.timezone.utc), time.perf_counter()
+    started_at, started = clock.now_datetime(), time.perf_counter()
     report = FileReport(path=source.name, kind=kind)
     try:
         table = open_table(source)
@@ -212,7 +213,7 @@ def _finish_run(conn: Connection, run_id: int, report: FileReport) -> None:
     report.status = "partial" if report.rejected else "ok"
     conn.execute(update(IngestRun).where(IngestRun.id == run_id).values(
         rows=report.rows, accepted=report.accepted, rejected=report.rejected, status=report.status,
-        finished_at=dt.datetime.now(dt.timezone.utc), seconds=report.seconds))
+        finished_at=clock.now_datetime(), seconds=report.seconds))
 
 
 def _record_refusal(engine: Engine, report: FileReport, started_at: dt.datetime, login: str | None) -> None:
@@ -220,7 +221,7 @@ def _record_refusal(engine: Engine, report: FileReport, started_at: dt.datetime,
         with engine.begin() as conn:
             conn.execute(IngestRun.__table__.insert().values(
                 path=report.path, kind=report.kind, status="refused", message=report.errors[0]["reason"],
-                started_at=started_at, finished_at=dt.datetime.now(dt.timezone.utc),
+                started_at=started_at, finished_at=clock.now_datetime(),
                 seconds=report.seconds, login=login))
     except SQLAlchemyError:
         pass  # the refusal is still reported to the caller; the run log is best effort
@@ -499,7 +500,7 @@ class _FileLoader:
         errors = errors.sort_values(["row", "order"], kind="stable").drop(columns="order")
         errors["value"] = errors["value"].astype(object).where(errors["value"].notna(), None)
         errors["row"] = errors["row"].astype(int)
-        now = dt.datetime.now(dt.timezone.utc)
+        now = clock.now_datetime()
         records = errors[ERROR_COLUMNS].to_dict("records")
         self.report.errors = records[:MAX_REPORTED_ERRORS]
         insert_records(self.conn, QuarantineRow.__table__, [

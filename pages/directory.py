@@ -16,6 +16,7 @@ from api.partners import BadRequest, directory_query
 from auth import current_engine
 from components.grid import LOCALE_RU
 from components.i18n import current_language, register_strings, t
+from store import clock
 from store.program_queries import (
     KKV_LEVEL_FILTERS,
     directory_options,
@@ -150,7 +151,7 @@ def update_directory(city, region, category, industry, kkv, quality):
         filters = directory_query(args)
     except BadRequest:
         filters = directory_query({})
-    today = pd.Timestamp.now(tz="UTC")
+    today = clock.now()
     with current_engine().connect() as conn:
         frame = directory_partners(conn, today, **filters)
         extended = directory_partners(conn, today, kkv="extended", category=filters["category"],

@@ -15,6 +15,7 @@ from components.i18n import register_strings, t
 from components.program_tables import program_table, register_columns, value_labels
 from reports.programs import kkv_overview
 from store.program_queries import kkv_inputs
+from store import clock
 
 dash.register_page(__name__, path="/programs/kkv", name="programs-kkv", label_key="pk.title", order=41)
 ROLES = ("management", "admin")
@@ -83,7 +84,7 @@ def _points_chart(points: pd.DataFrame) -> dict:
 @authorized(roles=ROLES)
 def show_kkv(_path: object) -> object:
     """Validity, renewals, overdue reports, points and public list on today's date."""
-    today = pd.Timestamp.now(tz="UTC")
+    today = clock.now()
     with current_engine().connect() as conn:
         view = kkv_overview(kkv_inputs(conn), today)
     status = _shown(view["status"])

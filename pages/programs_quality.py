@@ -19,6 +19,7 @@ from components.program_tables import program_table, register_columns, value_lab
 from metrics.programs import points_balance
 from reports.programs import evaluate_month, month_start, quality_ledger, quality_overview
 from store.program_queries import competence_months, competence_rows, partner_names, partner_quality_inputs
+from store import clock
 
 dash.register_page(__name__, path="/programs/quality", name="programs-quality", label_key="pq.title", order=40)
 ROLES = ("management", "admin")
@@ -179,7 +180,7 @@ def show_ledger(partner_id: object) -> object:
     with current_engine().connect() as conn:
         # the partner's own projects and those it took over or handed over (seed 000: transfers)
         inputs = partner_quality_inputs(conn, partner_id)
-    now = pd.Timestamp.now(tz="UTC")
+    now = clock.now()
     ledger = quality_ledger(inputs["projects"], inputs["monitor_tests"], now)
     ledger = ledger[ledger["partner_id"] == partner_id]
     if ledger.empty:
@@ -202,7 +203,7 @@ def run_evaluation(n_clicks: object, _month: object) -> object:
     """Admin only: evaluate the current month (seed 000: on the 1st), audit it, refresh the page."""
     if not isinstance(n_clicks, int) or n_clicks < 1:
         raise PreventUpdate
-    now = pd.Timestamp.now(tz="UTC")
+    now = clock.now()
     with current_engine().begin() as conn:
         result = evaluate_month(conn, now, now=now)
     audit("evaluate", f"quality program {result['month']}: held {result['held']}, assigned {result['assigned']}, "

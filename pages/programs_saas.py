@@ -17,6 +17,7 @@ from components.i18n import register_strings, t
 from components.program_tables import program_table, register_columns, value_labels
 from reports.programs import saas_overview
 from store.program_queries import lead_weights, partner_names, saas_inputs, saas_quarters, save_lead_weight
+from store import clock
 
 dash.register_page(__name__, path="/programs/saas", name="programs-saas", label_key="ps.title", order=42)
 ROLES = ("management", "admin")
@@ -73,7 +74,7 @@ def layout(**_query: str) -> html.Div:
         partners = partner_names(conn)
     centres = partners[partners["network_competence_center"].fillna(False).astype(bool)].sort_values("name")
     # default: the last complete quarter (seed 002: the list follows a finished calendar quarter)
-    current = str(pd.Timestamp.now(tz="UTC").tz_localize(None).to_period("Q"))
+    current = str(clock.now().tz_localize(None).to_period("Q"))
     default = next((q for q in quarters if q < current), quarters[0] if quarters else None)
     controls = [
         dbc.Col([dbc.Label(t("ps.quarter"), className="small mb-1"),

@@ -19,6 +19,7 @@ from components.program_tables import program_table, register_columns, value_lab
 from metrics.deposit import CLAIMED_FASTER_PCT, PRICE_PER_TICKET, SpeedComparison
 from reports.programs import support_overview_from_rollups
 from store.program_queries import partner_names, support_rollup_inputs, support_tickets_exist
+from store import clock
 
 dash.register_page(__name__, path="/programs/support", name="programs-support", label_key="pu.title", order=43)
 ROLES = ("management", "admin")
@@ -104,7 +105,7 @@ def _speed_chart(strata: pd.DataFrame) -> dict:
 
 def support_view(price: float) -> tuple[dict[str, pd.DataFrame], SpeedComparison] | None:
     """Deposits, worked time and the speed comparison at `price` (the drawn page is cached: `support_body`)."""
-    today = pd.Timestamp.now(tz="UTC").normalize()
+    today = clock.now().normalize()
     with current_engine().connect() as conn:
         if not support_tickets_exist(conn):
             return None

@@ -19,6 +19,7 @@ from metrics.dynamics import negative_dynamics
 from metrics.support import METRICS, PRIORITIES, meeting_metrics, period_bounds
 from store.queries import client_record, latest_ticket_date, meeting_inputs, ticket_hours
 from store.settings import DEFAULT_CALENDAR, calendar_definitions
+from store import clock
 
 WORK_TYPES: tuple[str, ...] = ("development", "support")
 # the states a manager must talk about: breached, or open with < 25 % of the target left (SPEC §5)
@@ -83,7 +84,7 @@ def meeting_brief(conn: Connection, client_id: str, period_end: dt.date | str | 
         "tickets": attention_tickets(inputs.tickets, current["start"], current["end"],
                                      ticket_hours(conn, inputs.tickets["ticket_id"].tolist())),
         "hours": hours_split(inputs.worklog, bounds),
-        "generated_at": pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"),
+        "generated_at": clock.now().isoformat(timespec="seconds"),
     })
 
 
@@ -196,7 +197,7 @@ def default_period_end(conn: Connection, period_end: dt.date | str | None = None
     """
     if period_end is not None:
         return pd.Timestamp(period_end).date()
-    today = pd.Timestamp.now(tz="UTC")
+    today = clock.now()
     latest = latest_ticket_date(conn)
     return min(latest if latest is not None else today, today).tz_convert(tz).date()
 

@@ -37,6 +37,7 @@ from metrics.survey import (
 )
 from store import partner_queries as q
 from store.comparison_rollup import comparison_table, stored_comparison
+from store import clock
 
 COMMENTS_SHOWN = 20
 BP_REASON = "waiting_production"  # seed 003: "БП" — waiting for production, extends a rework's due date
@@ -143,7 +144,7 @@ def partner_report(conn: Connection, partner_id: str, window: str = "ttm", as_of
     UnknownPartner, ValueError
         unknown partner id; unknown window.
     """
-    as_of = pd.Timestamp.now(tz="UTC") if as_of is None else pd.Timestamp(as_of).tz_convert("UTC")
+    as_of = clock.now() if as_of is None else pd.Timestamp(as_of).tz_convert("UTC")
     window_key = window_id(window, as_of)
     quarters = list(parse_window(window_key).quarters)
     partner = q.partner_record(conn, partner_id)

@@ -33,6 +33,7 @@ from metrics.programs import (
 from metrics.deposit import PRICE_PER_TICKET, compare_strata
 from store.program_queries import competence_rows
 from store.rollups import refresh_competence_history
+from store import clock
 
 DECISION_COLUMNS = ["partner_id", "keys", "covered", "share", "held", "status", "window_start", "window_end"]
 STATUSES = ("assigned", "kept", "revoked")
@@ -76,7 +77,7 @@ def evaluate_month(conn: Connection, month: DateLike, now: DateLike | None = Non
         "rows_written", "decisions": [{partner_id, name, keys, covered, share, held, status}]}``.
     """
     d = month_start(month)
-    upto = max(d, utc_timestamp(now) if now is not None else pd.Timestamp.now(tz="UTC"))
+    upto = max(d, utc_timestamp(now) if now is not None else clock.now())
     written = refresh_competence_history(conn, now=upto)
     rows = competence_rows(conn, d)
     window_start = d - pd.DateOffset(months=14)

@@ -17,6 +17,7 @@ import pandas as pd
 from sqlalchemy import Connection
 
 from metrics.survey import MIN_ANSWERS, Scheme, adjusted_wald_interval
+from store import clock
 from store.partner_queries import survey_quarters
 from store.trend_queries import (
     DIMENSIONS,
@@ -174,7 +175,7 @@ def previous_quarter(quarter: str) -> str:
 def default_mover_quarter(quarters: Sequence[str], today: dt.date | None = None) -> str | None:
     """The latest of `quarters` that has ended by `today` (default: today, UTC), else the latest one:
     a quarter still running would compare a few weeks with a whole quarter."""
-    today = today or pd.Timestamp.now(tz="UTC").date()
+    today = today or clock.now().date()
     ended = [q for q in quarters if period_bounds(q, "quarter")[1].date() <= today]
     return (ended or list(quarters) or [None])[-1]
 

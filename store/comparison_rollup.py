@@ -19,6 +19,7 @@ from store import partner_queries as q
 from store.bulk import analyze, insert_dataframe
 from store.frames import read_frame
 from store.models import ComparisonRollup, Partner, SurveyRollup
+from store import clock
 
 STORED_SCHEMES: tuple[Scheme, ...] = ("top1",)  # the scheme the pages use; top2 is evaluated on demand
 RESULT_COLUMNS = ["withheld", "level", "group_name", "group_name_en", "value", "n_partners", "n_answers",
@@ -57,7 +58,7 @@ def refresh_comparison_rollup(conn: Connection, now: pd.Timestamp | None = None)
 
     One counts query per country serves both windows and every scheme.
     """
-    now = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now)
+    now = clock.now() if now is None else pd.Timestamp(now)
     conn.execute(delete(ComparisonRollup))
     if conn.execute(select(SurveyRollup.partner_id).limit(1)).first() is None:
         return 0  # no answers yet (partners and projects load before surveys): the page shows "no data"

@@ -20,6 +20,7 @@ from store.frames import read_frame, read_frame_bulk
 from store.models import KIND_TABLES, Client, Ticket, TicketPause, TicketSla
 from store.rollups import refresh_rollups
 from store.settings import DEFAULT_CALENDAR, DEFAULT_POLICY, load_calendars, load_policies
+from store import clock
 
 TICKET_COLUMNS = [c.name for c in Ticket.__table__.columns]
 STAGES = {  # seed 004 metrics 4-7: the working time of each stage of an enhancement
@@ -78,7 +79,7 @@ def materialize_sla(conn: Connection, ticket_ids: list[str] | None = None,
                     now: pd.Timestamp | None = None,
                     progress: Callable[[int, int], None] | None = None) -> int:
     """Evaluate the SLA of the given tickets (all when None) and store them in `ticket_sla`."""
-    now = now if now is not None else pd.Timestamp.now(tz="UTC")
+    now = now if now is not None else clock.now()
     calendars = load_calendars(conn)
     policies = load_policies(conn)
     stored = conn.execute(select(func.count()).select_from(Ticket)).scalar_one()

@@ -41,6 +41,7 @@ from store.models import (
     Worklog,
 )
 from store.ticket_rollups import SUPPORT_SERVICES, support_service
+from store import clock
 
 KKV_LEVEL_FILTERS = ("basic", "extended", "any")
 PUBLIC_COLUMNS = ["partner_id", "name", "city", "region", "country"]
@@ -251,7 +252,7 @@ def save_lead_weight(conn: Connection, partner_id: str, weight: float, login: st
     conn.execute(delete(LeadWeight).where(LeadWeight.partner_id == partner_id))
     if weight != 1:
         conn.execute(insert(LeadWeight).values(partner_id=partner_id, weight=float(weight), login=login,
-                                               updated_at=dt.datetime.now(dt.timezone.utc)))
+                                               updated_at=clock.now_datetime()))
 
 
 # ---------------------------------------------------------------- dedicated support (seed 003)

@@ -36,6 +36,7 @@ from store.bulk import analyze, insert_dataframe, replace_rows
 from store.frames import read_frame_bulk
 from store.models import CompetenceHistoryRow, LicenseKey, MonitorTest, Project, Survey, SurveyRollup
 from store.ticket_rollups import TICKET_ROLLUP_KINDS, refresh_ticket_rollups
+from store import clock
 
 SURVEY_ROLLUP_KINDS = frozenset({"surveys", "projects"})
 COMPETENCE_KINDS = frozenset({"license_keys", "projects", "monitor_tests"})
@@ -120,7 +121,7 @@ def refresh_competence_history(conn: Connection, now: pd.Timestamp | None = None
     14 to 2 months earlier; the history starts on the first 1st at which any key can count
     (earliest purchase + 2 months). Returns the number of rows written.
     """
-    now = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now)
+    now = clock.now() if now is None else pd.Timestamp(now)
     keys = read_frame_bulk(conn, select(LicenseKey))
     conn.execute(delete(CompetenceHistoryRow))
     if keys.empty:  # nothing to decide (before the first keys file): skip reading projects and tests

@@ -8,6 +8,7 @@ from sqlalchemy import Connection, select
 from metrics.calendar import CALENDAR_PRESETS, WorkCalendar
 from metrics.sla import SlaPolicy
 from store.models import CalendarRow, SlaPolicyRow
+from store import clock
 
 # calendar names used in clients.calendar; the client's zone also decides naive timestamps (SPEC §3, §5)
 DEFAULT_CALENDARS: dict[str, dict] = CALENDAR_PRESETS
@@ -53,7 +54,7 @@ def save_policy(conn: Connection, name: str, definition: dict) -> None:
 
 
 def _upsert(conn: Connection, model, name: str, definition: dict) -> None:
-    now = dt.datetime.now(dt.timezone.utc)
+    now = clock.now_datetime()
     exists = conn.execute(select(model.name).where(model.name == name)).first()
     if exists is None:
         conn.execute(model.__table__.insert().values(name=name, definition=definition, updated_at=now))
