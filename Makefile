@@ -6,7 +6,7 @@ HOST      ?= 127.0.0.1
 PORT      ?= 8050
 export TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test venv dev-deps browser postgres redis serve loadtest bench screenshots lint clean
+.PHONY: run test venv dev-deps browser postgres redis serve loadtest bench screenshots lint upgrade-check clean
 
 $(BIN)/.runtime: requirements.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -69,6 +69,10 @@ screenshots: dev-deps browser
 
 lint: dev-deps
 	$(BIN)/ruff check .
+
+## upgrade-check: list pins older than the package index's current release (exit 1 when one is outdated)
+upgrade-check: venv
+	$(BIN)/python -m tools.upgrade_check
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -16,7 +16,7 @@ from typing import Any
 
 import dash
 from dash import _callback
-from flask import Flask
+from flask import Flask, redirect
 from sqlalchemy import Engine
 
 from api.partners import register_partner_api
@@ -96,6 +96,8 @@ def create_app(config: Config | None = None, engine: Engine | None = None) -> da
     init_auth(server, engine, config)
     init_cache(server, config)
     register_partner_api(server)
+    # the upload page's old address; Dash 4's `redirect_from` registers on the previously built app
+    server.add_url_rule("/admin/ingest", "admin_ingest_redirect", lambda: redirect("/admin/upload", code=301))
     _forget_global_callbacks()
     app = dash.Dash(
         __name__,

@@ -377,8 +377,9 @@ def comparison_groups_all(
         "value": np.where(shown, values, np.nan),
         "n_partners": np.where(shown, picked["n_partners"], 0).astype(int),
         "n_answers": np.where(shown, picked["n"], 0).astype(int),
-        "reason_ru": pd.Series(reason_ru, index=idx).replace("", None),
-        "reason_en": pd.Series(reason_en, index=idx).replace("", None),
+        # object dtype with None: pandas 3 would keep the missing reasons of a str column as NaN
+        "reason_ru": pd.Series(np.where(reason_ru == "", None, reason_ru), index=idx, dtype=object),
+        "reason_en": pd.Series(np.where(reason_en == "", None, reason_en), index=idx, dtype=object),
     }, index=idx)
     return result
 
@@ -405,11 +406,11 @@ def comparison_group(
     """
     row = comparison_groups_all(partners, answers, metric, window, viewers=[viewer_partner_id],
                                 scheme=scheme, counts=counts).iloc[0]
+    reasons = {key: None if pd.isna(row[key]) else row[key] for key in ("reason_ru", "reason_en")}
     if row["withheld"]:
-        return {"withheld": True, "reason_ru": row["reason_ru"], "reason_en": row["reason_en"]}
+        return {"withheld": True, **reasons}
     return {
         "withheld": False, "level": row["level"], "group_name": row["group_name"],
         "group_name_en": row["group_name_en"], "value": float(row["value"]),
-        "n_partners": int(row["n_partners"]), "n_answers": int(row["n_answers"]),
-        "reason_ru": row["reason_ru"], "reason_en": row["reason_en"],
+        "n_partners": int(row["n_partners"]), "n_answers": int(row["n_answers"]), **reasons,
     }

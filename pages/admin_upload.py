@@ -42,8 +42,7 @@ REPORTED_ERRORS = 5  # per file on the page; the quarantine grid and CSV have ev
 BASE64_OVERHEAD = 4 / 3
 REQUEST_MARGIN = 256 * 1024
 
-dash.register_page(__name__, path="/admin/upload", name="admin-upload", label_key="admin_upload.nav", order=90,
-                   redirect_from=["/admin/ingest"])
+dash.register_page(__name__, path="/admin/upload", name="admin-upload", label_key="admin_upload.nav", order=90)
 
 register_strings({
     "admin_upload.nav": {"ru": "Загрузка файлов", "en": "File upload"},

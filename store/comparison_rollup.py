@@ -80,4 +80,8 @@ def stored_comparison(conn: Connection, partner_id: str, window: str, scheme: Sc
     """The partner's stored rows for `window` and `scheme` (empty when not refreshed for that window)."""
     stmt = select(ComparisonRollup).where(ComparisonRollup.partner_id == partner_id,
                                           ComparisonRollup.window_id == window, ComparisonRollup.scheme == scheme)
-    return read_frame(conn, stmt)
+    frame = read_frame(conn, stmt)
+    for column in ("reason_ru", "reason_en"):
+        # as `comparison_groups_all` gives them: object dtype, None where there is no reason
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    return frame

@@ -34,8 +34,26 @@ def read_frame(conn: Connection, stmt: Select, chunksize: int | None = None) -> 
     """
     kinds = {c.name: c.type for c in stmt.selected_columns}
     if chunksize is None:
-        return _typed(pd.read_sql(stmt, conn), kinds)
-    return (_typed(chunk, kinds) for chunk in pd.read_sql(stmt, conn, chunksize=chunksize))
+        return _typed(read_sql(conn, stmt), kinds)
+    return (_typed(chunk, kinds) for chunk in read_sql(conn, stmt, chunksize=chunksize))
+
+
+def read_sql(conn: Connection, stmt, chunksize: int | None = None) -> pd.DataFrame | Iterator[pd.DataFrame]:
+    """`pandas.read_sql` without its dict-row guess: rows go to pandas as plain tuples.
+
+    pandas 3 takes any row with a `keys` attribute for a dict and calls ``row.values()``; a
+    SQLAlchemy Row exposes its columns as attributes, so a column named ``keys`` (or ``values``)
+    broke `pandas.read_sql`.
+    """
+    result = conn.execute(stmt)
+    columns = list(result.keys())
+    if chunksize is None:
+        return _records(result.fetchall(), columns)
+    return (_records(part, columns) for part in result.partitions(chunksize))
+
+
+def _records(rows, columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame.from_records([tuple(row) for row in rows], columns=columns, coerce_float=True)
 
 
 def _typed(frame: pd.DataFrame, kinds: dict) -> pd.DataFrame:

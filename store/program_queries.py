@@ -21,7 +21,7 @@ import pandas as pd
 from sqlalchemy import Connection, Select, and_, case, delete, exists, false, func, insert, literal, or_, select, true
 
 from metrics.program_dates import DateLike, utc_timestamp
-from store.frames import read_frame
+from store.frames import read_frame, read_sql
 from store.models import (
     CompetenceHistoryRow,
     Deposit,
@@ -136,7 +136,7 @@ def directory_partners(
         if kkv:
             conditions.append(Project.project_id.in_(_enterprise_project_ids()))
         stmt = stmt.where(exists(select(Project.project_id).where(*conditions)))
-    frame = pd.read_sql(stmt, conn)
+    frame = read_sql(conn, stmt)
     # NULL comparisons (no stored decision, no validity date) are "no"
     frame["quality_program"] = frame["quality_program"].astype("boolean").fillna(False).astype(bool)
     valid = frame.pop("kkv_valid").astype("boolean").fillna(False).astype(bool)
@@ -365,5 +365,5 @@ def enterprise_categories(conn: Connection) -> pd.Series:
     """Distinct categories of each partner's enterprise projects, joined by ", " (public KKV card)."""
     stmt = (select(Project.partner_id, Project.category).distinct()
             .where(Project.project_id.in_(_enterprise_project_ids()), Project.category.is_not(None)))
-    frame = pd.read_sql(stmt, conn)
+    frame = read_sql(conn, stmt)
     return frame.sort_values("category").groupby("partner_id")["category"].agg(", ".join)

@@ -7,7 +7,7 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from loaders.ingest import FileReport, ingest_files
-from store.frames import read_frame
+from store.frames import read_frame, read_sql
 from store.models import KIND_TABLES, Base, QuarantineRow
 
 OPERATIONAL_TABLES = {"ingest_runs", "quarantine", "audit_log", "users"}
@@ -69,7 +69,7 @@ def count(engine: Engine, kind: str) -> int:
 
 def quarantine(engine: Engine) -> pd.DataFrame:
     with engine.connect() as conn:
-        return pd.read_sql(select(QuarantineRow.__table__).order_by(QuarantineRow.id), conn)
+        return read_sql(conn, select(QuarantineRow.__table__).order_by(QuarantineRow.id))
 
 
 def utc(text: str) -> pd.Timestamp:

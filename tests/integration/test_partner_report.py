@@ -100,6 +100,12 @@ def test_comparison_from_rollup_counts_equals_metrics_privacy_on_the_raw_surveys
     assert not demo_report["comparison"][0]["withheld"]
 
 
+def _missing_as_none(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns with None for missing (a stored text column reads back as pandas 3 `str`, NaN for missing)."""
+    reasons = ["reason_ru", "reason_en"]
+    return frame.assign(**{c: frame[c].astype(object).where(frame[c].notna(), None) for c in reasons})
+
+
 def test_stored_comparisons_equal_live_evaluation_for_every_partner_and_window(demo_engine):
     with demo_engine.connect() as conn:
         stored = read_frame(conn, select(ComparisonRollup))
@@ -109,8 +115,8 @@ def test_stored_comparisons_equal_live_evaluation_for_every_partner_and_window(d
             rows = stored[(stored["window_id"] == key) & (stored["scheme"] == "top1")]
             ru = rows[rows["partner_id"].isin(live["partner_id"])].drop(columns=["window_id", "scheme"])
             key_columns = ["partner_id", "metric"]
-            pd.testing.assert_frame_equal(ru.sort_values(key_columns).reset_index(drop=True),
-                                          live.sort_values(key_columns).reset_index(drop=True)[ru.columns],
+            pd.testing.assert_frame_equal(_missing_as_none(ru.sort_values(key_columns).reset_index(drop=True)),
+                                          _missing_as_none(live.sort_values(key_columns).reset_index(drop=True)[ru.columns]),
                                           check_dtype=False)
             assert (~ru["withheld"]).sum() > 0 and ru["partner_id"].nunique() == live["partner_id"].nunique()
 
