@@ -289,7 +289,7 @@ class WorkCalendar:
         table = self._cache.get("table")
         if not finite:
             if table is None:
-                year = np.datetime64(dt.date.today().year - 1970, "Y")
+                year = np.datetime64("2000", "Y")  # no instant given: any one-year table serves
                 table = self._build_table(
                     year.astype("datetime64[D]"), (year + 1).astype("datetime64[D]")
                 )

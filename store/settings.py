@@ -1,7 +1,6 @@
 """Calendars and SLA policies: built-in defaults overridden by the rows admins edit (tables calendars, sla_policies)."""
 from __future__ import annotations
 
-import datetime as dt
 
 from sqlalchemy import Connection, select
 
