@@ -15,7 +15,6 @@ All arithmetic is on int64 nanoseconds, hence exact.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
