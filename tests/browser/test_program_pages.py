@@ -85,9 +85,10 @@ def test_admin_changes_a_lead_weight_and_checks_the_speed_claim(dash_duo, app):
     browser_login(dash_duo, "admin")
     dash_duo.driver.get(dash_duo.server.url + "/programs/saas")
     dash_duo.wait_for_element("#programs-saas .ag-row", timeout=20)
-    partner = dash_duo.find_element("#ps-weight-partner input")
+    dash_duo.find_element("#ps-weight-partner").click()  # Dash 4's dropdown: search field inside the opened menu
+    partner = dash_duo.wait_for_element(".dash-dropdown-search", timeout=10)
     partner.send_keys("(P0")
-    partner.send_keys(Keys.ENTER)
+    dash_duo.wait_for_element(".dash-dropdown-options .dash-dropdown-option", timeout=10).click()
     weight = dash_duo.find_element("#ps-weight")
     weight.send_keys(Keys.BACKSPACE, "2")
     dash_duo.find_element("#ps-save").click()
