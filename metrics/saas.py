@@ -164,7 +164,7 @@ def top10(
         "no service desk replies": (frame["leads"] > 0) & (frame["replied"] == 0),
         "no net new contracts": frame["net_new"] <= 0,
     }
-    reasons = frame.index.to_series().map(admin).fillna("")
+    reasons = frame.index.to_series().map(admin).astype(object).fillna("")  # float NaN when none excluded
     for text, flag in reason_flags.items():
         reasons = reasons.where(~flag, reasons + np.where(reasons == "", "", "; ") + text)
     frame["excluded_reason"] = reasons
