@@ -71,4 +71,10 @@ def graph(id: str | dict, fig: dict | None = None, **kwargs: Any) -> dcc.Graph:
     """A dcc.Graph with locale `ru` (assets/plotly-locale-ru.js) or `en`, no plotly logo."""
     config = {"locale": current_language(), "displaylogo": False, "responsive": True}
     config.update(kwargs.pop("config", {}))
-    return dcc.Graph(id=id, figure=style_figure(fig), config=config, **kwargs)
+    styled = style_figure(fig)
+    height = styled["layout"].get("height")
+    if height and "style" not in kwargs:
+        # Dash 4 draws a responsive plot at 100 % of its box: a box inside a flex card has no height of
+        # its own, so the figure's height must be the box's (else the plot collapses to a few pixels)
+        kwargs["style"] = {"height": f"{height}px"}
+    return dcc.Graph(id=id, figure=styled, config=config, **kwargs)
