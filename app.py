@@ -137,11 +137,16 @@ def main() -> None:
     port = int(os.environ.get("PORT", "8050"))
     config = Config.from_env()
     app = create_app(config)
+    engine = app.server.extensions["quality"]["engine"]
     if config.demo:
-        _load_demo_data_once(app.server.extensions["quality"]["engine"])
+        _load_demo_data_once(engine)
         print(_demo_banner(f"http://{host}:{port}"), flush=True)
     else:
         print(f"Partner Quality Monitor: http://{host}:{port}", flush=True)
+    if config.scheduler:
+        from jobs.embedded import start_scheduler
+
+        start_scheduler(engine, config)  # SPEC §11: the embedded default runs the jobs in-process
     app.run(host=host, port=port, debug=False)
 
 
