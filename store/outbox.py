@@ -68,11 +68,11 @@ def enqueue(conn: Connection, *, user_id: int, recipient: str, lang: str, kind: 
     if kind in opted_out(conn, user_id):
         return False
     now = clock.now_datetime()
-    values = dict(user_id=user_id, recipient=recipient, lang=lang, kind=kind, event=event[:200],
-                  subject=subject[:300], body=body, link=link, items=items,
-                  attachment_name=attachment[0] if attachment else None,
-                  attachment=attachment[1] if attachment else None,
-                  status="queued", attempts=0, next_attempt_at=now, created_at=now)
+    values = {"user_id": user_id, "recipient": recipient, "lang": lang, "kind": kind, "event": event[:200],
+                  "subject": subject[:300], "body": body, "link": link, "items": items,
+                  "attachment_name": attachment[0] if attachment else None,
+                  "attachment": attachment[1] if attachment else None,
+                  "status": "queued", "attempts": 0, "next_attempt_at": now, "created_at": now}
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     stmt = dialect.insert(OutboxMessage).values(**values).on_conflict_do_nothing(
         index_elements=["user_id", "kind", "event"])
@@ -141,3 +141,20 @@ def recipients(conn: Connection, roles: Iterable[str]) -> pd.DataFrame:
     users["lang"] = users["lang"].fillna("ru").where(users["lang"].isin(["ru", "en"]), "ru")
     return users[users["address"].notna()].drop(columns="email").reset_index(drop=True)
 
+
+
+def notification_settings(conn: Connection, login: str) -> dict | None:
+    """The logged-in user's own settings: `id, role, email, lang, opted_out` (None for an unknown login)."""
+    row = conn.execute(select(User.id, User.login, User.role, User.email, User.lang).where(User.login == login)).first()
+    if row is None:
+        return None
+    return {"id": row.id, "role": row.role, "email": recipient_address(row.login, row.email) or "",
+            "lang": row.lang or "ru", "opted_out": opted_out(conn, row.id)}
+
+
+def save_notification_settings(conn: Connection, login: str, email: str | None, lang: str,
+                               switched_off: Iterable[str]) -> None:
+    """Save the user's own address, language and switched-off kinds (the caller validated them)."""
+    user_id = conn.scalar(select(User.id).where(User.login == login))
+    conn.execute(update(User).where(User.id == user_id).values(email=email, lang=lang))
+    set_opted_out(conn, user_id, switched_off)
