@@ -55,7 +55,7 @@ serve: venv postgres redis
 ## worker: production Celery worker (jobs and Dash background callbacks) over Redis; WORKER_CONCURRENCY (2)
 worker: venv postgres redis
 	QUALITY_MODE=production DATABASE_URL=$${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/quality} \
-	  $(BIN)/celery -A jobs.celery_app worker --loglevel=INFO --concurrency=$${WORKER_CONCURRENCY:-2}
+	  $(BIN)/celery -A jobs.worker worker --loglevel=INFO --concurrency=$${WORKER_CONCURRENCY:-2}
 
 ## beat: production Celery beat, the job schedule (exactly ONE per deployment)
 beat: venv redis

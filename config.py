@@ -24,6 +24,8 @@ class Config:
     smtp_url: str = ""  # SPEC §11: smtp://[user:password@]host[:port][?starttls=1] or smtps://…; empty = keep mail in the outbox
     mail_from: str = "quality-monitor@localhost"
     base_url: str = "http://127.0.0.1:8050"  # links in e-mails
+    upload_dir: str = str(ROOT / "instance" / "uploads")  # staged uploads; shared by web and workers (SPEC §11)
+    background_dir: str = str(ROOT / "instance" / "background")  # DiskcacheManager of the embedded default
     scheduler: bool = True  # `python app.py` runs the in-process job scheduler (QUALITY_SCHEDULER=0: not)
 
     @property
@@ -43,6 +45,8 @@ class Config:
             smtp_url=env.get("SMTP_URL", ""),
             mail_from=env.get("MAIL_FROM", "quality-monitor@localhost"),
             base_url=env.get("BASE_URL", "http://127.0.0.1:8050").rstrip("/"),
+            upload_dir=env.get("UPLOAD_DIR", str(ROOT / "instance" / "uploads")),
+            background_dir=env.get("BACKGROUND_DIR", str(ROOT / "instance" / "background")),
             scheduler=env.get("QUALITY_SCHEDULER", "1").lower() not in ("0", "false", "no"),
         )
         values.update(overrides)
