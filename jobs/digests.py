@@ -60,12 +60,12 @@ register_strings({
     "mail.state.at_risk": {"ru": "под угрозой нарушения SLA", "en": "SLA at risk"},
     "mail.ticket": {"ru": "Заявка {ticket} ({client}): {state}, срок {deadline}",
                     "en": "Ticket {ticket} ({client}): {state}, deadline {deadline}"},
-    "mail.deposit": {"ru": "Депозита хватит примерно на {days} дн.: остаток {balance} {currency}.",
-                     "en": "The deposit lasts about {days} more days: balance {balance} {currency}."},
+    "mail.deposit": {"ru": "Депозит скоро закончится (осталось дней: {days}), остаток {balance} {currency}.",
+                     "en": "The deposit runs out soon (days left: {days}), balance {balance} {currency}."},
     "mail.competence": {"ru": "Компетенция на {month}: покрыто {covered} из {keys} ключей ({share}), запас {margin}.",
                         "en": "Competence on {month}: {covered} of {keys} keys covered ({share}), margin {margin}."},
-    "mail.points": {"ru": "Проект {project} (версия {version}): {points} балл(ов) истекают {expires}.",
-                    "en": "Project {project} (version {version}): {points} point(s) expire on {expires}."},
+    "mail.points": {"ru": "Проект {project} (версия {version}): баллы ({points}) истекают {expires}.",
+                    "en": "Project {project} (version {version}): points ({points}) expire on {expires}."},
     "mail.kkv": {"ru": "Уровень ККВ «{level}» действует до {until}; запрос на продление — до {due}.",
                  "en": "KKV level “{level}” is valid until {until}; renewal request due by {due}."},
     "mail.brief": {"ru": "Встреча с клиентом {client} — {meeting}. Сводка за {period} во вложении.",
@@ -121,7 +121,7 @@ def partner_findings(conn: Connection, partner_id: str, now: pd.Timestamp) -> di
     margin, share = competence.get("margin"), competence.get("share")
     if competence["held"] and ((margin is not None and margin <= COMPETENCE_MARGIN)
                                or (share is not None and share < COMPETENCE_SHARE)):
-        found["competence"].append(Finding(f"competence:{competence['month']}", line_in_languages(
+        found["competence"].append(Finding(f"competence:{str(competence['month'])[:10]}", line_in_languages(
             "mail.competence", month=fmt_date(competence["month"]), covered=competence["covered"],
             keys=competence["keys"], share=f"{fmt_number(100 * (share or 0), 1)} %", margin=margin)))
     projects = pd.DataFrame(project_section(conn, partner_id, q.partner_surveys(conn, partner_id), now)["projects"])

@@ -152,3 +152,25 @@ def test_without_smtp_url_mail_stays_in_the_outbox_listed_by_the_cli(engine, mon
         ("anna@partner.example", "kkv", "queued", 0), ("boris@partner.example", "kkv", "queued", 0)]
     assert {r["subject"] for r in rows} == {"Монитор качества партнёров: Истекает уровень ККВ",
                                             "Partner Quality Monitor: KKV level expiring"}
+
+
+def test_a_manager_gets_each_clients_brief_as_pdf_two_working_days_before_the_meeting(engine, smtp, monkeypatch):
+    from store.models import Client
+
+    with engine.begin() as conn:
+        conn.execute(insert(Partner).values(partner_id="P1", name="Альфа", city="Омск", country="RU"))
+        conn.execute(insert(Client).values(client_id="C1", name="ООО «Ромашка»", partner_id="P1",
+                                           service_manager="mgr"))
+    manager = create_user(engine, "mgr", "long-password-3", "service_manager")
+    with engine.begin() as conn:
+        conn.execute(update(User).where(User.id == manager.id).values(email="mgr@vendor.example"))
+    config = Config(database_url="unused", smtp_url=smtp.url)
+    # meetings: every other Monday from 08.01.2024 -> Monday 07.12.2026; two working days before: Thursday 03.12
+    _run(engine, config, monkeypatch, "digests_daily", "2026-12-02T08:00:00+03:00")
+    assert smtp.inbox.messages == []
+    _run(engine, config, monkeypatch, "digests_daily", "2026-12-03T08:00:00+03:00")
+    _run(engine, config, monkeypatch, "digests_daily", "2026-12-04T08:00:00+03:00")  # once per meeting
+    assert [m["To"] for m in smtp.inbox.messages] == ["mgr@vendor.example"]
+    attachments = [part for part in smtp.inbox.messages[0].walk() if part.get_filename()]
+    assert [a.get_filename() for a in attachments] == ["brief_C1_2026-12-07.pdf"]
+    assert attachments[0].get_payload(decode=True).startswith(b"%PDF")
