@@ -35,7 +35,6 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("/trends", "nav.trends", frozenset({"management", "admin"})),
     MenuItem("/programs", "nav.programs", frozenset({"management", "admin"}), section=True),
     MenuItem("/admin", "nav.admin", frozenset({"admin"}), section=True),
-    MenuItem("/notifications", "notifications.nav", ANY_ROLE),
     MenuItem("/directory", "nav.directory", None),
 )
 
