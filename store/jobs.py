@@ -2,8 +2,8 @@
 
 `claim` inserts the slot's row in its own transaction; the unique constraint makes the second of two
 concurrent claims fail (SQLite serializes writers, PostgreSQL blocks the second insert until the first
-commits, then raises), so exactly one process runs the slot. A failed slot may be claimed again (one
-UPDATE from failed to running, which also only one process wins).
+commits, then raises), so exactly one process runs the slot. A failed slot, or one still `running` after
+`STALE_RUNNING` (its process died), may be claimed again: one conditional UPDATE, which only one process wins.
 """
 from __future__ import annotations
 
@@ -18,6 +18,12 @@ from store.frames import read_frame
 from store.models import JobRun
 
 MANUAL_PREFIX = "manual:"
+STALE_RUNNING = pd.Timedelta(hours=6)  # no job runs this long; a row still running is from a dead process
+
+
+def _reclaimable(now: dt.datetime):
+    stale = now - STALE_RUNNING.to_pytimedelta()
+    return (JobRun.outcome == "failed") | ((JobRun.outcome == "running") & (JobRun.started_at < stale))
 
 
 def claim(engine: Engine, job: str, slot: str) -> int | None:
@@ -30,7 +36,7 @@ def claim(engine: Engine, job: str, slot: str) -> int | None:
     except IntegrityError:
         pass
     with engine.begin() as conn:
-        retried = conn.execute(update(JobRun).where(JobRun.job == job, JobRun.slot == slot, JobRun.outcome == "failed")
+        retried = conn.execute(update(JobRun).where(JobRun.job == job, JobRun.slot == slot, _reclaimable(now))
                                .values(outcome="running", started_at=now, finished_at=None, detail=None))
         if retried.rowcount != 1:
             return None
@@ -45,10 +51,10 @@ def finish(engine: Engine, run_id: int, outcome: str, detail: str) -> None:
 
 
 def last_slot(engine: Engine, job: str) -> str | None:
-    """The newest scheduled (not manual) slot of `job` that ran or is running; failed slots are due again."""
+    """The newest scheduled (not manual) slot of `job` that ran or is running; failed and stale slots are due again."""
     with engine.connect() as conn:
         return conn.scalar(select(func.max(JobRun.slot))
-                           .where(JobRun.job == job, JobRun.outcome != "failed",
+                           .where(JobRun.job == job, ~_reclaimable(clock.now_datetime()),
                                   JobRun.slot.not_like(f"{MANUAL_PREFIX}%")))
 
 

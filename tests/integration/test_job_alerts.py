@@ -85,3 +85,14 @@ def test_a_failed_job_alerts_the_admins_once_and_runs_again_on_the_next_tick(eng
     assert [r.outcome for r in run_due(engine, config, ["kkv_daily"])] == ["ok"]
     with engine.connect() as conn:
         assert conn.execute(select(JobRun.slot, JobRun.outcome)).all() == [("2026-11-29T21:45Z", "ok")]
+
+
+def test_a_slot_left_running_by_a_dead_process_is_run_again_after_six_hours(engine, monkeypatch):
+    with engine.begin() as conn:
+        conn.execute(insert(JobRun).values(job="kkv_daily", slot="2026-11-29T21:45Z", outcome="running",
+                                           started_at=dt.datetime(2026, 11, 29, 21, 45, tzinfo=UTC)))
+    config = Config(database_url="unused")
+    monkeypatch.setenv("QUALITY_NOW", "2026-11-30T02:00:00+03:00")  # 2 h 15 min later: maybe still running
+    assert run_due(engine, config, ["kkv_daily"]) == []
+    monkeypatch.setenv("QUALITY_NOW", "2026-11-30T07:00:00+03:00")  # 7 h 15 min later: its process is gone
+    assert [(r.slot, r.outcome) for r in run_due(engine, config, ["kkv_daily"])] == [("2026-11-29T21:45Z", "ok")]
