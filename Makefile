@@ -6,7 +6,7 @@ HOST      ?= 127.0.0.1
 PORT      ?= 8050
 export TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test venv dev-deps browser postgres redis serve loadtest bench screenshots lint upgrade-check clean
+.PHONY: run test venv dev-deps browser postgres redis serve worker beat loadtest bench screenshots lint upgrade-check clean
 
 $(BIN)/.runtime: requirements.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -51,6 +51,16 @@ redis:
 serve: venv postgres redis
 	QUALITY_MODE=production DATABASE_URL=$${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/quality} \
 	  HOST=$(HOST) PORT=$(PORT) WORKERS=$${WORKERS:-4} $(BIN)/gunicorn -c gunicorn.conf.py 'app:server()'
+
+## worker: production Celery worker (jobs and Dash background callbacks) over Redis; WORKER_CONCURRENCY (2)
+worker: venv postgres redis
+	QUALITY_MODE=production DATABASE_URL=$${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/quality} \
+	  $(BIN)/celery -A jobs.worker worker --loglevel=INFO --concurrency=$${WORKER_CONCURRENCY:-2}
+
+## beat: production Celery beat, the job schedule (exactly ONE per deployment)
+beat: venv redis
+	QUALITY_MODE=production DATABASE_URL=$${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/quality} \
+	  $(BIN)/celery -A jobs.celery_app beat --loglevel=INFO --schedule=instance/celerybeat-schedule
 
 ## loadtest: gunicorn in production mode on a free port over PostgreSQL (database `quality_loadtest`, demo
 ##           SCALE small|medium loaded once), DURATION s (30) of CONCURRENCY (20) logged-in users; exit 1 on any error

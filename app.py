@@ -23,6 +23,7 @@ from api.partners import register_partner_api
 from auth import PUBLIC_PATHS, current_scope_or_none, ensure_demo_users, init_auth
 from auth.users import DEMO_LOGINS, DEMO_PASSWORD
 from components.alerts import forbidden_alert
+from components.background import background_manager
 from components.cache import init_cache
 from components.grid import register_grid_callbacks
 from components.i18n import t
@@ -110,6 +111,7 @@ def create_app(config: Config | None = None, engine: Engine | None = None) -> da
         update_title=None,
         on_error=on_callback_error,
         serve_locally=True,
+        background_callback_manager=background_manager(config),
     )
     _adopt_global_callbacks(app)
     _protect_pages()
@@ -137,11 +139,16 @@ def main() -> None:
     port = int(os.environ.get("PORT", "8050"))
     config = Config.from_env()
     app = create_app(config)
+    engine = app.server.extensions["quality"]["engine"]
     if config.demo:
-        _load_demo_data_once(app.server.extensions["quality"]["engine"])
+        _load_demo_data_once(engine)
         print(_demo_banner(f"http://{host}:{port}"), flush=True)
     else:
         print(f"Partner Quality Monitor: http://{host}:{port}", flush=True)
+    if config.scheduler:
+        from jobs.embedded import start_scheduler
+
+        start_scheduler(engine, config)  # SPEC §11: the embedded default runs the jobs in-process
     app.run(host=host, port=port, debug=False)
 
 

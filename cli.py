@@ -9,7 +9,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("demo", "ingest", "stats", "users", "recompute", "report", "evaluate", "bench")
+COMMANDS = ("demo", "ingest", "stats", "users", "recompute", "report", "evaluate", "bench", "jobs", "outbox")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -21,6 +21,12 @@ class Config:
     session_minutes: int = 480
     max_upload_mb: int = 200
     testing: bool = False
+    smtp_url: str = ""  # SPEC §11: smtp://[user:password@]host[:port][?starttls=1] or smtps://…; empty = keep mail in the outbox
+    mail_from: str = "quality-monitor@localhost"
+    base_url: str = "http://127.0.0.1:8050"  # links in e-mails
+    upload_dir: str = str(ROOT / "instance" / "uploads")  # staged uploads; shared by web and workers (SPEC §11)
+    background_dir: str = str(ROOT / "instance" / "background")  # DiskcacheManager of the embedded default
+    scheduler: bool = True  # `python app.py` runs the in-process job scheduler (QUALITY_SCHEDULER=0: not)
 
     @property
     def demo(self) -> bool:
@@ -36,6 +42,12 @@ class Config:
             redis_url=env.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
             session_minutes=int(env.get("SESSION_MINUTES", "480")),
             max_upload_mb=int(env.get("MAX_UPLOAD_MB", "200")),
+            smtp_url=env.get("SMTP_URL", ""),
+            mail_from=env.get("MAIL_FROM", "quality-monitor@localhost"),
+            base_url=env.get("BASE_URL", "http://127.0.0.1:8050").rstrip("/"),
+            upload_dir=env.get("UPLOAD_DIR", str(ROOT / "instance" / "uploads")),
+            background_dir=env.get("BACKGROUND_DIR", str(ROOT / "instance" / "background")),
+            scheduler=env.get("QUALITY_SCHEDULER", "1").lower() not in ("0", "false", "no"),
         )
         values.update(overrides)
         if values["mode"] not in ("demo", "production"):

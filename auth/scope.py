@@ -128,7 +128,7 @@ def _denied_response() -> object:
     single = isinstance(outputs, dict)
     flat = [outputs] if single else outputs
     values = [
-        forbidden_alert() if isinstance(o, dict) and o.get("property") == "children" else dash.no_update
+        forbidden_alert() if isinstance(o, dict) and str(o.get("property")).split("@")[0] == "children" else dash.no_update
         for o in flat
     ]
     if all(v is dash.no_update for v in values):

@@ -14,6 +14,7 @@ from store import clock
 ROLES: tuple[str, ...] = ("partner", "service_manager", "management", "admin")
 MIN_PASSWORD_LENGTH = 8
 DEMO_PASSWORD = "demo"
+DEMO_MAIL_DOMAIN = "@demo.invalid"
 # demo login -> role; one login per role, password DEMO_PASSWORD (demo mode only)
 DEMO_LOGINS: dict[str, str] = {
     "partner": "partner",
@@ -180,4 +181,7 @@ def ensure_demo_users(engine: Engine) -> list[str]:
                 name=DEMO_NAMES[login], check_partner=False, weak_password_ok=True,
             )
             created.append(login)
+    with engine.begin() as conn:  # demo mail goes to the outbox viewer, never out (SPEC §11)
+        conn.execute(update(User).where(User.login.in_(list(DEMO_LOGINS)), User.email.is_(None))
+                     .values(email=User.login + DEMO_MAIL_DOMAIN))
     return created

@@ -41,6 +41,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "nav.admin": {"ru": "Администрирование", "en": "Administration"},
     "nav.directory": {"ru": "Каталог партнёров", "en": "Partner directory"},
     "nav.logout": {"ru": "Выйти", "en": "Log out"},
+    "nav.notifications": {"ru": "Уведомления", "en": "Notifications"},
     "nav.login": {"ru": "Войти", "en": "Log in"},
     "role.partner": {"ru": "партнёр", "en": "partner"},
     "role.service_manager": {"ru": "сервис-менеджер", "en": "service manager"},

@@ -40,6 +40,8 @@ def _user_block() -> list:
     block += [
         html.Span([html.Span(scope.name, id="shell-user", className="fw-bold"), " · ", t(f"role.{scope.role}")],
                   className="shell-user me-3"),
+        html.A(t("nav.notifications"), href="/notifications", id="shell-notifications",
+               className="shell-lang me-3"),  # SPEC §11: each user's own e-mail settings
         html.A(t("nav.logout"), href="/logout", id="shell-logout", className="btn btn-sm btn-outline-light"),
     ]
     return block

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager, nullcontext
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -98,7 +99,8 @@ def expand_paths(items: Iterable[str | Path | tuple[str, bytes]]) -> list[Source
 
 def ingest_files(engine: Engine, items: Iterable[str | Path | tuple[str, bytes]], kind: str | None = None,
                  naive_tz: str | None = None, login: str | None = None,
-                 progress: ProgressFn | None = None, chunk_rows: int = CHUNK_ROWS) -> list[FileReport]:
+                 progress: ProgressFn | None = None, chunk_rows: int = CHUNK_ROWS,
+                 connection: Connection | None = None) -> list[FileReport]:
     """Load files (paths, folders or ``(name, bytes)`` uploads) in dependency order; one report per file.
 
     Parameters
@@ -106,7 +108,11 @@ def ingest_files(engine: Engine, items: Iterable[str | Path | tuple[str, bytes]]
     kind : force the kind of every file (else file name, else header).
     naive_tz : IANA zone for every timestamp without offset (else the client's/partner's zone).
     login : who loads (recorded in `ingest_runs`).
-    progress : called as ``progress(rows_done, None, note)`` after each chunk.
+    progress : called as ``progress(rows_done, None, note)`` after each chunk; an exception it raises
+        (a cancelled upload) aborts the file being loaded, which is rolled back.
+    connection : run every file inside this connection's open transaction (each file in a SAVEPOINT, so a
+        refused file still rolls back alone) and leave the commit to the caller: an upload cancelled or
+        failed before that commit writes nothing at all. Default: one transaction per file.
     """
     if kind is not None and kind not in SCHEMAS:
         raise ValueError(f"unknown kind {kind!r}; one of {', '.join(LOAD_ORDER)}")
@@ -116,7 +122,7 @@ def ingest_files(engine: Engine, items: Iterable[str | Path | tuple[str, bytes]]
     order = {k: i for i, k in enumerate(LOAD_ORDER)}
     planned.sort(key=lambda p: order.get(p[1], len(order)))  # stable: given order within a kind
     counter = _RowCounter(progress)
-    return [_load_file(engine, source, file_kind, naive_tz, login, counter, chunk_rows)
+    return [_load_file(engine, source, file_kind, naive_tz, login, counter, chunk_rows, connection)
             for source, file_kind in planned]
 
 
@@ -148,8 +154,19 @@ class _RowCounter:
 
 
 # ---------------------------------------------------------------- one file
+@contextmanager
+def _file_transaction(engine: Engine, connection: Connection | None) -> Iterator[Connection]:
+    """The connection of one file in its transaction: its own, or a SAVEPOINT in the caller's transaction."""
+    if connection is not None:
+        with connection.begin_nested():
+            yield connection
+        return
+    with engine.connect() as conn, conn.begin():
+        yield conn
+
+
 def _load_file(engine: Engine, source: Source, kind: str | None, naive_tz: str | None, login: str | None,
-               counter: _RowCounter, chunk_rows: int) -> FileReport:
+               counter: _RowCounter, chunk_rows: int, connection: Connection | None = None) -> FileReport:
     started_at, started = clock.now_datetime(), time.perf_counter()
     report = FileReport(path=source.name, kind=kind)
     try:
@@ -159,7 +176,7 @@ def _load_file(engine: Engine, source: Source, kind: str | None, naive_tz: str |
                               + ", ".join(LOAD_ORDER) + " (use --kind)")
         schema = SCHEMAS[kind]
         columns = _resolve_columns(schema, table, report)
-        with engine.connect() as conn, conn.begin():
+        with _file_transaction(engine, connection) as conn:
             run_id = _start_run(conn, report, started_at, login)
             loader = _FileLoader(conn, schema, table, columns, naive_tz, report, run_id)
             loader.load(chunk_rows, counter)
@@ -174,7 +191,7 @@ def _load_file(engine: Engine, source: Source, kind: str | None, naive_tz: str |
         report.refuse(f"{source.name}: the database refused the file: {str(exc.orig or exc).splitlines()[0]}")
     if report.refused:
         report.seconds = time.perf_counter() - started
-        _record_refusal(engine, report, started_at, login)
+        _record_refusal(engine, report, started_at, login, connection)
     return report
 
 
@@ -216,9 +233,10 @@ def _finish_run(conn: Connection, run_id: int, report: FileReport) -> None:
         finished_at=clock.now_datetime(), seconds=report.seconds))
 
 
-def _record_refusal(engine: Engine, report: FileReport, started_at: dt.datetime, login: str | None) -> None:
+def _record_refusal(engine: Engine, report: FileReport, started_at: dt.datetime, login: str | None,
+                    connection: Connection | None = None) -> None:
     try:
-        with engine.begin() as conn:
+        with (nullcontext(connection) if connection is not None else engine.begin()) as conn:
             conn.execute(IngestRun.__table__.insert().values(
                 path=report.path, kind=report.kind, status="refused", message=report.errors[0]["reason"],
                 started_at=started_at, finished_at=clock.now_datetime(),

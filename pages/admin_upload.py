@@ -1,8 +1,11 @@
 """Admin: upload input files (drag and drop, several at once), the per-file ingest report, quarantined rows
 (browsable, downloadable as CSV) and the ingest history (SPEC §3, §8).
 
-Files go through `loaders.ingest.ingest_files` exactly as `cli.py ingest` does: one transaction per file,
-rejected rows to the quarantine, whole-file problems as one plain message. The browser checks the total
+Files go through `loaders.ingest.ingest_files` as `cli.py ingest` does (rejected rows to the quarantine,
+whole-file problems as one plain message), but as a Dash background callback (SPEC §11): the web callback
+authorizes and stages the upload, a worker process (DiskcacheManager embedded, Celery in production) loads
+it in one transaction with a progress bar and a cancel button, and a cancelled or failed upload writes
+nothing (`jobs.upload`). The browser checks the total
 size before sending (a clear message instead of an HTTP 413); the server checks it again.
 """
 from __future__ import annotations
@@ -10,6 +13,9 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 import dash
@@ -22,9 +28,10 @@ from components.cache import invalidate_data_cache
 from components.format import fmt_number
 from components.grid import grid_id
 from components.grid_columns import grid_records, typed_grid
-from components.i18n import register_strings, t
+from components.i18n import current_language, register_strings, t
 from config import Config
-from loaders.ingest import FileReport, ingest_files
+from jobs.upload import UploadRefused, run_staged, stage, staged_language
+from loaders.ingest import FileReport
 from loaders.schemas import LOAD_ORDER
 from store.admin_queries import (
     QUARANTINE_GRID_LIMIT,
@@ -71,10 +78,23 @@ register_strings({
         "en": "{file}: the uploaded data could not be read, please upload the file again.",
     },
     "admin_upload.crashed": {
-        "ru": "Непредвиденная ошибка при загрузке; она записана в журнал. Файлы, загруженные до неё, сохранены "
-              "(см. историю загрузок).",
-        "en": "Unexpected error while loading; it was logged. Files loaded before it are kept (see the history).",
+        "ru": "Непредвиденная ошибка при загрузке; она записана в журнал. Ничего не записано: загрузите файлы ещё раз.",
+        "en": "Unexpected error while loading; it was logged. Nothing was written: please upload the files again.",
     },
+    "admin_upload.refused_job": {"ru": "Загрузка не выполнена: у этой учётной записи больше нет права загружать файлы "
+                                       "или загрузка уже обработана.",
+                                 "en": "Not loaded: this account may no longer load files, or the upload was "
+                                       "already processed."},
+    "admin_upload.cancel": {"ru": "Отменить загрузку", "en": "Cancel the upload"},
+    "admin_upload.progress_of": {"ru": " из {total}", "en": " of {total}"},
+    "admin_upload.stage.queued": {"ru": "В очереди…", "en": "Queued…"},
+    "admin_upload.stage.reading": {"ru": "Чтение и проверка строк ({kind}): {rows}{of_total}",
+                                   "en": "Reading and checking rows ({kind}): {rows}{of_total}"},
+    "admin_upload.stage.committing": {"ru": "Запись в базу и пересчёт сводных данных: {rows} строк",
+                                      "en": "Writing to the database and refreshing rollups: {rows} rows"},
+    "admin_upload.stage.done": {"ru": "Готово", "en": "Done"},
+    "admin_upload.cancel_note": {"ru": "При отмене ничего не будет записано.",
+                                 "en": "If cancelled, nothing is written."},
     "admin_upload.report": {"ru": "Результат загрузки", "en": "Upload report"},
     "admin_upload.file": {"ru": "Файл", "en": "File"},
     "admin_upload.rows": {"ru": "Строк", "en": "Rows"},
@@ -246,8 +266,15 @@ def layout(scope: Scope, **_query: str) -> html.Div:
         style={"border": "2px dashed #b4bcc2", "borderRadius": ".5rem", "padding": "1.5rem", "textAlign": "center",
                "background": "#fff", "cursor": "pointer"},
     )
-    busy = html.Div([dbc.Spinner(size="sm", spinner_class_name="me-2"), t("admin_upload.busy")],
-                    id="admin-upload-busy", className="d-none")
+    busy = html.Div([
+        html.Div([dbc.Spinner(size="sm", spinner_class_name="me-2"), t("admin_upload.busy"),
+                  html.Span(t("admin_upload.cancel_note"), className="small text-muted ms-2")]),
+        dbc.Progress(id="admin-upload-progress", value=0, label="", striped=True, animated=True, className="my-2",
+                     style={"height": "1.25rem"}),
+        html.Div(id="admin-upload-stage", className="small"),
+        dbc.Button(t("admin_upload.cancel"), id="admin-upload-cancel", color="danger", outline=True, size="sm",
+                   className="mt-1", disabled=True),
+    ], id="admin-upload-busy", className="d-none")
     return html.Div([
         html.H3(t("admin_upload.title")),
         html.P(t("admin_upload.intro"), className="text-muted"),
@@ -258,6 +285,8 @@ def layout(scope: Scope, **_query: str) -> html.Div:
         ], className="mb-2 g-3 align-items-end"),
         dcc.Store(id="admin-upload-limit", data=limit),
         dcc.Store(id="admin-upload-payload"),
+        dcc.Store(id="admin-upload-job"),
+        dcc.Store(id="admin-upload-done"),
         dcc.Store(id="admin-upload-size-template", data=t("admin_upload.too_big")),
         html.Div(id="admin-upload-size-message"),
         busy,
@@ -303,43 +332,87 @@ clientside_callback(
 
 
 @dash.callback(
-    Output("admin-upload-report", "children"),
-    Output(grid_id("admin-ingest-history"), "rowData"),
-    Output("admin-upload-run", "options"),
-    Output("admin-upload-run", "value"),
+    Output("admin-upload-report", "children", allow_duplicate=True),
+    Output("admin-upload-job", "data"),
     Input("admin-upload-payload", "data"),
     State("admin-upload-kind", "value"),
-    running=[(Output("admin-upload-files", "disabled"), True, False),
-             (Output("admin-upload-busy", "className"), "upload-busy my-2", "d-none")],
     prevent_initial_call=True,
 )
 @authorized(roles=ADMIN)
 def upload_files(payload: Any, kind: Any, scope: Scope) -> tuple:
-    """Load the uploaded files and show what happened to each; authorize from the session (SPEC §8)."""
+    """Authorize (from the session, SPEC §8), check the size and stage the files for the background load."""
     if not isinstance(payload, dict) or not payload.get("contents"):
         raise PreventUpdate
     files, unreadable = decode_uploads(payload.get("contents"), payload.get("names"))
-    limit = upload_limit_bytes(current_config())
+    config = current_config()
+    limit = upload_limit_bytes(config)
     total = sum(len(data) for _name, data in files)
     if total > limit:  # a crafted request that skipped the browser check
-        message = dbc.Alert(t("admin_upload.too_big", size=_mb(total), limit=_mb(limit)), color="warning")
-        return message, dash.no_update, dash.no_update, dash.no_update
-    kind = kind if kind in LOAD_ORDER else None
-    reports: list[FileReport] = []
-    alert = None
-    if files:
-        try:
-            reports = ingest_files(current_engine(), files, kind=kind, login=scope.login)
-        except Exception:  # noqa: BLE001 - the loaders refuse bad input themselves; this is a bug, logged
-            log.exception("upload of %s failed", [name for name, _data in files])
-            alert = dbc.Alert(t("admin_upload.crashed"), color="danger")
-        invalidate_data_cache()
-    audit("ingest_upload", "; ".join(f"{r.path}: {r.status} {r.accepted}/{r.rows}" for r in reports)
-          + "".join(f"; {name}: unreadable" for name in unreadable))
+        return dbc.Alert(t("admin_upload.too_big", size=_mb(total), limit=_mb(limit)), color="warning"), dash.no_update
+    token = stage(Path(config.upload_dir), files, unreadable, kind if kind in LOAD_ORDER else None, scope.login,
+                  current_engine().url.render_as_string(hide_password=False), current_language())
+    return None, token
+
+
+@dash.callback(
+    Output("admin-upload-done", "data"),
+    Input("admin-upload-job", "data"),
+    background=True,
+    progress=[Output("admin-upload-progress", "value"), Output("admin-upload-progress", "label"),
+              Output("admin-upload-stage", "children")],
+    progress_default=[0, "", ""],
+    running=[(Output("admin-upload-files", "disabled"), True, False),
+             (Output("admin-upload-busy", "className"), "upload-busy my-2", "d-none"),
+             (Output("admin-upload-cancel", "disabled"), False, True)],
+    cancel=[Input("admin-upload-cancel", "n_clicks")],
+    prevent_initial_call=True,
+)
+def load_staged_upload(set_progress: Callable, token: Any) -> dict:
+    """The background load (worker process, no session): only a token staged by `upload_files` is loaded,
+    and `jobs.upload.run_staged` checks that its admin may still load files. Returns plain data;
+    `show_upload_result` draws it in the admin's language."""
+    lang = staged_language(Path(Config.from_env().upload_dir), token)
+
+    def progress(stage_name: str, rows: int, total: int | None, kind: str) -> None:
+        percent = min(99, int(100 * rows / total)) if total else (0 if stage_name == "reading" else 99)
+        of_total = t("admin_upload.progress_of", lang, total=fmt_number(total)) if total else ""
+        set_progress((percent, f"{percent} %", t(f"admin_upload.stage.{stage_name}", lang, rows=fmt_number(rows),
+                                                  of_total=of_total, kind=kind or "—")))
+
+    try:
+        result = run_staged(Path(Config.from_env().upload_dir), token, progress)
+    except UploadRefused as exc:
+        return {"error": "refused", "detail": str(exc)}
+    except Exception:
+        log.exception("background upload %s failed", token)
+        return {"error": "crashed"}
+    return {"reports": [asdict(r) for r in result.reports], "unreadable": result.unreadable}
+
+
+@dash.callback(
+    Output("admin-upload-report", "children"),
+    Output(grid_id("admin-ingest-history"), "rowData"),
+    Output("admin-upload-run", "options"),
+    Output("admin-upload-run", "value"),
+    Input("admin-upload-done", "data"),
+    prevent_initial_call=True,
+)
+@authorized(roles=ADMIN)
+def show_upload_result(done: Any) -> tuple:
+    """The per-file report of a finished background load, the refreshed history and quarantine runs."""
+    if not isinstance(done, dict):
+        raise PreventUpdate
+    invalidate_data_cache()
+    if done.get("error"):
+        key = "admin_upload.crashed" if done["error"] == "crashed" else "admin_upload.refused_job"
+        return dbc.Alert(t(key), color="danger"), history_records(), run_options(), 0
+    fields = set(FileReport.__dataclass_fields__)
+    reports = [FileReport(**{k: v for k, v in r.items() if k in fields}) for r in done.get("reports") or []
+               if isinstance(r, dict)]
+    unreadable = [str(name) for name in done.get("unreadable") or []]
     options = run_options()  # newest first: with rejections in this upload, its last such file leads
     value = options[1]["value"] if any(r.rejected for r in reports) and len(options) > 1 else 0
-    view = html.Div([alert, report_view(reports, unreadable)] if alert else [report_view(reports, unreadable)])
-    return view, history_records(), options, value
+    return report_view(reports, unreadable), history_records(), options, value
 
 
 @dash.callback(

@@ -32,6 +32,28 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
 
 
+def write_engine(url: str) -> Engine:
+    """An engine for one long all-or-nothing write with SAVEPOINTs inside (the background upload).
+
+    PostgreSQL: a plain engine. SQLite: the driver's own transaction handling is switched off and every
+    transaction starts with ``BEGIN IMMEDIATE``; pysqlite would otherwise open the transaction with the
+    first SAVEPOINT and commit at its RELEASE, so a later rollback could not undo the earlier files.
+    """
+    engine = make_engine(url)
+    if engine.dialect.name != "sqlite":
+        return engine
+
+    @event.listens_for(engine, "connect")
+    def _driver_autocommit(dbapi_conn, _record):  # pragma: no cover - exercised by the upload tests
+        dbapi_conn.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(conn):  # pragma: no cover
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
 @lru_cache(maxsize=8)
 def engine_for(url: str) -> Engine:
     """One shared engine per URL in a process."""

@@ -11,6 +11,7 @@ import datetime as dt
 from sqlalchemy import (
     JSON,
     Boolean,
+    LargeBinary,
     Date,
     DateTime,
     Float,
@@ -294,6 +295,8 @@ class User(Base):
     created_at: Mapped[dt.datetime] = mapped_column(Ts)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(Ts)
+    email: Mapped[str | None] = mapped_column(String(254))  # SPEC §11: notifications (else the login if it is an address)
+    lang: Mapped[str] = mapped_column(String(2), default="ru", server_default="ru")  # language of notifications
 
 
 class AuditLog(Base):
@@ -476,6 +479,80 @@ class SupportWorkRollup(Base):
     staff: Mapped[int] = mapped_column(Integer)
     first_work_date: Mapped[dt.date] = mapped_column(Date)
     last_work_date: Mapped[dt.date] = mapped_column(Date, index=True)
+
+
+# ---------------------------------------------------------------- jobs and notifications (SPEC §11, issue 13)
+class JobRun(Base):
+    """One run of a scheduled job for one due slot; the unique (job, slot) row is the cross-process lock.
+
+    A scheduler claims a slot by inserting its row in a transaction: a second process inserting the same
+    (job, slot) fails on the constraint and skips, on SQLite and PostgreSQL alike. Manual runs use a slot
+    of their own (``manual:<instant>``). `outcome`: running | ok | failed.
+    """
+
+    __tablename__ = "job_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job: Mapped[str] = mapped_column(String(64))
+    slot: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[dt.datetime] = mapped_column(Ts)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(Ts)
+    outcome: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (UniqueConstraint("job", "slot", name="uq_job_runs_job_slot"),
+                      Index("ix_job_runs_job_started", "job", "started_at"))
+
+
+class OutboxMessage(Base):
+    """An e-mail kept until the SMTP server accepts it; (user, kind, event) is unique so nothing is sent twice.
+
+    `status`: queued (waiting for `next_attempt_at`) | sending (claimed by one sender) | sent | failed
+    (gave up after the last retry); `attempts` counts SMTP tries.
+    """
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(Integer)
+    recipient: Mapped[str] = mapped_column(String(254))
+    lang: Mapped[str] = mapped_column(String(2))
+    kind: Mapped[str] = mapped_column(String(32))
+    event: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(String(500))
+    attachment_name: Mapped[str | None] = mapped_column(String(200))
+    attachment: Mapped[bytes | None] = mapped_column(LargeBinary)
+    items: Mapped[list | None] = mapped_column(JSON)  # keys of the findings this digest reports (each reported once)
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(Ts)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(Ts)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(Ts)
+
+    __table_args__ = (UniqueConstraint("user_id", "kind", "event", name="uq_outbox_user_kind_event"),
+                      Index("ix_outbox_status_next", "status", "next_attempt_at"))
+
+
+class NotificationOptOut(Base):
+    """A kind of notification the user switched off on the «Уведомления» page (absent row = on)."""
+
+    __tablename__ = "notification_opt_outs"
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+class KkvState(Base):
+    """Each partner's KKV validity on the day of the last `kkv_daily` run (`metrics.kkv.kkv_status`, seed 001 §4.4)."""
+
+    __tablename__ = "kkv_states"
+    partner_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    kkv_level: Mapped[str] = mapped_column(String(16))
+    valid_until: Mapped[dt.datetime | None] = mapped_column(Ts)
+    days_left: Mapped[float | None] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(16))
+    renewal_overdue: Mapped[bool] = mapped_column(Boolean)
 
 
 # psm tickets resolved in a partial month are counted from `tickets` directly (store.ticket_rollups)

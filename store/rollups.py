@@ -19,6 +19,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Integer,
+    Select,
     String,
     and_,
     cast,
@@ -80,11 +81,11 @@ def survey_version_expression() -> ColumnElement[int]:
     return func.coalesce(Survey.version, newest_by_then, first_version)
 
 
-def refresh_survey_rollup(conn: Connection) -> int:
-    """Rebuild `survey_rollup` from `surveys` ⋈ `projects` with one grouped INSERT ... SELECT.
+def survey_rollup_query(conn: Connection) -> Select:
+    """The grouped SELECT that `survey_rollup` holds: `ROLLUP_DIMENSIONS` + `answers` (count).
 
     Each answered (survey, question) counts once in its cell; empty answers are not counted
-    (SPEC §4: excluded from that question's denominator). Returns the number of answers counted.
+    (SPEC §4: excluded from that question's denominator).
     """
     attributed = (
         select(
@@ -109,8 +110,14 @@ def refresh_survey_rollup(conn: Connection) -> int:
     ]
     answers = union_all(*per_question).subquery("answers")
     dims = [answers.c[d] for d in ROLLUP_DIMENSIONS]
-    grouped = select(*dims, func.count().label("answers")).group_by(*dims)
-    replace_rows(conn, SurveyRollup.__table__, [*ROLLUP_DIMENSIONS, "answers"], grouped)
+    return select(*dims, func.count().label("answers")).group_by(*dims)
+
+
+def refresh_survey_rollup(conn: Connection) -> int:
+    """Rebuild `survey_rollup` from `surveys` ⋈ `projects` with one grouped INSERT ... SELECT
+    (`survey_rollup_query`). Returns the number of answers counted.
+    """
+    replace_rows(conn, SurveyRollup.__table__, [*ROLLUP_DIMENSIONS, "answers"], survey_rollup_query(conn))
     return int(conn.execute(select(func.coalesce(func.sum(SurveyRollup.answers), 0))).scalar_one())
 
 

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import base64
+import json
+import sys
 
 import pytest
 from sqlalchemy import func, select
@@ -12,6 +14,7 @@ from tests.integration.admin_app import admin_app, call, logged_in, text_of
 
 UPLOAD_OUTPUTS = [("admin-upload-report", "children"), (grid_id("admin-ingest-history"), "rowData"),
                   ("admin-upload-run", "options"), ("admin-upload-run", "value")]
+STAGED_REPORT = "admin-upload-report.children@"
 HISTORY = '{"name":"admin-ingest-history","type":"data-grid"}'
 QUARANTINE = '{"name":"admin-quarantine","type":"data-grid"}'
 
@@ -25,10 +28,32 @@ def data_url(text: str) -> str:
     return "data:text/csv;base64," + base64.b64encode(text.encode("utf-8")).decode()
 
 
-def upload(client, app, files: dict[str, str], kind: str = "auto"):
-    payload = {"contents": [data_url(body) for body in files.values()], "names": list(files)}
-    return call(client, app, UPLOAD_OUTPUTS, [("admin-upload-payload", "data", payload)],
-                [("admin-upload-kind", "value", kind)])
+def stage(client, app, payload: dict, kind: str = "auto") -> tuple[int, dict | None]:
+    """The web step: authorize, check the size, stage; the response has the job token or a message."""
+    output = next(k for k in app.callback_map if k.startswith(".." + STAGED_REPORT))
+    report_id = output.strip(".").split("...")[0].rsplit(".", 1)
+    body = {"output": output,
+            "outputs": [{"id": "admin-upload-report", "property": report_id[1]},
+                        {"id": "admin-upload-job", "property": "data"}],
+            "inputs": [{"id": "admin-upload-payload", "property": "data", "value": payload}],
+            "state": [{"id": "admin-upload-kind", "property": "value", "value": kind}],
+            "changedPropIds": ["admin-upload-payload.data"]}
+    response = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
+    data = response.get_json(silent=True)
+    return response.status_code, (data or {}).get("response") if isinstance(data, dict) else None
+
+
+def upload(client, app, files: dict[str, str], kind: str = "auto", payload: dict | None = None):
+    """Stage over HTTP, run the background callback's function (as its worker process does), then show the result
+    over HTTP; a refusal before staging is returned as the report."""
+    payload = payload or {"contents": [data_url(body) for body in files.values()], "names": list(files)}
+    status, staged = stage(client, app, payload, kind)
+    token = ((staged or {}).get("admin-upload-job") or {}).get("data")
+    if status != 200 or not token:
+        report = next((v for k, v in (staged or {}).items() if k == "admin-upload-report"), {})
+        return status, None if staged is None else {"admin-upload-report": {"children": next(iter(report.values()), None)}}
+    done = sys.modules["pages.admin_upload"].load_staged_upload(lambda _values: None, token)
+    return call(client, app, UPLOAD_OUTPUTS, [("admin-upload-done", "data", done)])
 
 
 def partner_count(engine) -> int:
@@ -91,8 +116,8 @@ def test_kind_override_loads_a_file_whose_name_says_nothing(app, engine):
 
 def test_an_undecodable_upload_is_named_not_crashed(app):
     client = logged_in(app, "root")
-    status, response = call(client, app, UPLOAD_OUTPUTS, [("admin-upload-payload", "data", {
-        "contents": ["data:text/csv;base64,@@@"], "names": ["partners.csv"]})], [("admin-upload-kind", "value", "auto")])
+    status, response = upload(client, app, {}, payload={"contents": ["data:text/csv;base64,@@@"],
+                                                        "names": ["partners.csv"]})
     assert status == 200
     assert "partners.csv: не удалось прочитать" in text_of(response["admin-upload-report"]["children"])
 

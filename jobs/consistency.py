@@ -1,0 +1,56 @@
+"""The nightly consistency check (SPEC §11): stored rollups equal a recomputation, on a sample of partners.
+
+The sample (`SAMPLE_PARTNERS`, drawn afresh each night from the slot) is recomputed with the very query
+the rollup is built from (`store.rollups.survey_rollup_query`) and compared cell by cell with the stored
+`survey_rollup` rows; any difference alerts the admins.
+"""
+from __future__ import annotations
+
+import zlib
+
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from config import Config
+from store.frames import read_frame
+from store.models import Partner, SurveyRollup
+from store.rollups import ROLLUP_DIMENSIONS, survey_rollup_query
+
+SAMPLE_PARTNERS = 50
+
+
+def sample_partners(engine: Engine, seed: int, size: int = SAMPLE_PARTNERS) -> list[str]:
+    with engine.connect() as conn:
+        ids = pd.Series(list(conn.scalars(select(Partner.partner_id).order_by(Partner.partner_id))), dtype=object)
+    return ids.sample(n=min(size, len(ids)), random_state=seed).tolist() if len(ids) else []
+
+
+def survey_rollup_mismatches(engine: Engine, partner_ids: list[str]) -> list[str]:
+    """Partners of `partner_ids` whose stored survey rollup differs from a recomputation."""
+    if not partner_ids:
+        return []
+    columns = [*ROLLUP_DIMENSIONS, "answers"]
+    with engine.connect() as conn:
+        fresh_query = survey_rollup_query(conn).subquery("fresh")
+        fresh = read_frame(conn, select(fresh_query).where(fresh_query.c.partner_id.in_(partner_ids)))
+        stored = read_frame(conn, select(*[SurveyRollup.__table__.c[c] for c in columns])
+                            .where(SurveyRollup.partner_id.in_(partner_ids)))
+    both = fresh[columns].merge(stored[columns], on=list(ROLLUP_DIMENSIONS), how="outer",
+                                suffixes=("_fresh", "_stored"), indicator=False)
+    differ = both["answers_fresh"].fillna(-1).astype("int64") != both["answers_stored"].fillna(-1).astype("int64")
+    return sorted(both.loc[differ, "partner_id"].unique().tolist())
+
+
+def consistency_nightly(engine: Engine, slot: pd.Timestamp, config: Config) -> str:
+    from jobs.digests import alert_admins, line_in_languages
+
+    sample = sample_partners(engine, zlib.crc32(slot.isoformat().encode()))
+    mismatched = survey_rollup_mismatches(engine, sample)
+    if mismatched:
+        slot_text = slot.tz_convert("Europe/Moscow").strftime("%d.%m.%Y %H:%M")
+        alert_admins(engine, config, "consistency", f"consistency:{slot.isoformat()}",
+                     line_in_languages("mail.consistency", slot=slot_text, count=len(mismatched),
+                           partners=", ".join(mismatched[:20])))
+        return f"MISMATCH: survey_rollup differs for {len(mismatched)} of {len(sample)} sampled partners: " \
+               f"{', '.join(mismatched[:20])}"
+    return f"survey_rollup equals a recomputation for {len(sample)} sampled partners"
