@@ -31,6 +31,7 @@ from metrics.workflows import (
     review_due,
     validate_action,
 )
+from store import clock
 from store.frames import read_frame
 from store.models import (
     AuditLog,
@@ -45,7 +46,6 @@ from store.models import (
     Top10Approval,
     Top10Exclusion,
 )
-from store import clock
 
 SYSTEM_LOGIN = "system"
 QUARTER_LENGTH = 6  # "2026Q3"

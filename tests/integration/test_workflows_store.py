@@ -16,7 +16,16 @@ from sqlalchemy import Engine, func, insert, select
 from metrics.calendar import WorkCalendar
 from metrics.workflows import WorkflowError
 from store import workflows
-from store.models import AuditLog, ChurnReason, Client, KkvRenewal, MeetingAction, Partner, SaasContract, Top10Exclusion
+from store.models import (
+    AuditLog,
+    ChurnReason,
+    Client,
+    KkvRenewal,
+    MeetingAction,
+    Partner,
+    SaasContract,
+    Top10Exclusion,
+)
 
 NOW = pd.Timestamp("2026-11-30 10:00", tz="UTC")
 KZ = WorkCalendar(timezone="Asia/Almaty", country="KZ")
