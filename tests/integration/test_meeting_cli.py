@@ -81,5 +81,5 @@ def test_pdf_and_xlsx_are_written_to_out(database_url, tmp_path, monkeypatch):
         assert code == 0
     assert pdf.read_bytes().startswith(b"%PDF")
     book = openpyxl.load_workbook(io.BytesIO(xlsx.read_bytes()))
-    assert book.sheetnames == ["KPI", "Flags", "Tickets", "Hours"]
+    assert book.sheetnames == ["KPI", "Flags", "Actions", "Tickets", "Hours"]
     assert book["Flags"]["D2"].value.startswith("Добавить ресурсы")

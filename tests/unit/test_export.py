@@ -75,7 +75,7 @@ def test_pdf_without_flags_or_tickets_still_renders():
 
 def test_xlsx_has_the_four_sheets():
     book = openpyxl.load_workbook(io.BytesIO(brief_xlsx(_brief())))
-    assert book.sheetnames == list(SHEETS) == ["KPI", "Flags", "Tickets", "Hours"]
+    assert book.sheetnames == list(SHEETS) == ["KPI", "Flags", "Actions", "Tickets", "Hours"]
 
 
 def test_xlsx_kpi_sheet_has_values_per_period_mean_and_delta():
