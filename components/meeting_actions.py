@@ -23,8 +23,15 @@ from auth import Scope, authorized, current_engine
 from auth.audit import client_ip
 from components.alerts import forbidden_alert
 from components.i18n import current_language, register_strings, t
-from metrics.workflows import ACTION_STATUSES, GENERAL_FINDING, MAX_COMMENT, MAX_OWNER, MAX_TITLE, WorkflowError, \
-    finding_key
+from metrics.workflows import (
+    ACTION_STATUSES,
+    GENERAL_FINDING,
+    MAX_COMMENT,
+    MAX_OWNER,
+    MAX_TITLE,
+    WorkflowError,
+    finding_key,
+)
 from reports.export import day_text
 from store import clock, workflows
 

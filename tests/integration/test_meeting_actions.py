@@ -15,7 +15,12 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from store.models import AuditLog, MeetingAction, MeetingSnapshot
-from tests.integration.callback_harness import app_engine, assert_clean, logged_in_client, make_app
+from tests.integration.callback_harness import (
+    app_engine,
+    assert_clean,
+    logged_in_client,
+    make_app,
+)
 from tests.integration.test_meeting_brief import insert_meeting_data
 
 UPDATE = "/_dash-update-component"
