@@ -18,7 +18,13 @@ from components.program_tables import program_table, register_columns, value_lab
 from metrics.workflows import TOP10_EXCLUSION_REASONS, WorkflowError
 from reports.programs import frozen_ranking, saas_overview
 from store import clock, workflows
-from store.program_queries import lead_weights, partner_names, saas_inputs, saas_quarters, save_lead_weight
+from store.program_queries import (
+    lead_weights,
+    partner_names,
+    saas_inputs,
+    saas_quarters,
+    save_lead_weight,
+)
 
 dash.register_page(__name__, path="/programs/saas", name="programs-saas", label_key="ps.title", order=42)
 ROLES = ("management", "admin")
