@@ -163,11 +163,13 @@ def expired_levels(partners: pd.DataFrame, approved: pd.Series, today: dt.date) 
         (seed 001 §4.10), valid one year from the old expiry (our reading: the basic level of a partner
         who held extended is not in question); basic is annulled (level none, no date).
     """
-    valid = pd.to_datetime(partners["kkv_valid_until"]).dt.date
+    valid = pd.to_datetime(partners["kkv_valid_until"])
     leveled = partners["kkv_level"].isin(KKV_LEVELS) & valid.notna()
-    expired = leveled & (valid < today)
-    renewed = partners["partner_id"].map(approved).eq(valid) if len(approved) else pd.Series(False, index=partners.index)
-    due = partners[expired & ~renewed.fillna(False)]
+    expired = leveled & (valid < pd.Timestamp(today))
+    approved_until = pd.to_datetime(pd.Series(approved, dtype="object"), errors="coerce")
+    renewed = (partners["partner_id"].map(approved_until).eq(valid) if len(approved_until)  # pandas maps an
+               else pd.Series(False, index=partners.index))  # empty mapper through float64
+    due = partners[expired & ~renewed]
     new_level = due["kkv_level"].map(DOWNGRADE)
     old_until = pd.to_datetime(due["kkv_valid_until"]).dt.date
     new_until = [renewed_until(d) if level == "basic" else None for d, level in zip(old_until, new_level)]

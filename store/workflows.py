@@ -46,6 +46,7 @@ from store.models import (
     Top10Approval,
     Top10Exclusion,
 )
+from store.settings import DEFAULT_CALENDAR, calendar_definitions
 
 SYSTEM_LOGIN = "system"
 QUARTER_LENGTH = 6  # "2026Q3"
@@ -297,15 +298,24 @@ def kkv_renewals(conn: Connection, partner_id: str | None = None) -> pd.DataFram
     return read_frame(conn, stmt)
 
 
-def request_kkv_renewal(conn: Connection, login: str, partner_id: str, calendar: WorkCalendar,
+def vendor_calendar(conn: Connection, country: str | None) -> WorkCalendar:
+    """The working calendar of the vendor's office for a partner's country (seed 001: 1С-Битрикс
+    Казахстан reviews Kazakh partners in Kazakh working days); the default calendar otherwise."""
+    definitions = calendar_definitions(conn)
+    return WorkCalendar.from_dict(definitions.get(country or DEFAULT_CALENDAR) or definitions[DEFAULT_CALENDAR])
+
+
+def request_kkv_renewal(conn: Connection, login: str, partner_id: str, calendar: WorkCalendar | None = None,
                         now: pd.Timestamp | None = None, ip: str | None = None) -> int:
     """A partner's renewal request for its current level (≥ 14 days before expiry, one open at a time);
-    the review is due `RENEWAL_REVIEW_WORKING_DAYS` working days of the vendor's `calendar` later."""
+    the review is due `RENEWAL_REVIEW_WORKING_DAYS` working days of the vendor's calendar later
+    (`calendar`, default `vendor_calendar` of the partner's country)."""
     stamp = _stamp(now)
-    partner = conn.execute(select(Partner.kkv_level, Partner.kkv_valid_until)
+    partner = conn.execute(select(Partner.kkv_level, Partner.kkv_valid_until, Partner.country)
                            .where(Partner.partner_id == partner_id)).first()
     if partner is None:
         raise WorkflowError("partner_unknown")
+    calendar = calendar or vendor_calendar(conn, partner.country)
     level = (partner.kkv_level or "").lower()
     check_renewal_request(level, partner.kkv_valid_until, stamp.date())
     pending = conn.scalar(select(KkvRenewal.id).where(KkvRenewal.partner_id == partner_id,

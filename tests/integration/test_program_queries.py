@@ -239,7 +239,7 @@ def test_directory_callback_ignores_malformed_browser_values(client):
 
 PROGRAMME_CALLBACKS = {
     "pq-body": [("pq-month", "value", "2026-11-01"), ("pq-run-message", "children", None)],
-    "pk-body": [("pk-url", "pathname", "/programs/kkv")],
+    "pk-body": [("pk-url", "pathname", "/programs/kkv"), ("pk-review-message", "children", None)],
     "ps-body": [("ps-quarter", "value", "2026Q3"), ("ps-leads", "value", None), ("ps-save-message", "children", None),
                 ("ps-decision-message", "children", None)],
     "pu-body": [("pu-price", "value", 180)],
