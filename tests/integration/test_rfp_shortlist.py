@@ -13,7 +13,11 @@ import pytest
 from config import Config
 from tests.integration.partner_db import insert_frames, migrated_engine
 from tests.integration.program_app import call
-from tests.integration.test_program_queries import FORBIDDEN_WORDS, frames, store_decisions
+from tests.integration.test_program_queries import (
+    FORBIDDEN_WORDS,
+    frames,
+    store_decisions,
+)
 
 SHORTLIST_OUTPUTS = [("directory-share-link", "href"), ("directory-share-url", "value"), ("directory-csv", "href"),
                      ("directory-shortlist-count", "children"), ("directory-shortlist-shown", "children")]
