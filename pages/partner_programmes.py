@@ -132,7 +132,7 @@ def layout(scope: Scope, **_query: str) -> html.Div:
 
 @callback(Output("partner-programmes-kkv", "children"), Output("partner-programmes-top10", "children"),
           Output("partner-programmes-churn", "children"), Output("partner-programmes-contract", "options"),
-          Input("partner-programmes-message", "children"))
+          Output("partner-programmes-request", "disabled"), Input("partner-programmes-message", "children"))
 @authorized(ROLES)
 def show(_message: object, scope: Scope) -> tuple:
     """The partner's level, requests, exclusions and churned contracts (its own only)."""
@@ -144,12 +144,14 @@ def show(_message: object, scope: Scope) -> tuple:
         exclusions = workflows.top10_exclusions(conn, partner_id=scope.partner_id)
         churned = workflows.churned_contracts(conn, scope.partner_id)
     level = (partner.kkv_level or "none").lower() if partner else "none"
-    if partner is None or level not in ("basic", "extended") or partner.kkv_valid_until is None:
+    no_level = partner is None or level not in ("basic", "extended") or partner.kkv_valid_until is None
+    if no_level:
         state = html.P(t("pp.kkv_none"), className="text-muted", id="partner-programmes-kkv-state")
     else:
         until = partner.kkv_valid_until
         state = html.P(t("pp.kkv_state", level=t(f"pp.level.{level}"), until=day_text(until.isoformat()),
                          due=day_text(renewal_request_deadline(until).isoformat())), id="partner-programmes-kkv-state")
+    pending = bool(len(renewals)) and (renewals["status"] == "pending").any()
     kkv = [state]
     if len(renewals):
         kkv += [html.H6(t("pp.kkv_requests")), program_table("partner-programmes-renewals", renewals.assign(
@@ -169,7 +171,7 @@ def show(_message: object, scope: Scope) -> tuple:
         if len(churned) else html.P(t("pp.churn_none"), className="text-muted")
     options = [{"label": f"{r.contract_id} · {pd.Timestamp(r.ended_at):%d.%m.%Y}", "value": r.contract_id}
                for r in churned.itertuples()]
-    return kkv, top10, churn, options
+    return kkv, top10, churn, options, bool(no_level or pending)
 
 
 @callback(Output("partner-programmes-message", "children"), Input("partner-programmes-request", "n_clicks"),
