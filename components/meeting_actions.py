@@ -47,6 +47,9 @@ register_strings({
     "ma.no_open": {"ru": "Открытых действий нет.", "en": "No open actions."},
     "ma.last": {"ru": "Согласовано на прошлой встрече ({day})", "en": "Agreed at the last meeting ({day})"},
     "ma.no_last": {"ru": "Прошлая встреча ещё не зафиксирована.", "en": "No earlier meeting has been recorded yet."},
+    "ma.last_none": {"ru": "Согласовано на прошлой встрече", "en": "Agreed at the last meeting"},
+    "ma.no_history": {"ru": "Встреч ещё не зафиксировано: нажмите «Зафиксировать встречу» или выгрузите бриф.",
+                      "en": "No meeting recorded yet: press «Record the meeting» or export the brief."},
     "ma.history": {"ru": "История встреч", "en": "Meeting history"},
     "ma.history_item": {"ru": "{day}: сигналов {flags}, действий {actions} · {login}, {how}",
                         "en": "{day}: {flags} flags, {actions} actions · {login}, {how}"},
@@ -173,13 +176,13 @@ def section_view(section: dict) -> list:
         html.H5(t("ma.open")),
         actions_table(section["open"], "meeting-actions-open") if section["open"]
         else html.P(t("ma.no_open"), className="text-muted", id="meeting-actions-no-open"),
-        html.H5(t("ma.last", day=day_text(last["period_end"])) if last else t("ma.last", day="—"), className="mt-3"),
+        html.H5(t("ma.last", day=day_text(last["period_end"])) if last else t("ma.last_none"), className="mt-3"),
         actions_table(last["actions"], "meeting-actions-last", then_and_now=True) if last and last["actions"]
         else html.P(t("ma.no_last") if last is None else t("ma.no_open"), className="text-muted",
                     id="meeting-actions-no-last"),
         html.H5(t("ma.history"), className="mt-3"),
         html.Ul(history, id="meeting-actions-history") if history
-        else html.P(t("ma.no_last"), className="text-muted"),
+        else html.P(t("ma.no_history"), className="text-muted"),
     ]
 
 
