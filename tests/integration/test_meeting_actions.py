@@ -205,3 +205,16 @@ def test_exported_brief_carries_the_actions_and_becomes_a_history_entry(app):
     cells = [c for row in book["Actions"].iter_rows(values_only=True) for c in row if c]
     assert "Понизить приоритет части доработок" in cells and "запланировано" in cells
     assert _count(app, MeetingSnapshot, trigger="xlsx", login="manager", client_id="C1") == 1
+
+
+def test_cross_site_forms_cannot_write(app):
+    """CSRF (SPEC §12): the session cookie is SameSite=Lax (not sent on a cross-site POST) and Dash takes only
+    JSON bodies, which a cross-site form or a no-cors request cannot send; either way nothing is written."""
+    manager = logged_in_client(app, "manager")
+    cookie = manager.get_cookie("session")
+    assert cookie is not None and cookie.same_site == "Lax"
+    body = json.dumps({**WRITE, "changedPropIds": ["meeting-actions-save.n_clicks"], "inputs": [], "state": []})
+    for content_type in ("text/plain", "application/x-www-form-urlencoded"):
+        response = manager.post(UPDATE, data=body, content_type=content_type)
+        assert response.status_code >= 400
+    assert _actions(app) == []
