@@ -88,15 +88,22 @@ def shortlist(conn, filters: dict, today) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-@bp.get(PATH)
-def partners():
-    """The filtered public partner list as JSON (400 with a message for bad parameters)."""
+def _request_filters() -> dict | Response:
+    """The request's filters, or the 400 answer with a message for bad parameters."""
     try:
-        filters = directory_query(request.args.to_dict())
+        return directory_query(request.args.to_dict())
     except BadRequest as error:
         response = jsonify(error=str(error))
         response.status_code = 400
         return response
+
+
+@bp.get(PATH)
+def partners():
+    """The filtered public partner list as JSON (400 with a message for bad parameters)."""
+    filters = _request_filters()
+    if isinstance(filters, Response):
+        return filters
     today = clock.now()
     with current_engine().connect() as conn:
         frame = shortlist(conn, filters, today)
@@ -110,12 +117,9 @@ def partners():
 @bp.get(CSV_PATH)
 def partners_csv():
     """Exactly the list of `partners()` as a CSV file (UTF-8 with BOM for Excel, `;`-separated)."""
-    try:
-        filters = directory_query(request.args.to_dict())
-    except BadRequest as error:
-        response = jsonify(error=str(error))
-        response.status_code = 400
-        return response
+    filters = _request_filters()
+    if isinstance(filters, Response):
+        return filters
     with current_engine().connect() as conn:
         frame = shortlist(conn, filters, clock.now())
     lang = current_language()

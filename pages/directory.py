@@ -182,18 +182,17 @@ def _text(value: object) -> str:
     return value if isinstance(value, str) and len(value) <= 200 else ""
 
 
+# the filters and the shortlist ids of a shared link, in the order of `_filters`'s parameters
+FILTER_INPUTS = [Input(f"directory-{name}", "value") for name in ("city", "region", "category", "industry", "kkv",
+                                                                  "quality")] + [Input("directory-ids", "data")]
+
+
 @callback(
     Output("directory-grid", "rowData"),
     Output("directory-kkv-grid", "rowData"),
     Output("directory-count", "children"),
     Output("directory-empty", "children"),
-    Input("directory-city", "value"),
-    Input("directory-region", "value"),
-    Input("directory-category", "value"),
-    Input("directory-industry", "value"),
-    Input("directory-kkv", "value"),
-    Input("directory-quality", "value"),
-    Input("directory-ids", "data"),
+    *FILTER_INPUTS,
 )
 def update_directory(city, region, category, industry, kkv, quality, ids):
     """Public callback: filters in, public columns and badges out (no quality data exists in this path);
@@ -245,13 +244,7 @@ def share_query(filters: dict) -> str:
     Output("directory-csv", "href"),
     Output("directory-shortlist-count", "children"),
     Output("directory-shortlist-shown", "children"),
-    Input("directory-city", "value"),
-    Input("directory-region", "value"),
-    Input("directory-category", "value"),
-    Input("directory-industry", "value"),
-    Input("directory-kkv", "value"),
-    Input("directory-quality", "value"),
-    Input("directory-ids", "data"),
+    *FILTER_INPUTS,
     Input("directory-grid", "selectedRows"),
     Input("directory-grid", "rowData"),
 )

@@ -12,9 +12,10 @@ import json
 
 import openpyxl
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 
 from store.models import AuditLog, MeetingAction, MeetingSnapshot
+from tests.integration.stored_rows import count_rows
 from tests.integration.callback_harness import (
     app_engine,
     assert_clean,
@@ -66,11 +67,7 @@ def _actions(app) -> list[dict]:
 
 
 def _count(app, model, **where) -> int:
-    stmt = select(func.count()).select_from(model)
-    for column, value in where.items():
-        stmt = stmt.where(getattr(model, column) == value)
-    with app_engine(app).connect() as conn:
-        return conn.scalar(stmt)
+    return count_rows(app_engine(app), model, **where)
 
 
 def _other_clients_action(app) -> int:

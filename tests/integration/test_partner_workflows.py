@@ -11,11 +11,12 @@ import json
 
 import pandas as pd
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 
 from metrics.kkv import kkv_public_list
 from store import workflows
 from store.models import AuditLog, ChurnReason, KkvRenewal, Partner, SaasContract
+from tests.integration.stored_rows import count_rows
 from tests.integration.callback_harness import app_engine, logged_in_client, make_app
 
 UPDATE = "/_dash-update-component"
@@ -71,11 +72,7 @@ def _review(client, button: str, renewal_id, comment=None):
 
 
 def _count(app, model, **where) -> int:
-    stmt = select(func.count()).select_from(model)
-    for column, value in where.items():
-        stmt = stmt.where(getattr(model, column) == value)
-    with app_engine(app).connect() as conn:
-        return conn.scalar(stmt)
+    return count_rows(app_engine(app), model, **where)
 
 
 def test_partner_requests_renewal_due_in_seven_kazakh_working_days(app):

@@ -9,11 +9,12 @@ import json
 
 import pandas as pd
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from config import Config
 from store import workflows
 from store.models import AuditLog, Top10Approval, Top10Exclusion
+from tests.integration.stored_rows import count_rows
 from tests.integration.partner_db import insert_frames, migrated_engine
 from tests.integration.program_app import call, log_in
 
@@ -64,11 +65,6 @@ def _show(client) -> str:
     return json.dumps(body, ensure_ascii=False)
 
 
-def _count(engine, model) -> int:
-    with engine.connect() as conn:
-        return conn.scalar(select(func.count()).select_from(model))
-
-
 def test_management_excludes_a_partner_with_a_seed_reason_and_the_ranking_follows(web):
     client, engine = web
     log_in(client, "management")
@@ -90,7 +86,7 @@ def test_invalid_exclusions_are_refused_with_a_message(web, kwargs, message):
     client, engine = web
     log_in(client, "admin")
     _status, text = _post(client, "ps-exclude", **kwargs)
-    assert message in text and _count(engine, Top10Exclusion) == 0
+    assert message in text and count_rows(engine, Top10Exclusion) == 0
 
 
 @pytest.mark.parametrize("login", ["partner", "manager"])
@@ -100,7 +96,7 @@ def test_other_roles_cannot_decide(web, login):
     for button in ("ps-exclude", "ps-approve"):
         status, text = _post(client, button)
         assert status == 204 or "forbidden" in text
-    assert _count(engine, Top10Exclusion) == 0 and _count(engine, Top10Approval) == 0
+    assert count_rows(engine, Top10Exclusion) == 0 and count_rows(engine, Top10Approval) == 0
 
 
 def test_fixed_top10_keeps_its_list_and_quotas_and_refuses_changes(web):
@@ -112,6 +108,6 @@ def test_fixed_top10_keeps_its_list_and_quotas_and_refuses_changes(web):
         ranking = workflows.top10_approval(conn, QUARTER)["ranking"]
     assert [(r["partner_id"], r["place"], r["leads"]) for r in ranking] == [("A", 1, 34), ("C", 2, 33), ("E", 3, 33)]
     _status, text = _post(client, "ps-exclude")
-    assert "уже утверждён (admin" in text and _count(engine, Top10Exclusion) == 0
+    assert "уже утверждён (admin" in text and count_rows(engine, Top10Exclusion) == 0
     shown = _show(client)
     assert "утверждены: admin" in shown

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, func, insert, select
 from metrics.calendar import WorkCalendar
 from metrics.workflows import WorkflowError
 from store import workflows
+from tests.integration.stored_rows import count_rows
 from store.models import (
     AuditLog,
     ChurnReason,
@@ -57,11 +58,6 @@ def db(engine: Engine) -> Engine:
     return engine
 
 
-def _count(engine: Engine, model) -> int:
-    with engine.connect() as conn:
-        return conn.scalar(select(func.count()).select_from(model))
-
-
 def _action(**overrides) -> dict:
     return {"finding": "incident_resolution:p2", "title": "Добавить специалиста на 2-ю линию", "owner": "Иванов",
             "due_date": "2026-12-14", "status": "planned", "comment": None, **overrides}
@@ -94,7 +90,7 @@ def test_invalid_meeting_action_is_refused_and_nothing_is_written(db, overrides,
     with pytest.raises(WorkflowError) as error:
         _add(db, **overrides)
     assert error.value.code == code
-    assert _count(db, MeetingAction) == 0 and _count(db, AuditLog) == 0
+    assert count_rows(db, MeetingAction) == 0 and count_rows(db, AuditLog) == 0
 
 
 def test_stale_form_is_refused_after_someone_else_changed_the_action(db):
@@ -142,7 +138,7 @@ def test_a_fixed_top10_refuses_further_exclusions_and_a_second_approval(db):
         assert workflows.top10_approval(conn, "2026Q3")["ranking"] == [{"partner_id": "B", "place": 1, "quota": 10}]
         assert workflows.top10_exclusions(conn, "2026Q3")[["partner_id", "reason"]].values.tolist() == [
             ["A", "regular_complaints"]]
-    assert _count(db, Top10Exclusion) == 1
+    assert count_rows(db, Top10Exclusion) == 1
 
 
 @pytest.mark.parametrize(("quarter", "partner", "reason", "code"), [
@@ -152,7 +148,7 @@ def test_a_fixed_top10_refuses_further_exclusions_and_a_second_approval(db):
 def test_bad_exclusion_is_refused(db, quarter, partner, reason, code):
     with pytest.raises(WorkflowError) as error, db.begin() as conn:
         workflows.exclude_from_top10(conn, "admin", quarter, partner, reason, None, NOW)
-    assert error.value.code == code and _count(db, Top10Exclusion) == 0
+    assert error.value.code == code and count_rows(db, Top10Exclusion) == 0
 
 
 def test_kkv_renewal_request_is_due_in_seven_kazakh_working_days_and_approval_prolongs_a_year(db):
@@ -179,7 +175,7 @@ def test_kkv_renewal_later_than_14_days_before_expiry_is_refused(db):
     with pytest.raises(WorkflowError) as error, db.begin() as conn:
         workflows.request_kkv_renewal(conn, "partner-a", "A", KZ, late)
     assert error.value.code == "kkv_too_late" and error.value.values["date"] == dt.date(2027, 1, 17)
-    assert _count(db, KkvRenewal) == 0 and _count(db, AuditLog) == 0
+    assert count_rows(db, KkvRenewal) == 0 and count_rows(db, AuditLog) == 0
 
 
 def test_rejection_needs_a_comment(db):
@@ -215,4 +211,4 @@ def test_partner_sets_a_churn_reason_only_on_its_own_churned_contract(db):
     with db.connect() as conn:
         mine = workflows.churned_contracts(conn, "A")
     assert mine[["contract_id", "reason", "comment"]].values.tolist() == [["K1", "price", "дорого"]]
-    assert _count(db, ChurnReason) == 1
+    assert count_rows(db, ChurnReason) == 1
