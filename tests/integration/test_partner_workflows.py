@@ -139,3 +139,22 @@ def test_rejection_without_comment_and_by_management_is_refused(app):
         assert "Выберите заявку из списка" in _text(_review(logged_in_client(app, "admin"), "pk-approve", crafted))
     assert _count(app, KkvRenewal, status="pending") == 1
     assert _count(app, AuditLog, action="kkv_renewal_approve") == 0
+
+
+def test_partner_sees_its_own_top10_exclusion_reason_and_nobody_elses(app):
+    with app_engine(app).begin() as conn:
+        workflows.exclude_from_top10(conn, "management", "2026Q3", "P0001", "regular_complaints", "3 жалобы")
+        workflows.exclude_from_top10(conn, "management", "2026Q3", "P0002", "regulation_breach", "чужая тайна")
+    body = {"output": "..partner-programmes-kkv.children...partner-programmes-top10.children..."
+                      "partner-programmes-churn.children...partner-programmes-contract.options..."
+                      "partner-programmes-request.disabled..",
+            "outputs": [{"id": i, "property": p} for i, p in (
+                ("partner-programmes-kkv", "children"), ("partner-programmes-top10", "children"),
+                ("partner-programmes-churn", "children"), ("partner-programmes-contract", "options"),
+                ("partner-programmes-request", "disabled"))],
+            "inputs": [{"id": "partner-programmes-message", "property": "children", "value": None}],
+            "changedPropIds": ["partner-programmes-message.children"]}
+    text = _text(logged_in_client(app, "partner").post(UPDATE, json=body))
+    assert "регулярные жалобы клиентов" in text and "3 жалобы" in text and "2026Q3" in text
+    assert "чужая тайна" not in text and "нарушение регламента" not in text and "K3" not in text
+    assert "действует до 31.01.2027" in text and "не позднее 17.01.2027" in text
