@@ -161,7 +161,8 @@ def expired_levels(partners: pd.DataFrame, approved: pd.Series, today: dt.date) 
     DataFrame
         `partner_id, old_level, new_level, old_valid_until, new_valid_until` — extended falls to basic
         (seed 001 §4.10), valid one year from the old expiry (our reading: the basic level of a partner
-        who held extended is not in question); basic is annulled (level none, no date).
+        who held extended is not in question) or straight to none when that year is over too; basic is
+        annulled (level none, no date).
     """
     valid = pd.to_datetime(partners["kkv_valid_until"])
     leveled = partners["kkv_level"].isin(KKV_LEVELS) & valid.notna()
@@ -170,9 +171,13 @@ def expired_levels(partners: pd.DataFrame, approved: pd.Series, today: dt.date) 
     renewed = (partners["partner_id"].map(approved_until).eq(valid) if len(approved_until)  # pandas maps an
                else pd.Series(False, index=partners.index))  # empty mapper through float64
     due = partners[expired & ~renewed]
-    new_level = due["kkv_level"].map(DOWNGRADE)
     old_until = pd.to_datetime(due["kkv_valid_until"]).dt.date
-    new_until = [renewed_until(d) if level == "basic" else None for d, level in zip(old_until, new_level)]
+    # extended falls to basic for a year from its expiry; when that year is over too (a job catching up
+    # after downtime), it falls through to none in the same run, so a second run changes nothing
+    basic_until = pd.Series([renewed_until(d) for d in old_until], index=due.index, dtype=object)
+    still_basic = (due["kkv_level"] == "extended") & (pd.to_datetime(basic_until) >= pd.Timestamp(today))
+    new_level = due["kkv_level"].map(DOWNGRADE).where(still_basic | (due["kkv_level"] == "basic"), "none")
+    new_until = basic_until.where(still_basic, None)
     return pd.DataFrame({"partner_id": due["partner_id"].to_numpy(), "old_level": due["kkv_level"].to_numpy(),
                          "new_level": new_level.to_numpy(), "old_valid_until": old_until.to_numpy(),
-                         "new_valid_until": new_until})
+                         "new_valid_until": new_until.to_numpy()})

@@ -14,7 +14,7 @@ import datetime as dt
 import json
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 
 from metrics.calendar import WorkCalendar
 from metrics.workflows import (
@@ -381,16 +381,18 @@ def apply_kkv_expiry(engine: Engine, now: pd.Timestamp | None = None) -> pd.Data
                               .where(KkvRenewal.status == "approved").order_by(KkvRenewal.reviewed_at))
         latest = approved.drop_duplicates("partner_id", keep="last").set_index("partner_id")["valid_until"]
         changes = expired_levels(partners, latest, today)
-        for row in changes.itertuples(index=False):
-            conn.execute(update(Partner).where(Partner.partner_id == row.partner_id)
-                         .values(kkv_level=row.new_level, kkv_valid_until=row.new_valid_until))
-            conn.execute(insert(KkvLevelChange).values(
-                partner_id=row.partner_id, changed_at=stamp, old_level=row.old_level, new_level=row.new_level,
-                old_valid_until=row.old_valid_until, new_valid_until=row.new_valid_until, cause="expired",
-                login=SYSTEM_LOGIN))
-            record_audit(conn, SYSTEM_LOGIN, "kkv_expired",
-                         f"partner={row.partner_id} {row.old_level}->{row.new_level} valid_until={row.old_valid_until}",
-                         None, stamp)
+        if changes.empty:
+            return changes
+        rows = [{k: (None if v is pd.NaT or v is None else v) for k, v in row.items()}
+                for row in changes.astype(object).to_dict("records")]
+        conn.execute(update(Partner).where(Partner.partner_id == bindparam("pid"))
+                     .values(kkv_level=bindparam("level"), kkv_valid_until=bindparam("until")),
+                     [{"pid": r["partner_id"], "level": r["new_level"], "until": r["new_valid_until"]} for r in rows])
+        conn.execute(insert(KkvLevelChange), [{**r, "changed_at": stamp, "cause": "expired", "login": SYSTEM_LOGIN}
+                                              for r in rows])
+        conn.execute(insert(AuditLog), [{"at": stamp, "login": SYSTEM_LOGIN, "action": "kkv_expired", "ip": None,
+                                         "detail": f"partner={r['partner_id']} {r['old_level']}->{r['new_level']} "
+                                                   f"valid_until={r['old_valid_until']}"} for r in rows])
     return changes
 
 

@@ -212,3 +212,13 @@ def test_partner_sets_a_churn_reason_only_on_its_own_churned_contract(db):
         mine = workflows.churned_contracts(conn, "A")
     assert mine[["contract_id", "reason", "comment"]].values.tolist() == [["K1", "price", "дорого"]]
     assert count_rows(db, ChurnReason) == 1
+
+
+def test_expiry_catching_up_after_downtime_falls_through_to_none_in_one_run(db):
+    later = pd.Timestamp("2028-01-15", tz="UTC")  # C's extended (01.11.2026) and its basic year are both over
+    changes = workflows.apply_kkv_expiry(db, later)
+    assert dict(zip(changes["partner_id"], changes["new_level"])) == {"A": "basic", "B": "none", "C": "none"}
+    assert workflows.apply_kkv_expiry(db, later).empty
+    with db.connect() as conn:
+        until = dict(conn.execute(select(Partner.partner_id, Partner.kkv_valid_until)).all())
+    assert until["A"] == dt.date(2028, 1, 31) and until["C"] is None
