@@ -5,11 +5,11 @@ import datetime as dt
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine
 
 from auth.context import current_engine
-from store.models import AuditLog
 from store import clock
+from store.workflows import record_audit
 
 
 def utcnow() -> dt.datetime:
@@ -38,8 +38,4 @@ def audit(
         login = current_user.login
     engine = engine or current_engine()
     with engine.begin() as conn:
-        conn.execute(
-            insert(AuditLog).values(
-                at=utcnow(), login=login, action=action, detail=detail, ip=ip or client_ip()
-            )
-        )
+        record_audit(conn, login, action, detail, ip or client_ip(), utcnow())

@@ -57,7 +57,7 @@ def _fail(message: str) -> int:
 
 def run_meeting(args: argparse.Namespace) -> int:
     from reports.export import FontNotFound, brief_pdf, brief_xlsx
-    from reports.meeting import UnknownClient, meeting_brief
+    from reports.meeting import UnknownClient, meeting_brief, with_actions
 
     if args.length_days < 1:
         return _fail("--length-days must be at least 1")
@@ -66,7 +66,8 @@ def run_meeting(args: argparse.Namespace) -> int:
     engine = configured_engine()
     try:
         with engine.connect() as conn:
-            brief = meeting_brief(conn, args.client, args.period_end, length_days=args.length_days)
+            brief = with_actions(conn, meeting_brief(conn, args.client, args.period_end,
+                                                     length_days=args.length_days))
     except UnknownClient:
         return _fail(f"no client {args.client!r} (see the clients file: column client_id)")
     try:

@@ -31,6 +31,7 @@ class MenuItem:
 MENU: tuple[MenuItem, ...] = (
     MenuItem("/", "nav.home", ANY_ROLE),
     MenuItem("/quality", "nav.quality", frozenset({"partner", "management", "admin"})),
+    MenuItem("/my/programmes", "pp.nav", frozenset({"partner"})),
     MenuItem("/meeting", "nav.meeting", frozenset({"service_manager", "management", "admin"})),
     MenuItem("/trends", "nav.trends", frozenset({"management", "admin"})),
     MenuItem("/programs", "nav.programs", frozenset({"management", "admin"}), section=True),

@@ -18,6 +18,7 @@ from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from auth import Scope, audit, authorized, current_engine
+from auth.audit import client_ip
 from components.alerts import forbidden_alert
 from components.cards import empty_state
 from components.cache import scoped_memoize
@@ -25,9 +26,11 @@ from components.charts import bar, figure, graph
 from components.format import fmt_datetime, fmt_number
 from components.grid import data_grid
 from components.i18n import current_language, register_strings, t
+from components.meeting_actions import actions_panel, register_actions_callbacks
 from reports.export import brief_pdf, brief_xlsx, unit_text
-from reports.meeting import UnknownClient, default_period_end, meeting_brief
+from reports.meeting import UnknownClient, default_period_end, meeting_brief, with_actions
 from store.queries import client_options, search_clients
+from store.workflows import record_meeting_snapshot
 
 ROLES = ("service_manager", "management", "admin")
 dash.register_page(__name__, path="/meeting", name="meeting", label_key="nav.meeting", order=20,
@@ -290,6 +293,7 @@ def layout(scope: Scope, client: str | None = None, **_query: str) -> html.Div:
     return html.Div(header + [
         controls, dcc.Download(id="meeting-download"),
         dcc.Loading(html.Div(id="meeting-content"), type="default"),
+        actions_panel(scope),
     ], id="meeting")
 
 
@@ -347,7 +351,15 @@ def download_brief(_pdf: object, _xlsx: object, client_id: object, period_end: o
     if brief is None:
         raise PreventUpdate
     lang = current_language()
+    engine = current_engine()
+    with engine.connect() as conn:
+        brief = with_actions(conn, brief)  # open actions and the last meeting's, as of now
     payload = brief_pdf(brief, lang) if fmt == "pdf" else brief_xlsx(brief, lang)
+    with engine.begin() as conn:  # the exported brief becomes this meeting's record (history per client)
+        record_meeting_snapshot(conn, scope.login, allowed, day, fmt, brief["flags"], ip=client_ip())
     audit("export", f"meeting {fmt} client={allowed} period_end={brief['period']['last_day']}")
     name = f"meeting-{allowed}-{brief['period']['last_day']}.{fmt}"
     return dcc.send_bytes(payload, name, type=CONTENT_TYPES[fmt])
+
+
+register_actions_callbacks(_brief, _period_end)

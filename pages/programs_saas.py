@@ -6,17 +6,26 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from auth import audit, authorized, current_engine, current_scope
+from auth import Scope, audit, authorized, current_engine, current_scope
+from auth.audit import client_ip
 from components.cache import invalidate_data_cache
 from components.cards import empty_state, kpi_card
 from components.i18n import register_strings, t
 from components.program_tables import program_table, register_columns, value_labels
-from reports.programs import saas_overview
-from store.program_queries import lead_weights, partner_names, saas_inputs, saas_quarters, save_lead_weight
-from store import clock
+from metrics.workflows import TOP10_EXCLUSION_REASONS, WorkflowError
+from reports.programs import frozen_ranking, saas_overview
+from store import clock, workflows
+from store.program_queries import (
+    lead_weights,
+    partner_names,
+    saas_inputs,
+    saas_quarters,
+    save_lead_weight,
+)
 
 dash.register_page(__name__, path="/programs/saas", name="programs-saas", label_key="ps.title", order=42)
 ROLES = ("management", "admin")
@@ -52,6 +61,49 @@ register_strings({
     "ps.reason.no net new contracts": {"ru": "нет прироста договоров", "en": "no net new contracts"},
     "ps.reason.excluded by admin": {"ru": "исключён фирмой", "en": "excluded by admin"},
     "ps.none": {"ru": "Нет договоров ИТСааС.", "en": "No ITSaaS contracts."},
+    "ps.churn_total": {"ru": "Причины ухода: всего", "en": "Churn reasons: total"},
+    "ps.decisions": {"ru": "Решения по кварталу", "en": "Decisions for the quarter"},
+    "ps.exclusions": {"ru": "Исключения квартала", "en": "Exclusions of the quarter"},
+    "ps.no_exclusions": {"ru": "В этом квартале никто не исключён.", "en": "Nobody is excluded this quarter."},
+    "ps.partner": {"ru": "Партнёр", "en": "Partner"},
+    "ps.exclude_reason": {"ru": "Причина исключения", "en": "Exclusion reason"},
+    "ps.comment": {"ru": "Комментарий (виден партнёру)", "en": "Comment (shown to the partner)"},
+    "ps.exclude": {"ru": "Исключить", "en": "Exclude"},
+    "ps.include": {"ru": "Вернуть в список", "en": "Take back"},
+    "ps.approve": {"ru": "Утвердить ТОП-10 и квоты", "en": "Fix the TOP-10 and quotas"},
+    "ps.approved": {"ru": "ТОП-10 и квоты за {quarter} утверждены: {login}, {at} UTC. Список больше не меняется.",
+                    "en": "The TOP-10 and quotas of {quarter} were fixed by {login} on {at} UTC. The list no longer changes."},
+    "ps.live": {"ru": "ТОП-10 за {quarter} ещё не утверждён: список пересчитывается по данным.",
+                "en": "The TOP-10 of {quarter} is not fixed yet: the list follows the data."},
+    "ps.done.exclude": {"ru": "{partner} исключён из ТОП-10 за {quarter}.", "en": "{partner} excluded from the TOP-10 of {quarter}."},
+    "ps.done.include": {"ru": "{partner} возвращён в расчёт ТОП-10 за {quarter}.",
+                        "en": "{partner} is back in the TOP-10 of {quarter}."},
+    "ps.done.approve": {"ru": "ТОП-10 за {quarter} утверждён.", "en": "The TOP-10 of {quarter} is fixed."},
+    "ps.err.quarter_invalid": {"ru": "Выберите квартал из списка.", "en": "Choose a quarter from the list."},
+    "ps.err.partner_unknown": {"ru": "Выберите партнёра из списка.", "en": "Choose a partner from the list."},
+    "ps.err.reason_invalid": {"ru": "Выберите причину из списка (регламент 1С).", "en": "Choose a reason from the list."},
+    "ps.err.comment_too_long": {"ru": "Комментарий длиннее {n} символов.", "en": "The comment is longer than {n} characters."},
+    "ps.err.comment_invalid": {"ru": "Комментарий не распознан.", "en": "The comment was not understood."},
+    "ps.err.exclusion_unknown": {"ru": "Этот партнёр в квартале не исключён.", "en": "This partner is not excluded in the quarter."},
+    "ps.err.top10_empty": {"ru": "В квартале нет ни одного партнёра для ТОП-10: утверждать нечего.",
+                           "en": "No partner qualifies for the TOP-10 of this quarter: nothing to fix."},
+    "ps.err.top10_fixed": {"ru": "ТОП-10 за {quarter} уже утверждён ({login}, {at}): список и квоты не меняются.",
+                           "en": "The TOP-10 of {quarter} was already fixed ({login}, {at}): it no longer changes."},
+    "ps.reason.no_precontract_work": {"ru": "с клиентами не ведётся предконтрактная работа",
+                                      "en": "no pre-contract work with clients"},
+    "ps.reason.no_service_desk": {"ru": "нет поддержки пользователей в Сервис-деске",
+                                  "en": "no user support in the Service desk"},
+    "ps.reason.regular_complaints": {"ru": "регулярные жалобы клиентов", "en": "regular client complaints"},
+    "ps.reason.regulation_breach": {"ru": "нарушение регламента работы 1С:ЦСК",
+                                    "en": "breach of the network competence centre rules"},
+    "ps.churn.price": {"ru": "цена", "en": "price"},
+    "ps.churn.went_to_competitor": {"ru": "ушёл к конкуренту", "en": "went to a competitor"},
+    "ps.churn.no_longer_needed": {"ru": "больше не нужно", "en": "no longer needed"},
+    "ps.churn.functionality": {"ru": "не хватило функций", "en": "missing features"},
+    "ps.churn.service_quality": {"ru": "качество обслуживания", "en": "service quality"},
+    "ps.churn.business_closed": {"ru": "бизнес закрыт", "en": "business closed"},
+    "ps.churn.other": {"ru": "другое", "en": "other"},
+    "ps.churn.not given": {"ru": "не указана", "en": "not given"},
 })
 register_columns({
     "new": ("Новые", "New"), "churned": ("Ушедшие", "Churned"), "net_new": ("Прирост", "Net new"),
@@ -63,7 +115,34 @@ register_columns({
     "first_reply_h": ("Первый ответ, ч (медиана)", "First reply, h (median)"),
     "converted": ("В платники", "Converted"), "churn_reason_missing": ("Без причины ухода", "No churn reason"),
     "churn_reason": ("Причина ухода", "Churn reason"), "contracts": ("Договоров", "Contracts"),
+    "reason": ("Причина", "Reason"), "comment": ("Комментарий", "Comment"), "login": ("Кто", "By"),
+    "quarter": ("Квартал", "Quarter"),
 })
+DECIDERS = ("management", "admin")
+
+
+def _decision_controls(partners: pd.DataFrame) -> dbc.Card:
+    """Exclusion (partner, seed 002 reason, comment), take back, and fixing the quarter's TOP-10."""
+    reasons = [{"label": t(f"ps.reason.{r}"), "value": r} for r in TOP10_EXCLUSION_REASONS]
+    options = [{"label": f"{r.name} ({r.partner_id})", "value": r.partner_id}
+               for r in partners.sort_values("name").itertuples()]
+    return dbc.Card(dbc.CardBody([
+        html.H5(t("ps.decisions")),
+        dbc.Row([
+            dbc.Col([dbc.Label(t("ps.partner"), className="small mb-1"),
+                     dcc.Dropdown(id="ps-exclude-partner", options=options)], md=4),
+            dbc.Col([dbc.Label(t("ps.exclude_reason"), className="small mb-1"),
+                     dcc.Dropdown(id="ps-exclude-reason", options=reasons)], md=4),
+            dbc.Col([dbc.Label(t("ps.comment"), className="small mb-1"),
+                     dbc.Input(id="ps-exclude-comment", maxLength=2000)], md=4),
+        ], className="g-2"),
+        html.Div([
+            dbc.Button(t("ps.exclude"), id="ps-exclude", color="warning", className="me-2"),
+            dbc.Button(t("ps.include"), id="ps-include", color="secondary", outline=True, className="me-2"),
+            dbc.Button(t("ps.approve"), id="ps-approve", color="primary"),
+        ], className="mt-2"),
+        html.Div(id="ps-decision-message", className="mt-2"),
+    ]), className="mb-3")
 
 
 def layout(**_query: str) -> html.Div:
@@ -95,14 +174,34 @@ def layout(**_query: str) -> html.Div:
         html.H3(t("ps.title")), html.P(t("ps.intro"), className="text-muted"),
         dbc.Row(controls, className="g-2 mb-2"),
         html.Div(id="ps-save-message"),
+        _decision_controls(partners) if current_scope().role in DECIDERS else html.Div(id="ps-decision-message"),
         dcc.Loading(html.Div(id="ps-body")),
     ], id="programs-saas")
 
 
+def _quarter_view(conn, quarter: str, n_leads: int | None) -> tuple[dict, dict | None, pd.DataFrame]:
+    """The page's tables with the quarter's stored decisions: exclusions, partners' churn reasons, approval."""
+    exclusions = workflows.top10_exclusions(conn, quarter)
+    reasons = workflows.churned_contracts(conn).dropna(subset=["reason"]).set_index("contract_id")["reason"]
+    approval = workflows.top10_approval(conn, quarter)
+    view = saas_overview(saas_inputs(conn), quarter, lead_weights(conn), n_leads,
+                         exclusions=dict(zip(exclusions["partner_id"], exclusions["reason"])),
+                         partner_reasons=reasons, approval=approval)
+    return view, approval, exclusions
+
+
+def _approval_note(quarter: str, approval: dict | None) -> dbc.Alert:
+    if approval is None:
+        return dbc.Alert(t("ps.live", quarter=quarter), color="light", id="ps-approval")
+    at = pd.Timestamp(approval["approved_at"])
+    return dbc.Alert(t("ps.approved", quarter=quarter, login=approval["login"], at=f"{at:%d.%m.%Y %H:%M}"),
+                     color="info", id="ps-approval")
+
+
 @callback(Output("ps-body", "children"), Input("ps-quarter", "value"), Input("ps-leads", "value"),
-          Input("ps-save-message", "children"))
+          Input("ps-save-message", "children"), Input("ps-decision-message", "children"))
 @authorized(roles=ROLES)
-def show_quarter(quarter: object, n_leads: object, _saved: object) -> object:
+def show_quarter(quarter: object, n_leads: object, _saved: object, _decided: object) -> object:
     """TOP-10, published list, lead distribution with stored weights, lead handling and churn of `quarter`."""
     with current_engine().connect() as conn:
         quarters = saas_quarters(conn)
@@ -110,7 +209,7 @@ def show_quarter(quarter: object, n_leads: object, _saved: object) -> object:
             return empty_state(t("ps.none"))
         chosen = quarter if isinstance(quarter, str) and quarter in quarters else quarters[0]
         leads = int(n_leads) if isinstance(n_leads, (int, float)) and 0 <= n_leads <= MAX_LEADS else None
-        view = saas_overview(saas_inputs(conn), chosen, lead_weights(conn), leads)
+        view, approval, exclusions = _quarter_view(conn, chosen, leads)
     top = view["top"]
     kpis = dbc.Row([
         dbc.Col(kpi_card(t("ps.in_top"), int(top["in_top"].sum())), md=3),
@@ -118,7 +217,10 @@ def show_quarter(quarter: object, n_leads: object, _saved: object) -> object:
         dbc.Col(kpi_card(t("ps.leads"), int(view["distribution"]["leads"].sum()), id="ps-kpi-leads"), md=3),
     ], className="g-2 mb-3")
     ranked = top.assign(excluded_reason=value_labels(top["excluded_reason"], "ps.reason"))
+    excluded = exclusions.assign(reason=value_labels(exclusions["reason"], "ps.reason"),
+                                 name=exclusions["partner_id"].map(top.set_index("partner_id")["name"]))
     return html.Div([
+        _approval_note(chosen, approval),
         kpis,
         html.H5(t("ps.published")),
         program_table("ps-published", view["published"], ["place", "partner_id", "name", "net_new"]),
@@ -132,9 +234,53 @@ def show_quarter(quarter: object, n_leads: object, _saved: object) -> object:
         program_table("ps-funnel", view["funnel"], ["partner_id", "name", "leads", "welcome_calls",
                                                     "welcome_call_delay_h", "first_reply_h", "converted",
                                                     "conversion_pct", "churned", "churn_reason_missing"]),
+        html.H5(t("ps.exclusions"), className="mt-3"),
+        program_table("ps-exclusions", excluded, ["partner_id", "name", "reason", "comment", "login", "created_at"])
+        if len(excluded) else html.P(t("ps.no_exclusions"), className="text-muted", id="ps-no-exclusions"),
         html.H5(t("ps.churn"), className="mt-3"),
-        program_table("ps-churn", view["churn"], ["partner_id", "name", "churn_reason", "contracts"]),
+        program_table("ps-churn", view["churn"].assign(churn_reason=value_labels(view["churn"]["churn_reason"],
+                                                                                 "ps.churn")),
+                      ["partner_id", "name", "churn_reason", "contracts"]),
+        html.H5(t("ps.churn_total"), className="mt-3"),
+        program_table("ps-churn-total", view["churn_total"].assign(
+            churn_reason=value_labels(view["churn_total"]["churn_reason"], "ps.churn")), ["churn_reason", "contracts"]),
     ])
+
+
+def _decision_message(error: WorkflowError) -> str:
+    key = f"ps.err.{error.code}"
+    values = {k: (f"{v:%d.%m.%Y %H:%M}" if isinstance(v, pd.Timestamp) else v) for k, v in error.values.items()}
+    return t(key, **values) if t(key) != key else t("ps.err.partner_unknown")
+
+
+@callback(Output("ps-decision-message", "children"), Input("ps-exclude", "n_clicks"),
+          Input("ps-include", "n_clicks"), Input("ps-approve", "n_clicks"), State("ps-quarter", "value"),
+          State("ps-exclude-partner", "value"), State("ps-exclude-reason", "value"),
+          State("ps-exclude-comment", "value"), State("ps-leads", "value"), prevent_initial_call=True)
+@authorized(roles=DECIDERS)
+def decide(_exclude: object, _include: object, _approve: object, quarter: object, partner_id: object,
+           reason: object, comment: object, n_leads: object, scope: Scope) -> object:
+    """Exclude / take back a partner, or fix the quarter's TOP-10 and quotas (seed 002); audited, one transaction."""
+    action = dash.ctx.triggered_id
+    if action not in ("ps-exclude", "ps-include", "ps-approve"):
+        raise PreventUpdate
+    try:
+        with current_engine().begin() as conn:
+            if not isinstance(quarter, str) or quarter not in saas_quarters(conn):
+                raise WorkflowError("quarter_invalid")
+            if action == "ps-exclude":
+                workflows.exclude_from_top10(conn, scope.login, quarter, partner_id, reason, comment, ip=client_ip())
+            elif action == "ps-include":
+                workflows.lift_top10_exclusion(conn, scope.login, quarter, partner_id, ip=client_ip())
+            else:
+                leads = int(n_leads) if isinstance(n_leads, (int, float)) and 0 <= n_leads <= MAX_LEADS else None
+                view, _, _ = _quarter_view(conn, quarter, leads)
+                workflows.approve_top10(conn, scope.login, quarter, frozen_ranking(view), ip=client_ip())
+    except WorkflowError as error:
+        return dbc.Alert(_decision_message(error), color="warning", id="ps-decision-refused")
+    invalidate_data_cache()
+    done = {"ps-exclude": "exclude", "ps-include": "include", "ps-approve": "approve"}[action]
+    return dbc.Alert(t(f"ps.done.{done}", partner=partner_id, quarter=quarter), color="success", id="ps-decided")
 
 
 @callback(Output("ps-save-message", "children"), Input("ps-save", "n_clicks"),

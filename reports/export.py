@@ -83,6 +83,24 @@ TEXTS: dict[str, dict[str, str]] = {
     "kind.incident": {"ru": "инцидент", "en": "incident"},
     "kind.enhancement": {"ru": "доработка", "en": "enhancement"},
     "kind.consultation": {"ru": "консультация", "en": "consultation"},
+    "actions": {"ru": "Действия: открытые", "en": "Actions: open"},
+    "no_actions": {"ru": "Открытых действий нет.", "en": "No open actions."},
+    "last_meeting": {"ru": "Действия, согласованные на прошлой встрече ({day})",
+                     "en": "Actions agreed at the last meeting ({day})"},
+    "no_last_meeting": {"ru": "Прошлая встреча не зафиксирована.", "en": "No earlier meeting was recorded."},
+    "finding": {"ru": "Находка", "en": "Finding"},
+    "action_title": {"ru": "Действие", "en": "Action"},
+    "owner": {"ru": "Ответственный", "en": "Owner"},
+    "due": {"ru": "Срок", "en": "Due"},
+    "status": {"ru": "Статус", "en": "Status"},
+    "status_then": {"ru": "Статус тогда", "en": "Status then"},
+    "status_now": {"ru": "Статус сейчас", "en": "Status now"},
+    "comment": {"ru": "Комментарий", "en": "Comment"},
+    "general": {"ru": "Общее", "en": "General"},
+    "status.planned": {"ru": "запланировано", "en": "planned"},
+    "status.in_progress": {"ru": "в работе", "en": "in progress"},
+    "status.done": {"ru": "выполнено", "en": "done"},
+    "status.dropped": {"ru": "отменено", "en": "dropped"},
 }
 
 
@@ -318,6 +336,51 @@ def _priority_rows(brief: dict, lang: str) -> list[list[str]]:
                        for r in brief["hours"]["by_priority"]]
 
 
+def day_text(iso: str | None) -> str:
+    """``27.04.2024`` from an ISO date (``—`` when missing)."""
+    return "—" if not iso else f"{pd.Timestamp(iso):%d.%m.%Y}"
+
+
+def _status(value: str | None, lang: str) -> str:
+    return text(f"status.{value}", lang) if f"status.{value}" in TEXTS else (value or "—")
+
+
+def action_rows(actions: list[dict], lang: str, then_and_now: bool = False) -> list[list[str]]:
+    """Header + one row per action: finding, action, owner, due date, status (then → now), comment."""
+    status = [text("status_then", lang), text("status_now", lang)] if then_and_now else [text("status", lang)]
+    header = [text("finding", lang), text("action_title", lang), text("owner", lang), text("due", lang), *status,
+              text("comment", lang)]
+    rows = []
+    for a in actions:
+        states = [_status(a["status"], lang)] + ([_status(a.get("status_now"), lang)] if then_and_now else [])
+        rows.append([a.get("finding_label") or text("general", lang), a["title"], a["owner"], day_text(a["due_date"]),
+                     *states, a.get("comment") or ""])
+    return [header, *rows]
+
+
+def _action_blocks(brief: dict, lang: str, styles: dict) -> list:
+    """Open actions and the last meeting's actions (seed 004: what we already planned)."""
+    section = brief.get("actions")
+    if section is None:
+        return []
+    def table(rows: list[list[str]], widths: list[float]) -> Table:
+        wrapped = [[Paragraph(_escape(str(v)), styles["cell"]) for v in row] for row in rows[1:]]
+        return _table([rows[0], *wrapped], widths, numeric_from=len(widths))
+
+    blocks: list = [Paragraph(text("actions", lang), styles["h2"])]
+    blocks.append(table(action_rows(section["open"], lang), [34 * mm, 50 * mm, 26 * mm, 20 * mm, 22 * mm, 28 * mm])
+                  if section["open"] else Paragraph(text("no_actions", lang), styles["body"]))
+    last = section.get("last_meeting")
+    if last is None:
+        blocks.append(Paragraph(text("no_last_meeting", lang), styles["muted"]))
+    else:
+        blocks += [Paragraph(text("last_meeting", lang, day=day_text(last["period_end"])), styles["h2"]),
+                   table(action_rows(last["actions"], lang, then_and_now=True),
+                         [30 * mm, 44 * mm, 24 * mm, 18 * mm, 20 * mm, 20 * mm, 24 * mm]) if last["actions"]
+                   else Paragraph(text("no_actions", lang), styles["body"])]
+    return blocks
+
+
 def _intro(brief: dict, lang: str) -> tuple[str, str, str]:
     client, periods = brief["client"], brief["periods"]
     title = text("title", lang, name=client.get("name") or client["client_id"])
@@ -345,6 +408,7 @@ def brief_pdf(brief: dict, lang: str = "ru") -> bytes:
              Paragraph(text("generated", lang, at=date_text(brief.get("generated_at")),
                                       tz=brief.get("timezone") or "UTC"), styles["muted"]),
              Paragraph(text("flags", lang), styles["h2"]), *_flag_blocks(brief, lang, styles),
+             *_action_blocks(brief, lang, styles),
              Paragraph(text("kpis", lang), styles["h2"]), _kpi_table(brief, lang, styles),
              KeepTogether([Paragraph(text("hours", lang), styles["h2"]), _hours_chart(brief, lang)]),
              _table(_hours_rows(brief, lang), [40 * mm, 28 * mm, 28 * mm, 28 * mm, 34 * mm]), Spacer(1, 3 * mm),
@@ -369,7 +433,7 @@ def _footer(canvas, doc) -> None:
 
 # ---------------------------------------------------------------- XLSX
 
-SHEETS: tuple[str, ...] = ("KPI", "Flags", "Tickets", "Hours")
+SHEETS: tuple[str, ...] = ("KPI", "Flags", "Actions", "Tickets", "Hours")
 
 
 def brief_xlsx(brief: dict, lang: str = "ru") -> bytes:
@@ -393,6 +457,7 @@ def brief_xlsx(brief: dict, lang: str = "ru") -> bytes:
     }
     _kpi_sheet(book.add_worksheet("KPI"), brief, lang, fmt)
     _flags_sheet(book.add_worksheet("Flags"), brief, lang, fmt)
+    _actions_sheet(book.add_worksheet("Actions"), brief, lang, fmt)
     _tickets_sheet(book.add_worksheet("Tickets"), brief, lang, fmt)
     _hours_sheet(book, book.add_worksheet("Hours"), brief, lang, fmt)
     book.close()
@@ -443,6 +508,34 @@ def _flags_sheet(sheet, brief: dict, lang: str, fmt: dict) -> None:
     sheet.set_column(0, 0, 30)
     sheet.set_column(1, 3, 50)
     sheet.set_column(4, 6, 12)
+
+
+def _actions_sheet(sheet, brief: dict, lang: str, fmt: dict) -> None:
+    """Open actions, then the last meeting's actions with their status then and now."""
+    section = brief.get("actions") or {"open": [], "last_meeting": None}
+    sheet.write(0, 0, text("actions", lang), fmt["title"])
+    row = 1
+    rows = action_rows(section["open"], lang)
+    sheet.write_row(row, 0, rows[0], fmt["header"])
+    for values in rows[1:]:
+        row += 1
+        sheet.write_row(row, 0, values, fmt["text"])
+    if not section["open"]:
+        row += 1
+        sheet.write(row, 0, text("no_actions", lang))
+    row += 2
+    last = section.get("last_meeting")
+    if last is None:
+        sheet.write(row, 0, text("no_last_meeting", lang))
+    else:
+        sheet.write(row, 0, text("last_meeting", lang, day=day_text(last["period_end"])), fmt["title"])
+        rows = action_rows(last["actions"], lang, then_and_now=True)
+        sheet.write_row(row + 1, 0, rows[0], fmt["header"])
+        for i, values in enumerate(rows[1:], start=row + 2):
+            sheet.write_row(i, 0, values, fmt["text"])
+    sheet.set_column(0, 0, 30)
+    sheet.set_column(1, 1, 45)
+    sheet.set_column(2, 6, 16)
 
 
 def _tickets_sheet(sheet, brief: dict, lang: str, fmt: dict) -> None:

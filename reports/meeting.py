@@ -19,6 +19,7 @@ from metrics.dynamics import negative_dynamics
 from metrics.support import METRICS, PRIORITIES, meeting_metrics, period_bounds
 from store.queries import client_record, latest_ticket_date, meeting_inputs, ticket_hours
 from store.settings import DEFAULT_CALENDAR, calendar_definitions
+from store.workflows import meeting_actions_section
 from store import clock
 
 WORK_TYPES: tuple[str, ...] = ("development", "support")
@@ -86,6 +87,13 @@ def meeting_brief(conn: Connection, client_id: str, period_end: dt.date | str | 
         "hours": hours_split(inputs.worklog, bounds),
         "generated_at": clock.now().isoformat(timespec="seconds"),
     })
+
+
+def with_actions(conn: Connection, brief: dict) -> dict:
+    """The brief plus its ``actions``: open actions, the last meeting's actions (as agreed then, with
+    their status now) and the meeting history (seed 004: «список мероприятий, которые мы уже
+    запланировали»). Read fresh on every call: actions change between two views of one brief."""
+    return {**brief, "actions": meeting_actions_section(conn, brief["client"]["client_id"])}
 
 
 def kpi_table(metrics_long: pd.DataFrame, flags: pd.DataFrame) -> list[dict]:

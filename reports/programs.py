@@ -177,11 +177,15 @@ def kkv_overview(inputs: Mapping[str, pd.DataFrame], today: DateLike) -> dict[st
 
 
 def saas_overview(inputs: Mapping[str, pd.DataFrame], quarter: str, weights: Mapping[str, float] | None = None,
-                  n_leads: int | None = None) -> dict[str, pd.DataFrame]:
+                  n_leads: int | None = None, exclusions: Mapping[str, str] | None = None,
+                  partner_reasons: pd.Series | None = None, approval: Mapping | None = None) -> dict[str, pd.DataFrame]:
     """Tables of the 1cfresh page for `quarter`.
 
     `n_leads` (leads to share among the TOP-10 next quarter) defaults to the leads registered in
-    `quarter`.
+    `quarter`; `exclusions` (partner_id → seed 002 reason code) are the vendor's decisions for the
+    quarter; `partner_reasons` (contract_id → reason code) are the churn reasons partners entered
+    themselves, which take precedence over the file's; `approval` (`store.workflows.top10_approval`)
+    freezes the published list and the quotas as they were fixed («утверждён»).
 
     Returns
     -------
@@ -189,18 +193,38 @@ def saas_overview(inputs: Mapping[str, pd.DataFrame], quarter: str, weights: Map
         ``top`` (every partner with place or exclusion reason), ``published`` (the TOP-10 list:
         place, name, net new), ``distribution`` (`distribute_leads` with admin `weights`),
         ``funnel`` (welcome-call delay, first reply, trial→paid conversion, churn), ``churn``
-        (reasons).
+        (reasons per partner), ``churn_total`` (reasons over all partners).
     """
     partners, contracts, leads = inputs["partners"], inputs["saas_contracts"], inputs["leads"]
+    if partner_reasons is not None and len(partner_reasons):
+        own = contracts["contract_id"].map(partner_reasons)
+        contracts = contracts.assign(churn_reason=own.where(own.notna(), contracts.get("churn_reason")))
     names = partners.set_index("partner_id")["name"]
-    top = top10(partners, contracts, leads, quarter)
+    top = top10(partners, contracts, leads, quarter, exclusions=dict(exclusions or {}))
     funnel = lead_funnel(leads, contracts, quarter).assign(name=lambda f: f["partner_id"].map(names))
     if n_leads is None:
         n_leads = int(funnel["leads"].sum())
     distribution = distribute_leads(top, n_leads, weights).assign(name=lambda f: f["partner_id"].map(names))
     churn = churn_reasons(contracts, quarter).assign(name=lambda f: f["partner_id"].map(names))
+    churn_total = (churn.groupby("churn_reason", as_index=False)["contracts"].sum()
+                   .sort_values(["contracts", "churn_reason"], ascending=[False, True], ignore_index=True))
     published = top.loc[top["in_top"], ["place", "partner_id", "name", "net_new"]].reset_index(drop=True)
-    return {"top": top, "published": published, "distribution": distribution, "funnel": funnel, "churn": churn}
+    if approval is not None:
+        frozen = pd.DataFrame(list(approval["ranking"]))
+        published = frozen[["place", "partner_id", "name", "net_new"]]
+        distribution = frozen[["partner_id", "name", "weight", "share", "quota", "leads"]]
+    return {"top": top, "published": published, "distribution": distribution, "funnel": funnel, "churn": churn,
+            "churn_total": churn_total}
+
+
+def frozen_ranking(view: Mapping[str, pd.DataFrame]) -> list[dict]:
+    """The TOP-10 with its quotas as one JSON-ready list to fix («утвердить»): place, partner, name,
+    net new, weight, share, quota, leads."""
+    merged = view["published"].merge(view["distribution"].drop(columns="name"), on="partner_id", how="left")
+    merged = merged.astype({"place": "int64", "net_new": "int64", "leads": "int64"})
+    return [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+            for row in merged[["place", "partner_id", "name", "net_new", "weight", "share", "quota", "leads"]]
+            .to_dict("records")]
 
 
 # ---------------------------------------------------------------- dedicated support (seed 003)

@@ -557,3 +557,109 @@ class KkvState(Base):
 
 # psm tickets resolved in a partial month are counted from `tickets` directly (store.ticket_rollups)
 Index("ix_tickets_resolved_at", Ticket.resolved_at)
+
+
+# ---------------------------------------------------------------- workflows (SPEC §12, store.workflows; migration 0009)
+class MeetingAction(Base):
+    """An action agreed at a client meeting for one finding (seed 004: «список мероприятий»).
+
+    `finding` is the flag's key (``metric_id:key``) or ``general``; `finding_label` keeps the
+    finding's wording at the time it was written. `version` grows on every change so that a form
+    loaded before someone else's change is refused (stale form).
+    """
+
+    __tablename__ = "meeting_actions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    client_id: Mapped[str] = mapped_column(String(64), index=True)
+    finding: Mapped[str] = mapped_column(String(120))
+    finding_label: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(120))
+    due_date: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))  # planned | in_progress | done | dropped
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(Ts)
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[dt.datetime] = mapped_column(Ts)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class MeetingSnapshot(Base):
+    """What was flagged and agreed at one meeting: taken when a brief is exported or the meeting is fixed."""
+
+    __tablename__ = "meeting_snapshots"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    client_id: Mapped[str] = mapped_column(String(64), index=True)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    trigger: Mapped[str] = mapped_column(String(16))  # fixed | pdf | xlsx
+    login: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(Ts)
+    flags: Mapped[list] = mapped_column(JSON)
+    actions: Mapped[list] = mapped_column(JSON)
+
+
+class Top10Exclusion(Base):
+    """A partner excluded from the 1cfresh TOP-10 of one quarter with a seed 002 reason (shown to the partner)."""
+
+    __tablename__ = "top10_exclusions"
+    quarter: Mapped[str] = mapped_column(String(7), primary_key=True)
+    partner_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(32))
+    comment: Mapped[str | None] = mapped_column(Text)
+    login: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(Ts)
+
+
+class Top10Approval(Base):
+    """A quarter's TOP-10 and lead quotas fixed («утверждён»): the list no longer changes after this."""
+
+    __tablename__ = "top10_approvals"
+    quarter: Mapped[str] = mapped_column(String(7), primary_key=True)
+    login: Mapped[str] = mapped_column(String(64))
+    approved_at: Mapped[dt.datetime] = mapped_column(Ts)
+    ranking: Mapped[list] = mapped_column(JSON)
+
+
+class KkvRenewal(Base):
+    """A partner's request to renew its KKV level (seed 001 §4.4, §4.9) and the admin's decision."""
+
+    __tablename__ = "kkv_renewals"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    partner_id: Mapped[str] = mapped_column(String(64), index=True)
+    level: Mapped[str] = mapped_column(String(16))
+    valid_until: Mapped[dt.date] = mapped_column(Date)
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[dt.datetime] = mapped_column(Ts)
+    review_due: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))  # pending | approved | rejected
+    comment: Mapped[str | None] = mapped_column(Text)
+    reviewed_by: Mapped[str | None] = mapped_column(String(64))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(Ts)
+
+
+class KkvLevelChange(Base):
+    """A KKV level changed by a workflow (renewal approved, expiry downgrade), for the audit trail and exports."""
+
+    __tablename__ = "kkv_level_changes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    partner_id: Mapped[str] = mapped_column(String(64), index=True)
+    changed_at: Mapped[dt.datetime] = mapped_column(Ts)
+    old_level: Mapped[str] = mapped_column(String(16))
+    new_level: Mapped[str] = mapped_column(String(16))
+    old_valid_until: Mapped[dt.date | None] = mapped_column(Date)
+    new_valid_until: Mapped[dt.date | None] = mapped_column(Date)
+    cause: Mapped[str] = mapped_column(String(32))  # renewal_approved | expired
+    login: Mapped[str | None] = mapped_column(String(64))
+
+
+class ChurnReason(Base):
+    """The partner's own reason for a churned 1cfresh contract (seed 002: «вносить причины ухода»)."""
+
+    __tablename__ = "churn_reasons"
+    contract_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    partner_id: Mapped[str] = mapped_column(String(64), index=True)
+    reason: Mapped[str] = mapped_column(String(32))
+    comment: Mapped[str | None] = mapped_column(Text)
+    login: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[dt.datetime] = mapped_column(Ts)

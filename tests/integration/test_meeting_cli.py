@@ -55,6 +55,7 @@ def test_deteriorating_demo_client_gets_the_development_share_flag(database_url)
     assert "line 2" in flag["sentence_en"] or "line 3" in flag["sentence_en"]
     share = next(k for k in brief["kpis"] if k["metric_id"] == "development_share")
     assert share["flagged"] and share["status"] == "worse"
+    assert brief["actions"] == {"open": [], "all": [], "last_meeting": None, "history": []}  # none agreed yet
 
 
 def test_unknown_client_is_a_clear_message_and_exit_2(database_url):
@@ -81,5 +82,5 @@ def test_pdf_and_xlsx_are_written_to_out(database_url, tmp_path, monkeypatch):
         assert code == 0
     assert pdf.read_bytes().startswith(b"%PDF")
     book = openpyxl.load_workbook(io.BytesIO(xlsx.read_bytes()))
-    assert book.sheetnames == ["KPI", "Flags", "Tickets", "Hours"]
+    assert book.sheetnames == ["KPI", "Flags", "Actions", "Tickets", "Hours"]
     assert book["Flags"]["D2"].value.startswith("Добавить ресурсы")

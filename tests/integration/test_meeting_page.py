@@ -107,7 +107,7 @@ def test_xlsx_download_is_audited(app, manager):
     assert response.status_code == 200
     data = response.get_json()["response"]["meeting-download"]["data"]
     book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(data["content"])))
-    assert book.sheetnames == ["KPI", "Flags", "Tickets", "Hours"]
+    assert book.sheetnames == ["KPI", "Flags", "Actions", "Tickets", "Hours"]
     with app_engine(app).connect() as conn:
         details = conn.scalars(select(AuditLog.detail).where(AuditLog.login == "manager",
                                                              AuditLog.action == "export")).all()

@@ -218,7 +218,8 @@ def test_directory_page_and_callback_work_without_login_and_carry_no_quality_dat
                                       ("directory-count", "children"), ("directory-empty", "children")],
                         [("directory-city", "value", None), ("directory-region", "value", None),
                          ("directory-category", "value", "crm"), ("directory-industry", "value", None),
-                         ("directory-kkv", "value", None), ("directory-quality", "value", [])])
+                         ("directory-kkv", "value", None), ("directory-quality", "value", []),
+                         ("directory-ids", "data", [])])
     assert status == 200
     rows = body["response"]["directory-grid"]["rowData"]
     assert sorted(r["name"] for r in rows) == ["Альфа", "Бета", "Вега"]  # Гамма has no crm project
@@ -232,15 +233,17 @@ def test_directory_callback_ignores_malformed_browser_values(client):
                                       ("directory-count", "children"), ("directory-empty", "children")],
                         [("directory-city", "value", {"$ne": 1}), ("directory-region", "value", 5),
                          ("directory-category", "value", None), ("directory-industry", "value", None),
-                         ("directory-kkv", "value", "gold"), ("directory-quality", "value", "yes")])
+                         ("directory-kkv", "value", "gold"), ("directory-quality", "value", "yes"),
+                         ("directory-ids", "data", {"$ne": 1})])
     assert status == 200
     assert len(body["response"]["directory-grid"]["rowData"]) == 4
 
 
 PROGRAMME_CALLBACKS = {
     "pq-body": [("pq-month", "value", "2026-11-01"), ("pq-run-message", "children", None)],
-    "pk-body": [("pk-url", "pathname", "/programs/kkv")],
-    "ps-body": [("ps-quarter", "value", "2026Q3"), ("ps-leads", "value", None), ("ps-save-message", "children", None)],
+    "pk-body": [("pk-url", "pathname", "/programs/kkv"), ("pk-review-message", "children", None)],
+    "ps-body": [("ps-quarter", "value", "2026Q3"), ("ps-leads", "value", None), ("ps-save-message", "children", None),
+                ("ps-decision-message", "children", None)],
     "pu-body": [("pu-price", "value", 180)],
 }
 

@@ -73,9 +73,9 @@ def test_pdf_without_flags_or_tickets_still_renders():
     assert _pages(brief_pdf(_brief(flags=False, tickets=False))) >= 1
 
 
-def test_xlsx_has_the_four_sheets():
+def test_xlsx_has_the_five_sheets():
     book = openpyxl.load_workbook(io.BytesIO(brief_xlsx(_brief())))
-    assert book.sheetnames == list(SHEETS) == ["KPI", "Flags", "Tickets", "Hours"]
+    assert book.sheetnames == list(SHEETS) == ["KPI", "Flags", "Actions", "Tickets", "Hours"]
 
 
 def test_xlsx_kpi_sheet_has_values_per_period_mean_and_delta():
@@ -108,3 +108,27 @@ def test_number_formats_follow_the_language():
     assert delta_text(-12.4, "ru") == "−12"
     assert date_text("2024-04-27T10:15:00+00:00") == "27.04.2024 10:15"
     assert date_text("2024-04-27T10:15:00+00:00", "Europe/Moscow") == "27.04.2024 13:15"
+
+
+ACTIONS = {
+    "open": [{"id": 2, "finding": "development_share:share", "finding_label": "Разработка вытесняет поддержку",
+              "title": "Понизить приоритет доработок", "owner": "Анна", "due_date": "2024-06-11",
+              "status": "in_progress", "comment": None}],
+    "last_meeting": {"id": 1, "period_end": "2024-05-14", "created_at": "2024-05-15T09:00:00+00:00", "login": "anna",
+                     "actions": [{"id": 1, "finding": "general", "finding_label": None, "title": "Созвон с ИТ-директором",
+                                  "owner": "Анна", "due_date": "2024-05-20", "status": "planned",
+                                  "status_now": "done", "comment": "перенесли"}]},
+    "history": [],
+}
+
+
+def test_xlsx_actions_sheet_lists_open_actions_and_the_last_meetings_status_then_and_now():
+    book = openpyxl.load_workbook(io.BytesIO(brief_xlsx({**_brief(), "actions": ACTIONS})))
+    rows = [[c for c in row if c is not None] for row in book["Actions"].iter_rows(values_only=True)]
+    assert ["Разработка вытесняет поддержку", "Понизить приоритет доработок", "Анна", "11.06.2024", "в работе"] in rows
+    assert "Действия, согласованные на прошлой встрече (14.05.2024)" in [r[0] for r in rows if r]
+    assert ["Общее", "Созвон с ИТ-директором", "Анна", "20.05.2024", "запланировано", "выполнено", "перенесли"] in rows
+
+
+def test_pdf_with_actions_renders():
+    assert brief_pdf({**_brief(), "actions": ACTIONS}).startswith(b"%PDF")
