@@ -10,6 +10,7 @@ from metrics.kkv import kkv_status
 from store import clock
 from store.models import KkvState
 from store.program_queries import kkv_inputs
+from store.workflows import apply_kkv_expiry
 
 
 def quality_program_monthly(engine: Engine, slot: pd.Timestamp, config: Config) -> str:
@@ -31,8 +32,10 @@ def quality_program_monthly(engine: Engine, slot: pd.Timestamp, config: Config) 
 
 
 def kkv_daily(engine: Engine, slot: pd.Timestamp, config: Config) -> str:
-    """Each partner's KKV state today (valid, expiring within 30 days, expired, renewal overdue) into `kkv_states`."""
+    """Levels past their validity without an approved renewal are downgraded (seed 001, issue 17's workflow),
+    then each partner's KKV state today (valid, expiring within 30 days, expired, renewal overdue) into `kkv_states`."""
     today = clock.now()
+    downgraded = apply_kkv_expiry(engine, today)
     with engine.begin() as conn:
         partners = kkv_inputs(conn)["partners"]
         states = kkv_status(partners, today)
@@ -46,5 +49,5 @@ def kkv_daily(engine: Engine, slot: pd.Timestamp, config: Config) -> str:
         if len(rows):
             conn.execute(insert(KkvState), rows.to_dict("records"))
     counts = states["status"].value_counts()
-    return (f"{len(states)} partners: expiring {int(counts.get('expiring', 0))}, expired {int(counts.get('expired', 0))}, "
+    return (f"{len(downgraded)} downgraded; {len(states)} partners: expiring {int(counts.get('expiring', 0))}, expired {int(counts.get('expired', 0))}, "
             f"renewal overdue {int(states['renewal_overdue'].sum())}")
