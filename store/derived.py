@@ -77,13 +77,18 @@ def _prepare_refresh(conn: Connection, loaded_tables: list[str]) -> None:
 
 def materialize_sla(conn: Connection, ticket_ids: list[str] | None = None,
                     now: pd.Timestamp | None = None,
-                    progress: Callable[[int, int], None] | None = None) -> int:
-    """Evaluate the SLA of the given tickets (all when None) and store them in `ticket_sla`."""
+                    progress: Callable[[int, int], None] | None = None,
+                    full_refresh_share: float = FULL_REFRESH_SHARE) -> int:
+    """Evaluate the SLA of the given tickets (all when None) and store them in `ticket_sla`.
+
+    At least `full_refresh_share` of the stored tickets recomputes all of them (one sequential pass);
+    a recompute after a policy change passes 1.0, so only the affected tickets change.
+    """
     now = now if now is not None else clock.now()
     calendars = load_calendars(conn)
     policies = load_policies(conn)
     stored = conn.execute(select(func.count()).select_from(Ticket)).scalar_one()
-    if ticket_ids is not None and len(ticket_ids) >= FULL_REFRESH_SHARE * stored:
+    if ticket_ids is not None and len(ticket_ids) >= full_refresh_share * stored:
         ticket_ids = None  # one sequential pass is cheaper than looking most tickets up by id
     total = stored if ticket_ids is None else len(ticket_ids)
     if ticket_ids is None:

@@ -7,6 +7,7 @@ from sqlalchemy import Connection, select
 from metrics.calendar import CALENDAR_PRESETS, WorkCalendar
 from metrics.sla import SlaPolicy
 from store.models import CalendarRow, SlaPolicyRow
+from store.production_calendar import official_days, with_official_days
 from store import clock
 
 # calendar names used in clients.calendar; the client's zone also decides naive timestamps (SPEC §3, §5)
@@ -34,7 +35,9 @@ def policy_definitions(conn: Connection) -> dict[str, dict]:
 
 
 def load_calendars(conn: Connection) -> dict[str, WorkCalendar]:
-    return {name: WorkCalendar.from_dict(d) for name, d in calendar_definitions(conn).items()}
+    """Every calendar by name, with the official production calendar of its country where loaded."""
+    calendars = {name: WorkCalendar.from_dict(d) for name, d in calendar_definitions(conn).items()}
+    return with_official_days(calendars, official_days(conn))
 
 
 def load_policies(conn: Connection) -> dict[str, SlaPolicy]:
