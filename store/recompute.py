@@ -93,9 +93,10 @@ def recompute_affected(engine: Engine, *, trigger: str, version: str,
                                                    full_refresh_share=1.0) if ids else 0
             if done:
                 refresh_rollups(conn, {"tickets"}, now=at)
+            finished = clock.now()
             conn.execute(insert(SlaRecompute).values(
-                at=at.to_pydatetime(), trigger=trigger[:200], version=version, tickets=done, outcome="done"))
-        return RecomputeResult(done, at, version)
+                at=finished.to_pydatetime(), trigger=trigger[:200], version=version, tickets=done, outcome="done"))
+        return RecomputeResult(done, finished, version)
     except Exception as exc:  # any failure: nothing changed, say why
         detail = f"{type(exc).__name__}: {exc}"[:2000]
         with engine.begin() as conn:
