@@ -339,6 +339,44 @@ def _states(
     ).astype(object)
 
 
+def live_states(resolved_at: Any, deadline: Any, at_risk_from: Any, now: Any) -> np.ndarray:
+    """met / breached / open / at_risk of tickets at ``now`` from their stored instants (SPEC §5 live state).
+
+    A ticket resolved by ``now`` is ``met`` if resolved by its deadline, else ``breached`` (no
+    deadline: no state, None); an open one is ``breached`` after its deadline, ``at_risk`` after
+    ``at_risk_from`` (the instant at which less than ``at_risk_share`` of its target is left),
+    else ``open`` (also without a deadline).  Vectorized; NaT = missing.  ``store.live_state``
+    is the same rule in SQL.
+    """
+    now_ns = int(_utc_timestamp(now).value)
+    resolved = _as_utc_ns(resolved_at)
+    deadline_ns = _as_utc_ns(deadline)
+    risk_ns = _as_utc_ns(at_risk_from)
+    done = (resolved != _NAT) & (resolved <= now_ns)
+    has_deadline = deadline_ns != _NAT
+    return np.select(
+        [
+            done & has_deadline & (resolved <= deadline_ns),
+            done & has_deadline,
+            done,
+            has_deadline & (now_ns > deadline_ns),
+            (risk_ns != _NAT) & (now_ns > risk_ns),
+        ],
+        ["met", "breached", None, "breached", "at_risk"],
+        default="open",
+    ).astype(object)
+
+
+def _utc_timestamp(value: Any) -> pd.Timestamp:
+    stamp = pd.Timestamp(value)
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def _as_utc_ns(values: Any) -> np.ndarray:
+    """Timestamps (naive = UTC) as int64 UTC ns, NaT = ``iNaT``."""
+    return to_utc_ns(pd.Series(values, dtype=object) if not hasattr(values, "dtype") else values, "UTC")
+
+
 # --------------------------------------------------------------------------- evaluation
 def _evaluate_group(
     tickets: pd.DataFrame,
@@ -389,9 +427,20 @@ def _evaluate_group(
         window = cal.working_ns_between(created, deadline)
         resolution_target = np.where(is_rework, window, resolution_target)
     acceptance_deadline = _deadline_ns(cal, created, acceptance_target, seg)
+    # the instant from which less than at_risk_share of the target is left (stored: live state at read time)
+    at_risk_from = _deadline_ns(
+        cal, created, (1.0 - policy.at_risk_share) * resolution_target, seg
+    )
+    if is_rework.any():  # a rework's window is plain working time created → deadline
+        at_risk_from = np.where(
+            is_rework,
+            cal.add_working_ns(
+                created, (1.0 - policy.at_risk_share) * resolution_target
+            ).view(np.int64),
+            at_risk_from,
+        )
 
     now = np.full(n, now_ns, dtype=np.int64)
-    remaining = cal.working_ns_between(now, deadline)
     acceptance_remaining = acceptance_target - (
         cal.working_ns_between(created, now) - _paused_seconds(cal, n, seg, now)
     )
@@ -415,13 +464,14 @@ def _evaluate_group(
                 acceptance_target,
                 policy.at_risk_share,
             ),
-            "sla_state": _states(
-                resolved,
-                now_ns,
-                deadline,
-                remaining,
-                resolution_target,
-                policy.at_risk_share,
+            "at_risk_from": pd.DatetimeIndex(
+                at_risk_from.view("datetime64[ns]")
+            ).tz_localize("UTC"),
+            "sla_state": live_states(
+                resolved.view("datetime64[ns]"),
+                deadline.view("datetime64[ns]"),
+                at_risk_from.view("datetime64[ns]"),
+                pd.Timestamp(now_ns, tz="UTC"),
             ),
             "rule": rule,
         },

@@ -133,6 +133,7 @@ def sla_frame(tickets: pd.DataFrame, pauses: pd.DataFrame, calendars: dict, poli
             cal = calendars[name]
             out.loc[idx, column] = cal.working_seconds(tickets[start].iloc[idx], tickets[end].iloc[idx])
     out["computed_at"] = now
+    out["is_open"] = ~(pd.to_datetime(tickets["resolved_at"], utc=True) <= now).to_numpy()
     return out[[c for c in SLA_COLUMNS if c in out.columns]]
 
 

@@ -248,7 +248,10 @@ class TicketSla(Base):
     implementation_working_s: Mapped[float | None] = mapped_column(Float)
     deployment_working_s: Mapped[float | None] = mapped_column(Float)
     computed_at: Mapped[dt.datetime | None] = mapped_column(Ts)
-    rule: Mapped[str | None] = mapped_column(String(120))  # the rule that set the target (issue 12)
+    # issue 12: the state of an open ticket is evaluated when read (store.live_state), from these
+    rule: Mapped[str | None] = mapped_column(String(120))  # the rule that set the target
+    at_risk_from: Mapped[dt.datetime | None] = mapped_column(Ts)  # less than at_risk_share left after it
+    is_open: Mapped[bool | None] = mapped_column(Boolean, index=True)  # unresolved when computed
 
 
 # ---------------------------------------------------------------- operations

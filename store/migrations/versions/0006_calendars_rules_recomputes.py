@@ -1,4 +1,5 @@
-"""official production calendars, the rule of each SLA target, recompute log (SPEC §5, issue 12)
+"""official production calendars, the rule of each SLA target and the instants of its live state, recompute log
+(SPEC §5, issue 12)
 
 Revision ID: 0006
 Revises: 0005
@@ -42,11 +43,20 @@ def upgrade() -> None:
     op.create_index('ix_sla_recomputes_at', 'sla_recomputes', ['at'])
     with op.batch_alter_table('ticket_sla') as batch:
         batch.add_column(sa.Column('rule', sa.String(length=120), nullable=True))
+        batch.add_column(sa.Column('at_risk_from', sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column('is_open', sa.Boolean(), nullable=True))
+        batch.create_index('ix_ticket_sla_is_open', ['is_open'], unique=False)
+    # rows computed before: whether the ticket was open then (the at-risk instant needs the calendar:
+    # `cli.py recompute` fills it; until then such open tickets read open or breached)
+    op.execute("UPDATE ticket_sla SET is_open = COALESCE((SELECT t.resolved_at IS NULL OR t.resolved_at > "
+               "ticket_sla.computed_at FROM tickets t WHERE t.ticket_id = ticket_sla.ticket_id), TRUE)")
 
 
 def downgrade() -> None:
     with op.batch_alter_table('ticket_sla') as batch:
-        batch.drop_column('rule')
+        batch.drop_index('ix_ticket_sla_is_open')
+        for name in ('is_open', 'at_risk_from', 'rule'):
+            batch.drop_column(name)
     op.drop_index('ix_sla_recomputes_at', table_name='sla_recomputes')
     op.drop_table('sla_recomputes')
     op.drop_table('production_calendar_years')
