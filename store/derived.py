@@ -17,7 +17,7 @@ from metrics.sla import evaluate_tickets
 from store.bulk import analyze, insert_dataframe, upsert_dataframe
 from store.comparison_rollup import refresh_comparison_rollup
 from store.frames import read_frame, read_frame_bulk
-from store.models import KIND_TABLES, Client, Ticket, TicketPause, TicketSla
+from store.models import KIND_TABLES, Client, SlaRecompute, Ticket, TicketPause, TicketSla
 from store.rollups import refresh_rollups
 from store.settings import DEFAULT_CALENDAR, DEFAULT_POLICY, load_calendars, load_policies
 from store import clock
@@ -61,6 +61,8 @@ def recompute(engine: Engine, progress: Callable[[int, int], None] | None = None
         done = materialize_sla(conn, progress=progress)
         refresh_rollups(conn)
         refresh_comparison_rollup(conn)
+        conn.execute(SlaRecompute.__table__.insert().values(  # shown on the settings page
+            at=clock.now_datetime(), trigger="full recompute", version=None, tickets=done, outcome="done"))
         return done
 
 
