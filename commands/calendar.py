@@ -21,9 +21,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from loaders.production_calendar import ProductionCalendarError, check_country, parse_production_calendar
+    from loaders.production_calendar import (
+        ProductionCalendarError,
+        check_country,
+        parse_production_calendar,
+    )
     from store.production_calendar import import_production_calendar
-    from store.recompute import RecomputeError, calendars_of_country, definition_version, recompute_affected
+    from store.recompute import (
+        RecomputeError,
+        calendars_of_country,
+        definition_version,
+        recompute_affected,
+    )
 
     path = Path(args.file)
     try:

@@ -12,8 +12,8 @@ from flask import has_request_context, request
 from auth.scope import current_scope_or_none
 from components.format import fmt_datetime
 from components.i18n import LANGUAGES, current_language, register_strings, t
-from store import clock
 from components.nav import menu_for
+from store import clock
 
 log = logging.getLogger(__name__)
 register_strings({"shell.data_as_of": {"ru": "данные на {time}", "en": "data as of {time}"}})

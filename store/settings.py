@@ -1,14 +1,13 @@
 """Calendars and SLA policies: built-in defaults overridden by the rows admins edit (tables calendars, sla_policies)."""
 from __future__ import annotations
 
-
 from sqlalchemy import Connection, select
 
 from metrics.calendar import CALENDAR_PRESETS, WorkCalendar
 from metrics.sla import SlaPolicy
+from store import clock
 from store.models import CalendarRow, SlaPolicyRow
 from store.production_calendar import official_days, with_official_days
-from store import clock
 
 # calendar names used in clients.calendar; the client's zone also decides naive timestamps (SPEC §3, §5)
 DEFAULT_CALENDARS: dict[str, dict] = CALENDAR_PRESETS

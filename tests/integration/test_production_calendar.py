@@ -12,10 +12,18 @@ import pytest
 from sqlalchemy import func, select
 
 import cli
-from loaders.production_calendar import ProductionCalendarError, parse_production_calendar
+from loaders.production_calendar import (
+    ProductionCalendarError,
+    parse_production_calendar,
+)
 from store.derived import materialize_sla
 from store.frames import read_frame
-from store.models import ProductionCalendarDay, ProductionCalendarYear, SlaRecompute, TicketSla
+from store.models import (
+    ProductionCalendarDay,
+    ProductionCalendarYear,
+    SlaRecompute,
+    TicketSla,
+)
 from store.production_calendar import stale_client_calendars
 from store.settings import load_calendars
 from tests.integration.partner_db import insert_frames, migrated_engine
