@@ -35,7 +35,7 @@ def calendar_warnings(engine: Engine) -> list[str]:
 
     with engine.connect() as conn:
         stale = stale_client_calendars(conn, load_calendars(conn), DEFAULT_CALENDAR)
-    return [f"warning: calendar {name} ({clients:,} clients) has no official data for {year} "
+    return [f"warning: calendar {name} (clients: {clients:,}) has no official data for {year} "
             f"within the next {WARNING_HORIZON_DAYS} days; load it with `cli.py calendar import`"
             for name, year, clients in stale]
 

@@ -62,9 +62,11 @@ register_strings({
     "admin_settings.title": {"ru": "SLA-политики и рабочие календари", "en": "SLA policies and working calendars"},
     "admin_settings.intro": {
         "ru": "Сроки — в рабочих часах календаря клиента (клиенту назначают политику и календарь колонками "
-              "sla_policy и calendar файла clients). После изменения нажмите «Пересчитать».",
+              "sla_policy и calendar файла clients). Сохранение политики или календаря сразу пересчитывает "
+              "обращения клиентов, которые их используют; «Пересчитать» пересчитывает все обращения.",
         "en": "Targets are working hours of the client's calendar (a client gets its policy and calendar in the "
-              "sla_policy and calendar columns of the clients file). Press “Recompute” after a change.",
+              "sla_policy and calendar columns of the clients file). Saving a policy or calendar recomputes the "
+              "tickets of the clients using it at once; “Recompute” recomputes every ticket.",
     },
     "admin_settings.policies": {"ru": "SLA-политики", "en": "SLA policies"},
     "admin_settings.calendars": {"ru": "Рабочие календари", "en": "Working calendars"},
@@ -131,9 +133,9 @@ register_strings({
     "admin_settings.source.rules": {"ru": "без праздников", "en": "no public holidays"},
     "admin_settings.source.none": {"ru": "нет официальных данных", "en": "no official data"},
     "admin_settings.stale_calendar": {
-        "ru": "Календарь {name} ({clients} клиентов): нет официальных данных за {year} год в ближайшие 60 дней — "
+        "ru": "Календарь {name} (клиентов: {clients}): нет официальных данных за {year} год в ближайшие 60 дней — "
               "загрузите производственный календарь.",
-        "en": "Calendar {name} ({clients} clients): no official data for {year} within the next 60 days — "
+        "en": "Calendar {name} (clients: {clients}): no official data for {year} within the next 60 days — "
               "load the production calendar.",
     },
     "admin_settings.log": {"ru": "Последние пересчёты", "en": "Latest recomputations"},

@@ -131,5 +131,5 @@ def test_stats_prints_a_warning_line_for_a_stale_client_calendar(database, monke
     assert cli.main(["stats"]) == 0
     lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("warning:")]
     # the package's last KZ decree is of 2025; 2026 and 2027 both fall within 30.11.2026 + 60 days
-    assert lines == [f"warning: calendar KZ (1 clients) has no official data for {year} within the next 60 days; "
+    assert lines == [f"warning: calendar KZ (clients: 1) has no official data for {year} within the next 60 days; "
                      "load it with `cli.py calendar import`" for year in (2026, 2027)]
