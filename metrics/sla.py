@@ -339,14 +339,16 @@ def _states(
     ).astype(object)
 
 
-def live_states(resolved_at: Any, deadline: Any, at_risk_from: Any, now: Any) -> np.ndarray:
+def live_states(resolved_at: Any, deadline: Any, at_risk_from: Any, now: Any,
+                clock_stopped: Any = None, stored_states: Any = None) -> np.ndarray:
     """met / breached / open / at_risk of tickets at ``now`` from their stored instants (SPEC §5 live state).
 
     A ticket resolved by ``now`` is ``met`` if resolved by its deadline, else ``breached`` (no
-    deadline: no state, None); an open one is ``breached`` after its deadline, ``at_risk`` after
-    ``at_risk_from`` (the instant at which less than ``at_risk_share`` of its target is left),
-    else ``open`` (also without a deadline).  Vectorized; NaT = missing.  ``store.live_state``
-    is the same rule in SQL.
+    deadline: no state, None); an open one whose clock was stopped (an open pause) when its SLA
+    was computed keeps ``stored_states`` (its remaining time does not run); any other open one is
+    ``breached`` after its deadline, ``at_risk`` after ``at_risk_from`` (the instant at which less
+    than ``at_risk_share`` of its target is left), else ``open`` (also without a deadline).
+    Vectorized; NaT = missing.  ``store.live_state`` is the same rule in SQL.
     """
     now_ns = int(_utc_timestamp(now).value)
     resolved = _as_utc_ns(resolved_at)
@@ -354,7 +356,7 @@ def live_states(resolved_at: Any, deadline: Any, at_risk_from: Any, now: Any) ->
     risk_ns = _as_utc_ns(at_risk_from)
     done = (resolved != _NAT) & (resolved <= now_ns)
     has_deadline = deadline_ns != _NAT
-    return np.select(
+    states = np.select(
         [
             done & has_deadline & (resolved <= deadline_ns),
             done & has_deadline,
@@ -365,6 +367,10 @@ def live_states(resolved_at: Any, deadline: Any, at_risk_from: Any, now: Any) ->
         ["met", "breached", None, "breached", "at_risk"],
         default="open",
     ).astype(object)
+    if clock_stopped is not None and stored_states is not None:
+        frozen = ~done & pd.Series(clock_stopped, dtype=object).eq(True).to_numpy()
+        states = np.where(frozen, np.asarray(stored_states, dtype=object), states)
+    return states
 
 
 def _utc_timestamp(value: Any) -> pd.Timestamp:
@@ -440,6 +446,11 @@ def _evaluate_group(
             at_risk_from,
         )
 
+    # open tickets in a clock-stopping pause right now: their state does not age until it ends
+    clock_stopped = np.zeros(n, dtype=bool)
+    clock_stopped[seg.row[seg.end == now_ns]] = True
+    clock_stopped &= resolved == _NAT
+
     now = np.full(n, now_ns, dtype=np.int64)
     acceptance_remaining = acceptance_target - (
         cal.working_ns_between(created, now) - _paused_seconds(cal, n, seg, now)
@@ -474,6 +485,7 @@ def _evaluate_group(
                 pd.Timestamp(now_ns, tz="UTC"),
             ),
             "rule": rule,
+            "clock_stopped": clock_stopped,
         },
         index=tickets.index,
     )
@@ -508,7 +520,8 @@ def evaluate_tickets(
     (created → min(resolved, now)), ``paused_working_s``, ``acceptance_target_s``,
     ``resolution_target_s``, ``deadline`` (UTC), ``acceptance_state``, ``sla_state``
     (met / breached / open / at_risk, NaN = no target), ``rule`` (the rule text that set the
-    target, e.g. «psm · ошибка · 3 ч») and ``pause_count`` (pause records).
+    target, e.g. «psm · ошибка · 3 ч»), ``at_risk_from`` and ``clock_stopped`` (open and in a
+    clock-stopping pause at ``now``; see ``live_states``) and ``pause_count`` (pause records).
     All durations in working seconds.
     """
     now_ts = pd.Timestamp(now)

@@ -26,6 +26,7 @@ def live_sla_state(now: pd.Timestamp) -> ColumnElement[str]:
         (and_(done, sla.deadline.is_(None)), literal(None)),
         (and_(done, Ticket.resolved_at <= sla.deadline), "met"),
         (done, "breached"),
+        (sla.clock_stopped.is_(True), sla.sla_state),  # paused when computed: the remaining time does not run
         (sla.deadline.is_(None), "open"),
         (at > sla.deadline, "breached"),
         (and_(sla.at_risk_from.is_not(None), at > sla.at_risk_from), "at_risk"),

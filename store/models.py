@@ -252,6 +252,7 @@ class TicketSla(Base):
     rule: Mapped[str | None] = mapped_column(String(120))  # the rule that set the target
     at_risk_from: Mapped[dt.datetime | None] = mapped_column(Ts)  # less than at_risk_share left after it
     is_open: Mapped[bool | None] = mapped_column(Boolean, index=True)  # unresolved when computed
+    clock_stopped: Mapped[bool | None] = mapped_column(Boolean)  # open and paused when computed: state kept
 
 
 # ---------------------------------------------------------------- operations

@@ -64,7 +64,7 @@ def client_record(conn: Connection, client_id: str) -> dict | None:
 
 TICKET_COLUMNS = [c.name for c in Ticket.__table__.columns]
 SLA_COLUMNS = [c.name for c in TicketSla.__table__.columns
-               if c.name not in ("ticket_id", "computed_at", "is_open")]
+               if c.name not in ("ticket_id", "computed_at", "is_open", "clock_stopped")]
 
 
 @dataclass(frozen=True)

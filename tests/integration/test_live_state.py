@@ -36,11 +36,15 @@ def stored(engine, monkeypatch):
         "partners": pd.DataFrame({"partner_id": ["P1"], "name": ["Альфа"], "city": ["Омск"], "country": ["RU"]}),
         "clients": pd.DataFrame({"client_id": ["C1"], "name": ["Ромашка"], "partner_id": ["P1"], "calendar": ["RU"]}),
         "tickets": pd.DataFrame({
-            "ticket_id": ["BUG", "DONE"], "client_id": ["C1", "C1"], "partner_id": ["P1", "P1"],
-            "created_at": [CREATED.tz_convert("UTC")] * 2, "service": ["psm", "psm"],
-            "kind": ["incident", "incident"], "type": ["bug", "bug"], "priority": [1, 1],
-            "accepted_at": [(CREATED + pd.Timedelta(minutes=10)).tz_convert("UTC")] * 2,
-            "resolved_at": [pd.NaT, (CREATED + pd.Timedelta(hours=1)).tz_convert("UTC")]}),
+            "ticket_id": ["BUG", "DONE", "PAUSED"], "client_id": ["C1"] * 3, "partner_id": ["P1"] * 3,
+            "created_at": [CREATED.tz_convert("UTC")] * 3, "service": ["psm"] * 3,
+            "kind": ["incident"] * 3, "type": ["bug"] * 3, "priority": [1] * 3,
+            "accepted_at": [(CREATED + pd.Timedelta(minutes=10)).tz_convert("UTC")] * 3,
+            "resolved_at": [pd.NaT, (CREATED + pd.Timedelta(hours=1)).tz_convert("UTC"), pd.NaT]}),
+        # PAUSED waits for the client since 09:10 (still waiting): its clock does not run
+        "ticket_pauses": pd.DataFrame({"ticket_id": ["PAUSED"],
+                                       "paused_at": [(CREATED + pd.Timedelta(minutes=10)).tz_convert("UTC")],
+                                       "resumed_at": [pd.NaT], "reason": ["waiting_client"]}),
     }
     insert_frames(engine, frames)
     monkeypatch.setenv("QUALITY_NOW", _at("09:30"))
@@ -71,13 +75,14 @@ def test_a_ticket_passing_its_deadline_between_two_reads_turns_breached_without_
     assert row.rule == "psm · ошибка · 3 ч" and row.is_open
 
     before = _states_read_at(stored, monkeypatch, "10:00")
-    assert before["partner"] == before["meeting"] == {"BUG": "open", "DONE": "met"}
+    assert before["partner"] == before["meeting"] == {"BUG": "open", "DONE": "met", "PAUSED": "open"}
     assert before["counts"] == {"met": 1, "breached": 0} and before["trend_rows"] == {"DONE": "met"}
 
     assert _states_read_at(stored, monkeypatch, "11:30")["partner"]["BUG"] == "at_risk"
 
     after = _states_read_at(stored, monkeypatch, "12:30")
-    assert after["partner"] == after["meeting"] == {"BUG": "breached", "DONE": "met"}
+    # PAUSED's stored deadline (12:20) has passed, but its clock is stopped: it stays open
+    assert after["partner"] == after["meeting"] == {"BUG": "breached", "DONE": "met", "PAUSED": "open"}
     assert after["counts"] == {"met": 1, "breached": 1}
     assert after["trend_rows"] == {"BUG": "breached", "DONE": "met"}
 

@@ -45,6 +45,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column('rule', sa.String(length=120), nullable=True))
         batch.add_column(sa.Column('at_risk_from', sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column('is_open', sa.Boolean(), nullable=True))
+        batch.add_column(sa.Column('clock_stopped', sa.Boolean(), nullable=True))
         batch.create_index('ix_ticket_sla_is_open', ['is_open'], unique=False)
     # rows computed before: whether the ticket was open then (the at-risk instant needs the calendar:
     # `cli.py recompute` fills it; until then such open tickets read open or breached)
@@ -55,7 +56,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('ticket_sla') as batch:
         batch.drop_index('ix_ticket_sla_is_open')
-        for name in ('is_open', 'at_risk_from', 'rule'):
+        for name in ('clock_stopped', 'is_open', 'at_risk_from', 'rule'):
             batch.drop_column(name)
     op.drop_index('ix_sla_recomputes_at', table_name='sla_recomputes')
     op.drop_table('sla_recomputes')
