@@ -9,7 +9,8 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("demo", "ingest", "stats", "users", "recompute", "report", "evaluate", "bench", "jobs", "outbox")
+COMMANDS = ("demo", "ingest", "stats", "users", "recompute", "report", "evaluate", "bench", "jobs", "outbox",
+            "calendar")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -28,12 +28,27 @@ def stored_rows(engine: Engine) -> dict[str, int]:
     return counts
 
 
+def calendar_warnings(engine: Engine) -> list[str]:
+    """One line per client calendar without official data within the next 60 days (SPEC §5)."""
+    from store.production_calendar import WARNING_HORIZON_DAYS, stale_client_calendars
+    from store.settings import DEFAULT_CALENDAR, load_calendars
+
+    with engine.connect() as conn:
+        stale = stale_client_calendars(conn, load_calendars(conn), DEFAULT_CALENDAR)
+    return [f"warning: calendar {name} (clients: {clients:,}) has no official data for {year} "
+            f"within the next {WARNING_HORIZON_DAYS} days; load it with `cli.py calendar import`"
+            for name, year, clients in stale]
+
+
 def run(args: argparse.Namespace) -> int:
-    counts = stored_rows(configured_engine())
+    engine = configured_engine()
+    counts = stored_rows(engine)
     if args.json:
         json.dump(counts, sys.stdout)
         sys.stdout.write("\n")
     else:
         for kind, rows in counts.items():
             print(f"{kind:<20} {rows:>12,}")
+    for line in calendar_warnings(engine):
+        print(line, file=sys.stderr if args.json else sys.stdout)
     return 0

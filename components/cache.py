@@ -12,6 +12,8 @@ from flask_caching import Cache
 from config import Config
 
 DEFAULT_TIMEOUT = 300
+#: SLA states of open tickets age with the clock (SPEC §5 live state): a cached view lives one minute at most
+LIVE_STATE_SECONDS = 60
 _VERSION_KEY = "quality:data-version"
 
 
@@ -42,9 +44,17 @@ def invalidate_data_cache() -> None:
     cache.set(_VERSION_KEY, data_version() + 1, timeout=0)
 
 
+def live_bucket() -> str:
+    """The minute of `store.clock.now()`: part of every key, so live SLA states are never older than it."""
+    from store import clock
+
+    return clock.now().floor(f"{LIVE_STATE_SECONDS}s").isoformat()
+
+
 def scoped_key(func: Callable, scope_key: str, args: tuple, kwargs: dict) -> str:
-    """Key = function + data version + user's scope + arguments, so two scopes never share an entry."""
-    raw = repr((func.__module__, func.__qualname__, data_version(), scope_key, args, sorted(kwargs.items())))
+    """Key = function + data version + minute + user's scope + arguments, so two scopes never share an entry."""
+    raw = repr((func.__module__, func.__qualname__, data_version(), live_bucket(), scope_key, args,
+                sorted(kwargs.items())))
     return "scoped:" + hashlib.sha256(raw.encode()).hexdigest()
 
 

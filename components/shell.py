@@ -10,10 +10,13 @@ from dash import html
 from flask import has_request_context, request
 
 from auth.scope import current_scope_or_none
-from components.i18n import LANGUAGES, current_language, t
+from components.format import fmt_datetime
+from components.i18n import LANGUAGES, current_language, register_strings, t
 from components.nav import menu_for
+from store import clock
 
 log = logging.getLogger(__name__)
+register_strings({"shell.data_as_of": {"ru": "данные на {time}", "en": "data as of {time}"}})
 ERROR_TOAST = "shell-error"
 
 
@@ -38,6 +41,8 @@ def _user_block() -> list:
         block.append(html.A(t("nav.login"), href="/login", className="nav-link d-inline", id="shell-login"))
         return block
     block += [
+        html.Span(t("shell.data_as_of", time=fmt_datetime(clock.now())), id="shell-data-as-of",
+                  className="me-3 text-nowrap"),
         html.Span([html.Span(scope.name, id="shell-user", className="fw-bold"), " · ", t(f"role.{scope.role}")],
                   className="shell-user me-3"),
         html.A(t("nav.notifications"), href="/notifications", id="shell-notifications",

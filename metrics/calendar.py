@@ -15,6 +15,7 @@ All arithmetic is on int64 nanoseconds, hence exact.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,10 +29,19 @@ NS_PER_DAY = 86_400 * NS_PER_S
 _NAT = np.iinfo(np.int64).min
 _EPOCH_WEEKDAY = 3  # 1970-01-01 was a Thursday (Monday = 0)
 
+#: Countries whose pre-holiday working day is one hour shorter by law (RU labour code art. 95);
+#: ``short_preholiday=None`` resolves to true for them.
+SHORT_PREHOLIDAY_COUNTRIES = frozenset({"RU"})
+
+#: Kinds of a day in an official production calendar (``official_days``).
+OFFICIAL_KINDS = ("holiday", "workday", "short")
+
 #: Named calendars offered to admins; ``WorkCalendar.from_name`` builds them.
 CALENDAR_PRESETS: dict[str, dict[str, Any]] = {
     "RU": {"timezone": "Europe/Moscow", "country": "RU"},
     "KZ": {"timezone": "Asia/Almaty", "country": "KZ"},
+    "UZ": {"timezone": "Asia/Tashkent", "country": "UZ"},
+    "BY": {"timezone": "Europe/Minsk", "country": "BY"},
     "UA": {"timezone": "Europe/Kyiv", "country": "UA"},
     "24x7": {
         "timezone": "UTC",
@@ -116,7 +126,13 @@ class WorkCalendar:
     workdays : weekdays worked, Monday = 0.
     extra_holidays, extra_workdays : local dates overriding the package; a date in both is a holiday.
     short_preholiday : if true, a working day before a public holiday closes one hour earlier
-        (Russian Labour Code art. 95), see ``_preholiday_mask``.
+        (Russian Labour Code art. 95), see ``_preholiday_mask``; ``None`` (the default) means
+        true for the countries in ``SHORT_PREHOLIDAY_COUNTRIES`` (RU).
+    official_days : ``(date, kind)`` pairs of an official production calendar loaded by the
+        admin (kind ``holiday`` / ``workday`` / ``short``); for every year in ``official_years``
+        they replace the ``holidays`` package: listed holidays are days off, listed work days
+        and short days work (short ones one hour less), any other day follows ``workdays``.
+    official_years : years covered by ``official_days``.
     """
 
     timezone: str = "Europe/Moscow"
@@ -125,7 +141,9 @@ class WorkCalendar:
     workdays: tuple[int, ...] = (0, 1, 2, 3, 4)
     extra_holidays: tuple[Any, ...] = ()
     extra_workdays: tuple[Any, ...] = ()
-    short_preholiday: bool = False
+    short_preholiday: bool | None = None
+    official_days: tuple[tuple[str, str], ...] = ()
+    official_years: tuple[int, ...] = ()
     _cache: dict[str, _DayTable] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -145,6 +163,25 @@ class WorkCalendar:
             "extra_workdays",
             tuple(str(d) for d in _as_dates(self.extra_workdays)),
         )
+        if self.short_preholiday is None:
+            object.__setattr__(
+                self,
+                "short_preholiday",
+                self.country in SHORT_PREHOLIDAY_COUNTRIES,
+            )
+        object.__setattr__(
+            self,
+            "official_days",
+            tuple(
+                sorted((str(np.datetime64(d, "D")), str(k)) for d, k in self.official_days)
+            ),
+        )
+        object.__setattr__(
+            self, "official_years", tuple(sorted({int(y) for y in self.official_years}))
+        )
+        bad_kinds = {k for _, k in self.official_days} - set(OFFICIAL_KINDS)
+        if bad_kinds:
+            raise ValueError(f"unknown official day kinds {sorted(bad_kinds)}")
         if _wall_clock_ns(self.hours[1]) <= _wall_clock_ns(self.hours[0]):
             raise ValueError(f"closing time must follow opening time, got {self.hours}")
         if not set(self.workdays) <= set(range(7)):
@@ -187,31 +224,62 @@ class WorkCalendar:
                 known[key] = tuple(known[key])
         return cls(**known)
 
+    def with_official(
+        self, days: Iterable[tuple[Any, str]], years: Iterable[int]
+    ) -> WorkCalendar:
+        """This calendar with an official production calendar replacing the package for ``years``."""
+        return dataclasses.replace(
+            self, official_days=tuple(days), official_years=tuple(years)
+        )
+
+    def _identity(self) -> tuple:
+        return (repr(self.to_dict()), self.official_days, self.official_years)
+
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, WorkCalendar) and self.to_dict() == other.to_dict()
+        return isinstance(other, WorkCalendar) and self._identity() == other._identity()
 
     def __hash__(self) -> int:
-        return hash(repr(self.to_dict()))
+        return hash(self._identity())
 
     # ----------------------------------------------------------------- day table
     def _holidays(
         self, first_year: int, last_year: int
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Holiday dates, dates of moved days off, and moved working days for the years."""
-        if self.country is None:
-            empty = np.array([], dtype="datetime64[D]")
+        """Holiday dates, dates of moved days off, and moved working days for the years.
+
+        Years covered by ``official_days`` are skipped here (``_build_table`` applies them).
+        """
+        empty = np.array([], dtype="datetime64[D]")
+        years = [
+            y for y in range(first_year, last_year + 1) if y not in self.official_years
+        ]
+        if self.country is None or not years:
             return empty, empty, empty
-        years = range(first_year, last_year + 1)
         calendar = holidays_lib.country_holidays(
             self.country, years=years, language="en_US"
         )
         holiday_dates = _as_dates(calendar.keys())
-        # A day off moved from a weekend is not itself a public holiday (matters for short days).
+        # A day off moved from a weekend ("substituted", or a holiday "observed" on the next
+        # working day) is not itself a public holiday: the day before it is a full day.
         moved_off = _as_dates(
-            d for d, name in calendar.items() if "substituted" in name.lower()
+            d
+            for d, name in calendar.items()
+            if "substituted" in name.lower() or "(observed" in name.lower()
         )
-        moved_work = _as_dates(getattr(calendar, "weekend_workdays", ()))
+        # The package keeps moved working days of other years in the same set (KZ lists
+        # 2013-12-28 whatever the years asked): only those of the years asked count.
+        moved_work = _as_dates(
+            d for d in getattr(calendar, "weekend_workdays", ()) if d.year in years
+        )
         return holiday_dates, moved_off, moved_work
+
+    def _official(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Official holiday, working and short dates (``official_days``)."""
+        by_kind = {
+            kind: _as_dates(d for d, k in self.official_days if k == kind)
+            for kind in OFFICIAL_KINDS
+        }
+        return by_kind["holiday"], by_kind["workday"], by_kind["short"]
 
     def _build_table(
         self, first_day: np.datetime64, last_day: np.datetime64
@@ -226,9 +294,16 @@ class WorkCalendar:
 
         day_number = days.astype(np.int64)
         weekday = (day_number + _EPOCH_WEEKDAY) % 7
-        is_holiday = np.isin(days, holiday_dates)
-        is_working = np.isin(weekday, self.workdays) | np.isin(days, moved_work)
-        # a holiday wins: RU 2024-01-06 is both a New Year holiday and in weekend_workdays
+        official_holiday, official_work, official_short = self._official()
+        in_official_year = np.isin(years, self.official_years)
+        is_holiday = np.isin(days, holiday_dates) | np.isin(days, official_holiday)
+        is_working = (
+            np.isin(weekday, self.workdays)
+            | np.isin(days, moved_work)
+            | np.isin(days, official_work)
+            | np.isin(days, official_short)
+        )
+        # a holiday always wins over a moved working day
         is_working &= ~is_holiday
         is_working |= np.isin(days, _as_dates(self.extra_workdays))
         extra_holidays = _as_dates(self.extra_holidays)
@@ -242,6 +317,10 @@ class WorkCalendar:
             )
             short = self._preholiday_mask(
                 days, is_working, is_public_holiday, moved_work
+            )
+            # an official calendar names its short days itself
+            short = np.where(
+                in_official_year, is_working & np.isin(days, official_short), short
             )
             close_wall = np.where(
                 short, np.maximum(close_wall - 3600 * NS_PER_S, open_wall), close_wall
@@ -407,3 +486,30 @@ class WorkCalendar:
             t = table.open_ns[day] + (target - table.cum_ns[day])
             out[valid] = np.where(add_ns == 0, s, t)
         return out.view("datetime64[ns]")
+
+
+def package_decree_years(country: str) -> frozenset[int]:
+    """Years for which the ``holidays`` package carries dated government entries for ``country``.
+
+    Moved days off and working Saturdays are set each year by a decree (RU: government
+    resolution, BY: council of ministers, UZ: presidential decree); the package knows a year's
+    official calendar only once the year appears in its ``special_*`` tables.
+    """
+    entity = holidays_lib.country_holidays(country)
+    years: set[int] = set()
+    for name in dir(entity):
+        table = getattr(entity, name, None)
+        if name.startswith("special_") and isinstance(table, dict):
+            years.update(int(y) for y in table if isinstance(y, int))
+    return frozenset(years)
+
+
+def package_covers(country: str | None, year: int) -> bool:
+    """Whether the package's data for ``country`` reaches ``year`` (latest decree year >= year).
+
+    A country without public holidays (``None``, a 24x7 calendar) is always covered.
+    """
+    if country is None:
+        return True
+    decree_years = package_decree_years(country)
+    return bool(decree_years) and year <= max(decree_years)

@@ -1,14 +1,18 @@
 """SLA of support tickets in working time (SPEC §5, seed 003 dedicated support, seed 004 priorities).
 
-Which target applies to a ticket (first rule that matches):
+One target per ticket, by service (SPEC §5):
 
-1. ``kind == "incident"`` with a priority 1..3 → the priority's reaction (acceptance) and
-   resolution targets (seed 004: e.g. 1 h / 4 h, 4 h / 16 h, 8 h / 40 h).
-2. otherwise acceptance 1 h (seed 003: "обработка задачи в течение 1-го часа") and resolution by type:
-   ``simple`` 8 h, ``complex`` 8 h × subtasks (missing or 0 subtasks → 1), ``bug`` 3 h;
-   a ticket without a type is treated as ``SlaPolicy.default_type``.
-3. ``rework`` (paid enhancement): the deadline is ``due_at`` fixed at acceptance, extended by the
-   working time spent in ``waiting_production`` pauses ("БП"); without ``due_at`` there is no target.
+1. ``service == "psm"`` (dedicated support, seed 003), whatever its kind: acceptance 1 h
+   ("обработка задачи в течение 1-го часа") and resolution by type: ``simple`` 8 h, ``complex``
+   8 h × subtasks (missing or 0 subtasks → 1), ``bug`` 3 h; a ticket without a type is treated as
+   ``SlaPolicy.default_type``.  ``rework`` (paid enhancement): the deadline is ``due_at`` fixed at
+   acceptance, extended by the working time spent in ``waiting_production`` pauses ("БП"); without
+   ``due_at`` there is no target.
+2. ``service == "classic"`` (seed 004), whatever its kind: the priority's reaction (acceptance) and
+   resolution targets (e.g. 1 h / 4 h, 4 h / 16 h, 8 h / 40 h); without a known priority, rule 1's rows.
+3. no service: an ``incident`` with a known priority takes rule 2, any other ticket rule 1.
+
+Each ticket's ``rule`` names the rule that set its target, e.g. «psm · ошибка · 3 ч».
 
 Pauses stop the clock (``SlaPolicy.clock_stop_reasons``; a pause without a reason counts as
 ``other``).  A deadline is the earliest instant at which the working time since creation,
@@ -227,11 +231,27 @@ def _column(tickets: pd.DataFrame, name: str) -> pd.Series:
     )
 
 
+#: Russian names of ticket types in rule texts (seed 003 wording).
+TYPE_NAMES = {"simple": "простая", "complex": "сложная", "bug": "ошибка", "rework": "доработка"}
+
+
+def _hours_text(hours: np.ndarray) -> np.ndarray:
+    """``8`` → «8», ``0.5`` → «0,5» (Russian decimal comma), elementwise."""
+    rounded = np.round(np.asarray(hours, dtype=float), 2)
+    text = pd.Series(rounded).map(lambda v: f"{v:g}".replace(".", ",")).to_numpy(dtype=object)
+    return text
+
+
 def _targets_s(
     tickets: pd.DataFrame, policy: SlaPolicy
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(acceptance target s, resolution target s, is_rework) per ticket; rework's resolution is NaN."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(acceptance target s, resolution target s, is_rework, rule text) per ticket (module doc rules).
+
+    A rework's resolution target is NaN here (its deadline comes from ``due_at``).
+    """
+    n = len(tickets)
     kind = _column(tickets, "kind").astype(object).to_numpy()
+    service = _column(tickets, "service").astype(object).to_numpy()
     ticket_type = (
         _column(tickets, "type").astype(object).fillna(policy.default_type).to_numpy()
     )
@@ -245,6 +265,7 @@ def _targets_s(
         np.isnan(subtasks) | (subtasks <= 0), 1.0, subtasks
     )  # missing/0 subtasks → 1
 
+    # seed 003 rows, by type
     by_type = np.select(
         [ticket_type == "simple", ticket_type == "complex", ticket_type == "bug"],
         [
@@ -254,17 +275,44 @@ def _targets_s(
         ],
         default=np.nan,
     )
-    reaction = np.full(len(tickets), policy.acceptance_hours)
+    known_priority = np.isin(priority, list(policy.incident_targets))
+    # seed 004 rows for classic tickets (and incidents of an unknown service) with a known priority
+    by_priority = known_priority & (
+        (service == "classic") | (pd.isna(service) & (kind == "incident"))
+    )
+    reaction = np.full(n, policy.acceptance_hours)
     resolution = by_type
     for level, (reaction_h, resolution_h) in policy.incident_targets.items():
-        is_level = (kind == "incident") & (priority == level)
+        is_level = by_priority & (priority == level)
         reaction = np.where(is_level, reaction_h, reaction)
         resolution = np.where(is_level, resolution_h, resolution)
-    is_priority_incident = (kind == "incident") & np.isin(
-        priority, list(policy.incident_targets)
+    is_rework = (ticket_type == "rework") & ~by_priority
+
+    family = np.where(by_priority, "classic", np.where(pd.isna(service), "psm", service)).astype(object)
+    type_name = pd.Series(ticket_type).map(TYPE_NAMES).fillna(pd.Series(ticket_type)).to_numpy(dtype=object)
+    per_subtask = _hours_text(np.full(n, policy.complex_hours_per_subtask))
+    type_rule = np.select(
+        [ticket_type == "complex", is_rework, np.isnan(by_type)],
+        [
+            per_subtask + " ч × " + _hours_text(subtasks),
+            np.full(n, "срок + БП", dtype=object),
+            np.full(n, "без срока", dtype=object),
+        ],
+        default=_hours_text(by_type) + " ч",
+    ).astype(object)
+    priority_rule = (
+        "P" + pd.Series(priority).fillna(0).astype(int).astype(str).to_numpy(dtype=object)
+        + " · " + _hours_text(reaction) + " ч / " + _hours_text(resolution) + " ч"
     )
-    is_rework = (ticket_type == "rework") & ~is_priority_incident
-    return reaction * HOUR, np.where(is_rework, np.nan, resolution * HOUR), is_rework
+    rule = np.where(
+        by_priority, family + " · " + priority_rule, family + " · " + type_name + " · " + type_rule
+    ).astype(object)
+    return (
+        reaction * HOUR,
+        np.where(is_rework, np.nan, resolution * HOUR),
+        is_rework,
+        rule,
+    )
 
 
 def _states(
@@ -289,6 +337,50 @@ def _states(
         ["met", "breached", None, "breached", "at_risk"],
         default="open",
     ).astype(object)
+
+
+def live_states(resolved_at: Any, deadline: Any, at_risk_from: Any, now: Any,
+                clock_stopped: Any = None, stored_states: Any = None) -> np.ndarray:
+    """met / breached / open / at_risk of tickets at ``now`` from their stored instants (SPEC §5 live state).
+
+    A ticket resolved by ``now`` is ``met`` if resolved by its deadline, else ``breached`` (no
+    deadline: no state, None); an open one whose clock was stopped (an open pause) when its SLA
+    was computed keeps ``stored_states`` (its remaining time does not run); any other open one is
+    ``breached`` after its deadline, ``at_risk`` after ``at_risk_from`` (the instant at which less
+    than ``at_risk_share`` of its target is left), else ``open`` (also without a deadline).
+    Vectorized; NaT = missing.  ``store.live_state`` is the same rule in SQL.
+    """
+    now_ns = int(_utc_timestamp(now).value)
+    resolved = _as_utc_ns(resolved_at)
+    deadline_ns = _as_utc_ns(deadline)
+    risk_ns = _as_utc_ns(at_risk_from)
+    done = (resolved != _NAT) & (resolved <= now_ns)
+    has_deadline = deadline_ns != _NAT
+    states = np.select(
+        [
+            done & has_deadline & (resolved <= deadline_ns),
+            done & has_deadline,
+            done,
+            has_deadline & (now_ns > deadline_ns),
+            (risk_ns != _NAT) & (now_ns > risk_ns),
+        ],
+        ["met", "breached", None, "breached", "at_risk"],
+        default="open",
+    ).astype(object)
+    if clock_stopped is not None and stored_states is not None:
+        frozen = ~done & pd.Series(clock_stopped, dtype=object).eq(True).to_numpy()
+        states = np.where(frozen, np.asarray(stored_states, dtype=object), states)
+    return states
+
+
+def _utc_timestamp(value: Any) -> pd.Timestamp:
+    stamp = pd.Timestamp(value)
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def _as_utc_ns(values: Any) -> np.ndarray:
+    """Timestamps (naive = UTC) as int64 UTC ns, NaT = ``iNaT``."""
+    return to_utc_ns(pd.Series(values, dtype=object) if not hasattr(values, "dtype") else values, "UTC")
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -322,7 +414,7 @@ def _evaluate_group(
     )
     stop_clock = pauses[np.isin(reasons, policy.clock_stop_reasons)]
     seg = _pause_frame_segments(stop_clock, created, observed_end, tz)
-    acceptance_target, resolution_target, is_rework = _targets_s(tickets, policy)
+    acceptance_target, resolution_target, is_rework, rule = _targets_s(tickets, policy)
 
     elapsed_total = cal.working_ns_between(created, observed_end)
     paused = _paused_seconds(cal, n, seg)
@@ -341,9 +433,25 @@ def _evaluate_group(
         window = cal.working_ns_between(created, deadline)
         resolution_target = np.where(is_rework, window, resolution_target)
     acceptance_deadline = _deadline_ns(cal, created, acceptance_target, seg)
+    # the instant from which less than at_risk_share of the target is left (stored: live state at read time)
+    at_risk_from = _deadline_ns(
+        cal, created, (1.0 - policy.at_risk_share) * resolution_target, seg
+    )
+    if is_rework.any():  # a rework's window is plain working time created → deadline
+        at_risk_from = np.where(
+            is_rework,
+            cal.add_working_ns(
+                created, (1.0 - policy.at_risk_share) * resolution_target
+            ).view(np.int64),
+            at_risk_from,
+        )
+
+    # open tickets in a clock-stopping pause right now: their state does not age until it ends
+    clock_stopped = np.zeros(n, dtype=bool)
+    clock_stopped[seg.row[seg.end == now_ns]] = True
+    clock_stopped &= resolved == _NAT
 
     now = np.full(n, now_ns, dtype=np.int64)
-    remaining = cal.working_ns_between(now, deadline)
     acceptance_remaining = acceptance_target - (
         cal.working_ns_between(created, now) - _paused_seconds(cal, n, seg, now)
     )
@@ -367,14 +475,17 @@ def _evaluate_group(
                 acceptance_target,
                 policy.at_risk_share,
             ),
-            "sla_state": _states(
-                resolved,
-                now_ns,
-                deadline,
-                remaining,
-                resolution_target,
-                policy.at_risk_share,
+            "at_risk_from": pd.DatetimeIndex(
+                at_risk_from.view("datetime64[ns]")
+            ).tz_localize("UTC"),
+            "sla_state": live_states(
+                resolved.view("datetime64[ns]"),
+                deadline.view("datetime64[ns]"),
+                at_risk_from.view("datetime64[ns]"),
+                pd.Timestamp(now_ns, tz="UTC"),
             ),
+            "rule": rule,
+            "clock_stopped": clock_stopped,
         },
         index=tickets.index,
     )
@@ -408,7 +519,9 @@ def evaluate_tickets(
     excluded), ``resolution_working_s`` (created → resolved, NaN if open), ``elapsed_working_s``
     (created → min(resolved, now)), ``paused_working_s``, ``acceptance_target_s``,
     ``resolution_target_s``, ``deadline`` (UTC), ``acceptance_state``, ``sla_state``
-    (met / breached / open / at_risk, NaN = no target) and ``pause_count`` (pause records).
+    (met / breached / open / at_risk, NaN = no target), ``rule`` (the rule text that set the
+    target, e.g. «psm · ошибка · 3 ч»), ``at_risk_from`` and ``clock_stopped`` (open and in a
+    clock-stopping pause at ``now``; see ``live_states``) and ``pause_count`` (pause records).
     All durations in working seconds.
     """
     now_ts = pd.Timestamp(now)

@@ -1,8 +1,12 @@
-"""Admin: SLA policies and working calendars (SPEC §5), saved with validation and audited, then
-"Recompute" refreshes every stored SLA value (`store.derived.recompute`) so reports never go stale.
+"""Admin: SLA policies and working calendars (SPEC §5), saved with validation and audited; a save
+recomputes the tickets of the clients using that policy or calendar in the same transaction
+(`store.recompute.recompute_affected`), official production calendars are uploaded per country, their
+year coverage shown, and "Recompute" refreshes every stored SLA value.
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import time
 from typing import Any
 
@@ -13,7 +17,7 @@ from dash.exceptions import PreventUpdate
 
 from auth import Scope, audit, authorized, current_engine
 from components.cache import invalidate_data_cache
-from components.format import fmt_number
+from components.format import fmt_datetime, fmt_number
 from components.i18n import register_strings, t
 from store.admin_queries import (
     PRIORITIES,
@@ -26,11 +30,21 @@ from store.admin_queries import (
     supported_countries,
     time_zones,
 )
+from loaders.production_calendar import ProductionCalendarError, check_country, parse_production_calendar
 from store.derived import recompute
+from store.production_calendar import calendar_coverage, import_production_calendar, stale_client_calendars
+from store.recompute import (
+    RecomputeError,
+    calendars_of_country,
+    definition_version,
+    recompute_affected,
+    recompute_log,
+)
 from store.settings import (
     DEFAULT_CALENDAR,
     DEFAULT_POLICY,
     calendar_definitions,
+    load_calendars,
     policy_definitions,
     save_calendar,
     save_policy,
@@ -48,9 +62,11 @@ register_strings({
     "admin_settings.title": {"ru": "SLA-политики и рабочие календари", "en": "SLA policies and working calendars"},
     "admin_settings.intro": {
         "ru": "Сроки — в рабочих часах календаря клиента (клиенту назначают политику и календарь колонками "
-              "sla_policy и calendar файла clients). После изменения нажмите «Пересчитать».",
+              "sla_policy и calendar файла clients). Сохранение политики или календаря сразу пересчитывает "
+              "обращения клиентов, которые их используют; «Пересчитать» пересчитывает все обращения.",
         "en": "Targets are working hours of the client's calendar (a client gets its policy and calendar in the "
-              "sla_policy and calendar columns of the clients file). Press “Recompute” after a change.",
+              "sla_policy and calendar columns of the clients file). Saving a policy or calendar recomputes the "
+              "tickets of the clients using it at once; “Recompute” recomputes every ticket.",
     },
     "admin_settings.policies": {"ru": "SLA-политики", "en": "SLA policies"},
     "admin_settings.calendars": {"ru": "Рабочие календари", "en": "Working calendars"},
@@ -85,13 +101,51 @@ register_strings({
     "admin_settings.short_preholiday": {"ru": "Предпраздничный день короче на час (ТК РФ ст. 95)",
                                         "en": "The day before a public holiday is one hour shorter"},
     "admin_settings.saved_policy": {
-        "ru": "Политика {name} сохранена. Сохранённые значения SLA устарели — нажмите «Пересчитать».",
-        "en": "Policy {name} saved. Stored SLA values are stale — press “Recompute”.",
+        "ru": "Политика {name} сохранена, SLA пересчитан для обращений её клиентов: {n} (версия {version}).",
+        "en": "Policy {name} saved; SLA recomputed for the tickets of its clients: {n} (version {version}).",
     },
     "admin_settings.saved_calendar": {
-        "ru": "Календарь {name} сохранён. Сохранённые значения SLA устарели — нажмите «Пересчитать».",
-        "en": "Calendar {name} saved. Stored SLA values are stale — press “Recompute”.",
+        "ru": "Календарь {name} сохранён, SLA пересчитан для обращений его клиентов: {n} (версия {version}).",
+        "en": "Calendar {name} saved; SLA recomputed for the tickets of its clients: {n} (version {version}).",
     },
+    "admin_settings.official_title": {"ru": "Официальные производственные календари",
+                                      "en": "Official production calendars"},
+    "admin_settings.official_intro": {
+        "ru": "XML в формате xmlcalendar.ru или CSV с колонками date,kind (holiday, workday, short). "
+              "Файл заменяет данные пакета holidays для страны и года.",
+        "en": "XML in the xmlcalendar.ru format or CSV with columns date,kind (holiday, workday, short). "
+              "The file replaces the holidays package for its country and year.",
+    },
+    "admin_settings.official_country": {"ru": "Страна", "en": "Country"},
+    "admin_settings.official_drop": {"ru": "Перетащите файл календаря сюда или ", "en": "Drop a calendar file here or "},
+    "admin_settings.official_choose": {"ru": "выберите", "en": "choose one"},
+    "admin_settings.official_loaded": {
+        "ru": "{country} {years}: загружено дней — {days} из «{file}»; SLA пересчитан для обращений: {n}.",
+        "en": "{country} {years}: {days} days loaded from “{file}”; SLA recomputed for tickets: {n}.",
+    },
+    "admin_settings.official_bad": {"ru": "Файл «{file}» не загружен: {detail}", "en": "File “{file}” refused: {detail}"},
+    "admin_settings.coverage": {"ru": "Данные календарей по годам", "en": "Calendar data by year"},
+    "admin_settings.coverage.calendar": {"ru": "Календарь", "en": "Calendar"},
+    "admin_settings.coverage.year": {"ru": "Год", "en": "Year"},
+    "admin_settings.coverage.source": {"ru": "Источник", "en": "Source"},
+    "admin_settings.source.file": {"ru": "файл «{detail}»", "en": "file “{detail}”"},
+    "admin_settings.source.package": {"ru": "пакет holidays", "en": "holidays package"},
+    "admin_settings.source.rules": {"ru": "без праздников", "en": "no public holidays"},
+    "admin_settings.source.none": {"ru": "нет официальных данных", "en": "no official data"},
+    "admin_settings.stale_calendar": {
+        "ru": "Календарь {name} (клиентов: {clients}): нет официальных данных за {year} год в ближайшие 60 дней — "
+              "загрузите производственный календарь.",
+        "en": "Calendar {name} (clients: {clients}): no official data for {year} within the next 60 days — "
+              "load the production calendar.",
+    },
+    "admin_settings.log": {"ru": "Последние пересчёты", "en": "Latest recomputations"},
+    "admin_settings.log.at": {"ru": "Когда", "en": "When"},
+    "admin_settings.log.trigger": {"ru": "Изменение", "en": "Change"},
+    "admin_settings.log.version": {"ru": "Версия", "en": "Version"},
+    "admin_settings.log.tickets": {"ru": "Обращений", "en": "Tickets"},
+    "admin_settings.log.outcome": {"ru": "Итог", "en": "Outcome"},
+    "admin_settings.outcome.done": {"ru": "выполнен", "en": "done"},
+    "admin_settings.outcome.failed": {"ru": "ошибка, значения не изменены", "en": "failed, values unchanged"},
     "admin_settings.recompute_title": {"ru": "Пересчёт SLA", "en": "SLA recomputation"},
     "admin_settings.recompute": {"ru": "Пересчитать", "en": "Recompute"},
     "admin_settings.recomputing": {"ru": "Пересчёт всех обращений…", "en": "Recomputing every ticket…"},
@@ -237,6 +291,56 @@ def _calendar_form() -> dbc.Card:
     ]), className="mb-3")
 
 
+def _table(header: list[str], rows: list[list[Any]], id_: str) -> dbc.Table:
+    return dbc.Table([html.Thead(html.Tr([html.Th(h) for h in header])),
+                      html.Tbody([html.Tr([html.Td(v) for v in row]) for row in rows])],
+                     id=id_, size="sm", bordered=False, striped=True, className="small mb-2")
+
+
+def _coverage_view() -> html.Div:
+    """Source of each client-usable calendar per year (current, next), warnings, the recompute log."""
+    with current_engine().connect() as conn:
+        calendars = load_calendars(conn)
+        coverage = calendar_coverage(conn, calendars)
+        stale = stale_client_calendars(conn, calendars, DEFAULT_CALENDAR)
+        log = recompute_log(conn, limit=5)
+    warnings = [dbc.Alert(t("admin_settings.stale_calendar", name=name, year=year, clients=fmt_number(clients)),
+                          color="warning", className="py-2 mb-2") for name, year, clients in stale]
+    coverage_rows = [[r.calendar, r.year, t(f"admin_settings.source.{r.source}", detail=r.detail)]
+                     for r in coverage.itertuples()]
+    log_rows = [[fmt_datetime(r.at), r.trigger, r.version or "", fmt_number(r.tickets),
+                 t(f"admin_settings.outcome.{r.outcome}") + (f": {r.detail}" if r.detail else "")]
+                for r in log.itertuples()]
+    return html.Div([
+        *warnings,
+        html.H6(t("admin_settings.coverage")),
+        _table([t(f"admin_settings.coverage.{c}") for c in ("calendar", "year", "source")], coverage_rows,
+               "admin-settings-coverage-table"),
+        html.H6(t("admin_settings.log")),
+        _table([t(f"admin_settings.log.{c}") for c in ("at", "trigger", "version", "tickets", "outcome")], log_rows,
+               "admin-settings-log-table"),
+    ])
+
+
+def _official_form() -> dbc.Card:
+    countries = [{"label": c, "value": c} for c in supported_countries()]
+    return dbc.Card(dbc.CardBody([
+        html.H5(t("admin_settings.official_title")),
+        html.P(t("admin_settings.official_intro"), className="small text-muted"),
+        dbc.Row([
+            dbc.Col([dbc.Label(t("admin_settings.official_country")),
+                     dcc.Dropdown(id="admin-settings-official-country", options=countries, value=DEFAULT_CALENDAR,
+                                  clearable=False)], md=3),
+            dbc.Col(dcc.Upload(id="admin-settings-official-file", multiple=False, children=html.Div([
+                t("admin_settings.official_drop"), html.A(t("admin_settings.official_choose"), className="link-primary")]),
+                style={"border": "2px dashed #b4bcc2", "borderRadius": ".5rem", "padding": "1rem",
+                       "textAlign": "center", "cursor": "pointer"}), md=9),
+        ], className="g-2 mb-2"),
+        html.Div(id="admin-settings-official-message"),
+        html.Div(_coverage_view(), id="admin-settings-coverage"),
+    ]), className="mb-3")
+
+
 @authorized(roles=ADMIN)
 def layout(scope: Scope, **_query: str) -> html.Div:
     recompute_card = dbc.Card(dbc.CardBody([
@@ -251,6 +355,7 @@ def layout(scope: Scope, **_query: str) -> html.Div:
         html.H3(t("admin_settings.title")),
         html.P(t("admin_settings.intro"), className="text-muted"),
         recompute_card,
+        _official_form(),
         dbc.Row([dbc.Col(_policy_form(), xl=6), dbc.Col(_calendar_form(), xl=6)]),
     ], id="admin-settings", className="admin-settings")
 
@@ -302,18 +407,23 @@ def store_policy(n_clicks: Any, picked: Any, name: Any, *values: Any) -> tuple:
     engine = current_engine()
     try:
         name = check_name(name if isinstance(name, str) else "")
-        with engine.begin() as conn:
+        with engine.connect() as conn:
             definitions = policy_definitions(conn)
-            base = definitions.get(name) or definitions.get(picked if isinstance(picked, str) else "")
-            definition = policy_definition(dict(zip(keys, values)), base=base)
-            save_policy(conn, name, definition)
+        base = definitions.get(name) or definitions.get(picked if isinstance(picked, str) else "")
+        definition = policy_definition(dict(zip(keys, values)), base=base)
+        version = definition_version(definition)
+        result = recompute_affected(engine, trigger=f"policy {name}", version=version, policies=[name],
+                                    change=lambda conn: save_policy(conn, name, definition))
     except AdminInputError as error:
         return _message(error), dash.no_update, dash.no_update
-    audit("sla_policy_save", f"name={name} " + _summary(definition))
+    except RecomputeError as error:
+        return dbc.Alert(str(error), color="danger"), dash.no_update, dash.no_update
+    audit("sla_policy_save", f"name={name} tickets={result.tickets} " + _summary(definition))
     invalidate_data_cache()
     with engine.connect() as conn:
         options = _names(policy_definitions(conn))
-    return dbc.Alert(t("admin_settings.saved_policy", name=name), color="success"), options, _stale_alert()
+    text = t("admin_settings.saved_policy", name=name, n=fmt_number(result.tickets), version=version)
+    return dbc.Alert(text, color="success"), options, _stale_alert()
 
 
 def _summary(definition: dict) -> str:
@@ -374,15 +484,61 @@ def store_calendar(n_clicks: Any, name: Any, timezone: Any, country: Any, opens:
         definition = calendar_definition(
             text(timezone), None if country == NO_COUNTRY else text(country), text(opens), text(closes), workdays,
             text(extra_holidays), text(extra_workdays), short_preholiday is True)
-        with current_engine().begin() as conn:
-            save_calendar(conn, name, definition)
+        version = definition_version(definition)
+        result = recompute_affected(current_engine(), trigger=f"calendar {name}", version=version,
+                                    calendars=[name], change=lambda conn: save_calendar(conn, name, definition))
     except AdminInputError as error:
         return _message(error), dash.no_update, dash.no_update
-    audit("calendar_save", f"name={name} " + _summary(definition))
+    except RecomputeError as error:
+        return dbc.Alert(str(error), color="danger"), dash.no_update, dash.no_update
+    audit("calendar_save", f"name={name} tickets={result.tickets} " + _summary(definition))
     invalidate_data_cache()
     with current_engine().connect() as conn:
         options = _names(calendar_definitions(conn))
-    return dbc.Alert(t("admin_settings.saved_calendar", name=name), color="success"), options, _stale_alert()
+    text = t("admin_settings.saved_calendar", name=name, n=fmt_number(result.tickets), version=version)
+    return dbc.Alert(text, color="success"), options, _stale_alert()
+
+
+# ---------------------------------------------------------------- callbacks: official calendars
+@dash.callback(
+    Output("admin-settings-official-message", "children"),
+    Output("admin-settings-coverage", "children"),
+    Input("admin-settings-official-file", "contents"),
+    State("admin-settings-official-file", "filename"),
+    State("admin-settings-official-country", "value"),
+    prevent_initial_call=True,
+)
+@authorized(roles=ADMIN)
+def load_official_calendar(contents: Any, filename: Any, country: Any) -> tuple:
+    """Parse the uploaded production calendar, store it and recompute the tickets of that country (audited)."""
+    if not isinstance(contents, str):
+        raise PreventUpdate
+    name = filename if isinstance(filename, str) else "file"
+    engine = current_engine()
+    try:
+        code = check_country(country if isinstance(country, str) else "")
+        try:
+            data = base64.b64decode(contents.partition(",")[2], validate=True)
+        except (binascii.Error, ValueError):
+            raise ProductionCalendarError("файл не прочитан") from None
+        parsed = parse_production_calendar(data, name)
+        with engine.connect() as conn:
+            names = calendars_of_country(conn, code)
+        version = definition_version(None, [code, parsed.days.astype(str).values.tolist()])
+        years = ", ".join(map(str, parsed.years))
+        result = recompute_affected(engine, trigger=f"calendar {code} {years} ({name})", version=version,
+                                    calendars=names,
+                                    change=lambda conn: import_production_calendar(conn, code, parsed, name))
+    except ProductionCalendarError as error:
+        return dbc.Alert(t("admin_settings.official_bad", file=name, detail=str(error)), color="warning"), \
+            dash.no_update
+    except RecomputeError as error:
+        return dbc.Alert(str(error), color="danger"), _coverage_view()
+    audit("calendar_import", f"country={code} years={years} file={name} tickets={result.tickets}")
+    invalidate_data_cache()
+    text = t("admin_settings.official_loaded", country=code, years=years, days=fmt_number(len(parsed.days)),
+             file=name, n=fmt_number(result.tickets))
+    return dbc.Alert(text, color="success"), _coverage_view()
 
 
 # ---------------------------------------------------------------- callbacks: recompute

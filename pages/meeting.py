@@ -91,6 +91,7 @@ register_strings({
     "col.created_at": {"ru": "Создано", "en": "Created"},
     "col.deadline": {"ru": "Срок", "en": "Deadline"},
     "col.state": {"ru": "Состояние", "en": "State"},
+    "col.rule": {"ru": "Правило срока", "en": "Target rule"},
     "col.worked_hours": {"ru": "Отработано, ч", "en": "Worked, h"},
     "state.breached": {"ru": "нарушен", "en": "breached"},
     "state.at_risk": {"ru": "под угрозой", "en": "at risk"},
@@ -240,6 +241,7 @@ def _tickets(brief: dict) -> html.Div:
         "priority": frame["priority"], "line": frame["line"],
         "created_at": frame["created_at"].map(lambda v: fmt_datetime(v, zone)),
         "deadline": frame["deadline"].map(lambda v: fmt_datetime(v, zone)),
+        "rule": frame["rule"].fillna("—"),
         "state": frame["state"].map(lambda s: t(f"state.{s}")),
         "worked_hours": frame["worked_hours"],
     })

@@ -75,6 +75,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "created": {"ru": "Создано", "en": "Created"},
     "deadline": {"ru": "Срок", "en": "Deadline"},
     "state": {"ru": "Состояние", "en": "State"},
+    "rule": {"ru": "Правило срока", "en": "Target rule"},
     "worked": {"ru": "Отработано, ч", "en": "Worked, h"},
     "explanation": {"ru": "Объяснение", "en": "Explanation"},
     "sentence": {"ru": "Что изменилось", "en": "What changed"},
@@ -313,11 +314,12 @@ def _flag_blocks(brief: dict, lang: str, styles: dict) -> list:
 
 def _ticket_rows(brief: dict, lang: str) -> list[list[str]]:
     tz = brief.get("timezone") or "UTC"
-    header = [text(k, lang) for k in ("ticket", "kind", "priority", "created", "deadline", "state", "worked")]
+    header = [text(k, lang) for k in ("ticket", "kind", "priority", "created", "deadline", "rule", "state",
+                                      "worked")]
     return [header] + [[t["ticket_id"], text(f"kind.{t['kind']}", lang) if t.get("kind") in
                         ("incident", "enhancement", "consultation") else (t.get("kind") or "—"),
                         "—" if t["priority"] is None else str(t["priority"]),
-                        date_text(t["created_at"], tz), date_text(t["deadline"], tz),
+                        date_text(t["created_at"], tz), date_text(t["deadline"], tz), t.get("rule") or "—",
                         text(f"state.{t['state']}", lang), format_number(t["worked_hours"], 1, lang)]
                        for t in brief["tickets"]]
 
@@ -414,8 +416,9 @@ def brief_pdf(brief: dict, lang: str = "ru") -> bytes:
              _table(_hours_rows(brief, lang), [40 * mm, 28 * mm, 28 * mm, 28 * mm, 34 * mm]), Spacer(1, 3 * mm),
              Paragraph(text("by_priority", lang), styles["body"]),
              _table(_priority_rows(brief, lang), [40 * mm, 28 * mm, 28 * mm, 28 * mm])]
-    tickets = _table(_ticket_rows(brief, lang), [24 * mm, 24 * mm, 20 * mm, 28 * mm, 28 * mm, 26 * mm, 24 * mm],
-                     [("ALIGN", (2, 1), (2, -1), "CENTER")], numeric_from=6) if brief["tickets"] \
+    tickets = _table(_ticket_rows(brief, lang),
+                     [20 * mm, 20 * mm, 13 * mm, 24 * mm, 24 * mm, 36 * mm, 22 * mm, 18 * mm],
+                     [("ALIGN", (2, 1), (2, -1), "CENTER")], numeric_from=7) if brief["tickets"] \
         else Paragraph(text("no_tickets", lang), styles["body"])
     story.append(KeepTogether([Paragraph(text("tickets", lang), styles["h2"]), tickets]))
     doc.build(story, onFirstPage=_footer, onLaterPages=_footer)
@@ -542,11 +545,11 @@ def _tickets_sheet(sheet, brief: dict, lang: str, fmt: dict) -> None:
     rows = _ticket_rows(brief, lang)
     sheet.write_row(0, 0, rows[0], fmt["header"])
     for i, ticket in enumerate(brief["tickets"], start=1):
-        sheet.write_row(i, 0, rows[i][:6])
-        sheet.write_number(i, 6, ticket["worked_hours"], fmt["hours"])
+        sheet.write_row(i, 0, rows[i][:7])
+        sheet.write_number(i, 7, ticket["worked_hours"], fmt["hours"])
     if not brief["tickets"]:
         sheet.write(1, 0, text("no_tickets", lang))
-    sheet.set_column(0, 6, 18)
+    sheet.set_column(0, 7, 18)
     sheet.freeze_panes(1, 0)
 
 

@@ -149,7 +149,7 @@ def attention_tickets(tickets: pd.DataFrame, start: pd.Timestamp, end: pd.Timest
     chosen["state_order"] = chosen["sla_state"].map({s: i for i, s in enumerate(ATTENTION_STATES)})
     chosen = chosen.sort_values(["state_order", "deadline", "ticket_id"], kind="stable")
     columns = ["ticket_id", "kind", "type", "priority", "line", "created_at", "deadline", "resolved_at",
-               "sla_state", "worked_hours"]
+               "rule", "sla_state", "worked_hours"]
     return chosen[columns].rename(columns={"sla_state": "state"}).to_dict("records")
 
 

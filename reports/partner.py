@@ -373,7 +373,7 @@ def ticket_section(tickets: pd.DataFrame, pauses: pd.DataFrame, as_of: pd.Timest
     states = tickets["sla_state"]
     met, breached = int((states == "met").sum()), int((states == "breached").sum())
     columns = ["ticket_id", "client_name", "created_at", "service", "kind", "type", "priority", "status",
-               "deadline", "resolved_at", "hours", "sla_state", "bp_pauses", "bp_hours"]
+               "deadline", "rule", "resolved_at", "hours", "sla_state", "bp_pauses", "bp_hours"]
     return {
         "tickets": _records(tickets[columns]),
         "tickets_summary": {

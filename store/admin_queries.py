@@ -25,7 +25,8 @@ from auth.users import ROLES, normalize_login
 from metrics.calendar import WorkCalendar
 from metrics.sla import SlaPolicy
 from store.frames import read_frame
-from store.models import AuditLog, CalendarRow, Client, IngestRun, Partner, QuarantineRow, SlaPolicyRow, TicketSla, User
+from store.models import (AuditLog, CalendarRow, Client, IngestRun, Partner, QuarantineRow, SlaPolicyRow, SlaRecompute,
+                          TicketSla, User)
 
 
 class AdminInputError(ValueError):
@@ -309,9 +310,12 @@ def sla_is_stale(conn: Connection) -> bool:
     edited = max((conn.scalar(select(func.max(m.updated_at))) for m in (SlaPolicyRow, CalendarRow)),
                  key=lambda v: _utc(v) or dt.datetime.min.replace(tzinfo=dt.timezone.utc))
     computed = conn.scalar(select(func.min(TicketSla.computed_at)))
+    recomputed = conn.scalar(select(func.max(SlaRecompute.at)).where(SlaRecompute.outcome == "done"))
     if edited is None or computed is None:
         return False
-    return _utc(edited) > _utc(computed)
+    # a save recomputes the tickets it affects (store.recompute): the others did not need it
+    latest = max(_utc(computed), _utc(recomputed) or _utc(computed))
+    return _utc(edited) > latest
 
 
 def _utc(value: dt.datetime | str | None) -> dt.datetime | None:

@@ -17,7 +17,7 @@ from metrics.sla import evaluate_tickets
 from store.bulk import analyze, insert_dataframe, upsert_dataframe
 from store.comparison_rollup import refresh_comparison_rollup
 from store.frames import read_frame, read_frame_bulk
-from store.models import KIND_TABLES, Client, Ticket, TicketPause, TicketSla
+from store.models import KIND_TABLES, Client, SlaRecompute, Ticket, TicketPause, TicketSla
 from store.rollups import refresh_rollups
 from store.settings import DEFAULT_CALENDAR, DEFAULT_POLICY, load_calendars, load_policies
 from store import clock
@@ -61,6 +61,8 @@ def recompute(engine: Engine, progress: Callable[[int, int], None] | None = None
         done = materialize_sla(conn, progress=progress)
         refresh_rollups(conn)
         refresh_comparison_rollup(conn)
+        conn.execute(SlaRecompute.__table__.insert().values(  # shown on the settings page
+            at=clock.now_datetime(), trigger="full recompute", version=None, tickets=done, outcome="done"))
         return done
 
 
@@ -77,13 +79,18 @@ def _prepare_refresh(conn: Connection, loaded_tables: list[str]) -> None:
 
 def materialize_sla(conn: Connection, ticket_ids: list[str] | None = None,
                     now: pd.Timestamp | None = None,
-                    progress: Callable[[int, int], None] | None = None) -> int:
-    """Evaluate the SLA of the given tickets (all when None) and store them in `ticket_sla`."""
+                    progress: Callable[[int, int], None] | None = None,
+                    full_refresh_share: float = FULL_REFRESH_SHARE) -> int:
+    """Evaluate the SLA of the given tickets (all when None) and store them in `ticket_sla`.
+
+    At least `full_refresh_share` of the stored tickets recomputes all of them (one sequential pass);
+    a recompute after a policy change passes 1.0, so only the affected tickets change.
+    """
     now = now if now is not None else clock.now()
     calendars = load_calendars(conn)
     policies = load_policies(conn)
     stored = conn.execute(select(func.count()).select_from(Ticket)).scalar_one()
-    if ticket_ids is not None and len(ticket_ids) >= FULL_REFRESH_SHARE * stored:
+    if ticket_ids is not None and len(ticket_ids) >= full_refresh_share * stored:
         ticket_ids = None  # one sequential pass is cheaper than looking most tickets up by id
     total = stored if ticket_ids is None else len(ticket_ids)
     if ticket_ids is None:
@@ -128,6 +135,7 @@ def sla_frame(tickets: pd.DataFrame, pauses: pd.DataFrame, calendars: dict, poli
             cal = calendars[name]
             out.loc[idx, column] = cal.working_seconds(tickets[start].iloc[idx], tickets[end].iloc[idx])
     out["computed_at"] = now
+    out["is_open"] = ~(pd.to_datetime(tickets["resolved_at"], utc=True) <= now).to_numpy()
     return out[[c for c in SLA_COLUMNS if c in out.columns]]
 
 

@@ -248,6 +248,11 @@ class TicketSla(Base):
     implementation_working_s: Mapped[float | None] = mapped_column(Float)
     deployment_working_s: Mapped[float | None] = mapped_column(Float)
     computed_at: Mapped[dt.datetime | None] = mapped_column(Ts)
+    # issue 12: the state of an open ticket is evaluated when read (store.live_state), from these
+    rule: Mapped[str | None] = mapped_column(String(120))  # the rule that set the target
+    at_risk_from: Mapped[dt.datetime | None] = mapped_column(Ts)  # less than at_risk_share left after it
+    is_open: Mapped[bool | None] = mapped_column(Boolean, index=True)  # unresolved when computed
+    clock_stopped: Mapped[bool | None] = mapped_column(Boolean)  # open and paused when computed: state kept
 
 
 # ---------------------------------------------------------------- operations
@@ -325,6 +330,40 @@ class CalendarRow(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     definition: Mapped[dict] = mapped_column(JSON)
     updated_at: Mapped[dt.datetime | None] = mapped_column(Ts)
+
+
+# ---------------------------------------------------------------- issue 12: official calendars, recomputes
+class ProductionCalendarDay(Base):
+    """A day of an official production calendar loaded by the admin (overrides `holidays`, SPEC §5)."""
+
+    __tablename__ = "production_calendar_days"
+    country: Mapped[str] = mapped_column(String(8), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))  # holiday / workday / short
+
+
+class ProductionCalendarYear(Base):
+    """A year of an official production calendar: which file it came from and when."""
+
+    __tablename__ = "production_calendar_years"
+    country: Mapped[str] = mapped_column(String(8), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(300))
+    days: Mapped[int] = mapped_column(Integer)
+    imported_at: Mapped[dt.datetime] = mapped_column(Ts)
+
+
+class SlaRecompute(Base):
+    """One recompute of stored SLA values after a policy or calendar change (SPEC §5)."""
+
+    __tablename__ = "sla_recomputes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(Ts, index=True)
+    trigger: Mapped[str] = mapped_column(String(200))  # e.g. "policy default", "calendar RU"
+    version: Mapped[str | None] = mapped_column(String(64))  # digest of the definition used
+    tickets: Mapped[int] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String(16))  # done / failed
+    detail: Mapped[str | None] = mapped_column(Text)
 
 
 # input kind -> (model, natural key columns used for upserts)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import pandas as pd
 from sqlalchemy import Connection, func, or_, select
 
+from store import clock
 from store.frames import read_frame
 from store.models import (
     Client,
@@ -28,6 +29,7 @@ from store.models import (
     TicketSla,
     Worklog,
 )
+from store.live_state import live_sla_state
 from store.rollups import survey_version_expression
 
 COUNT_COLUMNS = ["quarter", "question", "scale", "answer", "answers"]
@@ -136,7 +138,8 @@ def partner_tickets(conn: Connection, partner_id: str) -> pd.DataFrame:
     -------
     DataFrame
         `ticket_id, client_id, client_name, created_at, service, kind, type, priority, due_at,
-        resolved_at, closed_at, deadline, sla_state, acceptance_state, elapsed_working_s,
+        resolved_at, closed_at, deadline, sla_state (live, `store.live_state`), acceptance_state, rule,
+        elapsed_working_s,
         resolution_target_s, paused_working_s, partner_id` (filled from the client when empty),
         `hours` (worklog sum).
     """
@@ -145,7 +148,8 @@ def partner_tickets(conn: Connection, partner_id: str) -> pd.DataFrame:
     stmt = (
         select(Ticket.ticket_id, Ticket.client_id, Client.name.label("client_name"), Ticket.created_at,
                Ticket.service, Ticket.kind, Ticket.type, Ticket.priority, Ticket.due_at, Ticket.resolved_at,
-               Ticket.closed_at, TicketSla.deadline, TicketSla.sla_state, TicketSla.acceptance_state,
+               Ticket.closed_at, TicketSla.deadline, live_sla_state(clock.now()).label("sla_state"),
+               TicketSla.acceptance_state, TicketSla.rule,
                TicketSla.elapsed_working_s, TicketSla.resolution_target_s, TicketSla.paused_working_s,
                func.coalesce(Ticket.partner_id, Client.partner_id).label("partner_id"),
                func.coalesce(worked.c.hours, 0.0).label("hours"))

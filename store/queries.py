@@ -14,7 +14,9 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Connection, Float, Integer, Select, and_, func, or_, select
 
+from store import clock
 from store.frames import read_frame
+from store.live_state import live_sla_state
 from store.models import Client, Staff, Ticket, TicketSla, Worklog
 
 # ---------------------------------------------------------------- scope (SPEC §8)
@@ -61,7 +63,8 @@ def client_record(conn: Connection, client_id: str) -> dict | None:
 # ---------------------------------------------------------------- service manager's meeting (SPEC §6, seed 004)
 
 TICKET_COLUMNS = [c.name for c in Ticket.__table__.columns]
-SLA_COLUMNS = [c.name for c in TicketSla.__table__.columns if c.name not in ("ticket_id", "computed_at")]
+SLA_COLUMNS = [c.name for c in TicketSla.__table__.columns
+               if c.name not in ("ticket_id", "computed_at", "is_open", "clock_stopped")]
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,8 @@ def meeting_inputs(conn: Connection, client_id: str, period_start: pd.Timestamp,
     stop_day = (end - pd.Timedelta(1, "ns")).tz_convert(tz).date() + dt.timedelta(days=1)
     client = client_record(conn, client_id) or {"client_id": client_id, "users": None}
     ticket_cols = [Ticket.__table__.c[c] for c in TICKET_COLUMNS]
-    sla_cols = [TicketSla.__table__.c[c] for c in SLA_COLUMNS]
+    sla_cols = [live_sla_state(clock.now()).label(c) if c == "sla_state" else TicketSla.__table__.c[c]
+                for c in SLA_COLUMNS]
     tickets_stmt = (
         select(*ticket_cols, *sla_cols)
         .join_from(Ticket, TicketSla, TicketSla.ticket_id == Ticket.ticket_id, isouter=True)

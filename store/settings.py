@@ -1,13 +1,13 @@
 """Calendars and SLA policies: built-in defaults overridden by the rows admins edit (tables calendars, sla_policies)."""
 from __future__ import annotations
 
-
 from sqlalchemy import Connection, select
 
 from metrics.calendar import CALENDAR_PRESETS, WorkCalendar
 from metrics.sla import SlaPolicy
-from store.models import CalendarRow, SlaPolicyRow
 from store import clock
+from store.models import CalendarRow, SlaPolicyRow
+from store.production_calendar import official_days, with_official_days
 
 # calendar names used in clients.calendar; the client's zone also decides naive timestamps (SPEC §3, §5)
 DEFAULT_CALENDARS: dict[str, dict] = CALENDAR_PRESETS
@@ -34,7 +34,9 @@ def policy_definitions(conn: Connection) -> dict[str, dict]:
 
 
 def load_calendars(conn: Connection) -> dict[str, WorkCalendar]:
-    return {name: WorkCalendar.from_dict(d) for name, d in calendar_definitions(conn).items()}
+    """Every calendar by name, with the official production calendar of its country where loaded."""
+    calendars = {name: WorkCalendar.from_dict(d) for name, d in calendar_definitions(conn).items()}
+    return with_official_days(calendars, official_days(conn))
 
 
 def load_policies(conn: Connection) -> dict[str, SlaPolicy]:

@@ -87,20 +87,27 @@ def refresh_ticket_rollups(conn: Connection, kinds: Iterable[str] | None = None)
         refresh_support_work_rollup(conn)
 
 
-def refresh_sla_rollup(conn: Connection) -> int:
-    """Rebuild `sla_rollup` from `tickets` ⋈ `ticket_sla` ⟕ `clients`; returns the tickets counted."""
+def sla_state_counts(conn: Connection, state: ColumnElement[str], *conditions: ColumnElement[bool]) -> Select:
+    """`month, partner_id, met, breached` per ticket of `tickets` ⋈ `ticket_sla` ⟕ `clients` with `state` counted."""
     month = utc_month(conn, Ticket.created_at)
     owner = func.coalesce(Ticket.partner_id, Client.partner_id, "")
-    state = TicketSla.sla_state
-    per_ticket = (
+    return (
         select(month.label("month"), owner.label("partner_id"),
                case((state == "met", 1), else_=0).label("met"),
                case((state == "breached", 1), else_=0).label("breached"))
         .join_from(Ticket, TicketSla, TicketSla.ticket_id == Ticket.ticket_id)
         .join(Client, Client.client_id == Ticket.client_id, isouter=True)
-        .where(state.in_(("met", "breached")))
-        .subquery("per_ticket")
+        .where(state.in_(("met", "breached")), *conditions)
     )
+
+
+def refresh_sla_rollup(conn: Connection) -> int:
+    """Rebuild `sla_rollup` from `tickets` ⋈ `ticket_sla` ⟕ `clients`; returns the tickets counted.
+
+    Only tickets resolved when their SLA was computed: their state is final. Open ones are counted
+    when read, at that moment's state (`store.trend_queries.sla_trend_counts`, SPEC §5 live state).
+    """
+    per_ticket = sla_state_counts(conn, TicketSla.sla_state, TicketSla.is_open.is_not(True)).subquery("per_ticket")
     grouped = (select(per_ticket.c.month, per_ticket.c.partner_id, quarter_of_month(per_ticket.c.month),
                       func.sum(per_ticket.c.met), func.sum(per_ticket.c.breached))
                .group_by(per_ticket.c.month, per_ticket.c.partner_id))

@@ -40,6 +40,7 @@ from sqlalchemy import (
 )
 
 from metrics.survey import QUESTIONS, RECOMMEND_QUESTIONS, Scheme
+from store import clock
 from store.frames import read_frame
 from store.models import (
     Client,
@@ -52,8 +53,9 @@ from store.models import (
     Ticket,
     TicketSla,
 )
+from store.live_state import live_sla_state
 from store.rollups import survey_version_expression, utc_quarter
-from store.ticket_rollups import utc_month
+from store.ticket_rollups import quarter_of_month, sla_state_counts, utc_month
 
 DIMENSIONS: tuple[str, ...] = ("total", "country", "region", "city", "category", "industry", "partner")
 TICKET_DIMENSIONS: tuple[str, ...] = ("total", "country", "region", "city", "partner")
@@ -274,7 +276,13 @@ def sla_trend_counts(conn: Connection, dimension: str, grain: str, flt: TrendFil
         `period, group, met, breached` (int64); compliance % = 100 · met / (met + breached).
     """
     _check(dimension, grain, TICKET_DIMENSIONS)
-    rollup = SlaRollup
+    # final states from the rollup + open tickets at their state now (SPEC §5 live state)
+    live = sla_state_counts(conn, live_sla_state(clock.now()), TicketSla.is_open.is_(True)).subquery("live")
+    counts = union_all(
+        select(SlaRollup.month, SlaRollup.quarter, SlaRollup.partner_id, SlaRollup.met, SlaRollup.breached),
+        select(live.c.month, quarter_of_month(live.c.month), live.c.partner_id, live.c.met, live.c.breached),
+    ).subquery("sla_counts")
+    rollup = counts.c
     period = (rollup.quarter if grain == "quarter" else rollup.month).label("period")
     columns = {"total": literal("", String), "country": Partner.country, "region": Partner.region,
                "city": Partner.city, "partner": rollup.partner_id}
@@ -283,7 +291,8 @@ def sla_trend_counts(conn: Connection, dimension: str, grain: str, flt: TrendFil
     window = ([rollup.month >= period_label(first, "month")] if first is not None else []) \
         + ([rollup.month < period_label(stop, "month")] if stop is not None else [])
     stmt = (select(period, group, func.sum(rollup.met).label("met"), func.sum(rollup.breached).label("breached"))
-            .join_from(rollup, Partner, Partner.partner_id == rollup.partner_id, isouter=True)
+            .select_from(counts)
+            .join(Partner, Partner.partner_id == rollup.partner_id, isouter=True)
             .where(*window, *_place_conditions(flt))
             .group_by(period, group).order_by(period, group))
     frame = pd.DataFrame(conn.execute(stmt).all(), columns=SLA_COUNT_COLUMNS)
@@ -387,7 +396,8 @@ def ticket_rows(conn: Connection, selection: Selection, flt: TrendFilter = Trend
     """
     _check(selection.dimension, selection.grain, TICKET_DIMENSIONS)
     start, stop = period_bounds(selection.period, selection.grain)
-    conditions = [TicketSla.sla_state.in_(SLA_COUNTED_STATES), Ticket.created_at >= start.to_pydatetime(),
+    state = live_sla_state(clock.now())
+    conditions = [state.in_(SLA_COUNTED_STATES), Ticket.created_at >= start.to_pydatetime(),
                   Ticket.created_at < stop.to_pydatetime(), *_place_conditions(flt),
                   *_selection_condition(_ticket_group(selection.dimension), selection)]
     total = int(conn.execute(_ticket_source(select(func.count())).where(*conditions)).scalar_one())
@@ -395,7 +405,7 @@ def ticket_rows(conn: Connection, selection: Selection, flt: TrendFilter = Trend
         Ticket.ticket_id, Ticket.created_at, Ticket.client_id, Client.name.label("client_name"),
         _ticket_owner().label("partner_id"), Partner.name.label("partner_name"), Partner.city, Partner.region,
         Ticket.service, Ticket.kind, Ticket.type, Ticket.priority, TicketSla.deadline, Ticket.resolved_at,
-        TicketSla.sla_state,
+        state.label("sla_state"), TicketSla.rule,
     )).where(*conditions).order_by(Ticket.created_at.desc(), Ticket.ticket_id).limit(limit)
     return read_frame(conn, stmt), total
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from store.admin_queries import AdminInputError, parse_dates, policy_definition
-from store.models import AuditLog, CalendarRow, Client, SlaPolicyRow, Ticket, TicketSla
+from store.models import AuditLog, CalendarRow, Client, SlaPolicyRow, SlaRecompute, Ticket, TicketSla
 from store.settings import DEFAULT_POLICIES
 from tests.integration.admin_app import admin_app, call, logged_in, text_of
 
@@ -93,24 +93,76 @@ def test_policy_form_shows_the_stored_targets_in_hours_and_percent(app, admin):
     assert [response[f]["value"] for f in POLICY_FIELDS] == DEFAULT_FORM
 
 
-def test_tighter_policy_then_recompute_turns_a_met_ticket_breached(app, admin, engine):
+def test_tighter_policy_save_recomputes_and_turns_a_met_ticket_breached(app, admin, engine):
     one_simple_ticket(engine)
     recompute(admin, app)
     assert sla_state(engine) == "met"  # 6 h of 8 h
     form = list(DEFAULT_FORM)
     form[1] = 4  # simple task: 4 working hours
     status, response = save_policy(admin, app, "default", form)
-    assert message(response, "admin-settings-policy-message").startswith("Политика default сохранена.")
-    assert "устарели" in message(response, "admin-settings-stale")
-    assert sla_state(engine) == "met"  # stored values change only at recompute
-    status, response = recompute(admin, app)
-    assert message(response, "admin-settings-recompute-message").startswith("Пересчитано обращений: 1 за ")
-    assert response["admin-settings-stale"]["children"] is None
+    assert message(response, "admin-settings-policy-message").startswith(
+        "Политика default сохранена, SLA пересчитан для обращений её клиентов: 1 (версия ")
+    assert response["admin-settings-stale"]["children"] is None  # nothing stale: the save recomputed
     assert sla_state(engine) == "breached"  # 6 h of 4 h
     with engine.connect() as conn:
         audited = [a for (a,) in conn.execute(select(AuditLog.action).where(AuditLog.action.like("sla_%"))
                                               .order_by(AuditLog.id))]
-    assert audited == ["sla_recompute", "sla_policy_save", "sla_recompute"]
+        logged = conn.execute(select(SlaRecompute.trigger, SlaRecompute.tickets, SlaRecompute.outcome)
+                              .order_by(SlaRecompute.id)).all()
+    assert audited == ["sla_recompute", "sla_policy_save"]
+    assert logged == [("full recompute", 1, "done"), ("policy default", 1, "done")]
+
+
+def two_clients_two_policies(engine) -> None:
+    """T1 of C1 (policy default) as `one_simple_ticket`; T2 of C2 (policy premium), same times."""
+    one_simple_ticket(engine)
+    with engine.begin() as conn:
+        conn.execute(insert(Client).values(client_id="C2", name="Лютик", partner_id="P1", calendar="RU",
+                                           sla_policy="premium"))
+        conn.execute(insert(Ticket).values(ticket_id="T2", client_id="C2", partner_id="P1", type="simple",
+                                           kind="consultation", created_at=moscow(2024, 6, 4, 9),
+                                           accepted_at=moscow(2024, 6, 4, 9.5), resolved_at=moscow(2024, 6, 4, 15)))
+
+
+def computed_at(engine) -> dict:
+    with engine.connect() as conn:
+        return dict(conn.execute(select(TicketSla.ticket_id, TicketSla.computed_at)).all())
+
+
+def test_saving_a_policy_recomputes_only_the_tickets_of_its_clients(app, admin, engine, monkeypatch):
+    two_clients_two_policies(engine)
+    monkeypatch.setenv("QUALITY_NOW", "2026-11-30T09:00:00+03:00")
+    recompute(admin, app)
+    before = computed_at(engine)
+    monkeypatch.setenv("QUALITY_NOW", "2026-11-30T10:00:00+03:00")
+    save_policy(admin, app, "premium", DEFAULT_FORM, picked="premium")
+    after = computed_at(engine)
+    assert after["T1"] == before["T1"] and after["T2"] != before["T2"]
+    with engine.connect() as conn:
+        assert conn.execute(select(SlaRecompute.tickets).where(SlaRecompute.trigger == "policy premium")
+                            ).scalars().all() == [1]
+
+
+def test_a_failing_recompute_keeps_the_policy_and_the_values_and_says_why(app, admin, engine, monkeypatch):
+    import store.recompute
+
+    one_simple_ticket(engine)
+    recompute(admin, app)
+
+    def broken(*_args, **_kwargs):
+        raise MemoryError("out of memory in the middle")
+
+    monkeypatch.setattr(store.recompute, "materialize_sla", broken)
+    form = list(DEFAULT_FORM)
+    form[1] = 4
+    status, response = save_policy(admin, app, "default", form)
+    assert message(response, "admin-settings-policy-message").startswith(
+        "Пересчёт не выполнен, прежние значения сохранены: MemoryError: out of memory in the middle")
+    assert sla_state(engine) == "met"
+    with engine.connect() as conn:
+        assert conn.scalar(select(SlaPolicyRow.name)) is None  # the policy was not saved either
+        assert conn.execute(select(SlaRecompute.outcome, SlaRecompute.detail).order_by(SlaRecompute.id)).all() == [
+            ("done", None), ("failed", "MemoryError: out of memory in the middle")]
 
 
 def test_saving_under_a_new_name_keeps_the_base_policy_pause_rules(app, admin, engine):
@@ -145,7 +197,7 @@ def test_calendar_is_saved_with_extra_dates_and_audited(app, admin, engine):
     form = list(RU_FORM)
     form[5] = "12.06.2024\n2024-06-13"
     status, response = save_calendar(admin, app, "msk-short", form, short_preholiday=True)
-    assert message(response, "admin-settings-calendar-message").startswith("Календарь msk-short сохранён.")
+    assert message(response, "admin-settings-calendar-message").startswith("Календарь msk-short сохранён, SLA пересчитан")
     with engine.connect() as conn:
         stored = conn.scalar(select(CalendarRow.definition).where(CalendarRow.name == "msk-short"))
         detail = conn.scalar(select(AuditLog.detail).where(AuditLog.action == "calendar_save"))
@@ -182,8 +234,7 @@ def test_a_calendar_edit_then_recompute_uses_the_new_hours(app, admin, engine):
     form = list(RU_FORM)
     form[2:4] = ["09:00", "13:00"]
     save_calendar(admin, app, "RU", form)
-    recompute(admin, app)
-    assert sla_state(engine) == "met"  # only 09:00-13:00 = 4 working hours count now
+    assert sla_state(engine) == "met"  # only 09:00-13:00 = 4 working hours count now (the save recomputed)
 
 
 def test_partner_role_cannot_save_nor_recompute(app, engine):
@@ -209,3 +260,39 @@ def test_policy_definition_rejects_a_reaction_longer_than_the_resolution():
     with pytest.raises(AdminInputError) as error:
         policy_definition(values)
     assert (error.value.code, error.value.values) == ("reaction_after_resolution", {"priority": 3})
+
+
+UPLOAD = [("admin-settings-official-message", "children"), ("admin-settings-coverage", "children")]
+
+
+def upload_calendar(client, app, name: str, data: bytes, country: str = "RU"):
+    import base64
+
+    contents = "data:text/csv;base64," + base64.b64encode(data).decode()
+    return call(client, app, UPLOAD, [("admin-settings-official-file", "contents", contents)],
+                [("admin-settings-official-file", "filename", name),
+                 ("admin-settings-official-country", "value", country)])
+
+
+def test_uploaded_production_calendar_overrides_the_package_and_shows_its_source(app, admin, engine, monkeypatch):
+    monkeypatch.setenv("QUALITY_NOW", "2026-11-30T09:00:00+03:00")
+    one_simple_ticket(engine, resolved_hour=17.5)  # Tue 04.06.2024: 8,5 h of 8 h
+    recompute(admin, app)
+    assert sla_state(engine) == "breached"
+    status, response = upload_calendar(admin, app, "ru2024.csv", b"date,kind\n2024-06-04,holiday\n")
+    assert message(response, "admin-settings-official-message").startswith(
+        "RU 2024: загружено дней — 1 из «ru2024.csv»; SLA пересчитан для обращений: 1.")
+    assert sla_state(engine) == "met"  # a day off now: no working time spent
+    status, response = upload_calendar(admin, app, "ru2026.csv", b"date,kind\n2026-06-15,holiday\n")
+    coverage = message(response, "admin-settings-coverage")
+    assert "файл «ru2026.csv»" in coverage and "пакет holidays" in coverage
+
+
+def test_malformed_uploaded_calendar_is_refused_and_nothing_changes(app, admin, engine):
+    from store.models import ProductionCalendarDay
+
+    status, response = upload_calendar(admin, app, "bad.csv", b"date,kind\n2026-06-15,vacation\n")
+    assert message(response, "admin-settings-official-message").startswith(
+        "Файл «bad.csv» не загружен: Строка 1: неизвестный вид дня «vacation»")
+    with engine.connect() as conn:
+        assert conn.scalar(select(ProductionCalendarDay.day)) is None

@@ -60,7 +60,8 @@ def insert_meeting_data(engine: Engine, manager: str = "anna") -> None:
                 _ticket("R1", "C1", _at(p0 + dt.timedelta(days=12)), priority=3)]
     sla += [_sla("B1", deadline=_at(p0 + dt.timedelta(days=2)), sla_state="breached",
                  resolution_working_s=96 * 3600.0, acceptance_working_s=600.0),
-            _sla("R1", deadline=_at(p0 + dt.timedelta(days=14)), sla_state="at_risk", acceptance_working_s=900.0)]
+            _sla("R1", deadline=_at(p0 + dt.timedelta(days=14)), at_risk_from=_at(p0 + dt.timedelta(days=13)),
+                 sla_state="open", acceptance_working_s=900.0)]  # at risk at NOW: states are read live
     worklog.append({"ticket_id": "B1", "staff": "olga", "hours": 3.0, "work_date": p0 - dt.timedelta(days=60),
                     "work_type": "support"})  # outside the window: still counts in the ticket's worked hours
     # an old breached ticket resolved long before the window, and another manager's client
@@ -81,9 +82,13 @@ def insert_meeting_data(engine: Engine, manager: str = "anna") -> None:
         conn.execute(insert(Worklog), worklog)
 
 
+NOW = "2024-05-28T12:00:00+00:00"  # the day of the meeting: R1 is past its at-risk instant, not its deadline
+
+
 @pytest.fixture()
-def db(engine):
-    """The conftest `engine` (SQLite, and PostgreSQL when reachable) with the meeting data."""
+def db(engine, monkeypatch):
+    """The conftest `engine` (SQLite, and PostgreSQL when reachable) with the meeting data, read at NOW."""
+    monkeypatch.setenv("QUALITY_NOW", NOW)
     insert_meeting_data(engine)
     return engine
 

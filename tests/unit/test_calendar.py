@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from metrics.calendar import CALENDAR_PRESETS, WorkCalendar
 
 H = 3600.0
-RU = WorkCalendar.from_name("RU")
+RU = WorkCalendar.from_name("RU")  # short pre-holiday days on (RU default, labour code art. 95)
+RU_FULL_DAYS = WorkCalendar(short_preholiday=False)
 KZ = WorkCalendar.from_name("KZ")
 UA = WorkCalendar.from_name("UA")
 
@@ -38,8 +39,10 @@ def hours_between(cal: WorkCalendar, start: str, end: str) -> float:
 
 # ------------------------------------------------------------------ days and holidays
 @pytest.mark.parametrize("saturday", ["2024-04-27", "2024-11-02", "2024-12-28"])
-def test_russian_moved_working_saturdays_are_full_working_days(saturday):
-    assert hours_between(RU, f"{saturday} 00:00", f"{saturday} 23:59") == 9
+def test_russian_moved_working_saturdays_are_working_days(saturday):
+    assert hours_between(RU_FULL_DAYS, f"{saturday} 00:00", f"{saturday} 23:59") == 9
+    # each of them was also the last day before holidays: short by default (8 h)
+    assert hours_between(RU, f"{saturday} 00:00", f"{saturday} 23:59") == 8
 
 
 def test_holiday_that_is_also_listed_as_weekend_workday_stays_a_holiday():
@@ -53,8 +56,8 @@ def test_ticket_over_new_year_holidays_2024_counts_only_the_working_edges():
 
 
 def test_ticket_over_the_working_saturday_before_may_holidays():
-    # Fri 26.04 10-18 = 8 h, Sat 27.04 9-18 = 9 h, 28.04-01.05 off, Thu 02.05 9-11 = 2 h
-    assert hours_between(RU, "2024-04-26 10:00", "2024-05-02 11:00") == 19
+    # Fri 26.04 10-18 = 8 h, Sat 27.04 9-17 = 8 h (short), 28.04-01.05 off, Thu 02.05 9-11 = 2 h
+    assert hours_between(RU, "2024-04-26 10:00", "2024-05-02 11:00") == 18
 
 
 def test_interval_outside_working_hours_is_zero():
@@ -124,7 +127,7 @@ def test_almaty_opening_hour_in_utc_follows_the_2024_switch_to_utc_plus_5():
 
 # ------------------------------------------------------------------ special calendars
 def test_short_preholiday_day_closes_one_hour_earlier():
-    cal = WorkCalendar(short_preholiday=True)
+    cal = WorkCalendar()
     assert (
         hours_between(cal, "2024-02-22 00:00", "2024-02-23 00:00") == 8
     )  # before 23 February
@@ -135,8 +138,9 @@ def test_short_preholiday_day_closes_one_hour_earlier():
         hours_between(cal, "2025-05-07 00:00", "2025-05-08 00:00") == 9
     )  # before a moved day off only
     assert (
-        hours_between(RU, "2024-02-22 00:00", "2024-02-23 00:00") == 9
-    )  # rule is opt-in
+        hours_between(RU_FULL_DAYS, "2024-02-22 00:00", "2024-02-23 00:00") == 9
+    )  # the RU default can be switched off
+    assert KZ.short_preholiday is False  # on by default for RU only
 
 
 def test_24x7_calendar_counts_wall_time_over_weekends_and_holidays():
@@ -152,8 +156,8 @@ def test_deadline_may_fall_exactly_at_closing_time():
 
 
 def test_deadline_skips_holidays_and_weekend():
-    # Wed 08.05 17-18 = 1 h; 09-12.05 off; Mon 13.05 09-10 = 1 h
-    deadline = RU.add_working_seconds(local("2024-05-08 17:00"), [2 * H])
+    # Wed 08.05 (short) 16-17 = 1 h; 09-12.05 off; Mon 13.05 09-10 = 1 h
+    deadline = RU.add_working_seconds(local("2024-05-08 16:00"), [2 * H])
     assert deadline[0] == pd.Timestamp("2024-05-13 10:00", tz="Europe/Moscow")
 
 
@@ -203,7 +207,11 @@ def country_holidays(
     country: str, year: int
 ) -> tuple[holidays.HolidayBase, set[dt.date]]:
     named = holidays.country_holidays(country, years=[year, year + 1], language="en_US")
-    return named, {d for d, name in named.items() if "substituted" not in name}
+    return named, {
+        d
+        for d, name in named.items()
+        if "substituted" not in name and "(observed" not in name
+    }
 
 
 def reference_seconds(
@@ -298,5 +306,5 @@ def test_thousands_of_random_intervals_equal_the_reference(preset):
         pd.DatetimeIndex(starts), pd.DatetimeIndex(ends)
     )
     assert result.tolist() == [
-        reference_seconds(preset, False, s, e) for s, e in zip(starts, ends)
+        reference_seconds(preset, preset == "RU", s, e) for s, e in zip(starts, ends)
     ]

@@ -42,7 +42,8 @@ def _brief(flags: bool = True, tickets: bool = True) -> dict:
         "flags": [share_flag] if flags else [],
         "tickets": [{"ticket_id": "B1", "kind": "incident", "type": None, "priority": 1, "line": 2,
                      "created_at": "2024-05-16T10:00:00+00:00", "deadline": "2024-05-17T10:00:00+00:00",
-                     "resolved_at": None, "state": "breached", "worked_hours": 3.5}] if tickets else [],
+                     "resolved_at": None, "rule": "classic · P1 · 1 ч / 4 ч", "state": "breached",
+                     "worked_hours": 3.5}] if tickets else [],
         "hours": {
             "by_priority": [{"priority": p, "development": d, "support": s, "total": d + s}
                             for p, d, s in ((1, 8.0, 0.0), (2, 0.0, 2.0), (3, 0.0, 0.0))],
@@ -91,7 +92,7 @@ def test_xlsx_flags_and_tickets_sheets_carry_the_texts_in_the_language():
     book = openpyxl.load_workbook(io.BytesIO(brief_xlsx(_brief(), "en")))
     assert book["Flags"]["D2"].value == "Add resources or lower the priority of some development tasks."
     assert [c.value for c in book["Tickets"][2]] == ["B1", "incident", "1", "16.05.2024 13:00", "17.05.2024 13:00",
-                                                     "breached", 3.5]
+                                                     "classic · P1 · 1 ч / 4 ч", "breached", 3.5]
 
 
 def test_xlsx_hours_sheet_has_a_native_chart():

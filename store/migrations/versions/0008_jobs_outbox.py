@@ -1,7 +1,7 @@
 """jobs and notifications: job_runs (per-slot lock), outbox, opt-outs, KKV states, users.email/lang (SPEC §11)
 
 Revision ID: 0008
-Revises: 0005 (re-point to the last revision of main at merge: 0007)
+Revises: 0006 (re-point to the last revision of main at merge: 0007)
 Create Date: 2026-11-30 06:20:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0008'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
