@@ -2,8 +2,9 @@
 
 For every CSV of a demo folder: rows/s of `loaders.ingest_files` (parse, validate, quarantine,
 upsert, plus the derived refresh reported separately) versus bare ``pandas.read_csv`` +
-``DataFrame.to_sql`` of the same file into a scratch table. ``ratio`` = ingest seconds / baseline
-seconds (the target is ≤ 2).
+``DataFrame.to_sql`` of the same file into a scratch table (``ratio`` = ingest seconds / baseline
+seconds, the target is ≤ 2), and versus the floor: a raw PostgreSQL ``COPY`` of the same file into an
+all-text table (``copy_ratio``, the issue 14 target is ≤ 5).
 
 Run: ``python -m benchmarks.ingest CSV_DIR DATABASE_URL`` prints one JSON object (last line).
 """
@@ -18,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import text
 
+from benchmarks.delta import copy_seconds
 from config import normalize_database_url
 from loaders.ingest import ingest_files
 from loaders.schemas import LOAD_ORDER
@@ -33,6 +35,7 @@ def measure(csv_dir: str | Path, engine_url: str) -> dict:
     per_kind: dict[str, dict] = {}
     for path, report in zip(paths, reports):
         baseline = _baseline_seconds(engine, path)
+        copy = copy_seconds(engine, path) if engine.dialect.name == "postgresql" else None
         load_seconds = report.seconds - report.derived_seconds
         per_kind[report.kind] = {
             "rows": report.rows,
@@ -45,12 +48,15 @@ def measure(csv_dir: str | Path, engine_url: str) -> dict:
             "baseline_rows_per_s": _rate(report.rows, baseline),
             "ratio": round(report.seconds / baseline, 2) if baseline else None,
             "load_ratio": round(load_seconds / baseline, 2) if baseline else None,
+            "copy_seconds": None if copy is None else round(copy, 3),
+            "copy_ratio": round(report.seconds / copy, 2) if copy else None,
         }
     engine.dispose()
     rows = sum(k["rows"] for k in per_kind.values())
     seconds = sum(k["seconds"] for k in per_kind.values())
     load_seconds = seconds - sum(k["derived_seconds"] for k in per_kind.values())
     baseline = sum(k["baseline_seconds"] for k in per_kind.values())
+    copy = sum(k["copy_seconds"] or 0 for k in per_kind.values())
     return {
         "rows": rows,
         "seconds": round(seconds, 2),
@@ -60,6 +66,9 @@ def measure(csv_dir: str | Path, engine_url: str) -> dict:
         "baseline_rows_per_s": _rate(rows, baseline),
         "ratio": round(seconds / baseline, 2) if baseline else None,
         "load_ratio": round(load_seconds / baseline, 2) if baseline else None,
+        "copy_seconds": round(copy, 2),
+        "copy_rows_per_s": _rate(rows, copy),
+        "copy_ratio": round(seconds / copy, 2) if copy else None,
         "per_kind": per_kind,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }

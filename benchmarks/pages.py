@@ -8,8 +8,10 @@ and as a ratio to the hello-world callback measured in the same run.
 from __future__ import annotations
 
 import importlib
+import json
 import pkgutil
 import resource
+import sys
 import time
 from typing import Any
 
@@ -47,6 +49,7 @@ def measure(database_url: str, calls: int = 30, warmup: int = 2) -> dict[str, An
 
     specs = bench_callbacks()
     clients: dict[str, Any] = {}
+    visits = visit_every_page(app, clients)  # first: the cold calls of a fresh process after a load
     hello_ms = _timed(_client(app, clients, DEFAULT_LOGIN), HELLO, calls, warmup)
     results = {}
     for name, spec in specs.items():
@@ -56,8 +59,42 @@ def measure(database_url: str, calls: int = 30, warmup: int = 2) -> dict[str, An
         results[name] = {"cold_ms": round(ms[0], 1), "p50_ms": _pct(ms[warmup:], 50), "p95_ms": _pct(ms[warmup:], 95),
                          "p95_ratio": round(_pct(ms[warmup:], 95) / max(_pct(hello_ms[warmup:], 95), 1e-6), 1)}
     return {"hello": {"p50_ms": _pct(hello_ms[warmup:], 50), "p95_ms": _pct(hello_ms[warmup:], 95)},
-            "pages": results, "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "pages": results, "visits": visits,
+            "cold_max_ms": max([v["layout_ms"] for v in visits.values()]
+                               + [v.get("callback_ms", 0) for v in visits.values()], default=0),
+            "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
             "calls": calls}
+
+
+def visit_every_page(app, clients: dict) -> dict[str, dict]:
+    """Each role opens each of its pages once, as a browser does (layout routing callback, then the page's main
+    callback): ms of those first calls per "role page" (the process's peak memory then covers every view)."""
+    from tools.loadtest import (
+        DEMO_LOGIN_OF_ROLE,
+        ROLE_ORDER,
+        discover_targets,
+        routing_payload,
+    )
+
+    visits = {}
+    for role in ROLE_ORDER:
+        client = _client(app, clients, DEMO_LOGIN_OF_ROLE[role])
+        for target in discover_targets():
+            if role not in target.roles:
+                continue
+            entry = {"layout_ms": _post_ms(client, routing_payload(target.path))}
+            if target.callback and target.callback_role == role:
+                entry["callback_ms"] = _post_ms(client, payload(target.callback))
+            visits[f"{role} {target.path}"] = entry
+    return visits
+
+
+def _post_ms(client, body: dict) -> float:
+    started = time.perf_counter()
+    response = client.post("/_dash-update-component", json=body)
+    if response.status_code not in (200, 204):
+        raise RuntimeError(f"{body['output']}: HTTP {response.status_code} {response.get_data(as_text=True)[:300]}")
+    return round((time.perf_counter() - started) * 1000, 1)
 
 
 def _client(app, clients: dict, login: str):
@@ -108,3 +145,7 @@ def _timed(client, spec: dict, calls: int, warmup: int) -> list[float]:
 def _pct(values: list[float], q: float) -> float:
     return round(float(np.percentile(values, q)), 2) if values else float("nan")
 
+
+
+if __name__ == "__main__":
+    print(json.dumps(measure(sys.argv[1], calls=int(sys.argv[2]))))

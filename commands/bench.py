@@ -1,8 +1,11 @@
 """`cli.py bench`: measure ingest, SLA working time, page latency and memory against baselines in the same run.
 
 Every figure is a ratio against a baseline measured in the same process run (machines are noisy):
-ingest vs bare ``read_csv`` + ``to_sql``, SLA vs ``businesstimedelta``, page callbacks vs a hello-world
-Dash callback on the same server. Several scales (``--scale medium,large``) add the growth ratios.
+ingest vs bare ``read_csv`` + ``to_sql`` and vs raw ``COPY`` of the same files, SLA vs ``businesstimedelta``,
+page callbacks vs a hello-world Dash callback on the same server, delta loads (1,000 tickets, 200 surveys,
+one ticket) into the loaded store vs the same files into the loaded ``small`` store. Ingest, delta loads
+and the serving process run in their own processes, so each peak memory is its own. Several scales
+(``--scale medium,large``) add the growth ratios.
 """
 from __future__ import annotations
 
@@ -39,8 +42,16 @@ def run(args: argparse.Namespace) -> int:
         print(f"unknown scale(s): {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
     results: dict = {"scales": {}}
+    url = normalize_database_url(args.database_url)
+    if "small" not in scales:  # the delta loads into `small` are the reference of every scale's delta ratio
+        results["small_deltas"] = bench_deltas("small", url, quiet=args.json)
     for scale in scales:
-        results["scales"][scale] = bench_scale(scale, normalize_database_url(args.database_url), args)
+        results["scales"][scale] = bench_scale(scale, url, args)
+    reference = results["small_deltas"] if "small" not in scales else results["scales"]["small"]["deltas"]
+    for figures in results["scales"].values():
+        figures["delta_ratio_to_small"] = {
+            name: round(d["seconds"] / reference[name]["seconds"], 2) if reference[name]["seconds"] else None
+            for name, d in figures["deltas"].items()}
     if len(scales) > 1:
         results["growth"] = growth(results["scales"][scales[0]], results["scales"][scales[-1]])
     if args.json:
@@ -52,21 +63,47 @@ def run(args: argparse.Namespace) -> int:
 
 def bench_scale(scale: str, url: str, args: argparse.Namespace) -> dict:
     """Data for `scale` (generated once and reused), loaded into a fresh database, then every measurement."""
-    from benchmarks import pages as pages_bench
     from benchmarks import working_time
 
     csv_dir = ensure_demo_files(scale, quiet=args.json)
     reset_database(url)
     ingest = _in_subprocess("benchmarks.ingest", csv_dir, url)
+    deltas = _in_subprocess("benchmarks.delta", ensure_delta_files(args.json), url)
+    pages = _in_subprocess("benchmarks.pages", url, args.page_calls)
     sla = working_time.measure(n_rows=args.sla_rows)
-    pages = pages_bench.measure(url, calls=args.page_calls)
     return {
         "rows": ingest.get("rows"),
         "ingest": ingest,
+        "deltas": deltas["deltas"],
         "sla": sla,
         "pages": pages,
-        "memory_mb": {"ingest_peak": ingest.get("peak_rss_mb"), "serving": pages.get("rss_mb")},
+        "memory_mb": {"ingest_peak": ingest.get("peak_rss_mb"), "delta_peak": deltas.get("peak_rss_mb"),
+                      "serving": pages.get("rss_mb")},
     }
+
+
+def bench_deltas(scale: str, url: str, quiet: bool) -> dict:
+    """Only the delta loads into a freshly loaded `scale` store (the reference for the delta ratios)."""
+    from loaders.ingest import ingest_files
+    from store.db import make_engine, migrate
+
+    csv_dir = ensure_demo_files(scale, quiet=quiet)
+    reset_database(url)
+    engine = make_engine(url)
+    migrate(engine)
+    ingest_files(engine, [csv_dir])
+    engine.dispose()
+    return _in_subprocess("benchmarks.delta", ensure_delta_files(quiet), url)["deltas"]
+
+
+def ensure_delta_files(quiet: bool) -> Path:
+    """The delta files, cut from the `small` demo files once (their ids exist at every scale)."""
+    from benchmarks.delta import DELTAS, delta_files
+
+    out = BENCH_DIR / "deltas"
+    if not all((out / name).exists() for name in DELTAS):
+        delta_files(ensure_demo_files("small", quiet), out)
+    return out
 
 
 def ensure_demo_files(scale: str, quiet: bool) -> Path:
@@ -102,9 +139,9 @@ def reset_database(url: str) -> None:
     engine.dispose()
 
 
-def _in_subprocess(module: str, csv_dir: Path, url: str) -> dict:
+def _in_subprocess(module: str, *args: object) -> dict:
     """Run a benchmark module in its own process so its peak memory is its own."""
-    proc = subprocess.run([sys.executable, "-m", module, str(csv_dir), url],
+    proc = subprocess.run([sys.executable, "-m", module, *map(str, args)],
                           capture_output=True, text=True, cwd=ROOT, check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"{module} failed: {proc.stderr[-2000:]}")
@@ -133,9 +170,13 @@ def print_table(results: dict) -> None:
         ing = figures["ingest"]
         print(f"ingest       {ing['rows_per_s']:>12,.0f} rows/s   read_csv+to_sql {ing['baseline_rows_per_s']:>12,.0f} rows/s"
               f"   time ratio {ing['ratio']:.2f}x (validation, SLA and rollups included; load alone {ing['load_ratio']:.2f}x)")
+        print(f"raw COPY     {ing['copy_rows_per_s']:>12,.0f} rows/s   ingest time / COPY time {ing['copy_ratio'] or 0:.2f}x")
         for kind, k in ing.get("per_kind", {}).items():
             print(f"  {kind:<20}{k['rows_per_s']:>12,.0f} rows/s   baseline {k['baseline_rows_per_s']:>12,.0f}"
                   f"   ratio {k['ratio']:.2f}x")
+        for name, d in figures["deltas"].items():
+            print(f"delta {name:<14} {d['seconds']:>8.2f} s  (derived refresh {d['derived_seconds']:.2f} s)"
+                  f"  {figures['delta_ratio_to_small'][name] or 0:.2f}x its time into small   {d['stages']}")
         sla = figures["sla"]
         print(f"SLA          {sla['rows_per_s']:>12,.0f} rows/s   businesstimedelta {sla['baseline_rows_per_s']:>10,.0f} rows/s"
               f"   speed-up {sla['ratio']:,.0f}x")
@@ -144,7 +185,11 @@ def print_table(results: dict) -> None:
         for page, p in pages.get("pages", {}).items():
             print(f"  {page:<20} cold {p['cold_ms']:>8.1f} ms  p50 {p['p50_ms']:>8.1f} ms  p95 {p['p95_ms']:>8.1f} ms"
                   f"  {p['p95_ratio']:>6.1f}x hello")
+        cold = sorted(pages.get("visits", {}).items(), key=lambda kv: -max(kv[1].values()))[:5]
+        print(f"cold first calls (slowest of {len(pages.get('visits', {}))} role × page visits): "
+              + ", ".join(f"{k} {max(v.values()):.0f} ms" for k, v in cold))
         mem = figures["memory_mb"]
-        print(f"memory       ingest peak {mem['ingest_peak'] or 0:,.0f} MB   serving {mem['serving'] or 0:,.0f} MB")
+        print(f"memory       ingest peak {mem['ingest_peak'] or 0:,.0f} MB   delta loads peak {mem['delta_peak'] or 0:,.0f} MB"
+              f"   serving {mem['serving'] or 0:,.0f} MB")
     if "growth" in results:
         print("\ngrowth (last / first scale):", json.dumps(results["growth"]))

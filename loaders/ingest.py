@@ -37,10 +37,11 @@ from loaders.schemas import (
     match_header,
 )
 from store.bulk import insert_records, upsert_dataframe
+from store.incremental import LoadScope
 from store.models import KIND_TABLES, IngestRun, QuarantineRow
 from store import clock
 
-CHUNK_ROWS = 500_000
+CHUNK_ROWS = 200_000  # rows read, validated and written at a time: bounds the loader's memory (issue 14)
 MAX_REPORTED_ERRORS = 10_000  # per file in the report; the quarantine table keeps every one
 FALLBACK_ZONE = "Europe/Moscow"
 SLA_KINDS = {"tickets", "ticket_pauses", "clients"}
@@ -63,6 +64,7 @@ class FileReport:
     ignored_columns: list[str] = field(default_factory=list)
     seconds: float = 0.0
     derived_seconds: float = 0.0  # of `seconds`: refreshing derived tables (SLA, rollups)
+    derived_stages: dict[str, float] = field(default_factory=dict)  # seconds of the derived refresh per stage
 
     @property
     def refused(self) -> bool:
@@ -178,11 +180,13 @@ def _load_file(engine: Engine, source: Source, kind: str | None, naive_tz: str |
         columns = _resolve_columns(schema, table, report)
         with _file_transaction(engine, connection) as conn:
             run_id = _start_run(conn, report, started_at, login)
-            loader = _FileLoader(conn, schema, table, columns, naive_tz, report, run_id)
+            scope = LoadScope(conn, kind)
+            loader = _FileLoader(conn, schema, table, columns, naive_tz, report, run_id, scope)
             loader.load(chunk_rows, counter)
             derived_started = time.perf_counter()
-            _refresh_derived(conn, kind, loader.ticket_ids() if kind in SLA_KINDS else None)
+            scope.refresh(loader.ticket_ids() if kind in SLA_KINDS else None)
             report.derived_seconds = time.perf_counter() - derived_started
+            report.derived_stages = scope.timings
             report.seconds = time.perf_counter() - started
             _finish_run(conn, run_id, report)
     except FileRefused as exc:
@@ -211,13 +215,6 @@ def _resolve_columns(schema: KindSchema, table: Table, report: FileReport) -> di
                           + ", ".join(missing))
     report.ignored_columns = [h for h in table.header if h and h not in mapping]
     return mapping
-
-
-def _refresh_derived(conn: Connection, kind: str, ticket_ids: list[str] | None) -> None:
-    """SLA values and rollups are refreshed in the same transaction as the rows they describe (SPEC §5, §9)."""
-    from store.derived import refresh_after_ingest
-
-    refresh_after_ingest(conn, {kind}, ticket_ids)
 
 
 def _start_run(conn: Connection, report: FileReport, started_at: dt.datetime, login: str | None) -> int:
@@ -250,8 +247,9 @@ class _FileLoader:
     """Validates and writes the chunks of one file inside the caller's transaction."""
 
     def __init__(self, conn: Connection, schema: KindSchema, table: Table, columns: dict[str, str],
-                 naive_tz: str | None, report: FileReport, run_id: int):
+                 naive_tz: str | None, report: FileReport, run_id: int, scope: LoadScope):
         self.conn, self.schema, self.table, self.columns = conn, schema, table, columns
+        self.scope = scope  # SLA values and rollups are refreshed in this transaction too (SPEC §5, §9)
         self.naive_tz, self.report, self.run_id = naive_tz, report, run_id
         self.present = list(columns.values())
         self.lookups = _Lookups(conn)
@@ -448,9 +446,11 @@ class _FileLoader:
         update_columns = self.present + (["recommend_scale"] if "recommend_scale" in good.columns else [])
         columns = [c for c in good.columns if c in update_columns or c in defaulted]
         if self.schema.sum_duplicates:
+            self.scope.before_write(good)
             self._write_summed(good[columns], good_rows, key, update_columns)
         else:
             good = self._reject_earlier_duplicates(good, good_rows, key)
+            self.scope.before_write(good)
             upsert_dataframe(self.conn, table, good[columns], key, update_columns)
         if self.schema.kind in ("tickets", "ticket_pauses"):
             self.touched_tickets.append(good["ticket_id"].to_numpy())

@@ -8,7 +8,7 @@ quarter turns without a new ingest, the page finds no rows for the new window an
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import pandas as pd
 from sqlalchemy import Connection, delete, select
@@ -53,19 +53,27 @@ def comparison_frame(places: pd.DataFrame, counts: pd.DataFrame, window: str, sc
     return pd.concat(frames).reset_index()[["partner_id", "metric", *RESULT_COLUMNS]]
 
 
-def refresh_comparison_rollup(conn: Connection, now: pd.Timestamp | None = None) -> int:
+def refresh_comparison_rollup(conn: Connection, now: pd.Timestamp | None = None,
+                              countries: Collection[str] | None = None) -> int:
     """Rebuild `comparison_rollup` for the page windows of `now` (default: today); returns rows written.
 
-    One counts query per country serves both windows and every scheme.
+    `countries`: rebuild only the partners of these countries (a comparison group never crosses a country,
+    so the others' rows cannot change). One counts query per country serves both windows and every scheme.
     """
     now = clock.now() if now is None else pd.Timestamp(now)
-    conn.execute(delete(ComparisonRollup))
+    if countries is None:
+        conn.execute(delete(ComparisonRollup))
+    else:
+        of_countries = select(Partner.partner_id).where(Partner.country.in_(list(countries)))
+        conn.execute(delete(ComparisonRollup).where(ComparisonRollup.partner_id.in_(of_countries)))
     if conn.execute(select(SurveyRollup.partner_id).limit(1)).first() is None:
         return 0  # no answers yet (partners and projects load before surveys): the page shows "no data"
-    countries = conn.execute(select(Partner.country).where(Partner.country.is_not(None)).distinct()).scalars()
-    keys = [window_id(window, now) for window in WINDOWS]
+    stored = select(Partner.country).where(Partner.country.is_not(None)).distinct()
+    if countries is not None:
+        stored = stored.where(Partner.country.in_(list(countries)))
+    keys = current_window_ids(now)
     written = 0
-    for country in list(countries):
+    for country in sorted(conn.execute(stored).scalars()):
         counts, places = comparison_inputs(conn, country, keys)
         for key in keys:
             for scheme in STORED_SCHEMES:
@@ -74,6 +82,11 @@ def refresh_comparison_rollup(conn: Connection, now: pd.Timestamp | None = None)
                 written += insert_dataframe(conn, ComparisonRollup.__table__, table)
     analyze(conn, ComparisonRollup.__table__)
     return written
+
+
+def current_window_ids(now: pd.Timestamp) -> list[str]:
+    """The ids of the page windows on the day `now` ("2026Q3", "ttm:2026Q3")."""
+    return [window_id(window, now) for window in WINDOWS]
 
 
 def stored_comparison(conn: Connection, partner_id: str, window: str, scheme: Scheme) -> pd.DataFrame:

@@ -57,13 +57,19 @@ def refresh_after_ingest(conn: Connection, kinds: Iterable[str], ticket_ids: Ite
 def recompute(engine: Engine, progress: Callable[[int, int], None] | None = None) -> int:
     """Recompute every stored SLA value and rollup (after a policy or calendar edit); returns tickets done."""
     with engine.begin() as conn:
-        _prepare_refresh(conn, [])
-        done = materialize_sla(conn, progress=progress)
-        refresh_rollups(conn)
-        refresh_comparison_rollup(conn)
+        done = rebuild_all(conn, progress)
         conn.execute(SlaRecompute.__table__.insert().values(  # shown on the settings page
             at=clock.now_datetime(), trigger="full recompute", version=None, tickets=done, outcome="done"))
         return done
+
+
+def rebuild_all(conn: Connection, progress: Callable[[int, int], None] | None = None) -> int:
+    """The full rebuild of every derived table in the caller's transaction (what incremental loads must equal)."""
+    _prepare_refresh(conn, [])
+    done = materialize_sla(conn, progress=progress)
+    refresh_rollups(conn)
+    refresh_comparison_rollup(conn)
+    return done
 
 
 def _prepare_refresh(conn: Connection, loaded_tables: list[str]) -> None:
@@ -156,10 +162,16 @@ def _ticket_chunks(conn: Connection, ticket_ids: list[str] | None, wanted: Table
     if ticket_ids is None or wanted is not None:
         if wanted is not None:
             base = base.where(Ticket.ticket_id.in_(select(wanted.c.ticket_id)))
-        tickets = read_frame_bulk(conn, base)
-        for start in range(0, len(tickets), CHUNK_ROWS):
-            yield tickets.iloc[start:start + CHUNK_ROWS].reset_index(drop=True)
-        return
+        # pages by ticket id (keyset): memory holds one chunk of tickets, not the whole table (issue 14)
+        last = None
+        while True:
+            page = base.order_by(Ticket.ticket_id).limit(CHUNK_ROWS)
+            tickets = read_frame_bulk(conn, page if last is None else page.where(Ticket.ticket_id > last))
+            if len(tickets):
+                yield tickets.reset_index(drop=True)
+            if len(tickets) < CHUNK_ROWS:
+                return
+            last = tickets["ticket_id"].iloc[-1]
     for start in range(0, len(ticket_ids), ID_BATCH):
         batch = ticket_ids[start:start + ID_BATCH]
         frame = read_frame(conn, base.where(Ticket.ticket_id.in_(batch)))

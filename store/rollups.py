@@ -81,11 +81,12 @@ def survey_version_expression() -> ColumnElement[int]:
     return func.coalesce(Survey.version, newest_by_then, first_version)
 
 
-def survey_rollup_query(conn: Connection) -> Select:
+def survey_rollup_query(conn: Connection, partners: Select | None = None) -> Select:
     """The grouped SELECT that `survey_rollup` holds: `ROLLUP_DIMENSIONS` + `answers` (count).
 
     Each answered (survey, question) counts once in its cell; empty answers are not counted
-    (SPEC §4: excluded from that question's denominator).
+    (SPEC §4: excluded from that question's denominator). `partners`: only the rows of the partners it
+    selects.
     """
     attributed = (
         select(
@@ -98,8 +99,12 @@ def survey_rollup_query(conn: Connection) -> Select:
         )
         .join_from(Survey, Project, and_(Project.project_id == Survey.project_id,
                                           Project.version == survey_version_expression()))
-        .cte("attributed")
     )
+    if partners is not None:
+        # the surveys of any project the partners hold a version of (the others cannot be attributed to them)
+        their_projects = select(Project.project_id).where(Project.partner_id.in_(partners))
+        attributed = attributed.where(Project.partner_id.in_(partners), Survey.project_id.in_(their_projects))
+    attributed = attributed.cte("attributed")
     per_question = [
         select(
             attributed.c.partner_id, attributed.c.quarter, literal(q, String(32)).label("question"),
@@ -113,12 +118,21 @@ def survey_rollup_query(conn: Connection) -> Select:
     return select(*dims, func.count().label("answers")).group_by(*dims)
 
 
-def refresh_survey_rollup(conn: Connection) -> int:
+def refresh_survey_rollup(conn: Connection, partners: Select | None = None) -> int:
     """Rebuild `survey_rollup` from `surveys` ⋈ `projects` with one grouped INSERT ... SELECT
-    (`survey_rollup_query`). Returns the number of answers counted.
+    (`survey_rollup_query`); `partners`: rebuild only the rows of the partners it selects (a load that
+    touched their surveys or projects). Returns the number of answers counted (of those partners).
     """
-    replace_rows(conn, SurveyRollup.__table__, [*ROLLUP_DIMENSIONS, "answers"], survey_rollup_query(conn))
-    return int(conn.execute(select(func.coalesce(func.sum(SurveyRollup.answers), 0))).scalar_one())
+    grouped = survey_rollup_query(conn, partners)
+    columns = [*ROLLUP_DIMENSIONS, "answers"]
+    total = select(func.coalesce(func.sum(SurveyRollup.answers), 0))
+    if partners is None:
+        replace_rows(conn, SurveyRollup.__table__, columns, grouped)
+    else:
+        conn.execute(delete(SurveyRollup).where(SurveyRollup.partner_id.in_(partners)))
+        conn.execute(SurveyRollup.__table__.insert().from_select(columns, grouped))
+        total = total.where(SurveyRollup.partner_id.in_(partners))
+    return int(conn.execute(total).scalar_one())
 
 
 def refresh_competence_history(conn: Connection, now: pd.Timestamp | None = None) -> int:

@@ -19,13 +19,13 @@ Each is rebuilt inside the database by one ``INSERT ... SELECT ... GROUP BY`` (S
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Select,
     Integer,
+    Select,
     String,
     case,
     cast,
@@ -101,52 +101,69 @@ def sla_state_counts(conn: Connection, state: ColumnElement[str], *conditions: C
     )
 
 
+SLA_ROLLUP_COLUMNS = ["month", "partner_id", "quarter", "met", "breached"]
+
+
 def refresh_sla_rollup(conn: Connection) -> int:
     """Rebuild `sla_rollup` from `tickets` ⋈ `ticket_sla` ⟕ `clients`; returns the tickets counted.
 
     Only tickets resolved when their SLA was computed: their state is final. Open ones are counted
     when read, at that moment's state (`store.trend_queries.sla_trend_counts`, SPEC §5 live state).
     """
-    per_ticket = sla_state_counts(conn, TicketSla.sla_state, TicketSla.is_open.is_not(True)).subquery("per_ticket")
-    grouped = (select(per_ticket.c.month, per_ticket.c.partner_id, quarter_of_month(per_ticket.c.month),
-                      func.sum(per_ticket.c.met), func.sum(per_ticket.c.breached))
-               .group_by(per_ticket.c.month, per_ticket.c.partner_id))
-    replace_rows(conn, SlaRollup.__table__, ["month", "partner_id", "quarter", "met", "breached"], grouped)
+    replace_rows(conn, SlaRollup.__table__, SLA_ROLLUP_COLUMNS, sla_rollup_rows(conn))
     total = select(func.coalesce(func.sum(SlaRollup.met + SlaRollup.breached), 0))
     return int(conn.execute(total).scalar_one())
 
 
-def refresh_support_speed_rollup(conn: Connection) -> int:
+def sla_rollup_rows(conn: Connection, ticket_ids: Select | None = None) -> Select:
+    """The `sla_rollup` rows (`SLA_ROLLUP_COLUMNS`) of every ticket, or only of the tickets `ticket_ids` selects
+    (their contribution: the rollup is a sum, so a load adds the new contribution and takes the old one off)."""
+    conditions = [TicketSla.is_open.is_not(True)]
+    if ticket_ids is not None:
+        conditions.append(Ticket.ticket_id.in_(ticket_ids))
+    per_ticket = sla_state_counts(conn, TicketSla.sla_state, *conditions).subquery("per_ticket")
+    return (select(per_ticket.c.month, per_ticket.c.partner_id, quarter_of_month(per_ticket.c.month).label("quarter"),
+                   func.sum(per_ticket.c.met).label("met"), func.sum(per_ticket.c.breached).label("breached"))
+            .group_by(per_ticket.c.month, per_ticket.c.partner_id))
+
+
+def refresh_support_speed_rollup(conn: Connection, services: Sequence[str] | None = None) -> int:
     """Rebuild `support_speed_rollup`: tickets and exact median resolution per service × type × priority.
 
     Only resolved tickets (`resolution_working_s` not NULL) of the psm and classic services count.
-    Returns the number of strata written.
+    `services`: rebuild only the strata of these services (medians are not sums: a touched stratum is
+    recomputed whole). Returns the number of strata written.
     """
+    services = list(SUPPORT_SERVICES if services is None else [s for s in SUPPORT_SERVICES if s in services])
+    conn.execute(delete(SupportSpeedRollup).where(SupportSpeedRollup.service.in_(services)))
+    if not services:
+        return 0
     service = support_service()
     seconds = TicketSla.resolution_working_s
     stratum = [service, Ticket.type, Ticket.priority]
-    conn.execute(delete(SupportSpeedRollup))
     if conn.dialect.name == "postgresql":  # the ordered-set aggregate: one sort per stratum, no window pass
         median = func.percentile_cont(0.5).within_group(seconds)
         grouped = (select(service.label("service"), Ticket.type, Ticket.priority, func.count(), median)
                    .join_from(Ticket, TicketSla, TicketSla.ticket_id == Ticket.ticket_id)
-                   .where(service.in_(SUPPORT_SERVICES), seconds.is_not(None))
+                   .where(service.in_(services), seconds.is_not(None))
                    .group_by(*stratum))
     else:
-        grouped = _median_by_ranks(service, seconds, stratum)
+        grouped = _median_by_ranks(service, seconds, stratum, services)
     conn.execute(SupportSpeedRollup.__table__.insert().from_select(
         ["service", "type", "priority", "tickets", "median_working_s"], grouped))
-    return int(conn.execute(select(func.count()).select_from(SupportSpeedRollup)).scalar_one())
+    return int(conn.execute(select(func.count()).select_from(SupportSpeedRollup)
+                            .where(SupportSpeedRollup.service.in_(services))).scalar_one())
 
 
-def _median_by_ranks(service: ColumnElement[str], seconds: ColumnElement[float], stratum: list) -> Select:
+def _median_by_ranks(service: ColumnElement[str], seconds: ColumnElement[float], stratum: list,
+                     services: Sequence[str]) -> Select:
     """Portable exact median per stratum: the mean of the one or two middle rows by `row_number()`."""
     ranked = (
         select(service.label("service"), Ticket.type, Ticket.priority, seconds.label("seconds"),
                over(func.row_number(), partition_by=stratum, order_by=seconds).label("rank"),
                over(func.count(), partition_by=stratum).label("n"))
         .join_from(Ticket, TicketSla, TicketSla.ticket_id == Ticket.ticket_id)
-        .where(service.in_(SUPPORT_SERVICES), seconds.is_not(None))
+        .where(service.in_(services), seconds.is_not(None))
         .subquery("ranked")
     )
     # integer division: ranks (n+1)/2 and (n+2)/2 are the one or two middle rows
@@ -157,20 +174,30 @@ def _median_by_ranks(service: ColumnElement[str], seconds: ColumnElement[float],
 
 def refresh_support_charge_rollup(conn: Connection) -> int:
     """Rebuild `support_charge_rollup` (resolved psm tickets with a partner); returns the tickets counted."""
+    replace_rows(conn, SupportChargeRollup.__table__, CHARGE_ROLLUP_COLUMNS, charge_rollup_rows(conn))
+    return int(conn.execute(select(func.coalesce(func.sum(SupportChargeRollup.tickets), 0))).scalar_one())
+
+
+CHARGE_ROLLUP_COLUMNS = ["partner_id", "month", "rework", "tickets"]
+
+
+def charge_rollup_rows(conn: Connection, ticket_ids: Select | None = None) -> Select:
+    """The `support_charge_rollup` rows of every ticket, or the contribution of the tickets `ticket_ids` selects."""
     month = utc_month(conn, Ticket.resolved_at).label("month")
     # metrics.deposit: a rework ticket is `type` "rework" (any case); no type is not rework
     rework = case((func.lower(Ticket.type) == "rework", true()), else_=false()).label("rework")
     charged = (select(Ticket.partner_id, month, rework)
-               .where(support_service() == "psm", Ticket.resolved_at.is_not(None), Ticket.partner_id.is_not(None))
-               .subquery("charged"))
-    grouped = (select(charged.c.partner_id, charged.c.month, charged.c.rework, func.count())
-               .group_by(charged.c.partner_id, charged.c.month, charged.c.rework))
-    replace_rows(conn, SupportChargeRollup.__table__, ["partner_id", "month", "rework", "tickets"], grouped)
-    return int(conn.execute(select(func.coalesce(func.sum(SupportChargeRollup.tickets), 0))).scalar_one())
+               .where(support_service() == "psm", Ticket.resolved_at.is_not(None), Ticket.partner_id.is_not(None)))
+    if ticket_ids is not None:
+        charged = charged.where(Ticket.ticket_id.in_(ticket_ids))
+    charged = charged.subquery("charged")
+    return (select(charged.c.partner_id, charged.c.month, charged.c.rework, func.count().label("tickets"))
+            .group_by(charged.c.partner_id, charged.c.month, charged.c.rework))
 
 
-def refresh_support_work_rollup(conn: Connection) -> int:
-    """Rebuild `support_work_rollup` from the worklog of psm tickets; returns the tickets written.
+def refresh_support_work_rollup(conn: Connection, ticket_ids: Select | None = None) -> int:
+    """Rebuild `support_work_rollup` from the worklog of psm tickets (only the rows of `ticket_ids` when given);
+    returns the tickets written.
 
     Hours of a row without a known `work_type` count only in `hours` (metrics.deposit.worked_time_per_ticket).
     """
@@ -185,6 +212,11 @@ def refresh_support_work_rollup(conn: Connection) -> int:
                       func.max(Worklog.work_date))
                .where(Worklog.ticket_id.in_(psm_ids))
                .group_by(Worklog.ticket_id))
-    replace_rows(conn, SupportWorkRollup.__table__, ["ticket_id", "hours", "support_hours", "development_hours",
-                                                      "staff", "first_work_date", "last_work_date"], grouped)
-    return int(conn.execute(select(func.count()).select_from(SupportWorkRollup)).scalar_one())
+    columns = ["ticket_id", "hours", "support_hours", "development_hours", "staff", "first_work_date", "last_work_date"]
+    if ticket_ids is None:
+        replace_rows(conn, SupportWorkRollup.__table__, columns, grouped)
+        return int(conn.execute(select(func.count()).select_from(SupportWorkRollup)).scalar_one())
+    conn.execute(delete(SupportWorkRollup).where(SupportWorkRollup.ticket_id.in_(ticket_ids)))
+    result = conn.execute(SupportWorkRollup.__table__.insert().from_select(
+        columns, grouped.where(Worklog.ticket_id.in_(ticket_ids))))
+    return result.rowcount

@@ -1,0 +1,273 @@
+"""Incremental maintenance of the derived tables: a load refreshes only the keys it touched (issue 14, SPEC §9).
+
+A `LoadScope` follows one file's load inside its transaction. Before each chunk of rows is written it
+records what the stored versions of those rows contributed (their old keys); after the last chunk,
+`LoadScope.refresh` brings every derived table up to date for the touched keys only:
+
+* tickets, ticket pauses: SLA values of the touched tickets; `sla_rollup` and `support_charge_rollup`
+  are sums, so the touched tickets' old contribution is taken off and their new one added (per partner ×
+  month cell); `support_speed_rollup` (medians, not sums) recomputes the strata of the touched services;
+  `support_work_rollup` the touched tickets' rows;
+* worklog: `support_work_rollup` rows of the touched tickets;
+* surveys, projects: `survey_rollup` rows of the partners holding any version of a touched project
+  (before and after the load), then `comparison_rollup` of those partners' countries (a comparison
+  group never crosses a country); all countries when the latest surveyed quarters or the page windows
+  changed (the privacy reference window moves);
+* anything else (clients, calendars, partners, keys, monitor tests, ...), a first load into an empty
+  table, or a file touching at least `FULL_REFRESH_SHARE` of the stored rows: the full rebuild of
+  `store.derived.refresh_after_ingest`.
+
+Incremental = full rebuild is the contract; tests/integration/test_incremental.py checks it on random
+deltas on both backends.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Connection, Select, String, Table, column, func, select, table
+
+from store import clock
+from store import partner_queries as q
+from store.comparison_rollup import current_window_ids, refresh_comparison_rollup
+from store.models import (
+    ComparisonRollup,
+    Partner,
+    Project,
+    SlaRollup,
+    SupportChargeRollup,
+    Survey,
+    Ticket,
+)
+from store.ticket_rollups import (
+    CHARGE_ROLLUP_COLUMNS,
+    SLA_ROLLUP_COLUMNS,
+    charge_rollup_rows,
+    refresh_support_speed_rollup,
+    refresh_support_work_rollup,
+    sla_rollup_rows,
+    support_service,
+)
+
+FULL_REFRESH_SHARE = 0.5  # a file touching this share of the stored rows: one full rebuild is cheaper
+TICKET_KINDS = frozenset({"tickets", "ticket_pauses"})
+SURVEY_KINDS = frozenset({"surveys", "projects"})
+INCREMENTAL_KINDS = TICKET_KINDS | SURVEY_KINDS | {"worklog"}
+STORED_TABLE = {"tickets": "tickets", "ticket_pauses": "ticket_pauses", "worklog": "worklog",
+                "surveys": "surveys", "projects": "projects"}
+TOUCHED = "_scope_touched"  # every id the load touched: ticket ids, or project ids for surveys and projects
+BATCH = "_scope_batch"  # the ids of the chunk about to be written
+PARTNERS = "_scope_partners"
+LOOKUP = "_scope_lookup"
+
+
+@dataclass(frozen=True)
+class AdditiveRollup:
+    """A rollup that is a sum over tickets: `rows(conn, ids)` gives the contribution of the tickets `ids` selects."""
+
+    table: Table
+    columns: list[str]  # as `rows` returns them: group columns, then the summed ones
+    sums: list[str]
+    rows: Callable[[Connection, Select | None], Select]
+
+    @property
+    def delta(self) -> str:
+        return f"_delta_{self.table.name}"
+
+
+ADDITIVE = (AdditiveRollup(SlaRollup.__table__, SLA_ROLLUP_COLUMNS, ["met", "breached"], sla_rollup_rows),
+            AdditiveRollup(SupportChargeRollup.__table__, CHARGE_ROLLUP_COLUMNS, ["tickets"], charge_rollup_rows))
+
+
+class LoadScope:
+    """The keys one file's load touches, and the refresh of the derived tables for those keys only."""
+
+    def __init__(self, conn: Connection, kind: str):
+        self.conn, self.kind = conn, kind
+        self.timings: dict[str, float] = {}
+        self.seen: set[str] = set()
+        self.rows = 0
+        self.services: set[str] = set()
+        self.old_partners: set[str] = set()
+        self.full = kind not in INCREMENTAL_KINDS
+        if self.full:
+            return
+        self.stored = conn.execute(select(func.count()).select_from(table(STORED_TABLE[kind]))).scalar_one()
+        self.full = self.stored == 0  # a first load: nothing to keep, the full build is the cheapest
+        if self.full:
+            return
+        _create_id_table(conn, TOUCHED)
+        _create_id_table(conn, BATCH)
+        if kind in TICKET_KINDS:
+            for rollup in ADDITIVE:
+                _create_temp(conn, rollup.delta,
+                             f'SELECT {_names(rollup.columns)} FROM "{rollup.table.name}" WHERE 1 = 0')
+        if kind in SURVEY_KINDS:
+            self.quarters = q.survey_quarters(conn)[-4:]
+
+    # -- before a chunk is written
+    def before_write(self, rows: pd.DataFrame) -> None:
+        """Record the old keys of the stored rows that `rows` (validated, about to be upserted) replace."""
+        if self.full or rows.empty:
+            return
+        self.rows += len(rows)
+        if self.rows >= FULL_REFRESH_SHARE * self.stored:
+            self.full = True  # most rows touched: the full rebuild is cheaper than the bookkeeping
+            return
+        id_column = "project_id" if self.kind in SURVEY_KINDS else "ticket_id"
+        ids = set(rows[id_column].astype(str))
+        if self.kind == "surveys":  # a survey moved to another project leaves its old project's partners
+            _stage_ids(self.conn, LOOKUP, rows["survey_id"].astype(str).unique(), create=True)
+            ids.update(self.conn.execute(select(Survey.project_id).distinct().where(
+                Survey.survey_id.in_(_ids_of(LOOKUP)))).scalars())
+        ids = sorted(ids - self.seen)
+        if not ids:
+            return
+        self.seen.update(ids)
+        _stage_ids(self.conn, BATCH, ids, replace=True)
+        _stage_ids(self.conn, TOUCHED, ids)
+        if self.kind in TICKET_KINDS:
+            with self.stage("old_contributions"):
+                for rollup in ADDITIVE:
+                    _add_contribution(self.conn, rollup, _ids_of(BATCH), -1)
+                self.services.update(self._services(_ids_of(BATCH)))
+        if self.kind == "projects":
+            self.old_partners.update(self.conn.execute(
+                select(Project.partner_id).distinct().where(Project.project_id.in_(_ids_of(BATCH)))).scalars())
+
+    # -- after the last chunk
+    def refresh(self, ticket_ids: list[str] | None) -> None:
+        """Bring every derived table up to date for the touched keys (or all of them in full mode)."""
+        from store.derived import refresh_after_ingest
+
+        if self.full:
+            with self.stage("full_refresh"):
+                refresh_after_ingest(self.conn, {self.kind}, ticket_ids)
+        elif self.seen:
+            if self.conn.dialect.name == "postgresql":
+                self.conn.exec_driver_sql("SET LOCAL jit = off")  # one-off statements: compiling costs more
+            if self.kind in TICKET_KINDS:
+                self._refresh_tickets()
+            if self.kind in ("tickets", "worklog"):
+                with self.stage("work_rollup"):
+                    refresh_support_work_rollup(self.conn, _ids_of(TOUCHED))
+            if self.kind in SURVEY_KINDS:
+                self._refresh_surveys()
+            if self.kind == "projects":
+                with self.stage("competence_history"):
+                    from store.rollups import refresh_competence_history
+
+                    refresh_competence_history(self.conn)
+        _drop_temp(self.conn)
+
+    def _refresh_tickets(self) -> None:
+        from store.derived import materialize_sla
+
+        with self.stage("sla"):
+            materialize_sla(self.conn, ticket_ids=sorted(self.seen))
+        with self.stage("sla_and_charge_rollups"):
+            for rollup in ADDITIVE:
+                _add_contribution(self.conn, rollup, _ids_of(TOUCHED), +1)
+                _apply_delta(self.conn, rollup)
+        with self.stage("speed_rollup"):
+            self.services.update(self._services(_ids_of(TOUCHED)))
+            refresh_support_speed_rollup(self.conn, sorted(self.services))
+
+    def _refresh_surveys(self) -> None:
+        partners = self.old_partners | set(self.conn.execute(
+            select(Project.partner_id).distinct().where(Project.project_id.in_(_ids_of(TOUCHED)))).scalars())
+        if not partners:
+            return
+        _stage_ids(self.conn, PARTNERS, sorted(partners), create=True)
+        with self.stage("survey_rollup"):
+            from store.rollups import refresh_survey_rollup
+
+            refresh_survey_rollup(self.conn, _ids_of(PARTNERS))
+        with self.stage("comparison_rollup"):
+            now = clock.now()
+            stored_windows = set(self.conn.execute(select(ComparisonRollup.window_id).distinct()).scalars())
+            moved = (q.survey_quarters(self.conn)[-4:] != self.quarters
+                     or stored_windows != set(current_window_ids(now)))
+            countries = None if moved else set(self.conn.execute(
+                select(Partner.country).distinct().where(Partner.partner_id.in_(_ids_of(PARTNERS)),
+                                                         Partner.country.is_not(None))).scalars())
+            refresh_comparison_rollup(self.conn, now=now, countries=countries)
+
+    def _services(self, ids: Select) -> set[str]:
+        service = support_service()
+        return set(self.conn.execute(select(service).distinct().where(Ticket.ticket_id.in_(ids))).scalars()) - {None}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        """Adds the seconds of the block to `timings[name]` (the benchmark reports where a load's time goes)."""
+        started = time.perf_counter()
+        yield
+        self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - started
+
+
+def _names(columns: Iterable[str]) -> str:
+    return ", ".join(f'"{c}"' for c in columns)
+
+
+def _ids_of(name: str) -> Select:
+    return select(column("id", String)).select_from(table(name))
+
+
+def _create_temp(conn: Connection, name: str, definition: str) -> None:
+    """A temporary table `name` (`definition`: a column list in parentheses or ``SELECT ...``), dropped at commit
+    on PostgreSQL and by `_drop_temp` on SQLite (where temporary tables live as long as the connection)."""
+    conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{name}"')
+    as_select = definition.startswith("SELECT")
+    on_commit = " ON COMMIT DROP" if conn.dialect.name == "postgresql" else ""
+    conn.exec_driver_sql(f'CREATE TEMP TABLE "{name}"{on_commit} AS {definition}' if as_select
+                         else f'CREATE TEMP TABLE "{name}" {definition}{on_commit}')
+
+
+def _drop_temp(conn: Connection) -> None:
+    for name in (TOUCHED, BATCH, PARTNERS, LOOKUP, *(r.delta for r in ADDITIVE)):
+        conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{name}"')
+
+
+def _create_id_table(conn: Connection, name: str) -> None:
+    _create_temp(conn, name, "(id varchar(64) PRIMARY KEY)")
+
+
+def _stage_ids(conn: Connection, name: str, ids: Iterable[str], replace: bool = False, create: bool = False) -> None:
+    """Put `ids` into the temporary id table `name` (COPY on PostgreSQL), emptied first with `replace`."""
+    if create:
+        _create_id_table(conn, name)
+    elif replace:
+        conn.exec_driver_sql(f'DELETE FROM "{name}"')
+    if conn.dialect.name == "postgresql":
+        with conn.connection.dbapi_connection.cursor() as cursor:
+            with cursor.copy(f'COPY "{name}" (id) FROM STDIN') as copy:
+                for value in ids:
+                    copy.write_row((value,))
+            cursor.execute(f'ANALYZE "{name}"')
+    else:
+        conn.exec_driver_sql(f'INSERT OR IGNORE INTO "{name}" (id) VALUES (?)', [(i,) for i in ids])
+
+
+def _add_contribution(conn: Connection, rollup: AdditiveRollup, ids: Select, sign: int) -> None:
+    """Append the rollup rows of the tickets `ids` selects to the rollup's delta table, sums times `sign`."""
+    sql = str(rollup.rows(conn, ids).compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    values = ", ".join(f'{sign} * q."{c}"' if c in rollup.sums else f'q."{c}"' for c in rollup.columns)
+    conn.exec_driver_sql(f'INSERT INTO "{rollup.delta}" ({_names(rollup.columns)}) SELECT {values} FROM ({sql}) AS q')
+
+
+def _apply_delta(conn: Connection, rollup: AdditiveRollup) -> None:
+    """rollup += Σ delta per cell; cells whose sums all fall to zero are deleted (a rebuild has none)."""
+    key = [c.name for c in rollup.table.primary_key.columns]
+    group = [c for c in rollup.columns if c not in rollup.sums]
+    summed = ", ".join(f'SUM("{c}")' for c in rollup.sums)
+    nonzero = " OR ".join(f'SUM("{c}") <> 0' for c in rollup.sums)
+    updates = ", ".join(f'"{c}" = "{rollup.table.name}"."{c}" + excluded."{c}"' for c in rollup.sums)
+    conn.exec_driver_sql(
+        f'INSERT INTO "{rollup.table.name}" ({_names(rollup.columns)}) '
+        f'SELECT {_names(group)}, {summed} FROM "{rollup.delta}" WHERE 1 = 1 GROUP BY {_names(group)} '
+        f"HAVING {nonzero} ON CONFLICT ({_names(key)}) DO UPDATE SET {updates}")
+    zero = " AND ".join(f'"{c}" = 0' for c in rollup.sums)
+    conn.exec_driver_sql(f'DELETE FROM "{rollup.table.name}" WHERE {zero}')
