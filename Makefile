@@ -6,7 +6,7 @@ HOST      ?= 127.0.0.1
 PORT      ?= 8050
 export TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test venv dev-deps browser postgres redis serve worker beat loadtest bench screenshots lint upgrade-check clean
+.PHONY: run test venv dev-deps loadtest-deps browser postgres redis serve worker beat loadtest bench screenshots lint upgrade-check clean
 
 $(BIN)/.runtime: requirements.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -18,15 +18,21 @@ $(BIN)/.dev: requirements-dev.txt $(BIN)/.runtime
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@
 
+.venv-locust/.installed: requirements-loadtest.txt
+	test -x .venv-locust/bin/python || $(PY) -m venv .venv-locust
+	.venv-locust/bin/pip install -q -r requirements-loadtest.txt
+	touch $@
+
 venv: $(BIN)/.runtime
 dev-deps: $(BIN)/.dev
+loadtest-deps: .venv-locust/.installed
 
 ## run: set up, create the SQLite demo database on first start, serve on http://$(HOST):$(PORT)
 run: venv
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/python app.py
 
 ## test: set up (venv, dev deps, Chromium + chromedriver, PostgreSQL), then the whole pytest suite
-test: dev-deps browser postgres redis
+test: dev-deps loadtest-deps browser postgres redis
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 ## browser: Chromium + chromedriver for dash_duo, DejaVu fonts for Cyrillic PDF briefs (Debian packages)
@@ -62,12 +68,15 @@ beat: venv redis
 	QUALITY_MODE=production DATABASE_URL=$${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/quality} \
 	  $(BIN)/celery -A jobs.celery_app beat --loglevel=INFO --schedule=instance/celerybeat-schedule
 
-## loadtest: gunicorn in production mode on a free port over PostgreSQL (database `quality_loadtest`, demo
-##           SCALE small|medium loaded once), DURATION s (30) of CONCURRENCY (20) logged-in users; exit 1 on any error
-loadtest: venv postgres redis
+## loadtest: Locust (headless, own venv .venv-locust) against gunicorn in production mode on a free 127.0.0.1 port
+##           over PostgreSQL (database `quality_loadtest`, demo SCALE small|medium loaded once): DURATION s (30) per
+##           step of USERS logged-in users (20, or steps such as 10,20,40); CSV statistics in instance/loadtest/;
+##           exit 1 on any error
+loadtest: venv loadtest-deps postgres redis
 	DATABASE_URL=$${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/quality_loadtest} \
 	  $(BIN)/python -m tools.loadtest --serve --scale $${SCALE:-small} --workers $${WORKERS:-3} \
-	  --duration $${DURATION:-30} --concurrency $${CONCURRENCY:-20} --server-log instance/loadtest-server.log
+	  --duration $${DURATION:-30} --users $${USERS:-20} --csv-dir instance/loadtest \
+	  --server-log instance/loadtest-server.log
 
 ## bench: python cli.py bench (medium and large, PostgreSQL)
 bench: dev-deps postgres
@@ -85,4 +94,4 @@ upgrade-check: venv
 	$(BIN)/python -m tools.upgrade_check
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) .venv-locust instance .pytest_cache

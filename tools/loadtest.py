@@ -1,14 +1,14 @@
 """A bounded load test of a locally served app (`make loadtest`): 127.0.0.1 only, fixed duration.
 
-`concurrency` threads, each one logged-in user (own cookie session) with a role taken in turn
-from partner, manager, management, admin, loop for `duration` seconds over the pages their role
-may open. One visit = what a browser does: GET the page (HTML shell), POST the Dash routing
-callback that renders its layout, POST the page's main callback (`BENCH_CALLBACK` of the page
-module, body from `benchmarks.pages.payload`) when it declares one. Reported per endpoint:
-requests, throughput (req/s over the whole run), p50/p95 latency (ms), errors. An error is a
-non-2xx answer, an exception (connection, timeout), or a callback answered with the app's error
-toast or error alert (the server caught an exception and showed the friendly message). Exit 1
-if any error.
+Locust (headless, `tools/locustfile.py`, in its own environment: `make loadtest-deps`) runs `users`
+logged-in users, the four roles (partner, manager, management, admin) in equal numbers, for `duration`
+seconds; each visits the pages its role may open as a browser does: GET the page (HTML shell), POST the
+Dash routing callback that renders its layout, POST the page's main callback (`BENCH_CALLBACK` of the
+page module, body from `benchmarks.pages.payload`) when it declares one. `--users 10,20,40` runs steps
+one after the other and reports the most users held with p95 ≤ 1 s and no error. Reported per endpoint
+from Locust's CSV statistics: requests, req/s, p50/p95 latency (ms), errors. An error is a non-2xx
+answer, an exception (connection, timeout), or a callback answered with the app's error toast or error
+alert (the server caught an exception and showed the friendly message). Exit 1 if any error.
 
 `--serve` starts gunicorn (production mode, several workers) over DATABASE_URL on a free port,
 loads the demo data (`--scale`) when the database has no partners, gives the four demo login
@@ -26,25 +26,23 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
+import tempfile
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import numpy as np
 import requests
 
 from benchmarks.pages import DEFAULT_LOGIN, payload
+from tools.dash_answer import callback_failure  # noqa: F401 - part of this module's interface
 
 ROOT = Path(__file__).resolve().parents[1]
 ALLOWED_HOST = "127.0.0.1"
 DEMO_LOGIN_OF_ROLE = {"partner": "partner", "service_manager": "manager", "management": "management",
                       "admin": "admin"}
 ROLE_ORDER = ("partner", "service_manager", "management", "admin")
-ERROR_TOAST = "shell-error"  # components.shell.ERROR_TOAST: the app caught a callback exception
-ERROR_ALERT_CLASS = '"callback-error'  # class of components.alerts.error_alert in a callback's JSON answer
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/quality_loadtest"
 REQUEST_TIMEOUT_S = 60
 RESETTABLE_NAMES = ("Load test ", "Demo ")  # users whose password --serve may replace
@@ -63,20 +61,6 @@ class PageTarget:
     roles: frozenset[str]
     callback: dict | None = None
     callback_role: str | None = None
-
-
-@dataclass
-class EndpointStats:
-    """Latencies (ms) of successful requests and the errors of one endpoint."""
-
-    latencies_ms: list[float] = field(default_factory=list)
-    errors: int = 0
-    error_samples: list[str] = field(default_factory=list)
-
-    def merge(self, other: EndpointStats) -> None:
-        self.latencies_ms.extend(other.latencies_ms)
-        self.errors += other.errors
-        self.error_samples.extend(other.error_samples[: max(0, 3 - len(self.error_samples))])
 
 
 def check_local(base_url: str) -> str:
@@ -116,133 +100,92 @@ def routing_payload(path: str) -> dict:
                                {"id": "_pages_location", "property": "search", "value": ""}]})
 
 
-def log_in(session: requests.Session, base: str, login: str, password: str) -> requests.Response:
-    """Post the real log-in form (CSRF token read from the page); success is a 302/303 redirect."""
-    page = session.get(f"{base}/login", timeout=REQUEST_TIMEOUT_S).text
-    marker = 'name="csrf_token" value="'
-    token = page.split(marker, 1)[1].split('"', 1)[0] if marker in page else ""
-    return session.post(f"{base}/login", data={"csrf_token": token, "login": login, "password": password,
-                                               "next": "/"}, allow_redirects=False, timeout=REQUEST_TIMEOUT_S)
-
-
-def callback_failure(response: requests.Response) -> str | None:
-    """Why a 2xx callback answer is still a failure, or None.
-
-    Failures the app turns into friendly messages: the error toast opened (`on_callback_error`)
-    or an output holding `components.alerts.error_alert` (class ``callback-error``).
-    """
-    if response.status_code == 204 or "json" not in response.headers.get("content-type", ""):
-        return None
-    side = (response.json() or {}).get("sideUpdate") or {}
-    if side.get(ERROR_TOAST, {}).get("is_open"):
-        return f"error toast: {side[ERROR_TOAST].get('children')}"
-    if ERROR_ALERT_CLASS in response.text:
-        return "error alert in the callback output"
-    return None
-
-
-def _timed(stats: dict[str, EndpointStats], endpoint: str, send: Callable[[], requests.Response],
-           ok_status: tuple[int, ...] = ()) -> bool:
-    """Send one request, record its latency (ms) or its error under `endpoint`; True if it succeeded.
-
-    Success is a 2xx status, or one of `ok_status` when given (the log-in answers with a redirect).
-    """
-    started = time.perf_counter()
-    try:
-        response = send()
-        good = response.status_code in ok_status if ok_status else 200 <= response.status_code < 300
-        problem = None if good else f"HTTP {response.status_code}"
-        problem = problem or (callback_failure(response) if "_dash-update-component" in response.url else None)
-    except (requests.RequestException, ValueError) as error:
-        problem = f"{type(error).__name__}: {error}"
-    elapsed_ms = (time.perf_counter() - started) * 1000
-    entry = stats.setdefault(endpoint, EndpointStats())
-    if problem:
-        entry.errors += 1
-        if len(entry.error_samples) < 3:
-            entry.error_samples.append(problem[:300])
-    else:
-        entry.latencies_ms.append(elapsed_ms)
-    return problem is None
-
-
-def virtual_user(base: str, login: str, password: str, role: str, targets: list[PageTarget],
-                 deadline: float, stats: dict[str, EndpointStats]) -> None:
-    """Log in as `login`, then visit the pages of `role` in turn until `deadline` (perf_counter)."""
-    session = requests.Session()
-    # "POST /login" times the whole log-in: GET of the form (CSRF token) + POST of the credentials
-    logged_in = _timed(stats, "POST /login", lambda: log_in(session, base, login, password), ok_status=(302, 303))
-    mine = [t for t in targets if role in t.roles] if logged_in else []
-    visit = 0
-    while mine and time.perf_counter() < deadline:
-        page = mine[visit % len(mine)]
-        visit += 1
-        _timed(stats, f"GET {page.path}", lambda: session.get(f"{base}{page.path}", timeout=REQUEST_TIMEOUT_S))
-        _timed(stats, f"POST layout {page.path}", lambda: session.post(
-            f"{base}/_dash-update-component", json=routing_payload(page.path), timeout=REQUEST_TIMEOUT_S))
-        if page.callback and page.callback_role == role:
-            _timed(stats, f"POST callback {page.name}", lambda: session.post(
-                f"{base}/_dash-update-component", json=payload(page.callback), timeout=REQUEST_TIMEOUT_S))
-    session.close()
-
-
-def run_load(base_url: str, password: str, duration_s: float = 30.0, concurrency: int = 20,
-             targets: list[PageTarget] | None = None) -> dict:
-    """Run the load test; returns the report (see `summarize`). Raises RefusedTarget off 127.0.0.1."""
-    base = check_local(base_url)
+def write_plan(path: Path, password: str, targets: list[PageTarget] | None = None) -> Path:
+    """The JSON plan `tools/locustfile.py` reads: pages with roles and callback bodies, log-in names, password."""
     targets = targets if targets is not None else discover_targets()
-    per_user: list[dict[str, EndpointStats]] = [{} for _ in range(concurrency)]
-    started = time.perf_counter()
-    deadline = started + duration_s
-    threads = []
-    for i in range(concurrency):
-        role = ROLE_ORDER[i % len(ROLE_ORDER)]
-        thread = threading.Thread(target=virtual_user, daemon=True, name=f"user-{i}", args=(
-            base, DEMO_LOGIN_OF_ROLE[role], password, role, targets, deadline, per_user[i]))
-        thread.start()
-        threads.append(thread)
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    merged: dict[str, EndpointStats] = {}
-    for stats in per_user:
-        for endpoint, entry in stats.items():
-            merged.setdefault(endpoint, EndpointStats()).merge(entry)
-    return summarize(merged, elapsed, concurrency)
+    plan = {
+        "password": password, "logins": DEMO_LOGIN_OF_ROLE,
+        "targets": [{"name": t.name, "path": t.path, "roles": sorted(t.roles), "layout": routing_payload(t.path),
+                     "callback": payload(t.callback) if t.callback else None, "callback_role": t.callback_role}
+                    for t in targets],
+    }
+    path.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
+    return path
 
 
-def summarize(stats: dict[str, EndpointStats], elapsed_s: float, concurrency: int) -> dict:
-    """Per endpoint and in total: requests, req/s (over `elapsed_s`), p50/p95 ms, errors and samples."""
+def locust_executable() -> Path:
+    """Locust of its own environment (`make loadtest-deps`): selenium 4.2 (dash[testing]) keeps urllib3 1.26 in
+    the app's venv, which Locust 2.47 cannot import."""
+    path = Path(os.environ.get("LOCUST", ROOT / ".venv-locust" / "bin" / "locust"))
+    if not path.exists():
+        raise RuntimeError(f"Locust not found at {path}: run `make loadtest-deps` (or set LOCUST)")
+    return path
 
-    def row(entries: list[EndpointStats]) -> dict:
-        latencies = np.concatenate([np.asarray(e.latencies_ms, dtype=float) for e in entries]) if entries else []
-        errors = sum(e.errors for e in entries)
-        count = len(latencies) + errors
-        return {"requests": count, "req_per_s": round(count / elapsed_s, 2) if elapsed_s else 0.0,
-                "p50_ms": round(float(np.percentile(latencies, 50)), 1) if len(latencies) else None,
-                "p95_ms": round(float(np.percentile(latencies, 95)), 1) if len(latencies) else None,
-                "errors": errors}
 
-    endpoints = {name: {**row([entry]), "error_samples": entry.error_samples}
-                 for name, entry in sorted(stats.items())}
-    return {"duration_s": round(elapsed_s, 1), "concurrency": concurrency,
-            "total": row(list(stats.values())), "endpoints": endpoints}
+def run_load(base_url: str, password: str, duration_s: float = 30.0, users: int = 20,
+             targets: list[PageTarget] | None = None, csv_dir: Path | None = None) -> dict:
+    """Run Locust headless for `duration_s` with `users` logged-in users (the four roles in equal numbers);
+    returns `summarize_stats` of its CSV statistics. Raises RefusedTarget off 127.0.0.1."""
+    base = check_local(base_url)
+    with tempfile.TemporaryDirectory(prefix="loadtest-") as scratch:
+        out = Path(csv_dir or scratch)
+        out.mkdir(parents=True, exist_ok=True)
+        plan = write_plan(Path(scratch) / "plan.json", password, targets)
+        prefix = out / f"locust-{users}"
+        command = [str(locust_executable()), "-f", str(ROOT / "tools" / "locustfile.py"), "--headless",
+                   "--users", str(users), "--spawn-rate", str(users), "--run-time", f"{duration_s:g}s",
+                   "--host", base, "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING",
+                   "--stop-timeout", "10", "--exit-code-on-error", "0"]
+        proc = subprocess.run(command, env={**os.environ, "LOADTEST_PLAN": str(plan)}, cwd=ROOT,
+                              capture_output=True, text=True, timeout=duration_s + 120, check=False)
+        stats = Path(f"{prefix}_stats.csv")
+        if proc.returncode != 0 or not stats.exists():
+            raise RuntimeError(f"locust failed (exit {proc.returncode}): {proc.stderr[-1500:]}")
+        return summarize_stats(stats, Path(f"{prefix}_failures.csv"), users, duration_s)
+
+
+def summarize_stats(stats_csv: Path, failures_csv: Path, users: int, duration_s: float) -> dict:
+    """Locust's CSV statistics as the report: per endpoint and in total requests, req/s, p50/p95 ms, errors."""
+    import pandas as pd
+
+    stats = pd.read_csv(stats_csv)
+
+    def row(r: pd.Series) -> dict:
+        ok = int(r["Request Count"]) > int(r["Failure Count"])
+        return {"requests": int(r["Request Count"]), "req_per_s": round(float(r["Requests/s"]), 2),
+                "p50_ms": float(r["50%"]) if ok else None, "p95_ms": float(r["95%"]) if ok else None,
+                "errors": int(r["Failure Count"])}
+
+    endpoints = {r["Name"]: row(r) for _, r in stats[stats["Name"] != "Aggregated"].iterrows()}
+    total = stats[stats["Name"] == "Aggregated"]
+    failures = pd.read_csv(failures_csv) if failures_csv.exists() else pd.DataFrame()
+    samples = [f"{f['Name']}: {f['Error']} ({f['Occurrences']}x)" for _, f in failures.head(10).iterrows()]
+    return {"users": users, "duration_s": duration_s, "endpoints": endpoints,
+            "total": row(total.iloc[0]) if len(total) else {"requests": 0, "req_per_s": 0.0, "p50_ms": None,
+                                                             "p95_ms": None, "errors": 0},
+            "error_samples": samples}
+
+
+def held(reports: list[dict], p95_limit_ms: float = 1000.0) -> int:
+    """The most users of the steps that kept p95 ≤ `p95_limit_ms` with no error (0 if none did)."""
+    good = [r["users"] for r in reports if not r["total"]["errors"] and (r["total"]["p95_ms"] or 0) <= p95_limit_ms
+            and r["total"]["requests"]]
+    return max(good, default=0)
 
 
 def format_table(report: dict) -> str:
-    """The report as a fixed-width text table, one line per endpoint and a total line."""
+    """One step's report as a fixed-width table, one line per endpoint and a total line."""
     header = f"{'endpoint':<42}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}"
-    lines = [f"load test: {report['concurrency']} users, {report['duration_s']} s", header, "-" * len(header)]
+    lines = [f"load test: {report['users']} users, {report['duration_s']:g} s (Locust)", header, "-" * len(header)]
 
     def line(name: str, r: dict) -> str:
-        p50 = "-" if r["p50_ms"] is None else f"{r['p50_ms']:.1f}"
-        p95 = "-" if r["p95_ms"] is None else f"{r['p95_ms']:.1f}"
+        p50 = "-" if r["p50_ms"] is None else f"{r['p50_ms']:.0f}"
+        p95 = "-" if r["p95_ms"] is None else f"{r['p95_ms']:.0f}"
         return f"{name:<42}{r['requests']:>9}{r['req_per_s']:>9.1f}{p50:>9}{p95:>9}{r['errors']:>8}"
 
     lines += [line(name, r) for name, r in report["endpoints"].items()]
     lines += ["-" * len(header), line("total", report["total"])]
-    for name, r in report["endpoints"].items():
-        lines += [f"  {name}: {sample}" for sample in r["error_samples"]]
+    lines += [f"  {sample}" for sample in report["error_samples"]]
     return "\n".join(lines)
 
 
@@ -343,8 +286,9 @@ def gunicorn_server(database_url: str, workers: int = 3, port: int | None = None
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.loadtest", description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default=f"http://{ALLOWED_HOST}:8050", help="server to test (127.0.0.1 only)")
-    parser.add_argument("--duration", type=float, default=30.0, help="seconds of load (default 30)")
-    parser.add_argument("--concurrency", type=int, default=20, help="logged-in users = threads (default 20)")
+    parser.add_argument("--duration", type=float, default=30.0, help="seconds of load per step (default 30)")
+    parser.add_argument("--users", default="20",
+                        help="logged-in users, or a comma list of steps (e.g. 10,20,40) run one after the other")
     parser.add_argument("--password", default=os.environ.get("LOADTEST_PASSWORD", "demo"),
                         help="password of the demo login names (default $LOADTEST_PASSWORD or demo)")
     parser.add_argument("--serve", action="store_true",
@@ -353,27 +297,39 @@ def main(argv: list[str] | None = None) -> int:
                         help="with --serve: demo data loaded when the database has no partners")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", "3")))
     parser.add_argument("--server-log", type=Path, help="with --serve: append gunicorn's output here")
+    parser.add_argument("--csv-dir", type=Path, help="keep Locust's CSV statistics here (locust-<users>_*.csv)")
     parser.add_argument("--json", action="store_true", help="print the report as one JSON object")
     args = parser.parse_args(argv)
-    if args.duration <= 0 or args.concurrency < 1:
-        parser.error("--duration must be > 0 and --concurrency >= 1")
     try:
+        steps = [int(u) for u in args.users.split(",") if u.strip()]
+    except ValueError:
+        steps = []
+    if args.duration <= 0 or not steps or min(steps) < 1:
+        parser.error("--duration must be > 0 and --users whole numbers >= 1")
+    try:
+        check_local(args.url)
         if args.serve:
             database_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
             password = secrets.token_urlsafe(18)
             prepare_database(database_url, args.scale, password)
             with gunicorn_server(database_url, workers=args.workers, log_path=args.server_log) as base:
-                report = run_load(base, password, args.duration, args.concurrency)
+                reports = [run_load(base, password, args.duration, users, csv_dir=args.csv_dir) for users in steps]
         else:
-            report = run_load(args.url, args.password, args.duration, args.concurrency)
+            reports = [run_load(args.url, args.password, args.duration, users, csv_dir=args.csv_dir)
+                       for users in steps]
     except RefusedTarget as error:
         print(error, file=sys.stderr)
         return 2
     except RuntimeError as error:
         print(f"load test failed: {error}", file=sys.stderr)
         return 1
-    print(json.dumps(report, ensure_ascii=False) if args.json else format_table(report))
-    return 1 if report["total"]["errors"] else 0
+    summary = {"steps": reports, "users_held": held(reports)}
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False))
+    else:
+        print("\n\n".join(format_table(r) for r in reports))
+        print(f"\nusers held with p95 <= 1 s and no error: {summary['users_held']}")
+    return 1 if any(r["total"]["errors"] for r in reports) else 0
 
 
 if __name__ == "__main__":
