@@ -6,7 +6,8 @@ records what the stored versions of those rows contributed (their old keys); aft
 
 * tickets, ticket pauses: SLA values of the touched tickets; `sla_rollup` and `support_charge_rollup`
   are sums, so the touched tickets' old contribution is taken off and their new one added (per partner ×
-  month cell); `support_speed_rollup` (medians, not sums) recomputes the strata of the touched services;
+  month cell); `support_speed_rollup` (medians, not sums) recomputes the strata (service × type × priority) of the
+  touched tickets, old and new;
   `support_work_rollup` the touched tickets' rows;
 * worklog: `support_work_rollup` rows of the touched tickets;
 * surveys, projects: `survey_rollup` rows of the partners holding any version of a touched project
@@ -90,7 +91,7 @@ class LoadScope:
         self.timings: dict[str, float] = {}
         self.seen: set[str] = set()
         self.rows = 0
-        self.services: set[str] = set()
+        self.strata: set[tuple] = set()
         self.old_partners: set[str] = set()
         self.full = kind not in INCREMENTAL_KINDS
         if self.full:
@@ -133,7 +134,7 @@ class LoadScope:
             with self.stage("old_contributions"):
                 for rollup in ADDITIVE:
                     _add_contribution(self.conn, rollup, _ids_of(BATCH), -1)
-                self.services.update(self._services(_ids_of(BATCH)))
+                self.strata.update(self._strata(_ids_of(BATCH)))
         if self.kind == "projects":
             self.old_partners.update(self.conn.execute(
                 select(Project.partner_id).distinct().where(Project.project_id.in_(_ids_of(BATCH)))).scalars())
@@ -173,8 +174,8 @@ class LoadScope:
                 _add_contribution(self.conn, rollup, _ids_of(TOUCHED), +1)
                 _apply_delta(self.conn, rollup)
         with self.stage("speed_rollup"):
-            self.services.update(self._services(_ids_of(TOUCHED)))
-            refresh_support_speed_rollup(self.conn, sorted(self.services))
+            self.strata.update(self._strata(_ids_of(TOUCHED)))
+            refresh_support_speed_rollup(self.conn, self.strata)
 
     def _refresh_surveys(self) -> None:
         partners = self.old_partners | set(self.conn.execute(
@@ -196,9 +197,10 @@ class LoadScope:
                                                          Partner.country.is_not(None))).scalars())
             refresh_comparison_rollup(self.conn, now=now, countries=countries)
 
-    def _services(self, ids: Select) -> set[str]:
-        service = support_service()
-        return set(self.conn.execute(select(service).distinct().where(Ticket.ticket_id.in_(ids))).scalars()) - {None}
+    def _strata(self, ids: Select) -> set[tuple]:
+        """(service, type, priority) of the tickets `ids` selects: the support-speed strata they count in."""
+        stmt = select(support_service(), Ticket.type, Ticket.priority).distinct().where(Ticket.ticket_id.in_(ids))
+        return {tuple(row) for row in self.conn.execute(stmt)}
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:

@@ -19,7 +19,7 @@ Each is rebuilt inside the database by one ``INSERT ... SELECT ... GROUP BY`` (S
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from sqlalchemy import (
     ColumnElement,
@@ -27,11 +27,13 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
+    and_,
     case,
     cast,
     delete,
     false,
     func,
+    or_,
     over,
     select,
     true,
@@ -127,43 +129,50 @@ def sla_rollup_rows(conn: Connection, ticket_ids: Select | None = None) -> Selec
             .group_by(per_ticket.c.month, per_ticket.c.partner_id))
 
 
-def refresh_support_speed_rollup(conn: Connection, services: Sequence[str] | None = None) -> int:
+def refresh_support_speed_rollup(conn: Connection, strata: Iterable[tuple] | None = None) -> int:
     """Rebuild `support_speed_rollup`: tickets and exact median resolution per service × type × priority.
 
     Only resolved tickets (`resolution_working_s` not NULL) of the psm and classic services count.
-    `services`: rebuild only the strata of these services (medians are not sums: a touched stratum is
-    recomputed whole). Returns the number of strata written.
+    `strata`: rebuild only these (service, type, priority) strata (medians are not sums: a stratum a load
+    touched is recomputed whole). Returns the number of strata written.
     """
-    services = list(SUPPORT_SERVICES if services is None else [s for s in SUPPORT_SERVICES if s in services])
-    conn.execute(delete(SupportSpeedRollup).where(SupportSpeedRollup.service.in_(services)))
-    if not services:
-        return 0
     service = support_service()
     seconds = TicketSla.resolution_working_s
     stratum = [service, Ticket.type, Ticket.priority]
+    scope = true()
+    if strata is not None:
+        strata = [s for s in set(strata) if s[0] in SUPPORT_SERVICES]
+        if not strata:
+            return 0
+        rows = SupportSpeedRollup
+        conn.execute(delete(rows).where(or_(*[and_(rows.service == s, rows.type.is_not_distinct_from(t),
+                                                   rows.priority.is_not_distinct_from(p)) for s, t, p in strata])))
+        scope = or_(*[and_(service == s, Ticket.type.is_not_distinct_from(t), Ticket.priority.is_not_distinct_from(p))
+                      for s, t, p in strata])
+    else:
+        conn.execute(delete(SupportSpeedRollup))
     if conn.dialect.name == "postgresql":  # the ordered-set aggregate: one sort per stratum, no window pass
         median = func.percentile_cont(0.5).within_group(seconds)
         grouped = (select(service.label("service"), Ticket.type, Ticket.priority, func.count(), median)
                    .join_from(Ticket, TicketSla, TicketSla.ticket_id == Ticket.ticket_id)
-                   .where(service.in_(services), seconds.is_not(None))
+                   .where(service.in_(SUPPORT_SERVICES), seconds.is_not(None), scope)
                    .group_by(*stratum))
     else:
-        grouped = _median_by_ranks(service, seconds, stratum, services)
-    conn.execute(SupportSpeedRollup.__table__.insert().from_select(
+        grouped = _median_by_ranks(service, seconds, stratum, scope)
+    result = conn.execute(SupportSpeedRollup.__table__.insert().from_select(
         ["service", "type", "priority", "tickets", "median_working_s"], grouped))
-    return int(conn.execute(select(func.count()).select_from(SupportSpeedRollup)
-                            .where(SupportSpeedRollup.service.in_(services))).scalar_one())
+    return result.rowcount
 
 
 def _median_by_ranks(service: ColumnElement[str], seconds: ColumnElement[float], stratum: list,
-                     services: Sequence[str]) -> Select:
+                     scope: ColumnElement[bool]) -> Select:
     """Portable exact median per stratum: the mean of the one or two middle rows by `row_number()`."""
     ranked = (
         select(service.label("service"), Ticket.type, Ticket.priority, seconds.label("seconds"),
                over(func.row_number(), partition_by=stratum, order_by=seconds).label("rank"),
                over(func.count(), partition_by=stratum).label("n"))
         .join_from(Ticket, TicketSla, TicketSla.ticket_id == Ticket.ticket_id)
-        .where(service.in_(services), seconds.is_not(None))
+        .where(service.in_(SUPPORT_SERVICES), seconds.is_not(None), scope)
         .subquery("ranked")
     )
     # integer division: ranks (n+1)/2 and (n+2)/2 are the one or two middle rows
