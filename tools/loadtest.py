@@ -206,7 +206,7 @@ def prepare_database(database_url: str, scale: str | None, password: str) -> Non
     """
     from sqlalchemy import func, select
 
-    from auth.users import create_user, demo_partner_id, get_user, set_password
+    from auth.users import DEMO_NAMES, create_user, demo_partner_id, get_user, set_password
     from config import Config, normalize_database_url
     from store.db import make_engine
     from store.models import Partner
@@ -228,7 +228,8 @@ def prepare_database(database_url: str, scale: str | None, password: str) -> Non
                 create_user(engine, login, password, role,
                             partner_id=demo_partner_id() if role == "partner" else None,
                             name=f"Load test {login}", check_partner=False)
-            elif (get_user(engine, login).name or "").startswith(RESETTABLE_NAMES):
+            elif (get_user(engine, login).name or "") in DEMO_NAMES.values() or \
+                    (get_user(engine, login).name or "").startswith(RESETTABLE_NAMES):
                 set_password(engine, login, password)
             else:
                 raise RuntimeError(f"user {login!r} of {engine.url.database} was not made by the demo or the load "
