@@ -155,7 +155,7 @@ def test_short_locust_load_test_on_gunicorn_workers_has_no_errors(gunicorn_base)
 
 def test_locust_load_test_counts_a_refused_log_in_as_an_error(gunicorn_base):
     require_locust()
-    report = run_load(gunicorn_base, "wrong-password", duration_s=2, users=1)
+    report = run_load(gunicorn_base, "wrong-password", duration_s=8, users=1)
     assert report["endpoints"]["POST /login"]["errors"] == 1
     assert report["total"]["errors"] == 1
 
