@@ -77,8 +77,21 @@ STAT_LABELS: dict[str, tuple[str, str]] = {
 
 LONG_COLUMNS = [
     "metric_id", "key", "priority", "line", "stat", "period", "period_start", "period_end",
-    "value", "n", "unit", "better", "label_ru", "label_en", "gender_ru",
+    "value", "n", "base", "unit", "better", "label_ru", "label_en", "gender_ru",
 ]
+
+# (metric_id, ticket kind or None for all, working-seconds column, breakdown) of the duration metrics
+DURATION_METRICS: tuple[tuple[str, str | None, str, str | None], ...] = (
+    ("incident_reaction", "incident", "acceptance_working_s", None),
+    ("enhancement_reaction", "enhancement", "acceptance_working_s", None),
+    ("incident_resolution", "incident", "resolution_working_s", "priority"),
+    ("incident_resolution_by_line", "incident", "resolution_working_s", "line"),
+    ("requirements_time", None, "requirements_working_s", None),
+    ("spec_time", None, "spec_working_s", None),
+    ("implementation_time", None, "implementation_working_s", None),
+    ("deployment_time", None, "deployment_working_s", None),
+)
+_BREAKDOWN_VALUES: dict[str, tuple[int, ...]] = {"priority": PRIORITIES, "line": LINES}
 
 
 def period_bounds(
@@ -168,7 +181,8 @@ def _ratio(numerator: pd.Series, denominator, grid: pd.Index, metric_id: str,
     with np.errstate(divide="ignore", invalid="ignore"):
         value = scale * num / den
     value = pd.Series(value, index=grid).where(np.isfinite(value))
-    return pd.DataFrame({"value": value, "n": num}).reset_index().assign(metric_id=metric_id)
+    base = den if isinstance(den, pd.Series) else pd.Series(den, index=grid, dtype=float)
+    return pd.DataFrame({"value": value, "n": num, "base": base}).reset_index().assign(metric_id=metric_id)
 
 
 def _with_priority(worklog: pd.DataFrame, tickets: pd.DataFrame) -> pd.DataFrame:
@@ -219,14 +233,9 @@ def meeting_metrics(
     t = _ticket_periods(tickets, bounds)
     incidents = t[t["kind"] == "incident"]
     parts = [
-        _duration_stats(incidents, "acceptance_working_s", "incident_reaction", periods),
-        _duration_stats(t[t["kind"] == "enhancement"], "acceptance_working_s", "enhancement_reaction", periods),
-        _duration_stats(incidents, "resolution_working_s", "incident_resolution", periods, priority=PRIORITIES),
-        _duration_stats(incidents, "resolution_working_s", "incident_resolution_by_line", periods, line=LINES),
-        _duration_stats(t, "requirements_working_s", "requirements_time", periods),
-        _duration_stats(t, "spec_working_s", "spec_time", periods),
-        _duration_stats(t, "implementation_working_s", "implementation_time", periods),
-        _duration_stats(t, "deployment_working_s", "deployment_time", periods),
+        _duration_stats(t if kind is None else t[t["kind"] == kind], column, metric_id, periods,
+                        **({breakdown: _BREAKDOWN_VALUES[breakdown]} if breakdown else {}))
+        for metric_id, kind, column, breakdown in DURATION_METRICS
     ]
 
     # SPEC §5: compliance % = met / (met + breached); open and at-risk tickets are not decided yet
@@ -235,7 +244,8 @@ def meeting_metrics(
     met = (decided["sla_state"] == "met").groupby([decided["period"], decided["priority"]]).sum()
     total = decided.groupby(["period", "priority"]).size().reindex(by_priority)
     parts.append(_ratio(met, total, by_priority, "incident_sla_compliance", 100.0)
-                 .assign(n=lambda f: total.fillna(0).to_numpy(), stat="compliance"))
+                 .assign(n=lambda f: total.fillna(0).to_numpy(), base=lambda f: total.fillna(0).to_numpy(),
+                         stat="compliance"))
 
     # seed 004: tickets relative to users and to staff of each line, by priority
     counts = t.groupby(["period", "priority"]).size()
@@ -269,6 +279,39 @@ def meeting_metrics(
                "high_priority_development_share", 100.0).assign(stat="share"),
     ]
     return _label(pd.concat(parts, ignore_index=True), bounds)
+
+
+def duration_samples(
+    tickets: pd.DataFrame,
+    period_end: dt.date | str | pd.Timestamp,
+    length_days: int = 14,
+    n_previous: int = 3,
+    tz: str = "Europe/Moscow",
+) -> pd.DataFrame:
+    """The single ticket durations behind every duration metric, for tests of chance.
+
+    Returns ``metric_id, key, period, value`` (working hours), one row per ticket and metric key;
+    the key of both stats (``….median`` and ``….p90``) is listed, as both summarize the same
+    tickets. Tickets, periods and breakdowns exactly as :func:`meeting_metrics`.
+    """
+    bounds = period_bounds(period_end, length_days, n_previous, tz)
+    t = _ticket_periods(tickets, bounds)
+    parts = []
+    for metric_id, kind, column, breakdown in DURATION_METRICS:
+        data = (t if kind is None else t[t["kind"] == kind])
+        data = data[data[column].notna()]
+        prefix = pd.Series("", index=data.index)
+        if breakdown:
+            data = data[data[breakdown].isin(_BREAKDOWN_VALUES[breakdown])]
+            tag = "p" if breakdown == "priority" else "line"
+            prefix = tag + data[breakdown].astype(int).astype(str) + "."
+        for stat in STAT_LABELS:
+            parts.append(pd.DataFrame({"metric_id": metric_id, "key": prefix + stat,
+                                       "period": data["period"].to_numpy(),
+                                       "value": (data[column] / SECONDS_PER_HOUR).to_numpy()}))
+    if not parts:
+        return pd.DataFrame(columns=["metric_id", "key", "period", "value"])
+    return pd.concat(parts, ignore_index=True)
 
 
 def _label(long: pd.DataFrame, bounds: pd.DataFrame) -> pd.DataFrame:

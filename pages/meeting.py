@@ -28,7 +28,7 @@ from components.grid import data_grid
 from components.i18n import current_language, register_strings, t
 from components.meeting_actions import actions_panel, register_actions_callbacks
 from reports.export import brief_pdf, brief_xlsx, unit_text
-from reports.meeting import UnknownClient, default_period_end, meeting_brief, with_actions
+from reports.meeting import UnknownClient, attention_ranking, default_period_end, meeting_brief, with_actions
 from store.queries import client_options, search_clients
 from store.workflows import record_meeting_snapshot
 
@@ -39,6 +39,7 @@ dash.register_page(__name__, path="/meeting", name="meeting", label_key="nav.mee
 MAX_OPTIONS = 50  # management sees every client: the dropdown searches instead of listing 50 000
 CLIENT_ID = re.compile(r"^[\w.\-]{1,64}$")
 SPARK = "▁▂▃▄▅▆▇█"
+FINDINGS_SHOWN = 5  # SPEC §6: the top findings as cards, the rest behind «ещё N»
 CONTENT_TYPES = {"pdf": "application/pdf",
                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
@@ -63,6 +64,8 @@ register_strings({
     "meeting.flags": {"ru": "Отрицательная динамика", "en": "Negative dynamics"},
     "meeting.no_flags": {"ru": "Отрицательной динамики нет: все показатели в пределах обычного.",
                          "en": "No negative dynamics: every metric is within its usual range."},
+    "meeting.more": {"ru": "ещё {n}", "en": "{n} more"},
+    "meeting.no_data": {"ru": "нет данных", "en": "no data"},
     "meeting.why": {"ru": "Почему", "en": "Why"},
     "meeting.action": {"ru": "Предлагаем", "en": "We propose"},
     "meeting.kpis": {"ru": "Показатели", "en": "Metrics"},
@@ -140,6 +143,25 @@ def _brief(client_id: str, period_end: str) -> dict | None:
         return None
 
 
+def _cached_brief_of(client_id: str) -> dict | None:
+    with current_engine().connect() as conn:
+        day = default_period_end(conn).isoformat()
+    return _brief(client_id, day)
+
+
+@scoped_memoize()
+def attention(scope_clients: tuple[str, ...]) -> list[dict]:
+    """The user's clients ranked by need of attention (reports.meeting.attention_ranking), cached."""
+    with current_engine().connect() as conn:
+        return attention_ranking(conn, list(scope_clients), _cached_brief_of)
+
+
+def most_attention_client(scope: Scope) -> str | None:
+    """The client of the user's scope that needs attention most (None when it has none)."""
+    ranking = attention(tuple(sorted(scope.client_ids or ())))
+    return ranking[0]["client_id"] if ranking else None
+
+
 # ---------------------------------------------------------------- drawing
 
 def sparkline_text(values: list[float | None]) -> str:
@@ -157,31 +179,37 @@ def _decimals(unit: str) -> int:
     return {"h": 1, "%": 0, "per_user": 2, "per_staff": 2}.get(unit, 1)
 
 
-def _flag_card(flag: dict, lang: str, index: int) -> dbc.Card:
-    """One flag: what changed, why, what we propose; seed 004's composite rule stands out in red."""
-    composite = flag["rule"] == "development_pressure"
+def _finding_card(finding: dict, lang: str, index: int) -> dbc.Card:
+    """One finding: its theme, the headline change, the related changes, why, what we propose."""
+    composite = finding["theme"] == "development_pressure"
+    details = finding[f"details_{lang}"]
     body = [
-        html.P(("" if composite else "⚠ ") + flag[f"sentence_{lang}"], className="meeting-flag-sentence fw-bold mb-1"),
-        html.P([html.Strong(t("meeting.why") + ": "), flag[f"explanation_{lang}"]],
+        html.P(finding[f"sentence_{lang}"], className="meeting-finding-sentence fw-bold mb-1"),
+        html.Ul([html.Li(d) for d in details], className="meeting-finding-details small mb-1") if details else None,
+        html.P([html.Strong(t("meeting.why") + ": "), finding[f"explanation_{lang}"]],
                className="meeting-flag-explanation small mb-1"),
-        html.P([html.Strong(t("meeting.action") + ": "), flag[f"action_{lang}"]],
+        html.P([html.Strong(t("meeting.action") + ": "), finding[f"action_{lang}"]],
                className="meeting-flag-action small mb-0"),
     ]
-    header = [dbc.CardHeader("⚠ " + flag[f"label_{lang}"], className="fw-bold text-danger")] if composite else []
-    return dbc.Card(header + [dbc.CardBody(body, className="py-2")], color="danger" if composite else "warning",
-                    outline=True, className=f"meeting-flag meeting-flag-{flag['rule']} mb-2 h-100",
+    header = dbc.CardHeader("⚠ " + finding[f"title_{lang}"],
+                            className="fw-bold " + ("text-danger" if composite else "text-body"))
+    return dbc.Card([header, dbc.CardBody([b for b in body if b is not None], className="py-2")],
+                    color="danger" if composite else "warning", outline=True,
+                    className=f"meeting-flag meeting-finding meeting-flag-{finding['theme']} mb-2",
                     id={"type": "meeting-flag", "index": index})
 
 
 def _flag_cards(brief: dict, lang: str) -> list:
-    """The composite flags full width, then the metric flags two per row."""
-    if not brief["flags"]:
+    """The findings by impact: the first FINDINGS_SHOWN as cards, the rest behind «ещё N»."""
+    found = brief.get("findings") or []
+    if not found:
         return [dbc.Alert(t("meeting.no_flags"), color="success", id="meeting-no-flags")]
-    flags = list(enumerate(brief["flags"]))
-    wide = [_flag_card(f, lang, i) for i, f in flags if f["rule"] == "development_pressure"]
-    grid = dbc.Row([dbc.Col(_flag_card(f, lang, i), md=6, className="mb-2")
-                    for i, f in flags if f["rule"] != "development_pressure"], className="g-2")
-    return wide + [grid]
+    cards = [_finding_card(f, lang, i) for i, f in enumerate(found)]
+    shown, hidden = cards[:FINDINGS_SHOWN], cards[FINDINGS_SHOWN:]
+    if hidden:
+        shown.append(html.Details([html.Summary(t("meeting.more", n=len(hidden)), id="meeting-findings-more"),
+                                   *hidden], className="meeting-findings-hidden"))
+    return shown
 
 
 def _kpi_table(brief: dict, lang: str) -> dbc.Table:
@@ -192,12 +220,13 @@ def _kpi_table(brief: dict, lang: str) -> dbc.Table:
     for row in brief["kpis"]:
         unit, decimals = row["unit"], _decimals(row["unit"])
         colour = {"worse": "text-danger", "better": "text-success"}.get(row["status"], "text-muted")
-        delta = "—" if row["delta_pct"] is None else \
-            ("+" if row["delta_pct"] >= 0 else "−") + fmt_number(abs(row["delta_pct"]), 0) + "\u00a0%"
+        # «нет данных» is never a change (SPEC §6); shares change in percentage points
+        delta = t("meeting.no_data") if row["status"] == "no_data" else (row.get(f"change_{lang}") or "—")
         rows.append(html.Tr([
             html.Td(("⚠ " if row["flagged"] else "") + (row[f"label_{lang}"] or row["metric_id"])),
             html.Td(unit_text(unit, lang), className="text-muted small text-nowrap"),
-            html.Td(fmt_number(row["current"], decimals), className="text-end text-nowrap"),
+            html.Td("—" if row["status"] == "no_data" else fmt_number(row["current"], decimals),
+                    className="text-end text-nowrap"),
             html.Td(fmt_number(row["previous_mean"], decimals), className="text-end text-nowrap"),
             html.Td(delta, className=f"text-end text-nowrap {colour}"),
             html.Td(sparkline_text(row["trend"]), className=f"meeting-spark {colour}",
@@ -270,10 +299,10 @@ def brief_view(brief: dict, lang: str) -> list:
 @authorized(ROLES)
 def layout(scope: Scope, client: str | None = None, **_query: str) -> html.Div:
     """Client dropdown (scope only), period end picker, download buttons and the brief area."""
-    options = _options(scope)
     selected = _scoped_client(scope, client)
+    options = _options(scope, keep=selected)
     if selected is None and scope.client_ids is not None and options:
-        selected = options[0]["value"]  # a manager's page opens on a client, not on an empty form
+        selected = most_attention_client(scope) or options[0]["value"]  # SPEC §6: not an empty form
     header = [html.H2(t("meeting.title")), html.P(t("meeting.intro"), className="text-muted")]
     if scope.client_ids is not None and not options:
         return html.Div(header + [html.Div(empty_state(t("meeting.no_clients")), id="meeting-content")],

@@ -55,7 +55,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "unit": {"ru": "Ед.", "en": "Unit"},
     "current": {"ru": "Сейчас", "en": "Current"},
     "previous": {"ru": "Ранее (среднее)", "en": "Before (mean)"},
-    "delta": {"ru": "Δ, %", "en": "Δ, %"},
+    "delta": {"ru": "Δ", "en": "Δ"},
+    "no_data": {"ru": "нет данных", "en": "no data"},
+    "more": {"ru": "Ещё {n}: {titles}", "en": "{n} more: {titles}"},
+    "theme": {"ru": "Тема", "en": "Theme"},
+    "details": {"ru": "Связанные изменения", "en": "Related changes"},
+    "impact": {"ru": "Влияние", "en": "Impact"},
     "trend": {"ru": "Динамика", "en": "Trend"},
     "flag": {"ru": "Сигнал", "en": "Flag"},
     "hours": {"ru": "Часы: разработка и поддержка", "en": "Hours: development and support"},
@@ -125,6 +130,13 @@ def delta_text(value: float | None, lang: str) -> str:
         return "—"
     sign = "+" if value >= 0 else "−"
     return sign + format_number(abs(value), 0, lang)
+
+
+def kpi_change_text(row: dict, lang: str) -> str:
+    """The KPI row's change as the page shows it: «+60 п.п.», «−12 %», «нет данных» (SPEC §6)."""
+    if row.get("status") == "no_data":
+        return text("no_data", lang)
+    return row.get(f"change_{lang}") or delta_text(row.get("delta_pct"), lang)
 
 
 def unit_text(unit: str, lang: str) -> str:
@@ -291,24 +303,35 @@ def _kpi_table(brief: dict, lang: str, styles: dict) -> Table:
             extra.append(("BACKGROUND", (0, i), (-1, i), FLAG_BG))
         data.append([Paragraph(label, styles["cell"]), unit_text(row["unit"], lang),
                      number(row["current"], row["unit"], lang), number(row["previous_mean"], row["unit"], lang),
-                     delta_text(row["delta_pct"], lang), sparkline(row["trend"], colour=colour)])
+                     kpi_change_text(row, lang), sparkline(row["trend"], colour=colour)])
         extra.append(("TEXTCOLOR", (4, i), (4, i), colour))
     return _table(data, [72 * mm, 20 * mm, 18 * mm, 22 * mm, 16 * mm, 30 * mm], extra, numeric_from=2)
 
 
+FINDINGS_SHOWN = 5  # as on the meeting page: the top findings in full, the rest by title
+
+
 def _flag_blocks(brief: dict, lang: str, styles: dict) -> list:
-    if not brief["flags"]:
+    """The findings by impact (the page's cards): title, change, related changes, why, proposal."""
+    found = brief.get("findings") or []
+    if not found:
         return [Paragraph(text("no_flags", lang), styles["body"])]
     blocks = []
-    for flag in brief["flags"]:
-        rows = [[Paragraph(_escape(flag[f"sentence_{lang}"] or flag["sentence_ru"]), styles["flag"])],
-                [Paragraph(f"<b>{text('why', lang)}:</b> {_escape(flag[f'explanation_{lang}'])}", styles["body"])],
-                [Paragraph(f"<b>{text('action', lang)}:</b> {_escape(flag[f'action_{lang}'])}", styles["body"])]]
+    for finding in found[:FINDINGS_SHOWN]:
+        rows = [[Paragraph("⚠ " + _escape(finding[f"title_{lang}"]), styles["flag"])],
+                [Paragraph(_escape(finding[f"sentence_{lang}"]), styles["body"])],
+                *[[Paragraph("• " + _escape(d), styles["body"])] for d in finding[f"details_{lang}"]],
+                [Paragraph(f"<b>{text('why', lang)}:</b> {_escape(finding[f'explanation_{lang}'])}", styles["body"])],
+                [Paragraph(f"<b>{text('action', lang)}:</b> {_escape(finding[f'action_{lang}'])}", styles["body"])]]
         box = Table(rows, colWidths=[178 * mm])
         box.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), FLAG_BG),
                                  ("LINEBEFORE", (0, 0), (0, -1), 3, RED),
                                  ("LEFTPADDING", (0, 0), (-1, -1), 8)]))
         blocks += [KeepTogether(box), Spacer(1, 3 * mm)]
+    rest = found[FINDINGS_SHOWN:]
+    if rest:
+        titles = "; ".join(f[f"title_{lang}"] for f in rest)
+        blocks.append(Paragraph(_escape(text("more", lang, n=len(rest), titles=titles)), styles["body"]))
     return blocks
 
 
@@ -437,6 +460,7 @@ def _footer(canvas, doc) -> None:
 # ---------------------------------------------------------------- XLSX
 
 SHEETS: tuple[str, ...] = ("KPI", "Flags", "Actions", "Tickets", "Hours")
+PP = {"ru": "п.п.", "en": "pp"}  # shares change in percentage points (SPEC §6)
 
 
 def brief_xlsx(brief: dict, lang: str = "ru") -> bytes:
@@ -453,8 +477,11 @@ def brief_xlsx(brief: dict, lang: str = "ru") -> bytes:
         "hours": book.add_format({"num_format": "#,##0.0"}),
         "percent": book.add_format({"num_format": "0"}),
         "worse": book.add_format({"font_color": "#C0392B", "bold": True, "num_format": "+0;-0;0"}),
-        "better": book.add_format({"font_color": "#1E8449", "num_format": "+0;-0;0"}),
-        "plain": book.add_format({"num_format": "+0;-0;0"}),
+        **{f"{status}_{unit}": book.add_format({**style, "num_format": number_format})
+           for status, style in (("worse", {"font_color": "#C0392B", "bold": True}),
+                                 ("better", {"font_color": "#1E8449"}), ("plain", {}))
+           for unit, number_format in (("pct", '+0" %";-0" %";0" %"'),
+                                       ("pp", f'+0" {PP[lang]}";-0" {PP[lang]}";0" {PP[lang]}"'))},
         "flagged": book.add_format({"bg_color": "#FDEDEC", "text_wrap": True}),
         "date": book.add_format({"num_format": "dd.mm.yyyy hh:mm"}),
     }
@@ -484,8 +511,12 @@ def _kpi_sheet(sheet, brief: dict, lang: str, fmt: dict) -> None:
         col = 2 + len(labels)
         if row["previous_mean"] is not None:
             sheet.write_number(i, col, row["previous_mean"], fmt["number"])
-        if row["delta_pct"] is not None:
-            sheet.write_number(i, col + 1, row["delta_pct"], fmt.get(row["status"], fmt["plain"]))
+        change = row.get("delta_pp") if row["unit"] == "%" else row.get("delta_pct")
+        if row["status"] == "no_data":
+            sheet.write(i, col + 1, text("no_data", lang))
+        elif change is not None:
+            unit = "pp" if row["unit"] == "%" else "pct"
+            sheet.write_number(i, col + 1, change, fmt[f"{row['status'] if row['status'] in ('worse', 'better') else 'plain'}_{unit}"])
         if row["flagged"]:
             sheet.write(i, col + 2, "⚠")
     sheet.set_column(0, 0, 55)
@@ -497,20 +528,21 @@ def _kpi_sheet(sheet, brief: dict, lang: str, fmt: dict) -> None:
 
 
 def _flags_sheet(sheet, brief: dict, lang: str, fmt: dict) -> None:
-    header = [text("metric", lang), text("sentence", lang), text("explanation", lang), text("action", lang),
-              text("previous", lang), text("current", lang), text("delta", lang)]
+    """One row per finding, by impact: theme, what changed, related changes, why, proposal."""
+    header = [text("theme", lang), text("sentence", lang), text("details", lang), text("explanation", lang),
+              text("action", lang), text("impact", lang)]
     sheet.write_row(0, 0, header, fmt["header"])
-    for i, flag in enumerate(brief["flags"], start=1):
-        sheet.write_row(i, 0, [flag[f"label_{lang}"], flag[f"sentence_{lang}"], flag[f"explanation_{lang}"],
-                               flag[f"action_{lang}"]], fmt["text"])
-        for j, key in enumerate(("previous", "current", "change_pct"), start=4):
-            if flag.get(key) is not None:
-                sheet.write_number(i, j, flag[key], fmt["worse"] if key == "change_pct" else fmt["number"])
-    if not brief["flags"]:
+    found = brief.get("findings") or []
+    for i, finding in enumerate(found, start=1):
+        sheet.write_row(i, 0, [finding[f"title_{lang}"], finding[f"sentence_{lang}"],
+                               "\n".join(finding[f"details_{lang}"]), finding[f"explanation_{lang}"],
+                               finding[f"action_{lang}"]], fmt["text"])
+        sheet.write_number(i, 5, finding["impact"], fmt["number"])
+    if not found:
         sheet.write(1, 0, text("no_flags", lang))
     sheet.set_column(0, 0, 30)
-    sheet.set_column(1, 3, 50)
-    sheet.set_column(4, 6, 12)
+    sheet.set_column(1, 4, 50)
+    sheet.set_column(5, 5, 10)
 
 
 def _actions_sheet(sheet, brief: dict, lang: str, fmt: dict) -> None:

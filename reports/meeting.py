@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
-from metrics.dynamics import negative_dynamics
-from metrics.support import METRICS, PRIORITIES, meeting_metrics, period_bounds
-from store.queries import client_record, latest_ticket_date, meeting_inputs, ticket_hours
+from metrics.dynamics import change_text, findings, negative_dynamics
+from metrics.support import METRICS, PRIORITIES, duration_samples, meeting_metrics, period_bounds
+from store.queries import (client_options, client_record, client_ticket_activity, latest_ticket_date,
+                           meeting_inputs, ticket_hours)
 from store.settings import DEFAULT_CALENDAR, calendar_definitions
 from store.workflows import meeting_actions_section
 from store import clock
@@ -25,6 +27,14 @@ from store import clock
 WORK_TYPES: tuple[str, ...] = ("development", "support")
 # the states a manager must talk about: breached, or open with < 25 % of the target left (SPEC §5)
 ATTENTION_STATES: tuple[str, ...] = ("breached", "at_risk")
+
+
+# SPEC §6: the meeting page opens on the client that needs attention most. Attention score =
+# Σ impact of the client's findings + ATTENTION_TICKET_WEIGHT per breached or at-risk ticket.
+ATTENTION_TICKET_WEIGHT = 0.5
+# full briefs (the findings) are computed for the most active clients only: a client with fewer
+# tickets than the findings' minimum volume has no finding to rank by anyway
+ATTENTION_BRIEFS = 12
 
 
 class UnknownClient(LookupError):
@@ -55,8 +65,9 @@ def meeting_brief(conn: Connection, client_id: str, period_end: dt.date | str | 
         ``client``, ``period`` (current bounds), ``periods`` (oldest first, the current last),
         ``kpis`` (per metric key: ``current``, ``previous_mean``, ``delta_pct`` =
         100 · (current − previous_mean) / |previous_mean|, ``trend`` per period oldest first,
-        ``better``, ``status`` worse/better/same, ``flagged``), ``flags`` (sentence, explanation and
-        proposed action in ru/en), ``tickets`` (breached and at-risk, with worked hours),
+        ``better``, ``status`` worse/better/same/no_data, ``flagged``), ``flags`` (sentence,
+        explanation and proposed action in ru/en, with the test of chance behind each),
+        ``findings`` (the flags merged per theme, by decreasing impact), ``tickets`` (breached and at-risk, with worked hours),
         ``hours`` (development/support split by priority of the current period, and per period).
         Hours are worklog hours; durations are working hours of the client's calendar.
     """
@@ -70,7 +81,7 @@ def meeting_brief(conn: Connection, client_id: str, period_end: dt.date | str | 
     users = client.get("users")
     long = meeting_metrics(inputs.tickets, inputs.worklog, inputs.staff,
                            users if users else float("nan"), last_day, length_days, n_previous, tz)
-    flags = negative_dynamics(long)
+    flags = negative_dynamics(long, duration_samples(inputs.tickets, last_day, length_days, n_previous, tz))
     current = bounds.iloc[0]
     return _jsonable({
         "client": {k: client.get(k) for k in ("client_id", "name", "partner_id", "city", "users",
@@ -82,6 +93,7 @@ def meeting_brief(conn: Connection, client_id: str, period_end: dt.date | str | 
                              & (inputs.tickets["created_at"] < current["end"])).sum()),
         "kpis": kpi_table(long, flags),
         "flags": flags.to_dict("records"),
+        "findings": findings(flags).to_dict("records"),
         "tickets": attention_tickets(inputs.tickets, current["start"], current["end"],
                                      ticket_hours(conn, inputs.tickets["ticket_id"].tolist())),
         "hours": hours_split(inputs.worklog, bounds),
@@ -96,13 +108,58 @@ def with_actions(conn: Connection, brief: dict) -> dict:
     return {**brief, "actions": meeting_actions_section(conn, brief["client"]["client_id"])}
 
 
+def attention_ranking(conn: Connection, client_ids: list[str], brief_of: Callable[[str], dict | None],
+                      period_end: dt.date | str | None = None, length_days: int = 14,
+                      n_previous: int = 3) -> list[dict]:
+    """The given clients ranked by need of attention, most first (SPEC §6 «Signal over noise»).
+
+    One grouped query counts each client's tickets over the compared periods and its breached
+    and at-risk tickets; the :data:`ATTENTION_BRIEFS` most active clients get their brief through
+    ``brief_of`` (the caller's cached :func:`meeting_brief`), whose findings count. Score =
+    Σ finding impact + :data:`ATTENTION_TICKET_WEIGHT` · (breached + at risk); ties by name.
+
+    Returns
+    -------
+    list of dict
+        ``client_id, name, tickets, breached, at_risk, findings`` (None when not briefed),
+        ``top_finding_ru/en`` (title of the strongest finding or None) and ``score``.
+    """
+    if not client_ids:
+        return []
+    last_day = default_period_end(conn, period_end)
+    bounds = period_bounds(last_day, length_days, n_previous, "UTC")
+    activity = client_ticket_activity(conn, client_ids, bounds["start"].min(), bounds["end"].max())
+    names = {c["client_id"]: c["name"] for c in client_options(conn, list(client_ids))}
+    activity["name"] = activity["client_id"].map(names).fillna(activity["client_id"])
+    activity["attention_tickets"] = activity["breached"] + activity["at_risk"]
+    briefed = activity.sort_values(["tickets", "attention_tickets"], ascending=False, kind="stable").head(
+        ATTENTION_BRIEFS)["client_id"]
+    rows = []
+    for row in activity.itertuples(index=False):  # a manager's clients: tens, not thousands
+        brief = brief_of(row.client_id) if row.client_id in set(briefed) else None
+        found = brief["findings"] if brief else None
+        impact = sum(f["impact"] for f in found) if found else 0.0
+        rows.append({
+            "client_id": row.client_id, "name": row.name, "tickets": int(row.tickets),
+            "breached": int(row.breached), "at_risk": int(row.at_risk),
+            "findings": None if brief is None else len(found),
+            "top_finding_ru": found[0]["title_ru"] if found else None,
+            "top_finding_en": found[0]["title_en"] if found else None,
+            "score": round(impact + ATTENTION_TICKET_WEIGHT * int(row.attention_tickets), 4),
+        })
+    return sorted(rows, key=lambda r: (-r["score"], r["name"], r["client_id"]))
+
+
 def kpi_table(metrics_long: pd.DataFrame, flags: pd.DataFrame) -> list[dict]:
     """One row per metric key that has a value in some period, in the seed's metric order.
 
     ``trend`` lists the values oldest period first; ``previous_mean`` is the mean of the previous
     periods' non-missing values; ``delta_pct`` = 100 · (current − previous_mean) / |previous_mean|
-    (None when either is missing or the mean is 0); ``status`` says whether the current value is
-    worse or better than that mean in the metric's ``better`` direction.
+    (None when either is missing or the mean is 0); shares (unit %) carry ``delta_pp`` =
+    current − previous_mean in percentage points instead; ``change_ru``/``change_en`` is the
+    change as shown («+60 п.п.», «−12 %»). ``status`` says whether the current value is worse or
+    better than that mean in the metric's ``better`` direction, and is ``no_data`` when nothing
+    stands behind the current value (no tickets or hours, n = 0): «нет данных» is never a change.
     """
     ident = ["metric_id", "key"]
     wide = metrics_long.pivot(index=ident, columns="period", values="value").sort_index(axis=1)
@@ -114,17 +171,26 @@ def kpi_table(metrics_long: pd.DataFrame, flags: pd.DataFrame) -> list[dict]:
         delta = 100.0 * (current - previous_mean) / previous_mean.abs()
     direction = np.where(meta["better"] == "higher", -1.0, 1.0)
     worse = (current - previous_mean) * direction
-    status = np.select([worse > 0, worse < 0, worse == 0], ["worse", "better", "same"], default=None)
+    current_n = metrics_long[metrics_long["period"] == 0].set_index(ident)["n"].reindex(wide.index)
+    no_data = current.isna() | (current_n.fillna(0) == 0)
+    status = np.select([no_data, worse > 0, worse < 0, worse == 0], ["no_data", "worse", "better", "same"],
+                       default=None)
+    share = (meta["unit"] == "%").to_numpy()
+    delta = delta.where(~no_data & ~share & np.isfinite(delta))
+    delta_pp = (current - previous_mean).where(~no_data & share)
+    changes = {lang: [change_text(p, c, u, lang) if s not in ("no_data", None) else ""
+                      for p, c, u, s in zip(previous_mean, current, meta["unit"], status)]
+               for lang in ("ru", "en")}
     flagged_keys = set(zip(flags["metric_id"], flags["key"])) if len(flags) else set()
     order = {metric_id: i for i, metric_id in enumerate(METRICS)}
-    current_n = metrics_long[metrics_long["period"] == 0].set_index(ident)["n"].reindex(wide.index)
     table = pd.DataFrame({
         "metric_id": wide.index.get_level_values("metric_id"),
         "key": wide.index.get_level_values("key"),
         "label_ru": meta["label_ru"].to_numpy(), "label_en": meta["label_en"].to_numpy(),
         "unit": meta["unit"].to_numpy(), "better": meta["better"].to_numpy(),
         "current": current.to_numpy(), "previous_mean": previous_mean.to_numpy(),
-        "delta_pct": delta.where(np.isfinite(delta)).to_numpy(), "status": status,
+        "delta_pct": delta.to_numpy(), "delta_pp": delta_pp.to_numpy(), "status": status,
+        "change_ru": changes["ru"], "change_en": changes["en"],
         "n": current_n.to_numpy(),
         "trend": wide[wide.columns[::-1]].to_numpy().tolist(),
         "flagged": [k in flagged_keys for k in wide.index],

@@ -176,3 +176,32 @@ def _utc(value: pd.Timestamp) -> pd.Timestamp:
     value = pd.Timestamp(value)
     return value.tz_localize("UTC") if value.tzinfo is None else value.tz_convert("UTC")
 
+
+
+def client_ticket_activity(conn: Connection, client_ids: list[str], start: pd.Timestamp,
+                           end: pd.Timestamp) -> pd.DataFrame:
+    """Per client: tickets created in ``[start, end)`` and tickets now breached or at risk among
+    those created before ``end`` and not resolved before ``start`` (one grouped query).
+
+    Returns ``client_id, tickets, breached, at_risk`` for every given client (zeros when quiet).
+    """
+    frame = pd.DataFrame({"client_id": list(client_ids)}, dtype=object)
+    if not client_ids:
+        return frame.assign(tickets=0, breached=0, at_risk=0)
+    lo, hi = _utc(start).to_pydatetime(), _utc(end).to_pydatetime()
+    created = and_(Ticket.created_at >= lo, Ticket.created_at < hi)
+    stmt = (
+        select(Ticket.client_id,
+               func.sum(func.cast(created, Integer)).label("tickets"),
+               func.sum(func.cast(TicketSla.sla_state == "breached", Integer)).label("breached"),
+               func.sum(func.cast(TicketSla.sla_state == "at_risk", Integer)).label("at_risk"))
+        .join_from(Ticket, TicketSla, TicketSla.ticket_id == Ticket.ticket_id, isouter=True)
+        .where(Ticket.client_id.in_(list(client_ids)), Ticket.created_at < hi,
+               or_(Ticket.created_at >= lo, Ticket.resolved_at.is_(None), Ticket.resolved_at >= lo))
+        .group_by(Ticket.client_id)
+    )
+    counts = pd.DataFrame(conn.execute(stmt).all(), columns=["client_id", "tickets", "breached", "at_risk"])
+    merged = frame.merge(counts, on="client_id", how="left")
+    for column in ("tickets", "breached", "at_risk"):
+        merged[column] = merged[column].fillna(0).astype(int)
+    return merged

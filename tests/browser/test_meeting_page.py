@@ -11,6 +11,7 @@ from sqlalchemy import insert
 from store.models import Client
 from tests.browser.helpers import BROWSER_MARKS, browser_login, severe_logs
 from tests.integration.callback_harness import app_engine, make_app
+from reports.meeting import meeting_brief
 from tests.integration.test_meeting_brief import insert_meeting_data
 
 pytestmark = BROWSER_MARKS
@@ -57,12 +58,16 @@ def test_manager_picks_a_client_sees_the_flag_and_downloads_the_pdf(dash_duo, ap
         dash_duo.driver.set_window_size(1400, 4000)
     dash_duo.driver.get(dash_duo.server.url + "/meeting")
     dash_duo.wait_for_element("#meeting-client", timeout=20)
-    dash_duo.wait_for_element("#meeting-content", timeout=20)  # opens on the manager's first client
-
-    dash_duo.select_dcc_dropdown("#meeting-client", value="ООО Ромашка (C1)")
+    # SPEC §6: opens on the client that needs attention most (C1 with the seed-004 finding, not
+    # C3 «ИП Лютик», first by name, without tickets)
     dash_duo.wait_for_contains_text("#meeting-flags", "Разработка вытесняет поддержку", timeout=20)
+    assert "ООО Ромашка (C1)" in dash_duo.find_element("#meeting-client").text
     flag = dash_duo.find_element(".meeting-flag-development_pressure").text
-    assert "понизить приоритет" in flag
+    assert "понизить приоритет" in flag and "+60 п.п." in flag.replace("\u00a0", " ")
+    with app_engine(app).connect() as conn:
+        expected = meeting_brief(conn, "C1")["findings"]
+    cards = dash_duo.driver.find_elements("css selector", "#meeting-flags .meeting-finding")
+    assert len(cards) == len(expected) <= 5  # one card per finding, the seed's pattern is one
     assert "⚠" in dash_duo.find_element("#meeting-kpi-table").text
     if os.environ.get("MEETING_SCREENSHOT"):
         time.sleep(1)
@@ -78,4 +83,13 @@ def test_client_without_tickets_shows_the_empty_state(dash_duo, app):
     _start(dash_duo, app)
     dash_duo.driver.get(dash_duo.server.url + "/meeting?client=C3")
     dash_duo.wait_for_contains_text("#meeting-content", "нет обращений", timeout=20)
+    assert severe_logs(dash_duo) == []
+
+
+def test_management_deep_link_opens_that_client(dash_duo, app):
+    dash_duo.start_server(app, navigate=False)
+    browser_login(dash_duo, "management")
+    dash_duo.driver.get(dash_duo.server.url + "/meeting?client=C1")
+    dash_duo.wait_for_contains_text("#meeting-flags", "Разработка вытесняет поддержку", timeout=20)
+    assert "ООО Ромашка (C1)" in dash_duo.find_element("#meeting-client").text
     assert severe_logs(dash_duo) == []

@@ -3,7 +3,9 @@
 Client C1 (10 users, 24×7 calendar in UTC so days are UTC days), manager "anna". Periods for
 period_end 2024-05-28, 14 days: P0 = 15.05–28.05, P1 = 01.05–14.05, P2 = 17.04–30.04, P3 = 03.04–16.04.
 In P1–P3 the team logs 2 h development + 8 h support (20 % development); in P0 8 h development on
-a priority-1 ticket + 2 h support (80 %) — seed 004's example.
+a priority-1 ticket + 2 h support (80 %) — seed 004's example. Each period also has five more
+line-2 incidents resolved like the first one (4 h before, 12 h now): the minimum volume a
+slowdown needs before it may be flagged (SPEC §6 «Signal over noise»).
 """
 from __future__ import annotations
 
@@ -48,12 +50,16 @@ def insert_meeting_data(engine: Engine, manager: str = "anna") -> None:
         tickets.append(_ticket(tid, "C1", _at(first), resolved_at=_at(first, 16)))
         sla.append(_sla(tid, acceptance_working_s=1800.0, resolution_working_s=resolution_h * 3600,
                         resolution_target_s=16 * 3600.0, sla_state="met"))
+        for extra in range(5):
+            tickets.append(_ticket(f"{tid}x{extra}", "C1", _at(first, 11), resolved_at=_at(first, 17)))
+            sla.append(_sla(f"{tid}x{extra}", resolution_working_s=resolution_h * 3600,
+                            resolution_target_s=16 * 3600.0, sla_state="met"))
         dev_hours, support_hours = (8.0, 2.0) if period == 0 else (2.0, 8.0)
         worklog += [{"ticket_id": tid, "staff": "ivan", "hours": dev_hours, "work_date": first,
                      "work_type": "development"},
                     {"ticket_id": tid, "staff": "olga", "hours": support_hours, "work_date": first,
                      "work_type": "support"}]
-    tickets[-1]["priority"] = 1  # the P0 development is priority 1
+    next(t for t in tickets if t["ticket_id"] == "T0")["priority"] = 1  # the P0 development is priority 1
     # P0: a breached ticket (deadline inside P0), an at-risk open one, and one met
     p0 = PERIOD_DAYS[0]
     tickets += [_ticket("B1", "C1", _at(p0 + dt.timedelta(days=1)), priority=1, resolved_at=_at(p0 + dt.timedelta(days=5))),
@@ -113,7 +119,8 @@ def test_meeting_inputs_keep_only_the_client_and_the_window(db):
     start, end = pd.Timestamp("2024-04-03", tz="UTC"), pd.Timestamp("2024-05-29", tz="UTC")
     with db.connect() as conn:
         inputs = meeting_inputs(conn, "C1", start, end)
-    assert sorted(inputs.tickets["ticket_id"]) == ["B1", "R1", "T0", "T1", "T2", "T3"]
+    assert sorted(inputs.tickets["ticket_id"]) == ["B1", "R1"] + [f"T{p}{x}" for p in range(4)
+                                                                 for x in ("", "x0", "x1", "x2", "x3", "x4")]
     assert inputs.tickets["created_at"].dt.tz is not None
     assert inputs.tickets.set_index("ticket_id").loc["B1", "sla_state"] == "breached"
     assert inputs.worklog["hours"].sum() == 4 * 10.0  # X1 (other client) and B1's April work excluded
@@ -133,7 +140,8 @@ def test_development_share_kpi_compares_current_with_previous_mean(brief):
     assert share["trend"] == [20.0, 20.0, 20.0, 80.0]
     assert share["current"] == 80.0
     assert share["previous_mean"] == 20.0
-    assert share["delta_pct"] == 300.0  # 100 · (80 − 20) / 20
+    assert share["delta_pp"] == 60.0 and share["delta_pct"] is None  # a share changes in points
+    assert share["change_ru"] == "+60\u00a0п.п." and share["change_en"] == "+60 pp"
     assert share["status"] == "worse" and share["better"] == "lower"
     assert share["flagged"] is True
 
@@ -144,6 +152,22 @@ def test_seed_004_development_pressure_flag_proposes_resources_or_lower_priority
     flag = brief["flags"][0]
     assert "ресурсы" in flag["action_ru"] and "приоритет" in flag["action_ru"]
     assert flag["action_en"] == "Add resources or lower the priority of some development tasks."
+
+
+def test_seed_004_is_one_finding_not_a_card_per_metric(brief):
+    themes = [f["theme"] for f in brief["findings"]]
+    assert themes[0] == "development_pressure"  # ranked first
+    assert "development" not in themes and "incidents" not in themes  # merged into it
+    finding = brief["findings"][0]
+    assert finding["title_ru"] == "Разработка вытесняет поддержку"
+    merged = [f for f in brief["flags"] if f["theme"] in ("development_pressure", "development", "incidents")]
+    assert finding["n_flags"] == len(merged) >= 2
+    assert finding["sentence_ru"].startswith("Доля часов разработки выросла с 20 до 80\u00a0% (+60\u00a0п.п.)")
+
+
+def test_quiet_metric_reads_no_data_not_a_fall(brief):
+    p3_hours = _kpi(brief, "hours", "p3.sum")  # no priority-3 work now (R1 has no worklog) nor before
+    assert p3_hours["status"] == "no_data" and p3_hours["delta_pct"] is None and p3_hours["change_ru"] == ""
 
 
 def test_incident_reaction_kpi_is_median_in_working_hours(brief):

@@ -83,4 +83,4 @@ def test_pdf_and_xlsx_are_written_to_out(database_url, tmp_path, monkeypatch):
     assert pdf.read_bytes().startswith(b"%PDF")
     book = openpyxl.load_workbook(io.BytesIO(xlsx.read_bytes()))
     assert book.sheetnames == ["KPI", "Flags", "Actions", "Tickets", "Hours"]
-    assert book["Flags"]["D2"].value.startswith("Добавить ресурсы")
+    assert book["Flags"]["E2"].value.startswith("Добавить ресурсы")

@@ -32,14 +32,24 @@ def _brief(flags: bool = True, tickets: bool = True) -> dict:
         "kpis": [
             {"metric_id": "development_share", "key": "share", "label_ru": "Доля часов разработки",
              "label_en": "Development share of hours", "unit": "%", "better": "lower", "current": 80.0,
-             "previous_mean": 20.0, "delta_pct": 300.0, "status": "worse", "n": 10.0,
+             "previous_mean": 20.0, "delta_pct": None, "delta_pp": 60.0, "status": "worse", "n": 10.0,
+             "change_ru": "+60\u00a0п.п.", "change_en": "+60 pp",
              "trend": [20.0, 80.0], "flagged": True},
             {"metric_id": "incident_reaction", "key": "median", "label_ru": "Время реакции на инциденты (медиана)",
              "label_en": "Incident reaction time (median)", "unit": "h", "better": "lower", "current": 0.25,
-             "previous_mean": 0.5, "delta_pct": -50.0, "status": "better", "n": 3.0,
+             "previous_mean": 0.5, "delta_pct": -50.0, "delta_pp": None, "status": "better", "n": 3.0,
+             "change_ru": "−50\u00a0%", "change_en": "−50%",
              "trend": [None, 0.25], "flagged": False},
         ],
         "flags": [share_flag] if flags else [],
+        "findings": [{
+            "theme": "development_pressure", "title_ru": "Разработка вытесняет поддержку",
+            "title_en": "Development crowds out support", "impact": 4.5, "n_flags": 3,
+            "sentence_ru": share_flag["sentence_ru"], "sentence_en": share_flag["sentence_en"],
+            "details_ru": ["Количество часов разработки выросло с 2,0 до 8,0 ч (+300 %)"],
+            "details_en": ["Development hours rose from 2.0 h to 8.0 h (+300%)"],
+            **{k: share_flag[k] for k in ("explanation_ru", "explanation_en", "action_ru", "action_en")},
+        }] if flags else [],
         "tickets": [{"ticket_id": "B1", "kind": "incident", "type": None, "priority": 1, "line": 2,
                      "created_at": "2024-05-16T10:00:00+00:00", "deadline": "2024-05-17T10:00:00+00:00",
                      "resolved_at": None, "rule": "classic · P1 · 1 ч / 4 ч", "state": "breached",
@@ -82,15 +92,19 @@ def test_xlsx_has_the_five_sheets():
 def test_xlsx_kpi_sheet_has_values_per_period_mean_and_delta():
     sheet = openpyxl.load_workbook(io.BytesIO(brief_xlsx(_brief())))["KPI"]
     header = [c.value for c in sheet[4]]
-    assert header == ["Показатель", "Ед.", "01.05–14.05.2024", "15.05–28.05.2024", "Ранее (среднее)", "Δ, %", "Сигнал"]
-    assert [c.value for c in sheet[5]] == ["Доля часов разработки", "%", 20.0, 80.0, 20.0, 300.0, "⚠"]
+    assert header == ["Показатель", "Ед.", "01.05–14.05.2024", "15.05–28.05.2024", "Ранее (среднее)", "Δ", "Сигнал"]
+    assert [c.value for c in sheet[5]] == ["Доля часов разработки", "%", 20.0, 80.0, 20.0, 60.0, "⚠"]
+    assert "п.п." in sheet["F5"].number_format  # a share changes in percentage points
+    assert sheet["F6"].value == -50.0 and "%" in sheet["F6"].number_format
     assert sheet["F5"].font.color.rgb.endswith("C0392B")  # worse: red
     assert sheet["C6"].value is None and sheet["D6"].value == 0.25  # missing period stays empty
 
 
 def test_xlsx_flags_and_tickets_sheets_carry_the_texts_in_the_language():
     book = openpyxl.load_workbook(io.BytesIO(brief_xlsx(_brief(), "en")))
-    assert book["Flags"]["D2"].value == "Add resources or lower the priority of some development tasks."
+    assert book["Flags"]["A2"].value == "Development crowds out support"
+    assert book["Flags"]["C2"].value == "Development hours rose from 2.0 h to 8.0 h (+300%)"
+    assert book["Flags"]["E2"].value == "Add resources or lower the priority of some development tasks."
     assert [c.value for c in book["Tickets"][2]] == ["B1", "incident", "1", "16.05.2024 13:00", "17.05.2024 13:00",
                                                      "classic · P1 · 1 ч / 4 ч", "breached", 3.5]
 
