@@ -149,11 +149,12 @@ def test_home_landing_per_role(app):
         "changedPropIds": ["_pages_location.pathname"],
     }
     texts = {}
-    for name in ("partner", "manager", "management"):
+    for name in ("partner", "manager", "management", "admin"):
         client = logged_in_client(app, name)
         client.get("/")
         texts[name] = json.dumps(_post(client, router_body).get_json(), ensure_ascii=False)
     assert "Альфа Веб" in texts["partner"] and "/quality" in texts["partner"]
     manager = texts["manager"]
     assert "C00001" in manager and "C00003" in manager and "C00002" not in manager
-    assert "home-counts" in texts["management"] and "Партнёры" in texts["management"]
+    assert "home-tile-csat" in texts["management"] and "/trends" in texts["management"]
+    assert "home-counts" in texts["admin"] and "Партнёры" in texts["admin"]

@@ -1,0 +1,125 @@
+"""Home page answers per role: «what needs my attention now» (issue 15), from the existing reports.
+
+Every number here is taken from a report function the role's own pages draw (`reports.partner`,
+`reports.meeting`, `reports.trends`), so a home tile and the page behind it always agree.
+Authorization is the caller's job.
+"""
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Connection, func, select
+
+from reports.partner import partner_report
+from reports.trends import (
+    competence_trend,
+    default_mover_quarter,
+    metric_trend,
+    previous_quarter,
+    top_movers,
+)
+from store import clock
+from store.models import KIND_TABLES, IngestRun, QuarantineRow
+
+# a risk is listed when the partner is this close to losing something
+COMPETENCE_MARGIN_WARN = 2  # submitted projects that could be lost before the competence is
+RUNWAY_WARN_DAYS = 60  # days of deposit left at the recent spend
+PROGRAMME_METRICS: tuple[str, ...] = ("csat", "nps_partner", "sla")
+MOVERS_SHOWN = 3
+
+
+def _change(current: float | None, previous: float | None) -> float | None:
+    return None if current is None or previous is None else current - previous
+
+
+def partner_home(conn: Connection, partner_id: str, as_of: pd.Timestamp | None = None) -> dict:
+    """The partner's tiles and risks from :func:`reports.partner.partner_report` (window «quarter»).
+
+    Returns ``tiles`` — ``csat``, ``nps_partner``: value of the last complete quarter, ``previous``
+    (the quarter before, from ``kpi_trend``), ``change`` in points, ``group`` and ``group_name``
+    (the anonymized comparison where it is allowed, NPS only: the comparison has no pooled CSAT);
+    ``sla``: compliance % of the partner's decided tickets — and ``risks``: list of
+    ``{"kind", "value", ...}`` for the competence margin, points expiring within 90 days,
+    breached and at-risk tickets, and the deposit runway.
+    """
+    report = partner_report(conn, partner_id, "quarter", as_of)
+    quarter = report["window"]["quarters"][-1] if report["window"]["quarters"] else None
+    trend = {row["quarter"]: row for row in report["kpi_trend"]}
+    before = trend.get(previous_quarter(quarter)) if quarter else None
+    groups = {item["metric"]: item for item in report["comparison"]}
+    tiles = {}
+    for key, field, metric in (("csat", "csat", None), ("nps_partner", "nps", "nps:q_recommend_partner")):
+        value = report["kpi"][key][field]
+        previous = before.get(key) if before else None
+        group = groups.get(metric) if metric else None
+        shown = group is not None and not group["withheld"]
+        tiles[key] = {"value": value, "n": report["kpi"][key]["n"], "quarter": quarter, "previous": previous,
+                      "change": _change(value, previous), "group": group["value"] if shown else None,
+                      "group_name": group["group"] if shown else None}
+    summary = report["tickets_summary"]
+    tiles["sla"] = {"value": summary["compliance"], "breached": summary["breached"], "at_risk": summary["at_risk"]}
+    risks = []
+    competence = report["competence"]
+    if competence["margin"] is not None and competence["margin"] <= COMPETENCE_MARGIN_WARN:
+        risks.append({"kind": "competence_margin", "value": competence["margin"], "held": competence["held"],
+                      "next": competence["next_evaluation"]})
+    if report["points"]["expiring_90d"]:
+        risks.append({"kind": "points_expiring", "value": report["points"]["expiring_90d"],
+                      "date": report["points"]["next_expires_at"]})
+    if summary["breached"] or summary["at_risk"]:
+        risks.append({"kind": "tickets", "value": summary["breached"], "at_risk": summary["at_risk"]})
+    runway = report["deposit"]["runway_days"]
+    if runway is not None and runway < RUNWAY_WARN_DAYS:
+        risks.append({"kind": "deposit_runway", "value": runway})
+    return {"partner": report["partner"], "tiles": tiles, "risks": risks}
+
+
+def management_home(conn: Connection) -> dict:
+    """Programme overview from :mod:`reports.trends`: per metric of :data:`PROGRAMME_METRICS` the
+    last complete quarter of the whole programme against the quarter before
+    (``metric_trend(…, "total", "quarter")``, quarter chosen as ``default_mover_quarter``), the biggest
+    CSAT movers (``top_movers``) and the competence assigned/revoked in the latest month
+    (``competence_trend``)."""
+    tiles = {}
+    for metric in PROGRAMME_METRICS:
+        table = metric_trend(conn, metric, "total", "quarter")
+        values = dict(zip(table["period"].astype(str), table["value"].astype(float)))
+        quarter = default_mover_quarter(sorted(values, key=pd.Period))
+        value = values.get(quarter) if quarter else None
+        previous = values.get(previous_quarter(quarter)) if quarter else None
+        value, previous = (None if v is None or pd.isna(v) else v for v in (value, previous))
+        tiles[metric] = {"value": value, "period": quarter, "previous": previous, "change": _change(value, previous)}
+    movers = top_movers(conn, "csat").table
+    ranked = movers.reindex(movers["delta"].abs().sort_values(ascending=False, kind="stable").index)
+    competence = competence_trend(conn)
+    month = competence.iloc[-1] if len(competence) else None
+    return {
+        "tiles": tiles,
+        "movers": ranked.head(MOVERS_SHOWN)[["partner_id", "name", "value_previous", "value", "delta"]]
+        .to_dict("records"),
+        "competence": None if month is None else {"month": pd.Timestamp(month["month"]).date().isoformat(),
+                                                  "assigned": int(month["assigned"]),
+                                                  "revoked": int(month["revoked"]), "held": int(month["held"])},
+    }
+
+
+def admin_home(conn: Connection) -> dict:
+    """Data freshness per input kind: stored rows, the last load (time, status, rows accepted and
+    rejected) and the rows in quarantine; ``age_days`` since the last load (None: never loaded)."""
+    now = clock.now()
+    latest = select(func.max(IngestRun.id)).group_by(IngestRun.kind)
+    last = {row.kind: row for row in conn.execute(
+        select(IngestRun.kind, IngestRun.status, IngestRun.accepted, IngestRun.rejected, IngestRun.started_at,
+               IngestRun.finished_at).where(IngestRun.id.in_(latest))).all()}
+    quarantined = dict(conn.execute(select(QuarantineRow.kind, func.count()).group_by(QuarantineRow.kind)).all())
+    kinds = []
+    for kind, (model, _key) in KIND_TABLES.items():
+        run = last.get(kind)
+        loaded = pd.Timestamp(run.finished_at or run.started_at) if run else None
+        if loaded is not None and loaded.tzinfo is None:
+            loaded = loaded.tz_localize("UTC")
+        kinds.append({"kind": kind, "rows": conn.scalar(select(func.count()).select_from(model)),
+                      "loaded_at": None if loaded is None else loaded.isoformat(),
+                      "age_days": None if loaded is None else int((now - loaded).days),
+                      "status": run.status if run else None, "accepted": run.accepted if run else None,
+                      "rejected": run.rejected if run else None, "quarantine": int(quarantined.get(kind, 0))})
+    return {"kinds": kinds, "quarantine": int(sum(quarantined.values()))}

@@ -1,0 +1,97 @@
+"""Headless Chromium: each role's home page answers «what needs my attention now» (issue 15).
+
+The tiles must show exactly what the report functions behind the pages compute.
+"""
+from __future__ import annotations
+
+import socket
+
+import pytest
+from dash.testing.wait import until
+
+from components.format import fmt_number, fmt_percent
+from demo import generate
+from demo.generator import (
+    DEMO_MANAGER_CLIENT_IDS,
+    DEMO_PARTNER_ID,
+    DETERIORATING_CLIENT_ID,
+)
+from reports.meeting import attention_ranking, meeting_brief
+from reports.partner import partner_report
+from reports.trends import default_mover_quarter, metric_trend
+from tests.browser.helpers import BROWSER_MARKS, browser_login, severe_logs
+from tests.integration.callback_harness import app_engine, make_app
+from tests.integration.partner_db import load_demo
+
+pytestmark = BROWSER_MARKS
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    app = make_app(tmp_path_factory.mktemp("home-browser"))
+    load_demo(app_engine(app), generate("small", seed=42))
+    return app
+
+
+def _open_home(dash_duo, app, login: str) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    dash_duo.start_server(app, navigate=False, port=port)
+    browser_login(dash_duo, login)
+    dash_duo.driver.get(dash_duo.server.url + "/")
+    dash_duo.wait_for_element("#home-greeting", timeout=60)
+
+
+def _tile_value(dash_duo, tile: str) -> str:
+    return dash_duo.find_element(f"#{tile} .home-tile-value").text.replace("\u00a0", " ")
+
+
+def _plain(text: str) -> str:
+    return text.replace("\u00a0", " ")
+
+
+def test_partner_tiles_equal_the_partner_report_and_link_to_the_page(dash_duo, app):
+    _open_home(dash_duo, app, "partner")
+    with app_engine(app).connect() as conn:
+        report = partner_report(conn, DEMO_PARTNER_ID, "quarter")
+    assert _tile_value(dash_duo, "home-tile-csat") == _plain(fmt_percent(report["kpi"]["csat"]["csat"], 1))
+    assert _tile_value(dash_duo, "home-tile-nps") == _plain(fmt_number(report["kpi"]["nps_partner"]["nps"], 1))
+    assert _tile_value(dash_duo, "home-tile-sla") == _plain(fmt_percent(report["tickets_summary"]["compliance"], 1))
+    assert dash_duo.find_element("#home-tile-csat").get_attribute("href").endswith("/quality")
+    if report["competence"]["margin"] is not None and report["competence"]["margin"] <= 2:
+        assert dash_duo.find_elements(".home-risk-competence_margin")
+    assert severe_logs(dash_duo) == []
+
+
+def test_manager_clients_are_ranked_by_attention_with_badges(dash_duo, app):
+    _open_home(dash_duo, app, "manager")
+    dash_duo.wait_for_element(".home-client", timeout=60)
+    with app_engine(app).connect() as conn:
+        ranking = attention_ranking(conn, sorted(DEMO_MANAGER_CLIENT_IDS), lambda c: meeting_brief(conn, c))
+        findings = meeting_brief(conn, DETERIORATING_CLIENT_ID)["findings"]
+    items = dash_duo.find_elements(".home-client")
+    shown = [item.get_attribute("href").rsplit("client=", 1)[1] for item in items]
+    assert shown == [row["client_id"] for row in ranking]
+    assert shown[0] == DETERIORATING_CLIENT_ID  # the seed-004 client needs attention most
+    assert f"находок: {len(findings)}" in items[0].text and len(findings) >= 1
+    assert severe_logs(dash_duo) == []
+
+
+def test_management_tiles_equal_the_trend_report(dash_duo, app):
+    _open_home(dash_duo, app, "management")
+    with app_engine(app).connect() as conn:
+        table = metric_trend(conn, "csat", "total", "quarter")
+    values = dict(zip(table["period"].astype(str), table["value"]))
+    quarter = default_mover_quarter(sorted(values))
+    assert _tile_value(dash_duo, "home-tile-csat") == _plain(fmt_percent(values[quarter], 1))
+    until(lambda: dash_duo.find_elements(".home-mover"), timeout=10)
+    assert severe_logs(dash_duo) == []
+
+
+def test_admin_sees_freshness_and_quarantine_per_kind(dash_duo, app):
+    _open_home(dash_duo, app, "admin")
+    rows = dash_duo.find_elements(".home-kind")
+    assert len(rows) >= 10
+    assert "Обращения" in dash_duo.find_element("#home-counts").text
+    assert dash_duo.find_element("#home-quarantine").text.startswith("В карантине строк:")
