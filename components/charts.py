@@ -37,9 +37,44 @@ def plain(values: Any) -> Any:
     return values
 
 
+# plotly's "magic underscore" shorthands (`marker_color=...`) that plain dicts must spell out nested
+NESTED = ("marker", "line", "textfont", "hoverlabel")
+
+
 def trace(kind: str, **props: Any) -> dict:
-    """One trace dict: `trace("bar", x=..., y=...)`; array-like values become lists."""
-    return {"type": kind, **{key: plain(value) for key, value in props.items()}}
+    """One trace dict: `trace("bar", x=..., y=...)`; array-like values become lists;
+    `marker_color=c` becomes `marker={"color": c}` as plotly.graph_objects would read it
+    (a plain dict with `marker_color` is silently ignored by plotly.js)."""
+    out: dict[str, Any] = {"type": kind}
+    for key, value in props.items():
+        head, _, tail = key.partition("_")
+        if head in NESTED and tail:
+            out[head] = {**(out.get(head) or {}), tail: plain(value)}
+        else:
+            out[key] = {**(out.get(key) or {}), **value} if isinstance(value, dict) and key in out else plain(value)
+    return out
+
+
+def chronological(periods: Iterable[Any]) -> list[str]:
+    """Distinct period labels in time order: quarters «2023Q1», months «2024-01», days — sorted as
+    time, not as strings; labels that are not periods follow in string order."""
+    def key(label: str) -> tuple[int, pd.Timestamp, str]:
+        try:
+            return (0, pd.Period(label).start_time, label)
+        except (ValueError, TypeError):
+            return (1, pd.Timestamp.min, label)
+    return sorted({str(p) for p in periods}, key=key)
+
+
+def spread_labels(ys: list[float], min_gap: float) -> list[float]:
+    """End-label heights moved apart so that no two are closer than `min_gap` (order kept)."""
+    order = np.argsort(ys, kind="stable")
+    placed = np.asarray(ys, dtype=float)[order].copy()
+    for i in range(1, len(placed)):  # a handful of series per chart
+        placed[i] = max(placed[i], placed[i - 1] + min_gap)
+    out = np.empty_like(placed)
+    out[order] = placed
+    return out.tolist()
 
 
 def bar(**props: Any) -> dict:

@@ -21,7 +21,7 @@ from dash import ALL, Input, Output, State, ctx, dcc, html
 from auth import authorized, current_engine
 from components.cache import scoped_memoize
 from components.cards import empty_state
-from components.charts import bar, figure, graph, scatter
+from components.charts import bar, chronological, figure, graph, scatter, spread_labels
 from components.format import fmt_number
 from components.grid import data_grid
 from components.i18n import STRINGS, current_language, register_strings, t
@@ -50,6 +50,8 @@ GRAPH = "trends-graph"
 MIN_ANSWER_CHOICES = (MIN_ANSWERS, 10, 20, 30)
 MOVERS_SHOWN = 10  # per direction in the chart; the grid lists every qualifying partner
 LABEL_CHARS = 28
+TREND_HEIGHT = 340  # px of each trend chart
+LABEL_GAP = 0.06  # minimum distance of two end labels, as a share of the y axis
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf")
 OTHERS_COLOUR = "#9e9e9e"
 QUARTER = re.compile(r"^\d{4}Q[1-4]$")
@@ -103,6 +105,11 @@ register_strings({
     "trends.hint.sla": {"ru": "Выполнено в срок / (в срок + нарушено), по дате создания обращения",
                         "en": "Met / (met + breached), by the ticket's creation date"},
     "trends.others": {"ru": "Прочие", "en": "Others"},
+    "trends.takeaway.value": {"ru": "{period}: {value}", "en": "{period}: {value}"},
+    "trends.takeaway.change": {"ru": "{period}: {value}, {change} к {previous}",
+                               "en": "{period}: {value}, {change} vs {previous}"},
+    "trends.takeaway.spread": {"ru": "{period}: выше всех — {best} ({high}), ниже всех — {worst} ({low})",
+                               "en": "{period}: highest {best} ({high}), lowest {worst} ({low})"},
     "trends.none": {"ru": "не указано", "en": "not set"},
     "trends.n": {"ru": "ответов", "en": "answers"},
     "trends.tickets_n": {"ru": "обращений", "en": "tickets"},
@@ -250,6 +257,11 @@ def trend_figure(table: pd.DataFrame, metric: str, dimension: str) -> dict:
     n_word = t("trends.tickets_n" if metric == "sla" else "trends.n")
     unit = "" if metric.startswith("nps") else " %"
     ends = []
+    periods = chronological(table["period"])  # quarters as time: 2023Q1 before 2026Q4
+    rank = {p: i for i, p in enumerate(periods)}
+    series = {g: i for i, g in enumerate(pd.unique(table["group"]))}  # the report's series order, others last
+    table = (table.assign(_series=table["group"].map(series), _when=table["period"].astype(str).map(rank))
+             .sort_values(["_series", "_when"], kind="stable"))
     for i, (group, rows) in enumerate(table.groupby("group", sort=False)):
         name = group_label(group, rows["label"].iloc[0], dimension)
         colour = OTHERS_COLOUR if group == OTHERS else COLOURS[i % len(COLOURS)]
@@ -269,11 +281,43 @@ def trend_figure(table: pd.DataFrame, metric: str, dimension: str) -> dict:
             customdata=[[group]] * len(rows), hovertext=hover, hoverinfo="text",
         ))
         ends.append((rows["period"].iloc[-1], float(values.iloc[-1]), name, colour))
-    labels = [dict(x=x, y=y, text=_short(name), showarrow=False, xanchor="left", xshift=8,
-                   font=dict(color=colour, size=12)) for x, y, name, colour in ends if pd.notna(y)]
+    ends = [e for e in ends if pd.notna(e[1])]
+    low = -100 if metric.startswith("nps") else 0
+    # end labels never collide: moved apart by LABEL_GAP of the axis, each keeps its line's colour
+    heights = spread_labels([y for _x, y, _n, _c in ends], LABEL_GAP * (105 - low))
+    labels = [dict(x=x, y=y, yref="y", text=_short(name), showarrow=False, xanchor="left", xshift=8,
+                   font=dict(color=colour, size=12)) for (x, _y, name, colour), y in zip(ends, heights)]
     yaxis = dict(range=[-100, 105], zeroline=True) if metric.startswith("nps") else dict(range=[0, 105], ticksuffix=" %")
-    return figure(traces, showlegend=False, margin=dict(l=40, r=190, t=10, b=40), height=340,
-                  xaxis=dict(type="category"), yaxis=yaxis, hovermode="closest", annotations=labels)
+    return figure(traces, showlegend=False, margin=dict(l=40, r=190, t=36, b=40), height=TREND_HEIGHT,
+                  title=dict(text=takeaway(table, metric, dimension), x=0, xanchor="left", font=dict(size=14)),
+                  xaxis=dict(type="category", categoryorder="array", categoryarray=periods),
+                  yaxis=yaxis, hovermode="closest", annotations=labels)
+
+
+def takeaway(table: pd.DataFrame, metric: str, dimension: str) -> str:
+    """The chart's one-line answer: the programme's latest value and its change, or which group is
+    highest and lowest in the latest period."""
+    points = "" if metric.startswith("nps") else (" п.п." if current_language() == "ru" else " pp")
+    unit = "" if metric.startswith("nps") else " %"
+    valued = table[table["value"].notna() & table["group"].ne(OTHERS)].reset_index(drop=True)
+    if valued.empty:
+        return ""
+    periods = chronological(valued["period"])
+    last = valued[valued["period"].astype(str) == periods[-1]]
+    if dimension == "total" or len(last) == 1:
+        value = float(last["value"].iloc[0])
+        before = valued[(valued["period"].astype(str) == periods[-2]) & (valued["group"] == last["group"].iloc[0])] \
+            if len(periods) > 1 else valued.iloc[0:0]
+        if before.empty:
+            return t("trends.takeaway.value", period=periods[-1], value=fmt_number(value) + unit)
+        change = value - float(before["value"].iloc[0])
+        return t("trends.takeaway.change", period=periods[-1], value=fmt_number(value) + unit,
+                 change=("+" if change >= 0 else "−") + fmt_number(abs(change)) + points, previous=periods[-2])
+    best, worst = last.loc[last["value"].idxmax()], last.loc[last["value"].idxmin()]
+    return t("trends.takeaway.spread", period=periods[-1],
+             best=_short(group_label(best["group"], best["label"], dimension)), high=fmt_number(best["value"]) + unit,
+             worst=_short(group_label(worst["group"], worst["label"], dimension)),
+             low=fmt_number(worst["value"]) + unit)
 
 
 def _chart_card(metric: str, body: Any) -> dbc.Card:
@@ -297,7 +341,8 @@ def trend_cards(tables: dict[str, pd.DataFrame], dimension: str) -> list:
         elif table.empty:
             body = html.P(t("trends.no_points"), className="text-muted p-3")
         else:
-            body = graph({"type": GRAPH, "chart": metric}, trend_figure(table, metric, dimension))
+            body = graph({"type": GRAPH, "chart": metric}, trend_figure(table, metric, dimension),
+                         style={"height": f"{TREND_HEIGHT}px"})  # a responsive graph in a flex card collapses
         cards.append(dbc.Col(_chart_card(metric, body), lg=6, className="mb-3"))
     return [dbc.Row(cards)]
 
@@ -322,6 +367,7 @@ def movers_figure(table: pd.DataFrame, metric: str) -> dict:
 
 def competence_figure(table: pd.DataFrame) -> dict:
     """Assigned (up) and revoked (down) bars per month with their counts, holders as a line."""
+    table = table.sort_values("month", kind="stable")  # a time axis is always chronological
     months = table["month"].dt.strftime("%Y-%m-%d")
     return figure([
         bar(x=months, y=table["assigned"], name=t("trends.assigned"), marker_color="#2e7d32",

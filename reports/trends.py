@@ -35,7 +35,7 @@ from store.trend_queries import (
     ticket_rows,
 )
 
-MAX_SERIES = 8
+MAX_SERIES = 6  # a chart people can read: five largest groups + «прочие» (issue 15)
 OTHERS = "__others__"
 TREND_METRICS: tuple[str, ...] = ("csat", "nps_partner", "nps_platform", "sla")
 MOVER_METRICS: tuple[str, ...] = tuple(SURVEY_METRICS)

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from metrics.survey import quarter_label, score_table
-from reports.trends import OTHERS, metric_trend, survey_values, top_movers
+from reports.trends import MAX_SERIES, OTHERS, metric_trend, survey_values, top_movers
 from store.frames import read_frame
 from store.models import Client, CompetenceHistoryRow, Partner, Project, Survey, Ticket, TicketSla
 from store.rollups import refresh_survey_rollup
@@ -178,14 +178,14 @@ def test_ticket_drill_rows_of_others_are_every_city_not_drawn(demo):
     assert not rows["city"].isin(shown).any()
 
 
-def test_trend_draws_at_most_eight_series_and_folds_the_rest_into_others(demo):
+def test_trend_draws_at_most_six_series_and_folds_the_rest_into_others(demo):
     with demo.connect() as conn:
         table = metric_trend(conn, "csat", "partner", "quarter")
         counts = survey_trend_counts(conn, "csat", "partner", "quarter")
-    assert table["group"].nunique() == 8 and OTHERS in set(table["group"])
+    assert table["group"].nunique() == MAX_SERIES == 6 and OTHERS in set(table["group"])
     kept = set(table["group"]) - {OTHERS}
     largest = counts.groupby("group")["n"].sum().sort_values(ascending=False)
-    assert kept == set(largest.index[:7])
+    assert kept == set(largest.index[:MAX_SERIES - 1])
     assert table["n"].sum() == counts["n"].sum()
     assert table.loc[table["group"] != OTHERS, "label"].str.contains(r"\(").all()
 
