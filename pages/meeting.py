@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import dash
@@ -297,8 +298,11 @@ def brief_view(brief: dict, lang: str) -> list:
 # ---------------------------------------------------------------- layout and callbacks
 
 @authorized(ROLES)
-def layout(scope: Scope, client: str | None = None, **_query: str) -> html.Div:
-    """Client dropdown (scope only), period end picker, download buttons and the brief area."""
+def layout(scope: Scope, client: str | None = None, end: str | None = None, **_query: str) -> html.Div:
+    """Client dropdown (scope only), period end picker, download buttons and the brief area.
+
+    Deep link: ``/meeting?client=C00001&end=2026-11-15`` opens that client and period for anyone
+    whose scope includes the client (the query is re-checked like any browser input)."""
     selected = _scoped_client(scope, client)
     options = _options(scope, keep=selected)
     if selected is None and scope.client_ids is not None and options:
@@ -308,7 +312,7 @@ def layout(scope: Scope, client: str | None = None, **_query: str) -> html.Div:
         return html.Div(header + [html.Div(empty_state(t("meeting.no_clients")), id="meeting-content")],
                         id="meeting")
     with current_engine().connect() as conn:
-        default_end = default_period_end(conn)
+        default_end = _period_end(end) or default_period_end(conn)
     controls = dbc.Row([
         dbc.Col([dbc.Label(t("meeting.client"), html_for="meeting-client"),
                  dcc.Dropdown(id="meeting-client", options=options, value=selected,
@@ -322,7 +326,7 @@ def layout(scope: Scope, client: str | None = None, **_query: str) -> html.Div:
         ]), md=3, className="d-flex align-items-end justify-content-md-end mt-2 mt-md-0"),
     ], className="mb-3 g-2")
     return html.Div(header + [
-        controls, dcc.Download(id="meeting-download"),
+        controls, dcc.Download(id="meeting-download"), dcc.Location(id="meeting-url", refresh=False),
         dcc.Loading(html.Div(id="meeting-content"), type="default"),
         actions_panel(scope),
     ], id="meeting")
@@ -346,6 +350,17 @@ def search_client_options(search: object, value: object, scope: Scope) -> list[d
     if search is not None and not isinstance(search, str):
         raise PreventUpdate
     return _options(scope, (search or "")[:100] or None, _scoped_client(scope, value))
+
+
+@dash.callback(Output("meeting-url", "search"), Input("meeting-client", "value"),
+               Input("meeting-period-end", "date"), prevent_initial_call=True)
+@authorized(ROLES)
+def remember_in_url(client_id: object, period_end: object, scope: Scope) -> str:
+    """The chosen client and period in the address (a link to share or reload), scope-checked."""
+    allowed, day = _scoped_client(scope, client_id), _period_end(period_end)
+    if allowed is None:
+        raise PreventUpdate
+    return "?" + urlencode({"client": allowed, **({"end": day.isoformat()} if day else {})})
 
 
 @dash.callback(Output("meeting-content", "children"), Input("meeting-client", "value"),

@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
+from dash.testing.wait import until
 from sqlalchemy import insert
 
 from store.models import Client
@@ -92,4 +93,21 @@ def test_management_deep_link_opens_that_client(dash_duo, app):
     dash_duo.driver.get(dash_duo.server.url + "/meeting?client=C1")
     dash_duo.wait_for_contains_text("#meeting-flags", "Разработка вытесняет поддержку", timeout=20)
     assert "ООО Ромашка (C1)" in dash_duo.find_element("#meeting-client").text
+    assert severe_logs(dash_duo) == []
+
+
+def test_chosen_client_and_period_survive_a_reload(dash_duo, app):
+    _start(dash_duo, app)
+    dash_duo.driver.get(dash_duo.server.url + "/meeting")
+    dash_duo.wait_for_contains_text("#meeting-flags", "Разработка вытесняет поддержку", timeout=20)
+    dash_duo.select_dcc_dropdown("#meeting-client", value="ИП Лютик (C3)")
+    until(lambda: "client=C3" in dash_duo.driver.current_url, timeout=10)
+    dash_duo.driver.get(dash_duo.driver.current_url)  # reload the shared link
+    dash_duo.wait_for_contains_text("#meeting-content", "нет обращений", timeout=20)
+    assert "ИП Лютик (C3)" in dash_duo.find_element("#meeting-client").text
+    dash_duo.driver.get(dash_duo.server.url + "/meeting?client=C1&end=2024-05-28")
+    dash_duo.wait_for_contains_text("#meeting-period", "15.05–28.05.2024", timeout=20)
+    dash_duo.driver.get(dash_duo.server.url + "/meeting?client=C2")  # another manager's client
+    dash_duo.wait_for_element("#meeting-content", timeout=20)
+    assert "C2" not in dash_duo.find_element("#meeting-client").text
     assert severe_logs(dash_duo) == []
