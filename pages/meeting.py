@@ -21,15 +21,21 @@ from dash.exceptions import PreventUpdate
 from auth import Scope, audit, authorized, current_engine
 from auth.audit import client_ip
 from components.alerts import forbidden_alert
-from components.cards import empty_state
 from components.cache import scoped_memoize
+from components.cards import empty_state
 from components.charts import bar, figure, graph
 from components.format import fmt_datetime, fmt_number
 from components.grid import data_grid
 from components.i18n import current_language, register_strings, t
 from components.meeting_actions import actions_panel, register_actions_callbacks
 from reports.export import brief_pdf, brief_xlsx, unit_text
-from reports.meeting import UnknownClient, attention_ranking, default_period_end, meeting_brief, with_actions
+from reports.meeting import (
+    UnknownClient,
+    attention_ranking,
+    default_period_end,
+    meeting_brief,
+    with_actions,
+)
 from store.queries import client_options, search_clients
 from store.workflows import record_meeting_snapshot
 

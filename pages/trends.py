@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
@@ -403,25 +404,43 @@ def _dropdown(id_: str, options: list, value: Any, **kwargs: Any) -> dcc.Dropdow
 
 
 @authorized(ROLES)
-def layout(**_query: str) -> html.Div:
-    """Filters, the four trend charts, top movers, competence changes and the drill-down area."""
+def _url_state(options: dict[str, list[str]], dimension: object, grain: object, country: object, region: object,
+               start: object, end: object) -> dict[str, Any]:
+    """Filter values from a deep link, each validated like a browser input (unknown → default)."""
+    def names(value: object, known: list[str]) -> list[str]:
+        picked = _picked(value.split(",") if isinstance(value, str) and value else None, known)
+        return list(picked or ())
+    first, last = _day(start), _day(end)
+    return {"dimension": _choice(dimension, DIMENSIONS, "region"), "grain": _choice(grain, GRAINS, "quarter"),
+            "country": names(country, options["countries"]), "region": names(region, options["regions"]),
+            "start": first.isoformat() if first else None, "end": last.isoformat() if last else None}
+
+
+def layout(dimension: str | None = None, grain: str | None = None, country: str | None = None,
+           region: str | None = None, start: str | None = None, end: str | None = None, **_query: str) -> html.Div:
+    """Filters, the four trend charts, top movers, competence changes and the drill-down area.
+
+    Deep link: ``/trends?dimension=city&grain=month&country=RU,KZ&region=…&start=2024-01-01&end=…``
+    restores the filters (each value validated; the page's roles still decide who may open it)."""
     options = _options()
+    state = _url_state(options, dimension, grain, country, region, start, end)
     quarters = options["quarters"]
     controls = dbc.Row([
         dbc.Col([dbc.Label(t("trends.dimension"), html_for="trends-dimension", className="small mb-1"),
                  _dropdown("trends-dimension", [{"label": t(f"dim.{d}"), "value": d} for d in DIMENSIONS],
-                           "region", clearable=False)], md=2),
+                           state["dimension"], clearable=False)], md=2),
         dbc.Col([dbc.Label(t("trends.grain"), className="small mb-1"),
                  dbc.RadioItems(id="trends-grain", options=[{"label": t(f"grain.{g}"), "value": g} for g in GRAINS],
-                                value="quarter", inline=True)], md=2),
+                                value=state["grain"], inline=True)], md=2),
         dbc.Col([dbc.Label(t("trends.country"), html_for="trends-country", className="small mb-1"),
-                 _dropdown("trends-country", options["countries"], [], multi=True,
+                 _dropdown("trends-country", options["countries"], state["country"], multi=True,
                            placeholder=t("trends.all_places"))], md=2),
         dbc.Col([dbc.Label(t("trends.region"), html_for="trends-region", className="small mb-1"),
-                 _dropdown("trends-region", options["regions"], [], multi=True,
+                 _dropdown("trends-region", options["regions"], state["region"], multi=True,
                            placeholder=t("trends.all_places"))], md=3),
         dbc.Col([dbc.Label(t("trends.dates"), className="small mb-1"),
                  html.Div(dcc.DatePickerRange(id="trends-dates", display_format="DD.MM.YYYY", first_day_of_week=1,
+                                              start_date=state["start"], end_date=state["end"],
                                               clearable=True, start_date_placeholder_text="с",
                                               end_date_placeholder_text="по"))], md=3),
     ], className="mb-3 g-2 align-items-end")
@@ -437,7 +456,7 @@ def layout(**_query: str) -> html.Div:
     ], className="mb-2 g-2")
     return html.Div([
         html.H2(t("trends.title")), html.P(t("trends.intro"), className="text-muted"),
-        controls,
+        controls, dcc.Location(id="trends-url", refresh=False),
         dcc.Loading(html.Div(id="trends-charts"), type="default"),
         html.H4(t("trends.movers"), className="mt-2"), mover_controls,
         dcc.Loading(html.Div(id="trends-movers"), type="default"),
@@ -453,6 +472,22 @@ def layout(**_query: str) -> html.Div:
 
 def _bad_input() -> dbc.Alert:
     return dbc.Alert(t("trends.bad_input"), color="warning", className="trends-bad-input")
+
+
+@dash.callback(Output("trends-url", "search"),
+               Input("trends-dimension", "value"), Input("trends-grain", "value"),
+               Input("trends-country", "value"), Input("trends-region", "value"),
+               Input("trends-dates", "start_date"), Input("trends-dates", "end_date"), prevent_initial_call=True)
+@authorized(ROLES)
+def remember_in_url(dimension: object, grain: object, countries: object, regions: object, start: object,
+                    end: object) -> str:
+    """The filters in the address, so a reload or a shared link shows the same charts."""
+    state = _url_state(_options(), dimension, grain, ",".join(countries) if isinstance(countries, list) else None,
+                       ",".join(regions) if isinstance(regions, list) else None, start, end)
+    query = {"dimension": state["dimension"], "grain": state["grain"],
+             **{k: ",".join(state[k]) for k in ("country", "region") if state[k]},
+             **{k: state[k] for k in ("start", "end") if state[k]}}
+    return "?" + urlencode(query)
 
 
 @dash.callback(Output("trends-charts", "children"),
