@@ -7,11 +7,13 @@ admin pick a partner in a dropdown (SPEC §8). The page only draws `reports.part
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, callback, dcc, html
+from dash.exceptions import PreventUpdate
 
 from auth import Scope, authorized, current_engine
 from components.cache import scoped_memoize
@@ -154,8 +156,10 @@ def resolve_partner(scope: Scope, requested: Any) -> str | None:
 
 
 @authorized(roles=PAGE_ROLES)
-def layout(scope: Scope, partner: str | None = None, **_query: str) -> html.Div:
-    """Header, partner picker (management/admin only), window switch and the report body."""
+def layout(scope: Scope, partner: str | None = None, window: str | None = None, **_query: str) -> html.Div:
+    """Header, partner picker (management/admin only), window switch and the report body.
+
+    Deep link: ``/quality?partner=P0001&window=quarter`` (a partner's own page ignores ``partner``)."""
     picker_style = {"minWidth": "320px"}
     options: list[dict] = []
     value = None
@@ -173,11 +177,12 @@ def layout(scope: Scope, partner: str | None = None, **_query: str) -> html.Div:
                           dcc.Dropdown(id="quality-partner", options=options, value=value, clearable=False)],
                          style=picker_style), width="auto"),
         dbc.Col([dbc.Label(t("quality.window")),
-                 dbc.RadioItems(id="quality-window", value="ttm", inline=True,
+                 dbc.RadioItems(id="quality-window", value=window if window in WINDOWS else "ttm", inline=True,
                                 options=[{"label": t(f"quality.window.{w}"), "value": w} for w in WINDOWS])],
                 width="auto"),
     ], className="g-3 align-items-end mb-3")
     return html.Div([html.H3(t("quality.title"), id="quality-title"), controls,
+                     dcc.Location(id="quality-url", refresh=False),
                      dcc.Loading(html.Div(id="quality-body"), type="circle")], id="quality", className="quality")
 
 
@@ -186,6 +191,17 @@ BENCH_CALLBACK = {"output": "quality-body.children",
                   "inputs": [{"id": "quality-partner", "property": "value", "value": None},
                              {"id": "quality-window", "property": "value", "value": "ttm"}],
                   "state": [], "login": "partner"}
+
+
+@callback(Output("quality-url", "search"), Input("quality-partner", "value"), Input("quality-window", "value"),
+          prevent_initial_call=True)
+@authorized(roles=PAGE_ROLES)
+def remember_in_url(partner_value: Any, window: Any, scope: Scope) -> str:
+    """The partner (management/admin) and window in the address, so a reload keeps them."""
+    if not isinstance(window, str) or window not in WINDOWS:
+        raise PreventUpdate
+    partner_id = resolve_partner(scope, partner_value) if scope.sees_all else None
+    return "?" + urlencode({**({"partner": partner_id} if partner_id else {}), "window": window})
 
 
 @callback(Output("quality-body", "children"), Input("quality-partner", "value"), Input("quality-window", "value"))

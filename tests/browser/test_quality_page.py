@@ -76,3 +76,17 @@ def test_management_picks_a_partner_in_the_dropdown(dash_duo, app):
     dash_duo.wait_for_contains_text("#quality-partner-name", "Лаборатория «Гамма»", timeout=90)
     dash_duo.wait_for_element("#quality-kpi-csat")
     _screenshot(dash_duo, "quality-management.png")
+
+
+def test_partner_and_window_survive_a_reload(dash_duo, app):
+    _start(dash_duo, app)
+    browser_login(dash_duo, "management")
+    dash_duo.driver.get(dash_duo.server.url + "/quality?partner=P0002")
+    dash_duo.wait_for_contains_text("#quality-partner-name", "Лаборатория «Гамма»", timeout=90)
+    dash_duo.find_element("#quality-window label[for$='1'], #quality-window input[value='quarter'] + label").click()
+    until(lambda: "window=quarter" in dash_duo.driver.current_url and "partner=P0002" in dash_duo.driver.current_url,
+          timeout=15)
+    dash_duo.driver.get(dash_duo.driver.current_url)  # reload the shared link
+    dash_duo.wait_for_contains_text("#quality-partner-name", "Лаборатория «Гамма»", timeout=90)
+    assert dash_duo.find_element("#quality-window input[value='quarter']").is_selected()
+    assert severe_logs(dash_duo) == []
