@@ -342,8 +342,7 @@ def trend_cards(tables: dict[str, pd.DataFrame], dimension: str) -> list:
         elif table.empty:
             body = html.P(t("trends.no_points"), className="text-muted p-3")
         else:
-            body = graph({"type": GRAPH, "chart": metric}, trend_figure(table, metric, dimension),
-                         style={"height": f"{TREND_HEIGHT}px"})  # a responsive graph in a flex card collapses
+            body = graph({"type": GRAPH, "chart": metric}, trend_figure(table, metric, dimension))
         cards.append(dbc.Col(_chart_card(metric, body), lg=6, className="mb-3"))
     return [dbc.Row(cards)]
 

@@ -1,15 +1,15 @@
 """issue 15 (answers at a glance): no schema change — keeps the revision chain linear
 
 Page state lives in the URL (deep links), not in the database, so this revision changes nothing.
-On main the chain is 0009 -> 0010; on branch issue15 it was pointed at 0005 until the rebase.
+On main the chain is 0009 -> 0010; on branch issue15 it points at 0008, the head of main at its last rebase.
 
 Revision ID: 0010
-Revises: 0005
+Revises: 0008
 Create Date: 2026-11-30 06:30:00
 """
 
 revision = '0010'
-down_revision = '0005'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
