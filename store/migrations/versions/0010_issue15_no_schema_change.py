@@ -1,15 +1,15 @@
 """issue 15 (answers at a glance): no schema change — keeps the revision chain linear
 
 Page state lives in the URL (deep links), not in the database, so this revision changes nothing.
-On main the chain is 0009 -> 0010; on branch issue15 it points at 0008, the head of main at its last rebase.
+Chain: 0009 -> 0010.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-11-30 06:30:00
 """
 
 revision = '0010'
-down_revision = '0008'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
