@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import dash
-from dash import _callback
+from dash import _callback, _get_app
 from flask import Flask, redirect
 from sqlalchemy import Engine
 
 from api.partners import register_partner_api
-from auth import PUBLIC_PATHS, current_scope_or_none, ensure_demo_users, init_auth
+from auth import current_scope_or_none, ensure_demo_users, init_auth
+from auth.callbacks import install_callback_guard
 from auth.users import DEMO_LOGINS, DEMO_PASSWORD
 from components.alerts import forbidden_alert
 from components.background import background_manager
@@ -31,6 +32,7 @@ from components.nav import roles_for_page
 from components.shell import layout as shell_layout
 from components.shell import on_callback_error
 from config import Config
+from pages.directory import create_directory_app
 from store.db import engine_for, migrate
 
 ROOT = Path(__file__).resolve().parent
@@ -49,6 +51,9 @@ def _forget_global_callbacks() -> None:
     _callback.GLOBAL_CALLBACK_LIST.clear()
     _callback.GLOBAL_CALLBACK_MAP.clear()
     _callback.GLOBAL_INLINE_SCRIPTS.clear()
+    # Dash leaves the app that last served a layout in a context variable of the serving thread;
+    # page registration (redirect_from) must reach the app being built, not that one
+    _get_app.app_context.set(None)
 
 
 def _adopt_global_callbacks(app: dash.Dash) -> None:
@@ -74,12 +79,10 @@ def _guard_layout(layout: Any, roles: frozenset[str]) -> Callable[..., Any]:
 
 
 def _protect_pages() -> None:
-    """Wrap every registered page's layout in its role guard; public pages join PUBLIC_PATHS."""
+    """Wrap every registered page's layout in its role guard (public pages are separate apps)."""
     for page in dash.page_registry.values():
-        roles = roles_for_page(page)
-        if roles is None:
-            PUBLIC_PATHS.add(page["path"])
-        elif not hasattr(page["layout"], "allowed_roles"):
+        roles = roles_for_page(page) or frozenset()
+        if not hasattr(page["layout"], "allowed_roles"):
             page["layout"] = _guard_layout(page["layout"], roles)
 
 
@@ -99,6 +102,8 @@ def create_app(config: Config | None = None, engine: Engine | None = None) -> da
     register_partner_api(server)
     # the upload page's old address; Dash 4's `redirect_from` registers on the previously built app
     server.add_url_rule("/admin/ingest", "admin_ingest_redirect", lambda: redirect("/admin/upload", code=301))
+    directory = create_directory_app(server, str(ASSETS))
+    install_callback_guard(directory, public=True)
     _forget_global_callbacks()
     app = dash.Dash(
         __name__,
@@ -117,6 +122,7 @@ def create_app(config: Config | None = None, engine: Engine | None = None) -> da
     _protect_pages()
     app.layout = shell_layout
     register_grid_callbacks(app)
+    install_callback_guard(app)
     if config.demo:
         ensure_demo_users(engine)
     return app

@@ -1,7 +1,7 @@
 """Authentication and authorization over the Dash Flask server (SPEC §8).
 
 `init_auth(server, engine, config)` wires Flask-Login, the log-in form, the before-request guard
-(every route requires log-in except `PUBLIC_PATHS`) and error handlers that never show a traceback.
+(every route requires log-in except the exact `ANONYMOUS_PATHS`) and error handlers that never show a traceback.
 Callbacks authorize with `@authorized(roles=...)` and read `current_scope()`; admin actions and
 exports are recorded with `audit(action, detail)`.
 """
@@ -15,14 +15,7 @@ from sqlalchemy import Engine
 
 from auth.audit import audit
 from auth.context import attach, current_config, current_engine
-from auth.guard import (
-    PUBLIC_CALLBACK_PREFIXES,
-    PUBLIC_PATHS,
-    install_error_handlers,
-    install_guard,
-    is_public_path,
-    public_path,
-)
+from auth.guard import ANONYMOUS_PATHS, install_error_handlers, install_guard, is_public_path
 from auth.scope import (
     NotAuthenticated,
     LoginUser,
@@ -36,9 +29,9 @@ from auth.users import DEMO_LOGINS, DEMO_PASSWORD, ROLES, UserError, ensure_demo
 from config import Config
 
 __all__ = [
-    "DEMO_LOGINS", "DEMO_PASSWORD", "PUBLIC_CALLBACK_PREFIXES", "PUBLIC_PATHS", "ROLES", "LoginUser",
+    "ANONYMOUS_PATHS", "DEMO_LOGINS", "DEMO_PASSWORD", "ROLES", "LoginUser",
     "NotAuthenticated", "Scope", "UserError", "audit", "authorized", "current_config", "current_engine",
-    "current_scope", "current_scope_or_none", "ensure_demo_users", "init_auth", "is_public_path", "public_path",
+    "current_scope", "current_scope_or_none", "ensure_demo_users", "init_auth", "is_public_path",
 ]
 
 

@@ -78,7 +78,8 @@ def safe_next(target: str | None, allow_login: bool = False) -> str:
     return target
 
 
-def _csrf_token() -> str:
+def csrf_token() -> str:
+    """The session's CSRF token (made on first use), sent back with every form POST."""
     if CSRF_KEY not in session:
         session[CSRF_KEY] = secrets.token_urlsafe(32)
     return session[CSRF_KEY]
@@ -86,7 +87,7 @@ def _csrf_token() -> str:
 
 def _login_form(message: str = "", level: str = "danger", login: str = "", next_: str = "/", status: int = 200):
     body = render_template_string(
-        FORM, message=message, level=level, csrf=_csrf_token(), next=next_, login=login, t=t,
+        FORM, message=message, level=level, csrf=csrf_token(), next=next_, login=login, t=t,
         demo=current_config().demo,
     )
     return _page(t("login.title"), body), status
@@ -121,8 +122,7 @@ def login_submit():
     form = request.form
     login = normalize_login(form.get("login", ""))[:64]
     next_ = safe_next(form.get("next"))
-    token = session.get(CSRF_KEY)
-    if not token or not secrets.compare_digest(str(form.get("csrf_token", "")), token):
+    if not _csrf_ok():
         return _login_form(t("login.bad_form"), login=login, next_=next_, status=400)
     engine = current_engine()
     now = utcnow()
@@ -158,8 +158,16 @@ def login_submit():
     return redirect(next_)
 
 
-@bp.route("/logout", methods=["GET", "POST"])
+def _csrf_ok() -> bool:
+    token = session.get(CSRF_KEY)
+    return bool(token) and secrets.compare_digest(str(request.form.get("csrf_token", "")), token)
+
+
+@bp.post("/logout")
 def logout():
+    """Log-out by POST with the CSRF token; the server-side session is deleted, not just forgotten."""
+    if not _csrf_ok():
+        return _login_form(t("login.bad_form"), status=400)
     if current_user.is_authenticated:
         audit("logout")
         logout_user()

@@ -1,7 +1,7 @@
 """The menu in one place: every page path with the roles that may open it (SPEC §1, §8)."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +36,7 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("/trends", "nav.trends", frozenset({"management", "admin"})),
     MenuItem("/programs", "nav.programs", frozenset({"management", "admin"}), section=True),
     MenuItem("/admin", "nav.admin", frozenset({"admin"}), section=True),
-    MenuItem("/directory", "nav.directory", None),
+    MenuItem("/directory", "nav.directory", None),  # its own public app under /directory/ (pages/directory.py)
 )
 
 
@@ -62,8 +62,10 @@ def _label(page: Mapping[str, Any]) -> str:
     return t(key) if key else str(page.get("name", page.get("path")))
 
 
-def menu_for(role: str | None, registry: Mapping[str, Mapping[str, Any]]) -> list[Any]:
-    """Navbar entries for `role` (None = anonymous): only pages registered and allowed to the role."""
+def menu_for(role: str | None, registry: Mapping[str, Mapping[str, Any]],
+             public_apps: Collection[str] = ()) -> list[Any]:
+    """Navbar entries for `role` (None = anonymous): only pages registered and allowed to the role,
+    and the public pages served by their own app (`public_apps`, e.g. the directory)."""
     pages = sorted(registry.values(), key=lambda p: (p.get("order") or 0, p.get("path", "")))
     entries: list[Any] = []
     for item in MENU:
@@ -78,6 +80,10 @@ def menu_for(role: str | None, registry: Mapping[str, Mapping[str, Any]]) -> lis
                     label=t(item.label_key), nav=True, in_navbar=True,
                     id=f"nav-{item.path.strip('/')}",
                 ))
+        elif item.roles is None and item.path in public_apps:
+            entries.append(dbc.NavItem(dbc.NavLink(
+                t(item.label_key), href=item.path + "/", external_link=True, id=f"nav-{item.path.strip('/')}",
+            )))
         elif any(p.get("path") == item.path for p in pages):
             entries.append(dbc.NavItem(dbc.NavLink(
                 t(item.label_key), href=item.path, active="exact", id=f"nav-{item.path.strip('/') or 'home'}",

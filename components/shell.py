@@ -6,7 +6,7 @@ from urllib.parse import quote, urlsplit
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 from flask import has_request_context, request
 
 from auth.scope import current_scope_or_none
@@ -18,6 +18,7 @@ from store import clock
 log = logging.getLogger(__name__)
 register_strings({"shell.data_as_of": {"ru": "данные на {time}", "en": "data as of {time}"}})
 ERROR_TOAST = "shell-error"
+PUBLIC_APPS = ("/directory",)  # public pages served by their own Dash app
 
 
 def _current_page() -> str:
@@ -47,26 +48,45 @@ def _user_block() -> list:
                   className="shell-user me-3"),
         html.A(t("nav.notifications"), href="/notifications", id="shell-notifications",
                className="shell-lang me-3"),  # SPEC §11: each user's own e-mail settings
-        html.A(t("nav.logout"), href="/logout", id="shell-logout", className="btn btn-sm btn-outline-light"),
+        logout_form(),
     ]
     return block
 
 
-def layout() -> html.Div:
-    """The whole-app layout, rebuilt per page load for the logged-in user and language."""
-    scope = current_scope_or_none()
-    navbar = dbc.Navbar(
+def logout_form() -> html.Form:
+    """Log-out is a POST with the session's CSRF token (a link or an image cannot log a user out)."""
+    from auth.views import csrf_token
+
+    return html.Form([
+        dcc.Input(type="hidden", name="csrf_token", value=csrf_token(), id="shell-logout-csrf"),
+        html.Button(t("nav.logout"), type="submit", id="shell-logout", className="btn btn-sm btn-outline-light"),
+    ], method="POST", action="/logout", id="shell-logout-form", className="d-inline m-0")
+
+
+def _navbar(menu: list) -> dbc.Navbar:
+    return dbc.Navbar(
         dbc.Container(
             [
-                dbc.NavbarBrand(t("product"), href="/", id="shell-brand"),
-                dbc.Nav(menu_for(scope.role if scope else None, dash.page_registry), navbar=True,
-                        className="me-auto flex-wrap", id="shell-menu"),
+                dbc.NavbarBrand(t("product"), href="/", id="shell-brand", external_link=True),
+                dbc.Nav(menu, navbar=True, className="me-auto flex-wrap", id="shell-menu"),
                 html.Div(_user_block(), className="d-flex align-items-center text-light small"),
             ],
             fluid=True,
         ),
         color="primary", dark=True, className="shell-navbar mb-3", id="shell-navbar",
     )
+
+
+def public_navbar() -> dbc.Navbar:
+    """The navbar of a public app (the directory): product, language switch, log-in or the user."""
+    scope = current_scope_or_none()
+    return _navbar(menu_for(scope.role if scope else None, {}, PUBLIC_APPS))
+
+
+def layout() -> html.Div:
+    """The whole-app layout, rebuilt per page load for the logged-in user and language."""
+    scope = current_scope_or_none()
+    navbar = _navbar(menu_for(scope.role if scope else None, dash.page_registry, PUBLIC_APPS))
     toast = dbc.Toast(
         t("error.callback"), id=ERROR_TOAST, header=t("product"), icon="danger", is_open=False,
         dismissable=True, duration=8000, className="shell-error-toast",

@@ -1,5 +1,8 @@
 """Public partner directory (seeds 000, 001): badges only, no log-in, never a quality figure.
 
+Its own small Dash app under `/directory/` (`create_directory_app`), so that an anonymous visitor
+reaches exactly its page, layout and callbacks and nothing of the private app (SPEC §8).
+
 Filters: city, region, KKV category and industry, KKV level, "only Quality Program participants".
 A client ticks partners into an RFP shortlist (seed 000: an RFP may be restricted to Quality Program
 participants) and gets a shareable link (the filters and the ticked ids in the URL: opening it shows
@@ -9,14 +12,14 @@ is served as JSON by `api.partners`.
 """
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, callback, dcc, html
-from flask import request
+from dash import Input, Output, dcc, html
+from flask import Flask, redirect, request
 
 from api.partners import CSV_PATH, MAX_IDS, BadRequest, directory_query, shortlist
 from auth import current_engine
@@ -30,7 +33,7 @@ from store.program_queries import (
     enterprise_categories,
 )
 
-dash.register_page(__name__, path="/directory", name="directory", label_key="nav.directory", order=90)
+PATH = "/directory/"
 
 CATEGORIES = ("eshop", "corporate", "intranet", "crm")  # seed 001 §6.2
 register_strings({
@@ -187,13 +190,15 @@ FILTER_INPUTS = [Input(f"directory-{name}", "value") for name in ("city", "regio
                                                                   "quality")] + [Input("directory-ids", "data")]
 
 
-@callback(
+DIRECTORY_DEPENDENCIES = (
     Output("directory-grid", "rowData"),
     Output("directory-kkv-grid", "rowData"),
     Output("directory-count", "children"),
     Output("directory-empty", "children"),
     *FILTER_INPUTS,
 )
+
+
 def update_directory(city, region, category, industry, kkv, quality, ids):
     """Public callback: filters in, public columns and badges out (no quality data exists in this path);
     a shared shortlist (`ids`) shows exactly its partners."""
@@ -238,7 +243,7 @@ def share_query(filters: dict) -> str:
     return urlencode({k: v for k, v in params.items() if v})
 
 
-@callback(
+SHORTLIST_DEPENDENCIES = (
     Output("directory-share-link", "href"),
     Output("directory-share-url", "value"),
     Output("directory-csv", "href"),
@@ -248,6 +253,8 @@ def share_query(filters: dict) -> str:
     Input("directory-grid", "selectedRows"),
     Input("directory-grid", "rowData"),
 )
+
+
 def update_shortlist(city, region, category, industry, kkv, quality, ids, selected, rows):
     """Public callback: the shareable link and CSV address of exactly the list shown (or ticked)."""
     ticked = [r.get("id") for r in selected if isinstance(r, dict)] if isinstance(selected, list) else []
@@ -265,3 +272,31 @@ def update_shortlist(city, region, category, industry, kkv, quality, ids, select
                                                             if share_query({**filters, 'ids': None}) else ""))]
     return (link, request.host_url.rstrip("/") + link, CSV_PATH + (f"?{query}" if query else ""),
             t("dir.shortlist.count", n=count), shown)
+
+
+def _public_layout() -> html.Div:
+    """The directory under a slim public navbar; a shared link's filters come from the page address
+    (the layout request's referrer: Dash asks for the layout from the page itself)."""
+    from components.shell import public_navbar
+
+    query = dict(parse_qsl(urlsplit(request.referrer or "").query)) if request.referrer else {}
+    return html.Div([public_navbar(), dbc.Container(layout(**query), fluid=True, className="pb-4")])
+
+
+def _to_app() -> object:
+    """`/directory?…` (the menu, shared links) -> `/directory/?…`, the public app's page."""
+    query = request.query_string.decode("utf-8", "replace")
+    return redirect(PATH + (f"?{query}" if query else ""), code=308)
+
+
+def create_directory_app(server: Flask, assets_folder: str) -> dash.Dash:
+    """The public directory as its own Dash app on `server` under `/directory/`, with its two callbacks."""
+    app = dash.Dash(
+        "directory", server=server, url_base_pathname=PATH, assets_folder=assets_folder,
+        serve_locally=True, title=t("dir.title", "ru"), update_title=None, suppress_callback_exceptions=True,
+    )
+    app.layout = _public_layout
+    app.callback(*DIRECTORY_DEPENDENCIES)(update_directory)
+    app.callback(*SHORTLIST_DEPENDENCIES)(update_shortlist)
+    server.add_url_rule("/directory", "directory_root", _to_app)
+    return app

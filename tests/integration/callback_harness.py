@@ -72,6 +72,15 @@ def login(client: FlaskClient, login_name: str, password: str = DEMO_PASSWORD, n
                                        "csrf_token": csrf_token(client), "next": next_})
 
 
+def logout(client: FlaskClient) -> TestResponse:
+    """Log out like the navbar's form: POST /logout with the CSRF token the layout carries."""
+    layout = client.get("/_dash-layout").get_data(as_text=True)
+    match = re.search(r'"name":\s*"csrf_token"[^}]*?"value":\s*"([^"]+)"|"value":\s*"([^"]+)"[^}]*?"name":\s*"csrf_token"',
+                      layout)
+    token = next((g for g in match.groups() if g), "") if match else ""
+    return client.post("/logout", data={"csrf_token": token})
+
+
 def logged_in_client(app: dash.Dash, login_name: str, password: str = DEMO_PASSWORD) -> FlaskClient:
     client = app.server.test_client()
     response = login(client, login_name, password)
@@ -135,7 +144,7 @@ def crafted_calls(specs: list[dict], values: list[Any] | None = None) -> Iterato
             yield spec, value, request_body(spec, value)
 
 
-def assert_clean(response: TestResponse, allowed: tuple[int, ...] = (200, 204, 400)) -> None:
+def assert_clean(response: TestResponse, allowed: tuple[int, ...] = (200, 204, 400, 403)) -> None:
     """A plain answer: an allowed status, JSON (or empty) body, no traceback or internals."""
     text = response.get_data(as_text=True)
     assert response.status_code in allowed, (response.status_code, text[:500])
@@ -163,8 +172,9 @@ def page_roles_for(app: dash.Dash, spec: dict) -> frozenset[str] | None:
 
 
 def denied(response: TestResponse) -> bool:
-    """True when a callback answered "no access": no update (204) or the forbidden alert only."""
-    if response.status_code == 204:
+    """True when a callback answered "no access": refused by the guard (403), no update (204) or
+    the forbidden alert only."""
+    if response.status_code in (204, 403):
         return True
     text = response.get_data(as_text=True)
     return response.status_code == 200 and FORBIDDEN_MARKER in text

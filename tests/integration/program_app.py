@@ -16,8 +16,9 @@ def log_in(client: FlaskClient, login: str, password: str = "demo") -> None:
 
 
 def call(client: FlaskClient, outputs: list[tuple[str, str]], inputs: list[tuple[str, str, object]],
-         states: list[tuple[str, str, object]] = ()) -> tuple[int, dict | None]:
-    """POST one callback request as the browser would; returns (status, response JSON or None)."""
+         states: list[tuple[str, str, object]] = (), path: str = "/_dash-update-component") -> tuple[int, dict | None]:
+    """POST one callback request as the browser would to `path` (the private app's callback
+    endpoint, or the public directory's); returns (status, response JSON or None)."""
     output_spec = [{"id": i, "property": p} for i, p in outputs]
     body = {
         "output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + ".." if len(outputs) > 1
@@ -27,6 +28,6 @@ def call(client: FlaskClient, outputs: list[tuple[str, str]], inputs: list[tuple
         "state": [{"id": i, "property": p, "value": v} for i, p, v in states],
         "changedPropIds": [f"{inputs[0][0]}.{inputs[0][1]}"] if inputs else [],
     }
-    response = client.post("/_dash-update-component", json=body)
+    response = client.post(path, json=body)
     text = response.get_data(as_text=True)
     return response.status_code, (json.loads(text) if text.strip().startswith("{") else None)

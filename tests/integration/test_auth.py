@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from auth.passwords import hash_password, verify_password
 from auth.users import DEMO_LOGINS, get_user, list_users, set_active, set_password
 from store.models import AuditLog
-from tests.integration.callback_harness import app_engine, csrf_token, logged_in_client, login, make_app
+from tests.integration.callback_harness import app_engine, csrf_token, logged_in_client, login, logout, make_app
 
 
 @pytest.fixture()
@@ -115,7 +115,7 @@ def test_successful_login_resets_the_failure_count(app):
     for _ in range(4):
         login(client, "admin", "wrong")
     assert login(client, "admin", "demo").status_code == 302
-    client.get("/logout")
+    logout(client)
     for _ in range(4):
         login(client, "admin", "wrong")
     assert login(client, "admin", "demo").status_code == 302
@@ -159,7 +159,7 @@ def test_active_session_within_the_idle_limit_stays(tmp_path):
 
 def test_logout_ends_the_session_and_is_audited(app):
     client = logged_in_client(app, "partner")
-    response = client.get("/logout")
+    response = logout(client)
     assert response.headers["Location"] == "/login?m=logged_out"
     assert client.get("/", headers={"Accept": "text/html"}).status_code == 302
     assert audit_actions(app, "partner") == ["login", "logout"]

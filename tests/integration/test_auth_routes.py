@@ -5,11 +5,11 @@ import re
 
 import pytest
 
-from auth.guard import is_public_path
+from auth.guard import is_public_path, is_static_path
 from tests.integration.callback_harness import TRACEBACK_MARKERS, make_app
 
-# reachable without log-in: the log-in form, static files and Dash's bundles/layout/dependency graph
-OPEN = re.compile(r"^/(login|logout|healthz|lang/|assets/|_dash-component-suites/|_?favicon\.ico|_dash-layout|_dash-dependencies)")
+# reachable without log-in: the log-in form, the health check, static files and Dash's bundles
+OPEN = re.compile(r"^/(login|healthz|lang/|assets/|_dash-component-suites/|favicon\.ico)")
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +35,7 @@ def test_url_map_has_the_dash_and_auth_routes(app):
 def test_every_route_without_login_is_redirected_or_401(app):
     client = app.server.test_client()
     for method, url in concrete_urls(app):
-        if OPEN.match(url) or is_public_path(url):
+        if OPEN.match(url) or is_public_path(url) or is_static_path(url):
             continue
         response = client.open(url, method=method, headers={"Accept": "text/html"}, json={})
         if response.status_code == 302:
@@ -66,9 +66,12 @@ def test_open_routes_never_show_a_traceback(app):
         assert not any(marker in text for marker in TRACEBACK_MARKERS), url
 
 
-def test_public_directory_paths_are_open(app):
-    assert is_public_path("/directory") and is_public_path("/api/partners") and is_public_path("/api/partners/P1")
+def test_public_directory_paths_are_open_by_exact_path_only(app):
+    assert is_public_path("/directory") and is_public_path("/directory/") and is_public_path("/api/partners")
+    assert is_public_path("/directory/_dash-update-component")
     assert not is_public_path("/directory-admin") and not is_public_path("/api/partners-secret")
+    assert not is_public_path("/api/partners/P1") and not is_public_path("/directory/anything")
+    assert not is_public_path("/_dash-layout") and not is_public_path("/_dash-dependencies")
 
 
 def test_create_app_twice_gives_each_app_all_callbacks(tmp_path):

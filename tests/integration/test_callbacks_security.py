@@ -4,7 +4,6 @@ from __future__ import annotations
 import pytest
 from dash import Input, Output
 
-from auth.guard import is_public_path, _is_public_callback
 from auth.users import DEMO_LOGINS
 from tests.integration.callback_harness import (
     app_engine,
@@ -44,22 +43,19 @@ def test_every_callback_without_login_answers_401_json(app, specs):
     anonymous = app.server.test_client()
     for spec, value, body in crafted_calls(specs, [None, "/"]):
         response = anonymous.post(UPDATE, json=body)
-        if _is_public_callback(body):
-            assert_clean(response)
-            continue
         assert response.status_code == 401, spec["output"]
         assert response.get_json() == {"error": "login required", "login": "/login"}
 
 
-def test_page_router_is_public_only_for_public_paths(app, specs):
+def test_page_router_needs_login_for_every_path(app, specs):
+    """The directory is its own public app (/directory/): the private router is never anonymous."""
     router = next(s for s in specs if "_pages_content.children" in s["output"])
     anonymous = app.server.test_client()
-    for path, expected in (("/", 401), ("/quality", 401), ("/admin/users", 401), ("/directory", 200)):
+    for path in ("/", "/quality", "/admin/users", "/directory"):
         body = request_body(router, None)
         body["inputs"] = [{"id": "_pages_location", "property": "pathname", "value": path},
                           {"id": "_pages_location", "property": "search", "value": ""}]
-        assert is_public_path(path) == (expected == 200)
-        assert anonymous.post(UPDATE, json=body).status_code == expected, path
+        assert anonymous.post(UPDATE, json=body).status_code == 401, path
 
 
 @pytest.mark.parametrize("login_name", list(DEMO_LOGINS))

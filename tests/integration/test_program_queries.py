@@ -19,9 +19,15 @@ import pytest
 from sqlalchemy import insert, select
 
 from config import Config
-from store.models import AuditLog, CompetenceHistoryRow
-from store.program_queries import badge_month, directory_partners, lead_weights, save_lead_weight
 from reports.programs import evaluate_month
+from store.models import AuditLog, CompetenceHistoryRow
+from store.program_queries import (
+    badge_month,
+    directory_partners,
+    lead_weights,
+    save_lead_weight,
+)
+from tests.integration.callback_harness import logout
 from tests.integration.partner_db import insert_frames, migrated_engine
 from tests.integration.program_app import call, log_in
 
@@ -212,14 +218,15 @@ def test_partner_api_answers_bad_parameters_with_a_message(client):
 
 def test_directory_page_and_callback_work_without_login_and_carry_no_quality_data(client):
     test_client, _engine = client
-    page = test_client.get("/directory", headers={"Accept": "text/html"})
+    page = test_client.get("/directory/", headers={"Accept": "text/html"})
     assert page.status_code == 200
     status, body = call(test_client, [("directory-grid", "rowData"), ("directory-kkv-grid", "rowData"),
                                       ("directory-count", "children"), ("directory-empty", "children")],
                         [("directory-city", "value", None), ("directory-region", "value", None),
                          ("directory-category", "value", "crm"), ("directory-industry", "value", None),
                          ("directory-kkv", "value", None), ("directory-quality", "value", []),
-                         ("directory-ids", "data", [])])
+                         ("directory-ids", "data", [])],
+                        path=DIRECTORY_UPDATE)
     assert status == 200
     rows = body["response"]["directory-grid"]["rowData"]
     assert sorted(r["name"] for r in rows) == ["Альфа", "Бета", "Вега"]  # Гамма has no crm project
@@ -234,11 +241,13 @@ def test_directory_callback_ignores_malformed_browser_values(client):
                         [("directory-city", "value", {"$ne": 1}), ("directory-region", "value", 5),
                          ("directory-category", "value", None), ("directory-industry", "value", None),
                          ("directory-kkv", "value", "gold"), ("directory-quality", "value", "yes"),
-                         ("directory-ids", "data", {"$ne": 1})])
+                         ("directory-ids", "data", {"$ne": 1})],
+                        path=DIRECTORY_UPDATE)
     assert status == 200
     assert len(body["response"]["directory-grid"]["rowData"]) == 4
 
 
+DIRECTORY_UPDATE = "/directory/_dash-update-component"
 PROGRAMME_CALLBACKS = {
     "pq-body": [("pq-month", "value", "2026-11-01"), ("pq-run-message", "children", None)],
     "pk-body": [("pk-url", "pathname", "/programs/kkv"), ("pk-review-message", "children", None)],
@@ -256,7 +265,7 @@ def test_programme_callbacks_refuse_anonymous_and_partner_users(client):
     log_in(test_client, "partner")
     for output, inputs in PROGRAMME_CALLBACKS.items():
         status, body = call(test_client, [(output, "children")], inputs)
-        assert status == 200
+        assert status == 403  # refused by the guard from the callback registry (issue 18)
         assert "forbidden" in json.dumps(body), output
 
 
@@ -269,7 +278,7 @@ def test_only_admin_saves_a_lead_weight_and_the_change_is_audited(client):
     assert "forbidden" in json.dumps(body)
     with engine.connect() as conn:
         assert lead_weights(conn) == {}
-    test_client.get("/logout")
+    logout(test_client)
     log_in(test_client, "admin")
     _status, body = call(test_client, *save)
     assert "ps-saved" in json.dumps(body)
@@ -283,7 +292,7 @@ def test_only_admin_runs_the_monthly_evaluation_from_the_page_and_it_is_audited(
     run = ([("pq-run-message", "children")], [("pq-run", "n_clicks", 1)], [("pq-month", "value", None)])
     log_in(test_client, "management")
     assert "forbidden" in json.dumps(call(test_client, *run)[1])
-    test_client.get("/logout")
+    logout(test_client)
     log_in(test_client, "admin")
     assert "pq-ran" in json.dumps(call(test_client, *run)[1])
     with engine.connect() as conn:

@@ -19,6 +19,7 @@ from tests.integration.test_program_queries import (
     store_decisions,
 )
 
+DIRECTORY_UPDATE = "/directory/_dash-update-component"  # the public directory's own Dash app
 SHORTLIST_OUTPUTS = [("directory-share-link", "href"), ("directory-share-url", "value"), ("directory-csv", "href"),
                      ("directory-shortlist-count", "children"), ("directory-shortlist-shown", "children")]
 
@@ -49,7 +50,7 @@ def _shortlist(client, selected=None, ids=None, quality=None, city=None):
               ("directory-kkv", "value", None), ("directory-quality", "value", quality or []),
               ("directory-ids", "data", ids or []), ("directory-grid", "selectedRows", selected),
               ("directory-grid", "rowData", [{"id": "A"}, {"id": "B"}, {"id": "C"}])]
-    status, body = call(client, SHORTLIST_OUTPUTS, inputs)
+    status, body = call(client, SHORTLIST_OUTPUTS, inputs, path=DIRECTORY_UPDATE)
     assert status == 200
     return body["response"]
 
@@ -95,7 +96,7 @@ def test_opening_a_shared_link_shows_exactly_its_partners(client):
                         [("directory-city", "value", None), ("directory-region", "value", None),
                          ("directory-category", "value", None), ("directory-industry", "value", None),
                          ("directory-kkv", "value", None), ("directory-quality", "value", []),
-                         ("directory-ids", "data", ["C", "A", "nobody"])])
+                         ("directory-ids", "data", ["C", "A", "nobody"])], path=DIRECTORY_UPDATE)
     assert status == 200
     assert [r["id"] for r in body["response"]["directory-grid"]["rowData"]] == ["A", "C"]
     shown = _shortlist(client, ids=["C", "A"])["directory-shortlist-shown"]["children"]
@@ -103,7 +104,9 @@ def test_opening_a_shared_link_shows_exactly_its_partners(client):
 
 
 def test_the_directory_page_presets_the_filters_of_a_shared_link(client):
-    page = client.get("/directory?competence=quality&ids=B", headers={"Accept": "text/html"})
+    moved = client.get("/directory?competence=quality&ids=B", headers={"Accept": "text/html"})
+    assert moved.status_code == 308 and moved.headers["Location"] == "/directory/?competence=quality&ids=B"
+    page = client.get(moved.headers["Location"], headers={"Accept": "text/html"})
     assert page.status_code == 200
     from pages.directory import _url_filters
 

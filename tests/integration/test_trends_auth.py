@@ -83,7 +83,7 @@ def test_other_roles_get_no_trend_or_drill_data(app, login):
     client = logged_in_client(app, login)
     for response in (_charts(client), _charts(client, "partner"), _drill(client, _click("2024Q2", "Новосибирск"))):
         text = _text(response)
-        assert response.status_code in (200, 204)
+        assert response.status_code in (200, 204, 403)  # 403: refused by the guard from the registry
         assert "forbidden" in text or response.status_code == 204
         assert "Сибирский ФО" not in text and "Новосибирск" not in text and "SLA" not in text
 
