@@ -27,10 +27,19 @@ class Config:
     upload_dir: str = str(ROOT / "instance" / "uploads")  # staged uploads; shared by web and workers (SPEC §11)
     background_dir: str = str(ROOT / "instance" / "background")  # DiskcacheManager of the embedded default
     scheduler: bool = True  # `python app.py` runs the in-process job scheduler (QUALITY_SCHEDULER=0: not)
+    secure_cookies: bool | None = None  # None: HTTPS-only cookies in production mode
+    proxy_count: int = 0  # reverse proxies in front of the app whose X-Forwarded-* headers are trusted
+    login_rate_per_address: str = "60 per minute"  # failed log-ins (Flask-Limiter)
+    login_rate_per_login: str = "20 per minute"
 
     @property
     def demo(self) -> bool:
         return self.mode == "demo"
+
+    @property
+    def https_only(self) -> bool:
+        """Cookies (and HSTS) for HTTPS only: production mode unless SECURE_COOKIES=0 (a local test)."""
+        return (not self.demo) if self.secure_cookies is None else self.secure_cookies
 
     @classmethod
     def from_env(cls, **overrides) -> "Config":
@@ -48,6 +57,8 @@ class Config:
             upload_dir=env.get("UPLOAD_DIR", str(ROOT / "instance" / "uploads")),
             background_dir=env.get("BACKGROUND_DIR", str(ROOT / "instance" / "background")),
             scheduler=env.get("QUALITY_SCHEDULER", "1").lower() not in ("0", "false", "no"),
+            proxy_count=int(env.get("PROXY_COUNT", "0")),
+            secure_cookies={"1": True, "0": False}.get(env.get("SECURE_COOKIES", "")),
         )
         values.update(overrides)
         if values["mode"] not in ("demo", "production"):

@@ -16,6 +16,8 @@ from sqlalchemy import Engine
 from auth.audit import audit
 from auth.context import attach, current_config, current_engine
 from auth.guard import ANONYMOUS_PATHS, install_error_handlers, install_guard, is_public_path
+from auth.limits import limit_logins, trust_proxies
+from auth.sessions import ServerSessionInterface, session_store
 from auth.scope import (
     NotAuthenticated,
     LoginUser,
@@ -57,12 +59,16 @@ def init_auth(server: Flask, engine: Engine, config: Config) -> None:
         SESSION_REFRESH_EACH_REQUEST=True,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config.https_only,  # production is served over HTTPS only
         MAX_CONTENT_LENGTH=config.max_upload_mb * 1024 * 1024,
     )
+    server.session_interface = ServerSessionInterface(session_store(config, engine))
     manager = LoginManager()
     manager.session_protection = "basic"
     manager.user_loader(_load_user)
     manager.init_app(server)
     server.register_blueprint(bp)
+    trust_proxies(server, config.proxy_count)
+    limit_logins(server, config)
     install_guard(server, config.session_minutes)
     install_error_handlers(server)

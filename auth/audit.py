@@ -17,7 +17,7 @@ def utcnow() -> dt.datetime:
 
 
 def client_ip() -> str | None:
-    """The requesting address (the app is expected behind a proxy that sets remote_addr correctly)."""
+    """The client address: `remote_addr`, corrected by ProxyFix for the configured `PROXY_COUNT` proxies."""
     return request.remote_addr if has_request_context() else None
 
 

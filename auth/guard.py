@@ -105,8 +105,8 @@ def install_error_handlers(server: Flask) -> None:
     @server.errorhandler(Exception)
     def _unexpected(error: Exception):
         if isinstance(error, HTTPException):
-            if error.code is not None and error.code < 400:
-                return error
+            if (error.code is not None and error.code < 400) or error.response is not None:
+                return error  # a redirect, or an answer prepared by the raiser (the rate limit's form)
             if request.path.startswith(("/_dash", "/api/", DIRECTORY_PREFIX + "_dash")) or error.code != 404:
                 response = jsonify(error=error.name, code=error.code)
                 response.status_code = error.code or 500

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, func, insert, select, update
 
 from auth.passwords import hash_password
+from auth.sessions import end_user_sessions
 from store.models import Partner, User
 from store import clock
 
@@ -140,22 +141,26 @@ def create_user(
     return get_user(engine, login)
 
 
-def _update(engine: Engine, login: str, **values) -> None:
+def _update(engine: Engine, login: str, *, end_sessions: bool = False, **values) -> None:
     with engine.begin() as conn:
         changed = conn.execute(update(User).where(User.login == normalize_login(login)).values(**values)).rowcount
     if not changed:
         raise UserError(f"no user {normalize_login(login)!r}")
+    if end_sessions:
+        end_user_sessions(engine, get_user(engine, login).id)
 
 
 def set_password(engine: Engine, login: str, password: str) -> None:
-    """Replace the password; existing sessions of the user end (their token embeds the hash)."""
+    """Replace the password; the user's stored sessions are deleted (and any other ends at its next
+    request: the session's user id embeds a fingerprint of the hash)."""
     _check_password(password)
-    _update(engine, login, password_hash=hash_password(password), failed_logins=0, locked_until=None)
+    _update(engine, login, end_sessions=True, password_hash=hash_password(password), failed_logins=0,
+            locked_until=None)
 
 
 def set_active(engine: Engine, login: str, active: bool) -> None:
-    """Enable or disable a login; a disabled user is logged out at the next request."""
-    _update(engine, login, active=active)
+    """Enable or disable a login; a disabled user's stored sessions are deleted."""
+    _update(engine, login, end_sessions=not active, active=active)
 
 
 def demo_partner_id() -> str:

@@ -15,6 +15,7 @@ from auth.context import current_config, current_engine
 from auth.guard import SESSION_SEEN
 from auth.passwords import hash_password, needs_rehash, verify_password
 from auth.scope import LoginUser
+from auth.sessions import rotate
 from auth.throttle import FAILED, MAX_FAILURES, MAX_IP_FAILURES, WINDOW, login_block
 from auth.users import get_user, normalize_login
 from components.i18n import LANGUAGES, SESSION_KEY, current_language, t
@@ -109,6 +110,13 @@ def _record_failure(login: str) -> None:
         conn.execute(update(User).where(User.login == login).values(failed_logins=User.failed_logins + 1))
 
 
+def rate_limited_form() -> Response:
+    """The log-in form with the "too many attempts" message (HTTP 429)."""
+    body, status = _login_form(t("login.rate_limited"), login=normalize_login(request.form.get("login", ""))[:64],
+                               status=429)
+    return Response(body, status=status, mimetype="text/html")
+
+
 @bp.get("/login")
 def login_form():
     if current_user.is_authenticated:
@@ -146,7 +154,11 @@ def login_submit():
             conn.execute(update(User).where(User.id == record.id).values(password_hash=hash_password(password)))
         record = get_user(engine, login)
     lang = session.get(SESSION_KEY)
-    session.clear()  # a fresh session at log-in (no fixation)
+    session.clear()  # a fresh session with a new token at log-in (no fixation)
+    rotate(session)
+    purge_expired = getattr(current_app.session_interface.store, "purge_expired", None)
+    if purge_expired is not None:
+        purge_expired()
     if lang:
         session[SESSION_KEY] = lang
     session.permanent = True
@@ -173,6 +185,7 @@ def logout():
         logout_user()
     lang = session.get(SESSION_KEY)
     session.clear()
+    rotate(session)  # the stored session is deleted: a copy of the old cookie opens nothing
     if lang:
         session[SESSION_KEY] = lang
     return redirect("/login?m=logged_out")

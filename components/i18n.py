@@ -23,6 +23,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "ru": "Слишком много неудачных попыток входа с вашего адреса. Повторите после {until} (МСК).",
         "en": "Too many failed attempts from your address. Try again after {until} (Moscow time).",
     },
+    "login.rate_limited": {
+        "ru": "Слишком много попыток входа. Подождите минуту и попробуйте снова.",
+        "en": "Too many log-in attempts. Wait a minute and try again.",
+    },
     "login.bad_form": {
         "ru": "Форма устарела: обновите страницу и войдите снова.",
         "en": "The form has expired: reload the page and log in again.",

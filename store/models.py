@@ -702,3 +702,14 @@ class ChurnReason(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     login: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[dt.datetime] = mapped_column(Ts)
+# ---------------------------------------------------------------- server-side sessions (issue 18)
+class UserSession(Base):
+    """One log-in session kept on the server (embedded default; Redis in production): the cookie
+    holds a random token, this row its SHA-256 (`sid`), so deleting the row ends the session."""
+
+    __tablename__ = "sessions"
+    sid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    data: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(Ts)
+    expires_at: Mapped[dt.datetime] = mapped_column(Ts, index=True)

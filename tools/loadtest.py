@@ -260,8 +260,9 @@ def gunicorn_server(database_url: str, workers: int = 3, port: int | None = None
     15 s) on exit. Server output goes to `log_path` (default: discarded).
     """
     port = port or free_port()
+    # plain HTTP on 127.0.0.1: the session cookie must not be HTTPS-only for the load test's clients
     env = {**os.environ, "QUALITY_MODE": mode, "DATABASE_URL": database_url, "HOST": ALLOWED_HOST,
-           "PORT": str(port), "WORKERS": str(workers)}
+           "PORT": str(port), "WORKERS": str(workers), "SECURE_COOKIES": "0"}
     if log_path:
         log_path.parent.mkdir(parents=True, exist_ok=True)
     output = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 - closed below

@@ -66,10 +66,12 @@ def csrf_token(client: FlaskClient) -> str:
     return match.group(1)
 
 
-def login(client: FlaskClient, login_name: str, password: str = DEMO_PASSWORD, next_: str = "/") -> TestResponse:
-    """Submit the log-in form like a browser (GET the form for its CSRF token, then POST)."""
+def login(client: FlaskClient, login_name: str, password: str = DEMO_PASSWORD, next_: str = "/",
+          **request: Any) -> TestResponse:
+    """Submit the log-in form like a browser (GET the form for its CSRF token, then POST);
+    `request` goes to the POST (e.g. headers, environ_base)."""
     return client.post("/login", data={"login": login_name, "password": password,
-                                       "csrf_token": csrf_token(client), "next": next_})
+                                       "csrf_token": csrf_token(client), "next": next_}, **request)
 
 
 def logout(client: FlaskClient) -> TestResponse:
