@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 from api.partners import register_partner_api
 from auth import current_scope_or_none, ensure_demo_users, init_auth
 from auth.callbacks import install_callback_guard
+from auth.headers import secure_headers
 from auth.users import DEMO_LOGINS, DEMO_PASSWORD
 from components.alerts import forbidden_alert
 from components.background import background_manager
@@ -123,6 +124,7 @@ def create_app(config: Config | None = None, engine: Engine | None = None) -> da
     app.layout = shell_layout
     register_grid_callbacks(app)
     install_callback_guard(app)
+    secure_headers(server, config, (directory, app))
     if config.demo:
         ensure_demo_users(engine)
     return app

@@ -55,12 +55,13 @@ def _id_matches(registered: Any, sent: Any) -> bool:
     return all(isinstance(v, list) or sent[k] == v for k, v in registered.items())
 
 
-def _dependency_ok(item: Any, registered: Any, prop: str, with_value: bool) -> bool:
+def _dependency_ok(item: Any, registered: Any, prop: str) -> bool:
+    """One sent output/input/state fits its registration (the renderer omits an undefined value)."""
     entries = item if isinstance(item, list) and isinstance(registered, dict) else [item]
     for entry in entries:
         if not isinstance(entry, dict) or str(entry.get("property")).split("@", 1)[0] != prop:
             return False
-        if not _id_matches(registered, entry.get("id")) or (with_value and "value" not in entry):
+        if not _id_matches(registered, entry.get("id")):
             return False
         if prop in LOCATION_PROPS and not _location_ok(prop, entry.get("value")):
             return False
@@ -74,12 +75,11 @@ def _location_ok(prop: str, value: Any) -> bool:
     return isinstance(value, str) and len(value) <= MAX_LOCATION and (prop != "pathname" or value.startswith("/"))
 
 
-def _dependencies_ok(sent: Any, registered: list[dict], with_value: bool) -> bool:
+def _dependencies_ok(sent: Any, registered: list[dict]) -> bool:
     if not isinstance(sent, list) or len(sent) != len(registered):
         return False
     return all(
-        _dependency_ok(item, json.loads(dep["id"]) if dep["id"].startswith("{") else dep["id"], dep["property"],
-                       with_value)
+        _dependency_ok(item, json.loads(dep["id"]) if dep["id"].startswith("{") else dep["id"], dep["property"])
         for item, dep in zip(sent, registered)
     )
 
@@ -113,11 +113,11 @@ def check_callback_request(body: dict, entry: dict) -> None:
     outputs = body.get("outputs")
     sent_outputs = outputs if isinstance(outputs, list) and body["output"].startswith("..") else [outputs]
     if len(sent_outputs) != len(parts) or not all(
-        _dependency_ok(item, rid, prop, with_value=False) for item, (rid, prop) in zip(sent_outputs, parts)
+        _dependency_ok(item, rid, prop) for item, (rid, prop) in zip(sent_outputs, parts)
     ):
         raise BadCallbackRequest("outputs do not match the callback")
-    if not _dependencies_ok(body.get("inputs"), entry["inputs"], True) or not _dependencies_ok(
-        body.get("state", []), entry.get("state", []), True
+    if not _dependencies_ok(body.get("inputs"), entry["inputs"]) or not _dependencies_ok(
+        body.get("state", []), entry.get("state", [])
     ):
         raise BadCallbackRequest("inputs or state do not match the callback")
     changed = body.get("changedPropIds", [])

@@ -33,7 +33,8 @@ DIRECTORY_PATHS = frozenset({
     DIRECTORY_PREFIX + "_dash-update-component",
 })
 ANONYMOUS_PATHS = frozenset({
-    "/login", "/healthz", "/favicon.ico", PARTNERS_API, *DIRECTORY_PATHS,
+    "/login", "/healthz", "/favicon.ico", "/_favicon.ico", DIRECTORY_PREFIX + "_favicon.ico", PARTNERS_API,
+    *DIRECTORY_PATHS,
     *(f"/lang/{code}" for code in LANGUAGES),
 })
 STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/",

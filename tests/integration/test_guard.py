@@ -145,3 +145,14 @@ def test_crafted_requests_get_plain_answers_and_leave_no_traceback(app, specs, l
         assert statuses == {401}
     else:
         assert 403 in statuses and 200 in statuses
+
+
+def test_the_renderers_first_call_without_values_passes(app):
+    """Dash's renderer leaves out the value of an input that is still undefined."""
+    client = app.server.test_client()
+    spec = client.get(DIRECTORY + "_dash-dependencies").get_json()[0]
+    body = request_body(spec, None)
+    for item in body["inputs"][:-1]:
+        del item["value"]
+    body.pop("state")
+    assert client.post(DIRECTORY_UPDATE, json=body).status_code == 200

@@ -14,7 +14,13 @@ from sqlalchemy import func, select
 
 from auth.users import create_user, set_active, set_password
 from store.models import AuditLog, UserSession
-from tests.integration.callback_harness import app_engine, logged_in_client, login, logout, make_app
+from tests.integration.callback_harness import (
+    app_engine,
+    logged_in_client,
+    login,
+    logout,
+    make_app,
+)
 
 LAYOUT = "/_dash-layout"
 
