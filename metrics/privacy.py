@@ -120,6 +120,16 @@ def comparison_metrics() -> list[tuple[str, str]]:
     return [*((f"nps:{c}", c) for c in RECOMMEND_QUESTIONS), *((f"csat:{c}", c) for c in PROJECT_QUESTIONS)]
 
 
+# a shown answer count is a band, never the exact number: an exact count next to a rounded
+# percentage gives back the numerator (issue 18: 45 % of shown figures did)
+ANSWER_BANDS: tuple[tuple[int, str], ...] = ((100, "100+"), (50, "50–99"), (MIN_ANSWERS, f"{MIN_ANSWERS}–49"))
+
+
+def answer_band(n: int) -> str:
+    """The band an answer count is shown in: «30–49», «50–99», «100+» (below 30 nothing is shown: «<30»)."""
+    return next((label for floor, label in ANSWER_BANDS if n >= floor), f"<{MIN_ANSWERS}")
+
+
 def parse_metric(metric: str) -> tuple[str, str]:
     """``"csat:<question>"``, ``"mean:<question>"`` or ``"nps:<recommend question>"`` → (kind, question)."""
     kind, _, question = metric.partition(":") if isinstance(metric, str) else ("", "", "")

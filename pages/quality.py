@@ -256,11 +256,12 @@ def _comparison_for(report: dict, question: str) -> dict | None:
 
 
 def comparison_text(item: dict) -> str:
-    """"Новосибирск: 23 (17 партнёров, 219 ответов)", or the reason the comparison is withheld."""
+    """"Новосибирск: 23 (17 партнёров, 100+ ответов)", or the reason the comparison is withheld
+    (answer counts come as bands, metrics.privacy.answer_band)."""
     if item["withheld"]:
         return item["reason"]
     return t("quality.compare", group=item["group"], value=fmt_number(item["value"], 0),
-             partners=fmt_number(item["n_partners"]), answers=fmt_number(item["n_answers"]))
+             partners=fmt_number(item["n_partners"]), answers=item["n_answers"])
 
 
 def comparison_badge(item: dict) -> html.Div:

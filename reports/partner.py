@@ -21,6 +21,7 @@ from metrics.deposit import deposit_account
 from metrics.privacy import (  # noqa: F401 - WINDOWS and window_id are part of this module's API
     PROJECT_QUESTIONS,
     WINDOWS,
+    answer_band,
     comparison_metrics,
     parse_window,
     window_id,
@@ -274,7 +275,8 @@ def _comparison_item(row: pd.Series, metric: str, question: str, lang: str) -> d
             "level": None, "group": None, "value": None, "n_partners": None, "n_answers": None}
     if not item["withheld"]:
         item.update(level=row["level"], group=row["group_name" if lang == "ru" else "group_name_en"],
-                    value=float(row["value"]), n_partners=int(row["n_partners"]), n_answers=int(row["n_answers"]))
+                    value=float(row["value"]), n_partners=int(row["n_partners"]),
+                    n_answers=answer_band(int(row["n_answers"])))  # a band: the exact count stays on the server
     return item
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from metrics.privacy import comparison_group, comparison_groups_all, parse_metric, parse_window
+from metrics.privacy import answer_band, comparison_group, comparison_groups_all, parse_metric, parse_window
 from metrics.survey import quarter_label
 
 QUARTER_DAY = {"2023Q1": "2023-02-10", "2023Q2": "2023-05-10", "2023Q3": "2023-08-10", "2023Q4": "2023-11-10",
@@ -334,3 +334,20 @@ def test_comparison_from_counts_equals_comparison_from_answers(seed, scheme, met
                                         counts=_counts_of(answers, question, used_scale))
     pd.testing.assert_frame_equal(from_counts, from_answers)
     assert (~from_answers["withheld"]).any() or from_answers["reason_ru"].notna().all()
+
+
+@pytest.mark.parametrize("n, band", [(30, "30–49"), (49, "30–49"), (50, "50–99"), (99, "50–99"), (100, "100+"),
+                                     (12_345, "100+"), (29, "<30")])
+def test_answer_counts_are_shown_in_bands(n, band):
+    assert answer_band(n) == band
+
+
+def test_the_partner_report_shows_a_band_and_never_the_exact_answer_count():
+    """Finding 3 of issue 18: an exact count next to a rounded CSAT gives the numerator back."""
+    from reports.partner import _comparison_item
+
+    row = pd.Series({"withheld": False, "reason_ru": None, "reason_en": None, "level": "region",
+                     "group_name": "Сибирь", "group_name_en": "Siberia", "value": 67.0, "n_partners": 6,
+                     "n_answers": 42})
+    item = _comparison_item(row, "csat:q_overall", "q_overall", "ru")
+    assert item["n_answers"] == "30–49" and "42" not in str(item)
