@@ -26,8 +26,9 @@ window and every metric):
 
 Under these rules every number a partner can see about a question is a linear combination of
 quarter cells of one fixed group of other partners, each cell passing the thresholds, so no
-combination isolates a single partner. (Repeating the requests after new data is loaded can change
-the chosen level; that is outside this guarantee.)
+combination isolates a single partner. New data can change the level the reference check picks;
+so the level a window was first shown at is frozen (`frozen`, stored with the rollup) and a later
+load can only withhold that window, never show it at another level.
 """
 
 from __future__ import annotations
@@ -319,6 +320,7 @@ def comparison_groups_all(
     viewers: pd.Series | list | None = None,
     scheme: Scheme = "top1",
     counts: pd.DataFrame | None = None,
+    frozen: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Comparison result for every viewing partner at once (vectorized).
 
@@ -336,6 +338,10 @@ def comparison_groups_all(
         Partner ids to evaluate (default: all partners).
     counts
         Instead of `answers` (pass None): answer counts per partner × quarter (`cells_from_counts`).
+    frozen
+        ``partner_id -> level`` decided when this window was first shown to the partner (stored by
+        `store.comparison_rollup`): the comparison is shown at that level or withheld, never at
+        another one, so new data cannot move a shown window to a finer group (issue 18).
 
     Returns
     -------
@@ -365,6 +371,13 @@ def comparison_groups_all(
     ref_ok = np.column_stack([lv["ref_ok"].to_numpy(dtype=bool) for lv in levels])
     has_level = ref_ok.any(axis=1)
     chosen = np.where(has_level, ref_ok.argmax(axis=1), len(LEVELS) - 1)
+    if frozen is not None:
+        # a level decided when the window was first shown stays: shown there or withheld, never finer
+        frozen_at = pd.Series(frozen, dtype=object).reindex(idx).map({lv: i for i, lv in enumerate(LEVELS)})
+        fixed = frozen_at.notna().to_numpy()
+        at = frozen_at.fillna(0).to_numpy(dtype=int)
+        chosen = np.where(fixed, at, chosen)
+        has_level = np.where(fixed, ref_ok[np.arange(n_viewers), at], has_level)
     # levels below the chosen one (all of them when none passes) explain the fallback
     skipped = np.arange(len(LEVELS))[None, :] < np.where(has_level, chosen, len(LEVELS))[:, None]
     before_ru = _join([lv["ref_ru"].where(skipped[:, i], "") for i, lv in enumerate(levels)]).set_axis(idx)

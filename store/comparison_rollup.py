@@ -5,20 +5,25 @@ cost of evaluating one. Doing that once per ingest (per country Ã— page window Ã
 partner page reads its eight stored rows instead of re-evaluating the whole country on every cold visit
 (11 s on the `large` data). Rows are keyed by the window id of the day they were computed for; when the
 quarter turns without a new ingest, the page finds no rows for the new window and evaluates live.
+
+The level each partner's comparison of a window is first shown at is frozen in `comparison_decisions`
+(with one audit row per window and scheme that froze any): every later evaluation of that window,
+stored or live, shows it at that level or withholds it (issue 18: new data moved a window shown for a
+region down to a city, and region minus city isolated one partner).
 """
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
 import pandas as pd
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, delete, insert, select
 
 from metrics.privacy import WINDOWS, comparison_groups_all, comparison_metrics, parse_window, window_id
 from metrics.survey import Scheme
 from store import partner_queries as q
 from store.bulk import analyze, insert_dataframe
 from store.frames import read_frame
-from store.models import ComparisonRollup, Partner, SurveyRollup
+from store.models import AuditLog, ComparisonDecision, ComparisonRollup, Partner, SurveyRollup
 from store import clock
 
 STORED_SCHEMES: tuple[Scheme, ...] = ("top1",)  # the scheme the pages use; top2 is evaluated on demand
@@ -31,7 +36,10 @@ def comparison_table(conn: Connection, country: str, window: str, scheme: Scheme
     """`partner_id, metric` and the `metrics.privacy` result columns for every partner of `country`
     (or only `viewers`) and every compared metric, in window `window` ("2026Q3" / "ttm:2026Q3")."""
     counts, places = comparison_inputs(conn, country, [window])
-    return comparison_frame(places, counts, window, scheme, viewers)
+    frozen = frozen_levels(conn, window, scheme, viewers)
+    table = comparison_frame(places, counts, window, scheme, viewers, frozen)
+    freeze_levels(conn, table, window, scheme, frozen)
+    return table
 
 
 def comparison_inputs(conn: Connection, country: str, windows: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -47,10 +55,39 @@ def comparison_inputs(conn: Connection, country: str, windows: Sequence[str]) ->
 
 
 def comparison_frame(places: pd.DataFrame, counts: pd.DataFrame, window: str, scheme: Scheme = "top1",
-                     viewers: Sequence[str] | None = None) -> pd.DataFrame:
-    frames = [comparison_groups_all(places, None, metric, window, viewers=viewers, scheme=scheme, counts=counts)
+                     viewers: Sequence[str] | None = None, frozen: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every metric's comparison; `frozen` (``partner_id, metric, level``) pins the levels already shown."""
+    frozen = frozen if frozen is not None else pd.DataFrame(columns=["partner_id", "metric", "level"])
+    frames = [comparison_groups_all(places, None, metric, window, viewers=viewers, scheme=scheme, counts=counts,
+                                    frozen=frozen[frozen["metric"] == metric].set_index("partner_id")["level"])
               .assign(metric=metric) for metric, _ in comparison_metrics()]
     return pd.concat(frames).reset_index()[["partner_id", "metric", *RESULT_COLUMNS]]
+
+
+def frozen_levels(conn: Connection, window: str, scheme: Scheme,
+                  viewers: Sequence[str] | None = None) -> pd.DataFrame:
+    """``partner_id, metric, level`` already decided for `window` and `scheme` (only `viewers` if given)."""
+    stmt = select(ComparisonDecision.partner_id, ComparisonDecision.metric, ComparisonDecision.level).where(
+        ComparisonDecision.window_id == window, ComparisonDecision.scheme == scheme)
+    if viewers is not None:
+        stmt = stmt.where(ComparisonDecision.partner_id.in_(list(viewers)))
+    return pd.DataFrame(conn.execute(stmt).all(), columns=["partner_id", "metric", "level"])
+
+
+def freeze_levels(conn: Connection, table: pd.DataFrame, window: str, scheme: Scheme,
+                  frozen: pd.DataFrame) -> int:
+    """Store the level of every comparison shown in `table` for the first time; audit how many."""
+    shown = table[table["level"].notna()][["partner_id", "metric", "level"]]
+    known = pd.MultiIndex.from_frame(frozen[["partner_id", "metric"]]) if len(frozen) else None
+    new = shown if known is None else shown[~pd.MultiIndex.from_frame(shown[["partner_id", "metric"]]).isin(known)]
+    if new.empty:
+        return 0
+    now = clock.now_datetime()
+    conn.execute(insert(ComparisonDecision), new.assign(window_id=window, scheme=scheme, decided_at=now)
+                 .to_dict("records"))
+    conn.execute(insert(AuditLog).values(at=now, login=None, action="comparison_frozen",
+                                         detail=f"{window} {scheme}: {len(new)} levels"))
+    return len(new)
 
 
 def refresh_comparison_rollup(conn: Connection, now: pd.Timestamp | None = None,
@@ -77,7 +114,10 @@ def refresh_comparison_rollup(conn: Connection, now: pd.Timestamp | None = None,
         counts, places = comparison_inputs(conn, country, keys)
         for key in keys:
             for scheme in STORED_SCHEMES:
-                table = comparison_frame(places, counts, key, scheme).assign(window_id=key, scheme=scheme)
+                frozen = frozen_levels(conn, key, scheme)
+                table = comparison_frame(places, counts, key, scheme, frozen=frozen)
+                freeze_levels(conn, table, key, scheme, frozen)
+                table = table.assign(window_id=key, scheme=scheme)
                 table["value"] = table["value"].astype(float)
                 written += insert_dataframe(conn, ComparisonRollup.__table__, table)
     analyze(conn, ComparisonRollup.__table__)

@@ -702,7 +702,7 @@ class ChurnReason(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     login: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[dt.datetime] = mapped_column(Ts)
-# ---------------------------------------------------------------- server-side sessions (issue 18)
+# ---------------------------------------------------------------- issue 18: sessions, frozen comparison levels
 class UserSession(Base):
     """One log-in session kept on the server (embedded default; Redis in production): the cookie
     holds a random token, this row its SHA-256 (`sid`), so deleting the row ends the session."""
@@ -713,3 +713,16 @@ class UserSession(Base):
     data: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(Ts)
     expires_at: Mapped[dt.datetime] = mapped_column(Ts, index=True)
+
+
+class ComparisonDecision(Base):
+    """The level a partner's comparison of one window was first shown at (audited when stored): later
+    loads show that window at this level or withhold it, never at a finer one (metrics.privacy)."""
+
+    __tablename__ = "comparison_decisions"
+    window_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    scheme: Mapped[str] = mapped_column(String(8), primary_key=True)
+    partner_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    metric: Mapped[str] = mapped_column(String(64), primary_key=True)
+    level: Mapped[str] = mapped_column(String(16))
+    decided_at: Mapped[dt.datetime] = mapped_column(Ts)

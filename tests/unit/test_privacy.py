@@ -351,3 +351,35 @@ def test_the_partner_report_shows_a_band_and_never_the_exact_answer_count():
                      "n_answers": 42})
     item = _comparison_item(row, "csat:q_overall", "q_overall", "ru")
     assert item["n_answers"] == "30–49" and "42" not in str(item)
+
+
+def _finding_one() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Omsk (5 others) and Tomsk (1 partner) in Siberia. Before 2024Q2 one Omsk partner dominates Omsk's
+    12 months, so the viewer is compared with Siberia; 2024Q2's answers make Omsk pass on its own."""
+    partners = _partners({"Омск": 5, "Томск": 1})
+    before = {**_even(OMSK5, "2023Q4", 6), ("Томск-0", "2023Q4"): 6, ("Омск-0", "2024Q1"): 100,
+              ("Томск-0", "2024Q1"): 100, (VIEWER, "2023Q4"): 3}
+    after = {**before, **_even(OMSK5[1:], "2024Q2", 40)}
+    return partners, _answers(before), _answers(after)
+
+
+def test_a_new_quarter_moves_a_shown_window_to_a_finer_group_without_freezing():
+    """Finding 1 of issue 18: 2023Q4 is shown for Siberia, then for Omsk — Siberia minus Omsk is Tomsk."""
+    partners, before, after = _finding_one()
+    first = comparison_groups_all(partners, before, "csat:q_design", "2023Q4", viewers=[VIEWER])
+    again = comparison_groups_all(partners, after, "csat:q_design", "2023Q4", viewers=[VIEWER])
+    assert (first.loc[VIEWER, "level"], again.loc[VIEWER, "level"]) == ("region", "city")
+
+
+def test_a_frozen_level_is_kept_after_new_data_and_only_ever_withheld():
+    partners, before, after = _finding_one()
+    first = comparison_groups_all(partners, before, "csat:q_design", "2023Q4", viewers=[VIEWER])
+    frozen = first["level"].dropna()
+    again = comparison_groups_all(partners, after, "csat:q_design", "2023Q4", viewers=[VIEWER], frozen=frozen)
+    assert again.loc[VIEWER, "level"] == "region" and not again.loc[VIEWER, "withheld"]
+    assert again.loc[VIEWER, "value"] == first.loc[VIEWER, "value"]
+    # frozen at the city while the city fails its reference check: withheld, not moved to Siberia
+    city = comparison_groups_all(partners, before, "csat:q_design", "2023Q4", viewers=[VIEWER],
+                                 frozen=pd.Series({VIEWER: "city"}))
+    assert city.loc[VIEWER, "withheld"] and city.loc[VIEWER, "level"] is None
+    assert "Омск" in city.loc[VIEWER, "reason_ru"]
