@@ -264,7 +264,6 @@ def comparison(conn: Connection, partner: dict, window: str, scheme: Scheme = "t
     rows = stored_comparison(conn, partner_id, window, scheme)
     if len(rows) != len(metrics):
         rows = comparison_table(conn, country, window, scheme, viewers=[partner_id])
-        conn.commit()  # the levels shown for the first time are frozen (store.comparison_rollup)
     by_metric = rows.set_index("metric")
     return [_comparison_item(by_metric.loc[metric], metric, question, lang) for metric, question in metrics]
 

@@ -6,10 +6,11 @@ partner page reads its eight stored rows instead of re-evaluating the whole coun
 (11 s on the `large` data). Rows are keyed by the window id of the day they were computed for; when the
 quarter turns without a new ingest, the page finds no rows for the new window and evaluates live.
 
-The level each partner's comparison of a window is first shown at is frozen in `comparison_decisions`
+The level each partner's comparison of a window is first stored at is frozen in `comparison_decisions`
 (with one audit row per window and scheme that froze any): every later evaluation of that window,
 stored or live, shows it at that level or withholds it (issue 18: new data moved a window shown for a
-region down to a city, and region minus city isolated one partner).
+region down to a city, and region minus city isolated one partner). The live evaluation only reads
+the decisions (it runs inside the page's read-only connection); they are written at ingest.
 """
 from __future__ import annotations
 
@@ -34,12 +35,10 @@ RESULT_COLUMNS = ["withheld", "level", "group_name", "group_name_en", "value", "
 def comparison_table(conn: Connection, country: str, window: str, scheme: Scheme = "top1",
                      viewers: Sequence[str] | None = None) -> pd.DataFrame:
     """`partner_id, metric` and the `metrics.privacy` result columns for every partner of `country`
-    (or only `viewers`) and every compared metric, in window `window` ("2026Q3" / "ttm:2026Q3")."""
+    (or only `viewers`) and every compared metric, in window `window` ("2026Q3" / "ttm:2026Q3"),
+    at the levels already frozen for that window."""
     counts, places = comparison_inputs(conn, country, [window])
-    frozen = frozen_levels(conn, window, scheme, viewers)
-    table = comparison_frame(places, counts, window, scheme, viewers, frozen)
-    freeze_levels(conn, table, window, scheme, frozen)
-    return table
+    return comparison_frame(places, counts, window, scheme, viewers, frozen_levels(conn, window, scheme, viewers))
 
 
 def comparison_inputs(conn: Connection, country: str, windows: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
