@@ -1,1 +1,1 @@
-"""JSON routes of the Flask server (public ones are listed in `auth.guard.PUBLIC_PATHS`)."""
+"""JSON routes of the Flask server (public ones are listed in `auth.guard.ANONYMOUS_PATHS`)."""

@@ -5,7 +5,7 @@ Query parameters: ``competence=quality`` (Quality Program holders only), ``city`
 partner ids, at most `MAX_IDS`). Answer: ``{"month", "count", "partners": [{id, name, city, region,
 country, badges}]}`` — badges only, never a quality figure (SPEC §1, §8). `GET /api/partners/shortlist.csv`
 answers exactly the same list as CSV (seed 000: «клиент может ограничить список адресатов только
-участниками „Программы качества“»). Public: no log-in (`auth.guard.PUBLIC_PATHS`). With ``kkv`` the
+участниками „Программы качества“»). Public: no log-in (`auth.guard.ANONYMOUS_PATHS`). With ``kkv`` the
 list is ordered by KKV points (seed 001 §6.2), else by name.
 """
 from __future__ import annotations
@@ -133,5 +133,5 @@ def partners_csv():
 
 
 def register_partner_api(server: Flask) -> None:
-    """Add the route to `server` (public: the path is in `auth.guard.PUBLIC_PATHS`)."""
+    """Add the route to `server` (public: the path is in `auth.guard.ANONYMOUS_PATHS`)."""
     server.register_blueprint(bp)

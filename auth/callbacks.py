@@ -125,26 +125,30 @@ def check_callback_request(body: dict, entry: dict) -> None:
         raise BadCallbackRequest("changedPropIds must be a list of strings")
 
 
-def callback_roles(entry: dict) -> frozenset[str]:
-    """Roles that may call a registered callback: its page's roles, or any logged-in role when it
-    is shared (components, Dash's router); a page module's callback on a public page: any role."""
-    module = getattr(inspect.unwrap(entry["callback"]), "__module__", "") or ""
+def callback_roles(entry: dict, output: str) -> frozenset[str]:
+    """Roles that may call a registered callback: its page's roles (the page module that defines it,
+    else the page whose id prefix all its outputs carry, STYLE.md — Dash's own helpers such as a
+    background callback's cancel), any logged-in role when it is shared (components, Dash's router)."""
+    module = getattr(inspect.unwrap(entry["callback"]), "__module__", "") or "" if "callback" in entry else ""
     page = dash.page_registry.get(module)
     if page is not None:
         return roles_for_page(page) or ANY_ROLE
+    by_prefix = _roles_by_prefix(output)
+    if by_prefix is not None:
+        return by_prefix
     if module.startswith(PAGE_PACKAGE):
         return frozenset()  # a page module that is not a registered page: nobody
     return ANY_ROLE
 
 
-def _clientside_roles(spec: dict) -> frozenset[str]:
-    """Roles of a client-side callback: the page whose id prefix all its outputs carry (STYLE.md)."""
-    ids = [str(_split_id(p)[0]) for p in _output_parts(spec["output"])]
+def _roles_by_prefix(output: str) -> frozenset[str] | None:
+    """Roles of the page whose id prefix all of `output`'s component ids carry, else None."""
+    ids = [str(_split_id(p)[0]) for p in _output_parts(output)]
     for name, page in dash.page_registry.items():
         prefix = name.rsplit(".", 1)[-1].replace("_", "-") + "-"
         if ids and all(i.startswith(prefix) or f'"{prefix}' in i for i in ids):
             return roles_for_page(page) or ANY_ROLE
-    return ANY_ROLE
+    return None
 
 
 def _error(message: str, status: int) -> Response:
@@ -164,7 +168,7 @@ def guard_update_view(app: dash.Dash, view: Callable[..., Any], public: bool = F
                 scope = current_scope_or_none()
                 if scope is None:
                     return _error("login required", 401)
-                if scope.role not in callback_roles(entry):
+                if scope.role not in callback_roles(entry, body["output"]):
                     log.info("callback %s refused to role %s", body["output"][:200], scope.role)
                     return _error("forbidden", 403)
             check_callback_request(body, entry)
@@ -185,9 +189,7 @@ def dependencies_view(app: dash.Dash) -> Callable[..., Any]:
             return _error("login required", 401)
         visible = []
         for spec in app._callback_list:  # what Dash serves at _dash-dependencies
-            entry = app.callback_map.get(spec["output"], {})
-            roles = callback_roles(entry) if "callback" in entry else _clientside_roles(spec)
-            if scope.role in roles:
+            if scope.role in callback_roles(app.callback_map.get(spec["output"], {}), spec["output"]):
                 visible.append(spec)
         return Response(dash._utils.to_json(visible), content_type="application/json")
 

@@ -34,7 +34,7 @@ DIRECTORY_PATHS = frozenset({
 })
 ANONYMOUS_PATHS = frozenset({
     "/login", "/healthz", "/favicon.ico", "/_favicon.ico", DIRECTORY_PREFIX + "_favicon.ico", PARTNERS_API,
-    *DIRECTORY_PATHS,
+    SHORTLIST_CSV, *DIRECTORY_PATHS,
     *(f"/lang/{code}" for code in LANGUAGES),
 })
 STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/",
