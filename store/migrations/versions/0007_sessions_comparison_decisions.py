@@ -5,7 +5,7 @@
 first shown at, so that later loads can only withhold it, never show it at a finer level.
 
 Revision ID: 0007
-Revises: 0009 (main already had 0006, 0008 and 0009 when this branch was rebased: appended after them to keep one head)
+Revises: 0010 (main already had 0006, 0008, 0009 and 0010 when this branch was rebased: appended after them to keep one head)
 Create Date: 2026-11-30 06:30:00
 """
 from alembic import op
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0007'
-down_revision = '0009'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
