@@ -19,7 +19,7 @@ from auth import Scope, authorized, current_engine
 from components.cache import scoped_memoize
 from components.cards import empty_state, kpi_card
 from components.charts import bar, figure, graph, scatter
-from components.format import fmt_date, fmt_number, fmt_percent
+from components.format import fmt_date, fmt_number, fmt_percent, fmt_quarter
 from components.grid import data_grid
 from components.program_tables import value_labels
 from components.i18n import current_language, register_strings, t
@@ -49,8 +49,7 @@ register_strings({
                           "en": "share of 4–5 answers to the six project questions"},
     "quality.nps_partner": {"ru": "Рекомендуют вас (NPS)", "en": "Recommend you (NPS)"},
     "quality.nps_platform": {"ru": "Рекомендуют платформу (NPS)", "en": "Recommend the platform (NPS)"},
-    "quality.compare": {"ru": "{group}: {value} ({partners} партнёров, {answers} ответов)",
-                        "en": "{group}: {value} ({partners} partners, {answers} answers)"},
+    "quality.compare": {"ru": "{group}: {value} ({partners}, {answers})", "en": "{group}: {value} ({partners}, {answers})"},
     "quality.compare.title": {"ru": "Сравнение с другими партнёрами", "en": "Comparison with other partners"},
     "quality.compare.note": {"ru": "Средние по группе без вашей компании; показываются, только если не раскрывают "
                                    "данные отдельного партнёра.",
@@ -233,7 +232,7 @@ def cached_view(partner_id: str, window: str, lang: str) -> list:
 def report_view(report: dict) -> list:
     """Every section of the page from one `partner_report` dict."""
     quarters = report["window"]["quarters"]
-    period = quarters[0] if len(quarters) == 1 else f"{quarters[0]} – {quarters[-1]}"
+    period = fmt_quarter(quarters[0]) if len(quarters) == 1 else f"{fmt_quarter(quarters[0])} – {fmt_quarter(quarters[-1])}"
     partner = report["partner"]
     return [
         html.P([html.Strong(partner["name"]), f" · {partner['city']}"], className="text-muted mb-1",
@@ -260,7 +259,7 @@ def comparison_text(item: dict) -> str:
     if item["withheld"]:
         return item["reason"]
     return t("quality.compare", group=item["group"], value=fmt_number(item["value"], 0),
-             partners=fmt_number(item["n_partners"]), answers=fmt_number(item["n_answers"]))
+             partners=t("n.partners", n=item["n_partners"]), answers=t("n.answers", n=item["n_answers"]))
 
 
 def comparison_badge(item: dict) -> html.Div:
@@ -340,7 +339,8 @@ def trend_figure(rows: list[dict]) -> dict:
     traces = []
     for key, color in (("csat", "#1f77b4"), ("nps_partner", "#2ca02c"), ("nps_platform", "#9467bd")):
         few = frame[f"{key}_n"] < 5
-        traces.append(scatter(x=frame["quarter"], y=frame[key], name=t(f"quality.{key}"), mode="lines+markers",
+        traces.append(scatter(x=frame["quarter"].map(fmt_quarter), y=frame[key], name=t(f"quality.{key}"),
+                              mode="lines+markers",
                               line=dict(color=color), customdata=frame[f"{key}_n"],
                               marker=dict(color=[("#d0d0d0" if f else color) for f in few], size=8),
                               hovertemplate="%{x}: %{y:.0f} (n = %{customdata})<extra></extra>"))
