@@ -29,7 +29,7 @@ from components.grid import register_grid_callbacks
 from components.i18n import t
 from components.nav import page_title, roles_for_page
 from components.shell import layout as shell_layout
-from components.shell import on_callback_error
+from components.shell import on_callback_error, register_shell_callbacks
 from config import Config
 from store.db import engine_for, migrate
 
@@ -70,6 +70,7 @@ def _guard_layout(layout: Any, roles: frozenset[str]) -> Callable[..., Any]:
         return layout(**kwargs) if callable(layout) else layout
 
     guarded.allowed_roles = roles
+    guarded.page_guard = True
     return guarded
 
 
@@ -79,8 +80,10 @@ def _protect_pages() -> None:
         roles = roles_for_page(page)
         if roles is None:
             PUBLIC_PATHS.add(page["path"])
-        elif not hasattr(page["layout"], "allowed_roles"):
-            page["layout"] = _guard_layout(page["layout"], roles)
+        elif not getattr(page["layout"], "page_guard", False):
+            # outermost, also around layouts decorated with `authorized` (whose denial is meant for
+            # callback outputs, not for the page router)
+            page["layout"] = _guard_layout(page["layout"], getattr(page["layout"], "allowed_roles", roles))
         page["title"] = functools.partial(page_title, page)
 
 
@@ -132,6 +135,7 @@ def create_app(config: Config | None = None, engine: Engine | None = None) -> da
     _localized_index(app)
     app.layout = shell_layout
     register_grid_callbacks(app)
+    register_shell_callbacks(app)
     if config.demo:
         ensure_demo_users(engine)
     return app
