@@ -12,6 +12,7 @@ from dash.exceptions import PreventUpdate
 from auth import audit, authorized
 
 from components import server_grid as server_grid_module
+from components.colours import with_status_colours
 from components.i18n import STRINGS, current_language, t
 from components.labels import code_labels
 
@@ -94,7 +95,8 @@ def readable_columns(columns: list[dict[str, Any]], data: pd.DataFrame) -> list[
             content = int(text.str.len().max())
         width = CELL_PADDING_PX + CHAR_PX * max(longest_word, min(content, 40))
         fitted = int(min(max(width, MIN_COLUMN_PX), MAX_COLUMN_PX))
-        out.append({**_localized_formatter(column), "minWidth": max(fitted, int(column.get("minWidth", 0)))})
+        out.append({**with_status_colours(_localized_formatter(column)),
+                    "minWidth": max(fitted, int(column.get("minWidth", 0)))})
     names = [i for i, c in enumerate(out) if c.get("field") in ("name", "partner_name", "client_name")]
     ids = [i for i, c in enumerate(out) if _is_id(str(c.get("field", "")))]
     if names and ids and ids[0] < names[0]:  # seen first: who it is, then its code

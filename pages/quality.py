@@ -16,6 +16,7 @@ from dash import Input, Output, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from auth import Scope, authorized, current_engine
+from components import colours
 from components.cache import scoped_memoize
 from components.cards import empty_state, kpi_card
 from components.charts import bar, figure, graph, scatter
@@ -31,7 +32,7 @@ PAGE_ROLES = frozenset({"partner", "management", "admin"})
 dash.register_page(__name__, path="/quality", name="quality", label_key="nav.quality", order=1,
                    roles=sorted(PAGE_ROLES))
 
-ANSWER_COLORS = {1: "#d73027", 2: "#fc8d59", 3: "#fee08b", 4: "#91cf60", 5: "#1a9850"}
+ANSWER_COLORS = colours.SCORE
 DATE_FORMATTER = {"function": "params.value ? d3.timeFormat('%d.%m.%Y')(d3.isoParse(params.value)) : '—'"}
 NUMBER_FORMATTER = {"function": "params.value == null ? '—' : params.value.toLocaleString('ru-RU', "
                                 "{maximumFractionDigits: 1})"}
@@ -337,12 +338,12 @@ def trend_figure(rows: list[dict]) -> dict:
     if frame.empty:
         return figure()
     traces = []
-    for key, color in (("csat", "#1f77b4"), ("nps_partner", "#2ca02c"), ("nps_platform", "#9467bd")):
+    for key, color in zip(("csat", "nps_partner", "nps_platform"), colours.SERIES):
         few = frame[f"{key}_n"] < 5
         traces.append(scatter(x=frame["quarter"].map(fmt_quarter), y=frame[key], name=t(f"quality.{key}"),
                               mode="lines+markers",
                               line=dict(color=color), customdata=frame[f"{key}_n"],
-                              marker=dict(color=[("#d0d0d0" if f else color) for f in few], size=8),
+                              marker=dict(color=[(colours.MUTED if f else color) for f in few], size=8),
                               hovertemplate="%{x}: %{y:.0f} (n = %{customdata})<extra></extra>"))
     return figure(traces, height=380, legend=dict(orientation="h", yanchor="top", y=-0.3),
                   yaxis=dict(range=[-105, 105]), xaxis=dict(type="category"))

@@ -20,6 +20,7 @@ import pandas as pd
 from dash import ALL, Input, Output, State, ctx, dcc, html
 
 from auth import authorized, current_engine
+from components import colours
 from components.cache import scoped_memoize
 from components.cards import empty_state
 from components.charts import bar, chronological, figure, graph, scatter, spread_labels
@@ -53,8 +54,8 @@ MOVERS_SHOWN = 10  # per direction in the chart; the grid lists every qualifying
 LABEL_CHARS = 28
 TREND_HEIGHT = 340  # px of each trend chart
 LABEL_GAP = 0.06  # minimum distance of two end labels, as a share of the y axis
-COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf")
-OTHERS_COLOUR = "#9e9e9e"
+COLOURS = colours.SERIES
+OTHERS_COLOUR = colours.MUTED
 QUARTER = re.compile(r"^\d{4}Q[1-4]$")
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 MAX_PICKED = 50
@@ -359,7 +360,7 @@ def movers_figure(table: pd.DataFrame, metric: str) -> dict:
                                      shown["n_previous"], shown["n"])]
     return figure([bar(
         x=shown["delta"], y=names, orientation="h", text=text, textposition="auto",
-        marker_color=["#2e7d32" if d >= 0 else "#c62828" for d in shown["delta"]],
+        marker_color=[colours.GAIN if d >= 0 else colours.LOSS for d in shown["delta"]],
         customdata=[[p] for p in shown["partner_id"]], hoverinfo="text", hovertext=text,
     )], showlegend=False, height=max(240, 28 * len(shown) + 60),
         margin=dict(l=10, r=20, t=10, b=30), yaxis=dict(automargin=True))
@@ -370,10 +371,10 @@ def competence_figure(table: pd.DataFrame) -> dict:
     table = table.sort_values("month", kind="stable")  # a time axis is always chronological
     months = table["month"].dt.strftime("%Y-%m-%d")
     return figure([
-        bar(x=months, y=table["assigned"], name=t("trends.assigned"), marker_color="#2e7d32",
+        bar(x=months, y=table["assigned"], name=t("trends.assigned"), marker_color=colours.STATUS["assigned"],
             text=table["assigned"].where(table["assigned"] > 0), textposition="outside",
             customdata=[["assigned"]] * len(table)),
-        bar(x=months, y=-table["revoked"], name=t("trends.revoked"), marker_color="#c62828",
+        bar(x=months, y=-table["revoked"], name=t("trends.revoked"), marker_color=colours.STATUS["revoked"],
             text=table["revoked"].where(table["revoked"] > 0), textposition="outside",
             customdata=[["revoked"]] * len(table), hovertemplate="%{x}: %{text}<extra></extra>"),
         scatter(x=months, y=table["held"], name=t("trends.held"), mode="lines", yaxis="y2",

@@ -83,3 +83,19 @@ def test_grid_numbers_follow_the_language(english):
 def test_time_zones_are_named_in_russian():
     labels = {o["value"]: o["label"] for o in time_zone_options("ru")}
     assert labels["Europe/Moscow"] == "Москва · Европа"
+
+
+def test_a_status_has_one_colour_on_every_page(monkeypatch):
+    from components import i18n
+    from components.colours import SCORE, STATUS, status_cell_rules
+
+    # the competence words of the quality page and the programme page (both registered by their pages)
+    for group in ("quality.status", "pq.status"):
+        monkeypatch.setitem(i18n.STRINGS, f"{group}.assigned", {"ru": "присвоена", "en": "assigned"})
+        monkeypatch.setitem(i18n.STRINGS, f"{group}.revoked", {"ru": "снята", "en": "revoked"})
+    rules = status_cell_rules()
+    assert "x === 'присвоена'" in rules["status-assigned"] and "x === 'снята'" in rules["status-revoked"]
+    assert not any("присвоена" in test for css, test in rules.items() if css != "status-assigned")
+    assert SCORE[1] == STATUS["breached"] and SCORE[5] == STATUS["met"] == STATUS["assigned"]
+    (column,) = readable_columns([{"field": "status"}], pd.DataFrame({"status": ["присвоена"]}))
+    assert column["cellClassRules"] == rules
