@@ -24,7 +24,7 @@ from components import colours
 from components.cache import scoped_memoize
 from components.cards import empty_state
 from components.charts import bar, chronological, figure, graph, scatter, spread_labels
-from components.format import fmt_number
+from components.format import fmt_number, fmt_quarter
 from components.grid import data_grid
 from components.i18n import STRINGS, current_language, register_strings, t
 from components.program_tables import register_columns
@@ -449,7 +449,8 @@ def layout(dimension: str | None = None, grain: str | None = None, country: str 
                  _dropdown("trends-mover-metric", [{"label": t(f"trends.metric.{m}"), "value": m}
                                                    for m in MOVER_METRICS], "csat", clearable=False)], md=4),
         dbc.Col([dbc.Label(t("trends.mover_quarter"), className="small mb-1"),
-                 _dropdown("trends-mover-quarter", list(reversed(quarters[1:])), default_mover_quarter(quarters),
+                 _dropdown("trends-mover-quarter", [{"label": fmt_quarter(q), "value": q} for q in reversed(quarters[1:])],
+                           default_mover_quarter(quarters),
                            clearable=False)], md=2),
         dbc.Col([dbc.Label(t("trends.min_answers"), className="small mb-1"),
                  _dropdown("trends-min-answers", list(MIN_ANSWER_CHOICES), MIN_ANSWERS, clearable=False)], md=3),
@@ -523,12 +524,14 @@ def show_movers(metric: object, quarter: object, min_answers: object, countries:
         return [empty_state(t("trends.no_data"))]
     movers = _movers(metric, quarter, min_answers, *places)
     if movers.table.empty:
-        return [html.P(t("trends.no_movers", n=min_answers, previous=movers.previous, quarter=movers.quarter),
+        return [html.P(t("trends.no_movers", n=min_answers, previous=fmt_quarter(movers.previous),
+                         quarter=fmt_quarter(movers.quarter)),
                        className="text-muted", id="trends-no-movers")]
     grid = movers.table.assign(value_previous=movers.table["value_previous"].round(1),
                                value=movers.table["value"].round(1), delta=movers.table["delta"].round(1))
     return [
-        html.P(t("trends.movers_compare", quarter=movers.quarter, previous=movers.previous, n=min_answers),
+        html.P(t("trends.movers_compare", quarter=fmt_quarter(movers.quarter), previous=fmt_quarter(movers.previous),
+                 n=min_answers),
                className="text-muted small"),
         graph({"type": GRAPH, "chart": "movers"}, movers_figure(movers.table, metric)),
         data_grid("trends-movers", grid, page_size=10, csv_filename=f"movers-{metric}-{movers.quarter}.csv"),
