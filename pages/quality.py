@@ -23,6 +23,7 @@ from components.charts import bar, figure, graph, scatter
 from components.format import fmt_date, fmt_number, fmt_percent, fmt_quarter
 from components.grid import data_grid
 from components.program_tables import value_labels
+from components.labels import code_label
 from components.i18n import current_language, register_strings, t
 from metrics.survey import QUESTIONS
 from reports.partner import WINDOWS, UnknownPartner, partner_report
@@ -99,7 +100,7 @@ register_strings({
     "quality.empty.projects": {"ru": "Проектов нет. Загрузите файлы projects и monitor_tests.",
                                "en": "No projects. Load the projects and monitor_tests files."},
     "quality.empty.tickets": {"ru": "Обращений нет. Загрузите файл tickets.", "en": "No tickets. Load the tickets file."},
-    "quality.empty.deposit": {"ru": "Платежей нет. Загрузите файл deposits.", "en": "No payments. Load the deposits file."},
+    "quality.empty.deposit": {"ru": "Платежей нет. Загрузите файл депозитов.", "en": "No payments. Load the deposits file."},
     "quality.no_partner": {"ru": "Выберите партнёра.", "en": "Choose a partner."},
     "quality.unknown_partner": {"ru": "Такого партнёра нет.", "en": "No such partner."},
     "quality.bad_window": {"ru": "Доступны только периоды «квартал» и «12 месяцев».",
@@ -398,11 +399,11 @@ def deposit_card(deposit: dict) -> dbc.Card:
     else:
         runway = fmt_number(deposit["runway_days"], 0) if deposit["runway_days"] is not None else "—"
         body = [html.H5(t("quality.deposit")),
-                html.Div(f"{fmt_number(deposit['balance'], 0)} {deposit['currency']}", className="kpi-value",
+                html.Div(f"{fmt_number(deposit['balance'], 0)} {code_label(deposit['currency'], 'cur')}", className="kpi-value",
                          id="quality-deposit-balance"),
                 html.P(t("quality.deposit.details", topped=fmt_number(deposit["topped_up"], 0),
                          charged=fmt_number(deposit["charged"], 0), tickets=fmt_number(deposit["charged_tickets"]),
-                         cur=deposit["currency"], runway=runway), className="small text-muted")]
+                         cur=code_label(deposit["currency"], "cur"), runway=runway), className="small text-muted")]
     return dbc.Card(dbc.CardBody(body), className="h-100 kpi-card", id="quality-deposit")
 
 
