@@ -99,3 +99,12 @@ def test_a_status_has_one_colour_on_every_page(monkeypatch):
     assert SCORE[1] == STATUS["breached"] and SCORE[5] == STATUS["met"] == STATUS["assigned"]
     (column,) = readable_columns([{"field": "status"}], pd.DataFrame({"status": ["присвоена"]}))
     assert column["cellClassRules"] == rules
+
+
+def test_trace_colours_reach_plotly_js():
+    """plotly.js ignores plotly.py's `marker_color` shorthand: the answer 5 bar was drawn in the 5th default colour."""
+    from components.charts import bar
+    from components.colours import SCORE
+
+    trace = bar(y=["a"], x=[1], marker_color=SCORE[5], marker={"line": {"width": 0}})
+    assert trace["marker"] == {"color": SCORE[5], "line": {"width": 0}} and "marker_color" not in trace
