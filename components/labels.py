@@ -95,7 +95,7 @@ register_strings({
 # grid column -> the group of words its codes are shown in
 CODE_COLUMNS: dict[str, str] = {
     "category": "cat", "categories": "cat", "currency": "cur", "service": "service", "action": "audit",
-    "role": "role", "sla_state": "sla", "kind": "kind", "type": "ticket.type",
+    "role": "role", "sla_state": "sla", "kind": "kind", "type": "ticket.type", "rule": "service",
 }
 _DETAIL_PAIR = re.compile(r"\b([a-z_]+)=([^\s,;()]+)")
 
@@ -170,3 +170,10 @@ def _time_zone_options(lang: str) -> tuple[tuple[str, str], ...]:
 def time_zone_options(lang: str | None = None) -> list[dict[str, str]]:
     """Dropdown options of the IANA time zones named in the user's language («Москва · Европа»)."""
     return [{"label": label, "value": zone} for zone, label in _time_zone_options(lang or current_language())]
+
+
+def country_name(code: str, lang: str | None = None) -> str:
+    """A country code in words (CLDR): ``UZ`` -> «Узбекистан»; unknown codes unchanged."""
+    from babel import Locale
+
+    return Locale.parse(BABEL_LOCALES.get(lang or current_language(), BABEL_LOCALES["ru"])).territories.get(code, code)

@@ -19,7 +19,7 @@ from auth import Scope, audit, authorized, current_engine
 from components.cache import invalidate_data_cache
 from components.format import fmt_datetime, fmt_number
 from components.i18n import STRINGS, register_strings, t
-from components.labels import time_zone_options
+from components.labels import country_name, time_zone_options
 from store.admin_queries import (
     PRIORITIES,
     AdminInputError,
@@ -255,7 +255,7 @@ def _calendar_form() -> dbc.Card:
     with current_engine().connect() as conn:
         names = _names(calendar_definitions(conn))
     countries = [{"label": t("admin_settings.no_country"), "value": NO_COUNTRY}] + [
-        {"label": c, "value": c} for c in supported_countries()]
+        {"label": country_name(c), "value": c} for c in supported_countries()]
     weekdays = [{"label": t(f"weekday.{d}"), "value": d} for d in range(7)]
     return dbc.Card(dbc.CardBody([
         html.H5(t("admin_settings.calendars")),
@@ -324,7 +324,7 @@ def _coverage_view() -> html.Div:
 
 
 def _official_form() -> dbc.Card:
-    countries = [{"label": c, "value": c} for c in supported_countries()]
+    countries = [{"label": country_name(c), "value": c} for c in supported_countries()]
     return dbc.Card(dbc.CardBody([
         html.H5(t("admin_settings.official_title")),
         html.P(t("admin_settings.official_intro"), className="small text-muted"),

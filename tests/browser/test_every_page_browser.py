@@ -32,6 +32,8 @@ LATIN_ALLOWED = {
     "CSAT", "NPS", "SLA", "CSV", "XLSX", "PDF", "RU", "EN", "ID", "IT", "ITS", "ITSaaS", "SaaS", "cfresh", "TOP",
     "Bitrix", "UTF", "BOM", "KZ", "UA", "BY", "CRM", "JSON", "IP", "Windows", "Excel",
     "admin", "management", "manager", "partner",  # the demo users' logins: data the admin typed, not codes
+    # the production-calendar file format the admin must write (admin/settings help): column and value names
+    "XML", "date", "kind", "holiday", "holidays", "workday", "short",
 }
 # a word of two or more Latin letters, not part of an address, a path, a file name or an e-mail
 LATIN_WORD = re.compile(r"(?<![\w@./-])[A-Za-z][A-Za-z_]{1,}(?![\w@/]|\.\w)")
