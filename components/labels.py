@@ -96,6 +96,7 @@ register_strings({
 CODE_COLUMNS: dict[str, str] = {
     "category": "cat", "categories": "cat", "currency": "cur", "service": "service", "action": "audit",
     "role": "role", "sla_state": "sla", "kind": "kind", "type": "ticket.type", "rule": "service",
+    "country": "country",
 }
 _DETAIL_PAIR = re.compile(r"\b([a-z_]+)=([^\s,;()]+)")
 
@@ -104,6 +105,11 @@ def code_label(code: object, group: str) -> object:
     """`code` in the user's language (each part of a "; " or ", " list), unknown codes unchanged."""
     if not isinstance(code, str) or not code:
         return code
+    if group == "country":
+        return country_name(code)
+    if " · " in code:  # an SLA rule «psm · P2 · 4 ч / 16 ч»: its service first
+        head, _, rest = code.partition(" · ")
+        return f"{code_label(head, group)} · {rest}"
     sep = "; " if "; " in code else ", "
     return sep.join(t(f"{group}.{part}") if f"{group}.{part}" in STRINGS else part for part in code.split(sep))
 

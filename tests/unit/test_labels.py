@@ -108,3 +108,8 @@ def test_trace_colours_reach_plotly_js():
 
     trace = bar(y=["a"], x=[1], marker_color=SCORE[5], marker={"line": {"width": 0}})
     assert trace["marker"] == {"color": SCORE[5], "line": {"width": 0}} and "marker_color" not in trace
+
+
+def test_sla_rules_and_countries_in_words():
+    shown = code_labels(pd.DataFrame({"rule": ["psm · P2 · 4 ч / 16 ч"], "country": ["UZ"]}))
+    assert shown.values.tolist() == [["выделенная поддержка · P2 · 4 ч / 16 ч", "Узбекистан"]]
