@@ -307,7 +307,7 @@ def _coverage_view() -> html.Div:
         log = recompute_log(conn, limit=5)
     warnings = [dbc.Alert(t("admin_settings.stale_calendar", name=name, year=year, clients=fmt_number(clients)),
                           color="warning", className="py-2 mb-2") for name, year, clients in stale]
-    coverage_rows = [[r.calendar, r.year, t(f"admin_settings.source.{r.source}", detail=r.detail)]
+    coverage_rows = [[country_name(r.calendar), r.year, t(f"admin_settings.source.{r.source}", detail=r.detail)]
                      for r in coverage.itertuples()]
     log_rows = [[fmt_datetime(r.at), r.trigger, r.version or "", fmt_number(r.tickets),
                  t(f"admin_settings.outcome.{r.outcome}") + (f": {r.detail}" if r.detail else "")]

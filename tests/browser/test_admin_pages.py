@@ -43,5 +43,5 @@ def test_settings_page_shows_the_default_policy_targets(dash_duo, app):
     dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", button)
     dash_duo.wait_for_contains_text("#admin-settings-recompute-message", "Пересчитано обращений: 0", timeout=20)
     coverage = dash_duo.find_element("#admin-settings-coverage-table").text  # calendars by year and source
-    assert "RU" in coverage and "пакет holidays" in coverage
+    assert "Россия" in coverage and "пакет holidays" in coverage
     assert severe_logs(dash_duo) == []
