@@ -3,6 +3,7 @@ from __future__ import annotations
 
 
 import pytest
+from dash.testing.wait import until
 
 from auth.users import DEMO_NAMES
 from tests.integration.callback_harness import app_engine, make_app, seed_minimal_data
@@ -71,5 +72,5 @@ def test_the_navbar_folds_behind_the_toggler_on_a_phone(dash_duo, app):
     assert navbar.size["height"] < 80 and not dash_duo.find_element("#shell-logout").is_displayed()
     dash_duo.find_element("#shell-toggler").click()
     dash_duo.wait_for_contains_text("#shell-menu", "Моё качество", timeout=10)
-    assert dash_duo.find_element("#shell-logout").is_displayed()
+    until(lambda: dash_duo.find_element("#shell-logout").is_displayed(), timeout=5)  # after the unfolding
     assert severe_logs(dash_duo) == []
