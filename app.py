@@ -16,7 +16,7 @@ from typing import Any
 
 import dash
 from dash import _callback, _get_app
-from flask import Flask, redirect
+from flask import Flask, has_request_context, redirect, request
 from sqlalchemy import Engine
 
 from api.partners import register_partner_api
@@ -24,14 +24,14 @@ from auth import current_scope_or_none, ensure_demo_users, init_auth
 from auth.callbacks import install_callback_guard
 from auth.headers import secure_headers
 from auth.users import DEMO_LOGINS, DEMO_PASSWORD
-from components.alerts import forbidden_alert
+from components.alerts import forbidden_page
 from components.background import background_manager
 from components.cache import init_cache
 from components.grid import register_grid_callbacks
 from components.i18n import t
-from components.nav import roles_for_page
+from components.nav import page_title, roles_for_page
 from components.shell import layout as shell_layout
-from components.shell import on_callback_error
+from components.shell import on_callback_error, register_shell_callbacks
 from config import Config
 from pages.directory import create_directory_app
 from store.db import engine_for, migrate
@@ -72,10 +72,11 @@ def _guard_layout(layout: Any, roles: frozenset[str]) -> Callable[..., Any]:
     def guarded(**kwargs: Any) -> Any:
         scope = current_scope_or_none()
         if scope is None or scope.role not in roles:
-            return forbidden_alert()
+            return forbidden_page()
         return layout(**kwargs) if callable(layout) else layout
 
     guarded.allowed_roles = roles
+    guarded.page_guard = True
     return guarded
 
 
@@ -83,8 +84,24 @@ def _protect_pages() -> None:
     """Wrap every registered page's layout in its role guard (public pages are separate apps)."""
     for page in dash.page_registry.values():
         roles = roles_for_page(page) or frozenset()
-        if not hasattr(page["layout"], "allowed_roles"):
-            page["layout"] = _guard_layout(page["layout"], roles)
+        if not getattr(page["layout"], "page_guard", False):
+            # outermost, also around layouts decorated with `authorized` (whose denial is meant for
+            # callback outputs, not for the page router)
+            page["layout"] = _guard_layout(page["layout"], getattr(page["layout"], "allowed_roles", roles))
+        page["title"] = functools.partial(page_title, page)
+
+
+def _localized_index(app: dash.Dash) -> None:
+    """The first HTML of a page carries that page's title in the user's language (Dash puts the app's)."""
+    plain = app.interpolate_index
+
+    def interpolate_index(**kwargs: Any) -> str:
+        path = app.strip_relative_path(request.path) if has_request_context() else ""
+        page = next((p for p in dash.page_registry.values() if p["path"].strip("/") == (path or "")), None)
+        title = page_title(page) if page is not None else t("product")
+        return plain(**{**kwargs, "title": title})
+
+    app.interpolate_index = interpolate_index
 
 
 def create_app(config: Config | None = None, engine: Engine | None = None) -> dash.Dash:
@@ -121,8 +138,10 @@ def create_app(config: Config | None = None, engine: Engine | None = None) -> da
     )
     _adopt_global_callbacks(app)
     _protect_pages()
+    _localized_index(app)
     app.layout = shell_layout
     register_grid_callbacks(app)
+    register_shell_callbacks(app)
     install_callback_guard(app)
     secure_headers(server, config, (directory, app))
     if config.demo:

@@ -31,7 +31,7 @@ def kpi_card(
         lines.append(html.Div(t("kpi.interval", low=fmt_number(interval[0], decimals),
                                 high=fmt_number(interval[1], decimals)), className="kpi-interval"))
     if n is not None:
-        lines.append(html.Div(t("kpi.too_few" if too_few else "kpi.n", n=fmt_number(n)), className="kpi-n"))
+        lines.append(html.Div(t("kpi.too_few" if too_few else "n.answers", n=n), className="kpi-n"))
     if hint:
         lines.append(html.Div(hint, className="kpi-hint"))
     body = [html.Div(title, className="kpi-title"), html.Div(shown, className="kpi-value"), *lines]

@@ -15,12 +15,14 @@ import pandas as pd
 import plotly.io as pio
 from dash import dcc
 
+from components.colours import SERIES
 from components.i18n import current_language
 
 # plotly `separators`: first the decimal mark, then the thousands separator
 SEPARATORS = {"ru": ", ", "en": ".,"}
 # plotly_white's layout (colours, grid, fonts) without its per-trace-type defaults
-TEMPLATE = {"layout": pio.templates["plotly_white"].layout.to_plotly_json()}
+# series without meaning in the product's colours, never the status red/green first (assets/colours.md)
+TEMPLATE = {"layout": {**pio.templates["plotly_white"].layout.to_plotly_json(), "colorway": list(SERIES)}}
 BASE_LAYOUT = {
     "margin": {"l": 40, "r": 20, "t": 40, "b": 40},
     "font": {"family": "Lato, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13},

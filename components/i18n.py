@@ -1,6 +1,25 @@
-"""Interface strings in Russian (default) and English: `t(key)` in the user's language."""
+"""Interface strings in Russian (default) and English: `t(key)` in the user's language.
+
+The words live in gettext catalogs, `translations/<lang>/LC_MESSAGES/messages.po` (message ids are the
+keys, e.g. ``nav.home``), compiled in memory by Babel at first use (no .mo file to forget) and read
+through `gettext.GNUTranslations`; plural entries follow the language's plural rule
+(``t("n.answers", n=221)`` -> «221 ответ»). Modules still declare their strings beside the code with
+`register_strings`: `python -m tools.i18n_extract` writes them into both catalogs, and a registered key
+missing from the catalogs (e.g. just merged from another branch) is served from its registration until
+then. `tests/unit/test_i18n.py` fails while the catalogs and the registrations disagree.
+"""
 from __future__ import annotations
 
+import functools
+import gettext
+import io
+import numbers
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.messages.catalog import Catalog as BabelCatalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import has_request_context, session
 
 LANGUAGES: tuple[str, ...] = ("ru", "en")
@@ -109,8 +128,47 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
-def register_strings(strings: dict[str, dict[str, str]]) -> None:
-    """Add (or override) interface strings, e.g. a page's own, at import of the page module."""
+TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
+DOMAIN = "messages"
+BABEL_LOCALES = {"ru": "ru_RU", "en": "en_GB"}
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """One language's compiled catalog and the ids of its plural entries."""
+
+    translations: gettext.GNUTranslations
+    plural_keys: frozenset[str]
+
+
+def po_path(lang: str) -> Path:
+    return TRANSLATIONS / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@functools.cache
+def catalog(lang: str) -> Catalog:
+    """The `lang` catalog: its .po read and compiled to .mo in memory by Babel (once per process)."""
+    path = po_path(lang)
+    if path.exists():
+        with path.open("rb") as handle:
+            po = read_po(handle, locale=lang, domain=DOMAIN)
+    else:  # before the first `python -m tools.i18n_extract`: registrations only
+        po = BabelCatalog(locale=lang, domain=DOMAIN)
+    mo = io.BytesIO()
+    write_mo(mo, po, use_fuzzy=False)
+    mo.seek(0)
+    plural = frozenset(m.id[0] for m in po if m.id and m.pluralizable)
+    return Catalog(gettext.GNUTranslations(mo), plural)
+
+
+def register_strings(strings: dict[str, dict[str, str | tuple[str, ...]]]) -> None:
+    """Add (or override) interface strings, e.g. a page's own, at import of the page module.
+
+    A plural string gives its forms as a tuple in the language's gettext order
+    (ru: one, few, many — «{n} ответ», «{n} ответа», «{n} ответов»; en: one, other).
+    Registered strings are the source `tools.i18n_extract` writes into the catalogs and the fallback
+    for a key the catalogs do not have yet.
+    """
     STRINGS.update(strings)
 
 
@@ -123,10 +181,37 @@ def current_language() -> str:
     return DEFAULT_LANGUAGE
 
 
+def has_text(key: str, lang: str | None = None) -> bool:
+    """Whether `key` has a text in `lang` (catalog or registration)."""
+    lang = lang if lang in LANGUAGES else current_language()
+    cat = catalog(lang)
+    return (key in cat.plural_keys or cat.translations.gettext(key) != key
+            or bool(STRINGS.get(key, {}).get(lang)))
+
+
 def t(key: str, lang: str | None = None, **values: object) -> str:
-    """The string `key` in `lang` (default: the user's), formatted with `values`; the key itself if unknown."""
-    entry = STRINGS.get(key)
-    if entry is None:
-        return key
-    text = entry.get(lang or current_language()) or entry.get(DEFAULT_LANGUAGE) or key
+    """The string `key` in `lang` (default: the user's), formatted with `values`; the key itself if unknown.
+
+    A plural entry takes its form from the number `n` (shown formatted for the language):
+    ``t("n.answers", n=5) -> "5 ответов"``.
+    """
+    lang = lang if lang in LANGUAGES else current_language()
+    cat = catalog(lang)
+    count = values.get("n")
+    whole = abs(int(count)) if isinstance(count, numbers.Real) and not isinstance(count, bool) else 0
+    if key in cat.plural_keys:
+        text = cat.translations.ngettext(key, key, whole)
+    else:
+        text = cat.translations.gettext(key)
+        if text == key:
+            entry = STRINGS.get(key)
+            if entry is None:
+                return key
+            text = entry.get(lang) or entry.get(DEFAULT_LANGUAGE) or key
+            if isinstance(text, tuple):
+                text = text[min(cat.translations.plural(whole), len(text) - 1)]
+    if isinstance(count, numbers.Real) and not isinstance(count, bool) and "{n" in text:
+        from components.format import fmt_number
+
+        values = {**values, "n": fmt_number(count, lang=lang)}
     return text.format(**values) if values else text

@@ -62,6 +62,12 @@ def _label(page: Mapping[str, Any]) -> str:
     return t(key) if key else str(page.get("name", page.get("path")))
 
 
+def page_title(page: Mapping[str, Any], **_path_variables: str) -> str:
+    """The browser tab title of `page` in the user's language: «Тренды · Монитор качества партнёров»."""
+    key = page.get("label_key") or getattr(menu_item_for(page.get("path", "")), "label_key", None)
+    return f"{t(key)} · {t('product')}" if key else t("product")
+
+
 def menu_for(role: str | None, registry: Mapping[str, Mapping[str, Any]],
              public_apps: Collection[str] = ()) -> list[Any]:
     """Navbar entries for `role` (None = anonymous): only pages registered and allowed to the role,

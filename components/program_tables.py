@@ -62,6 +62,6 @@ register_strings({
     # ticket types (SPEC §3), shown by the partner's tickets and the dedicated-support page
     "ticket.type.simple": {"ru": "простая", "en": "simple"},
     "ticket.type.complex": {"ru": "сложная", "en": "complex"},
-    "ticket.type.bug": {"ru": "BUG", "en": "bug"},
+    "ticket.type.bug": {"ru": "ошибка", "en": "bug"},
     "ticket.type.rework": {"ru": "доработка", "en": "rework"},
 })

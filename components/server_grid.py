@@ -30,7 +30,9 @@ SERVER_DOWNLOAD = "server-grid-download"
 SERVER_ROWS = 300  # tables longer than this are paged on the server
 ROWS_TIMEOUT = 6 * 3600  # outlives the page caches (5 min) that keep the grid's token
 MAX_BLOCK = 500  # rows per request, whatever the browser asks for
-DEFAULT_COL_DEF = {"sortable": True, "filter": True, "resizable": True, "floatingFilter": True}
+# headers wrap onto more lines instead of being cut («Обраще…»)
+DEFAULT_COL_DEF = {"sortable": True, "filter": True, "resizable": True, "floatingFilter": True,
+                   "wrapHeaderText": True, "autoHeaderHeight": True}
 TEXT_TESTS = {
     "contains": lambda s, v: s.str.contains(v, regex=False), "notContains": lambda s, v: ~s.str.contains(v, regex=False),
     "equals": lambda s, v: s == v, "notEqual": lambda s, v: s != v,

@@ -33,19 +33,22 @@ def _user_block() -> list:
     scope = current_scope_or_none()
     here = quote(_current_page(), safe="/?=&")
     languages = [
-        html.A(code.upper(), href=f"/lang/{code}?next={here}", id=f"shell-lang-{code}",
+        html.A(code.upper(), href=f"/lang/{code}?next={here}", id=f"shell-lang-{code}", lang=code,
+               title={"ru": "Русский", "en": "English"}[code],
                className="shell-lang" + (" active" if code == current_language() else ""))
         for code in LANGUAGES
     ]
-    block = [html.Span(languages, className="me-3")]
+    languages = [languages[0], " ", *languages[1:]]
+    block = [html.Span(languages, className="shell-langs me-3")]
     if scope is None:
         block.append(html.A(t("nav.login"), href="/login", className="nav-link d-inline", id="shell-login"))
         return block
     block += [
         html.Span(t("shell.data_as_of", time=fmt_datetime(clock.now())), id="shell-data-as-of",
-                  className="me-3 text-nowrap"),
-        html.Span([html.Span(scope.name, id="shell-user", className="fw-bold"), " · ", t(f"role.{scope.role}")],
-                  className="shell-user me-3"),
+                  className="shell-data-as-of me-3 text-nowrap"),
+        html.Span([html.Span(scope.name, id="shell-user", className="fw-bold"),
+                   html.Span(f" · {t(f'role.{scope.role}')}", className="shell-role")],
+                  className="shell-user me-3", title=t(f"role.{scope.role}")),
         html.A(t("nav.notifications"), href="/notifications", id="shell-notifications",
                className="shell-lang me-3"),  # SPEC §11: each user's own e-mail settings
         logout_form(),
@@ -64,16 +67,23 @@ def logout_form() -> html.Form:
 
 
 def _navbar(menu: list) -> dbc.Navbar:
+    # below 992 px (Bootstrap lg) the menu and the user block fold behind the toggler
     return dbc.Navbar(
         dbc.Container(
             [
                 dbc.NavbarBrand(t("product"), href="/", id="shell-brand", external_link=True),
-                dbc.Nav(menu, navbar=True, className="me-auto flex-wrap", id="shell-menu"),
-                html.Div(_user_block(), className="d-flex align-items-center text-light small"),
+                dbc.NavbarToggler(id="shell-toggler", n_clicks=0),
+                dbc.Collapse(
+                    [
+                        dbc.Nav(menu, navbar=True, className="me-auto", id="shell-menu"),
+                        html.Div(_user_block(), className="shell-user-block d-flex align-items-center text-light small"),
+                    ],
+                    id="shell-collapse", is_open=False, navbar=True,
+                ),
             ],
             fluid=True,
         ),
-        color="primary", dark=True, className="shell-navbar mb-3", id="shell-navbar",
+        color="primary", dark=True, expand="lg", className="shell-navbar mb-3", id="shell-navbar",
     )
 
 
@@ -92,6 +102,17 @@ def layout() -> html.Div:
         dismissable=True, duration=8000, className="shell-error-toast",
     )
     return html.Div([navbar, dbc.Container(dash.page_container, fluid=True, className="pb-4"), toast])
+
+
+def register_shell_callbacks(app: dash.Dash) -> None:
+    """The navbar toggler opens and closes the folded menu (in the browser, no round trip)."""
+    app.clientside_callback(
+        "function(n, open) { return n ? !open : open; }",
+        dash.Output("shell-collapse", "is_open"),
+        dash.Input("shell-toggler", "n_clicks"),
+        dash.State("shell-collapse", "is_open"),
+        prevent_initial_call=True,
+    )
 
 
 def on_callback_error(error: Exception) -> None:

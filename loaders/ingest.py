@@ -62,6 +62,7 @@ class FileReport:
     errors: list[dict] = field(default_factory=list)
     status: str = "ok"  # ok | partial | refused
     ignored_columns: list[str] = field(default_factory=list)
+    summed: int = 0  # worklog rows repeating a key, added to the hours of the row they repeat
     seconds: float = 0.0
     derived_seconds: float = 0.0  # of `seconds`: refreshing derived tables (SLA, rollups)
     derived_stages: dict[str, float] = field(default_factory=dict)  # seconds of the derived refresh per stage
@@ -203,6 +204,10 @@ def _resolve_columns(schema: KindSchema, table: Table, report: FileReport) -> di
     """Header name -> column; refuses missing required columns and two headers meaning one column."""
     if not any(h for h in table.header):
         raise FileRefused("the file has no header row")
+    named = pd.Series([h.casefold() for h in table.header if h])
+    repeated = sorted({h for h in table.header if h and h.casefold() in set(named[named.duplicated()])})
+    if repeated:  # pandas would keep one of the two columns silently
+        raise FileRefused(f"column '{repeated[0]}' appears more than once in the header: keep one")
     mapping = match_header(schema, table.header)
     seen: dict[str, str] = {}
     for header, column in mapping.items():
@@ -227,6 +232,7 @@ def _finish_run(conn: Connection, run_id: int, report: FileReport) -> None:
     report.status = "partial" if report.rejected else "ok"
     conn.execute(update(IngestRun).where(IngestRun.id == run_id).values(
         rows=report.rows, accepted=report.accepted, rejected=report.rejected, status=report.status,
+        message=f"{report.summed} repeated rows summed" if report.summed else None,
         finished_at=clock.now_datetime(), seconds=report.seconds))
 
 
@@ -482,6 +488,7 @@ class _FileLoader:
         grouped = good.groupby(key, sort=False, as_index=False, dropna=False).agg({**first, **{c: "sum" for c in summed}})
         hashes = self._key_hashes(grouped, key)
         matched, _ = self._seen(hashes)
+        self.report.summed += len(good) - len(grouped) + int(matched.sum())
         upsert_dataframe(self.conn, self.schema.table, grouped[~matched], key, update_columns)
         upsert_dataframe(self.conn, self.schema.table, grouped[matched], key, update_columns, add_columns=summed)
         self._remember(hashes[~matched], np.zeros((~matched).sum(), dtype=np.int64))

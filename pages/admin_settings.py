@@ -18,7 +18,8 @@ from dash.exceptions import PreventUpdate
 from auth import Scope, audit, authorized, current_engine
 from components.cache import invalidate_data_cache
 from components.format import fmt_datetime, fmt_number
-from components.i18n import register_strings, t
+from components.i18n import STRINGS, register_strings, t
+from components.labels import country_name, time_zone_options
 from store.admin_queries import (
     PRIORITIES,
     AdminInputError,
@@ -28,7 +29,6 @@ from store.admin_queries import (
     settings_usage,
     sla_is_stale,
     supported_countries,
-    time_zones,
 )
 from loaders.production_calendar import ProductionCalendarError, check_country, parse_production_calendar
 from store.derived import recompute
@@ -62,7 +62,7 @@ register_strings({
     "admin_settings.title": {"ru": "SLA-политики и рабочие календари", "en": "SLA policies and working calendars"},
     "admin_settings.intro": {
         "ru": "Сроки — в рабочих часах календаря клиента (клиенту назначают политику и календарь колонками "
-              "sla_policy и calendar файла clients). Сохранение политики или календаря сразу пересчитывает "
+              "«политика SLA» и «календарь» файла клиентов). Сохранение политики или календаря сразу пересчитывает "
               "обращения клиентов, которые их используют; «Пересчитать» пересчитывает все обращения.",
         "en": "Targets are working hours of the client's calendar (a client gets its policy and calendar in the "
               "sla_policy and calendar columns of the clients file). Saving a policy or calendar recomputes the "
@@ -198,7 +198,8 @@ def _message(error: AdminInputError) -> dbc.Alert:
 
 
 def _names(definitions: dict) -> list[dict]:
-    return [{"label": name, "value": name} for name in sorted(definitions)]
+    return [{"label": t(f"settings.name.{name}") if f"settings.name.{name}" in STRINGS else name, "value": name}
+            for name in sorted(definitions)]
 
 
 def _usage_text(kind: str, name: str | None, default: str) -> str:
@@ -254,7 +255,7 @@ def _calendar_form() -> dbc.Card:
     with current_engine().connect() as conn:
         names = _names(calendar_definitions(conn))
     countries = [{"label": t("admin_settings.no_country"), "value": NO_COUNTRY}] + [
-        {"label": c, "value": c} for c in supported_countries()]
+        {"label": country_name(c), "value": c} for c in supported_countries()]
     weekdays = [{"label": t(f"weekday.{d}"), "value": d} for d in range(7)]
     return dbc.Card(dbc.CardBody([
         html.H5(t("admin_settings.calendars")),
@@ -268,7 +269,7 @@ def _calendar_form() -> dbc.Card:
         ], className="g-2 mb-2"),
         dbc.Row([
             dbc.Col([dbc.Label(t("admin_settings.timezone")),
-                     dcc.Dropdown(id="admin-settings-timezone", options=list(time_zones()), clearable=False)], md=4),
+                     dcc.Dropdown(id="admin-settings-timezone", options=time_zone_options(), clearable=False)], md=4),
             dbc.Col([dbc.Label(t("admin_settings.country")),
                      dcc.Dropdown(id="admin-settings-country", options=countries, clearable=False)], md=3),
             dbc.Col([dbc.Label(t("admin_settings.opens")), dbc.Input(id="admin-settings-opens", placeholder="09:00")],
@@ -306,7 +307,7 @@ def _coverage_view() -> html.Div:
         log = recompute_log(conn, limit=5)
     warnings = [dbc.Alert(t("admin_settings.stale_calendar", name=name, year=year, clients=fmt_number(clients)),
                           color="warning", className="py-2 mb-2") for name, year, clients in stale]
-    coverage_rows = [[r.calendar, r.year, t(f"admin_settings.source.{r.source}", detail=r.detail)]
+    coverage_rows = [[country_name(r.calendar), r.year, t(f"admin_settings.source.{r.source}", detail=r.detail)]
                      for r in coverage.itertuples()]
     log_rows = [[fmt_datetime(r.at), r.trigger, r.version or "", fmt_number(r.tickets),
                  t(f"admin_settings.outcome.{r.outcome}") + (f": {r.detail}" if r.detail else "")]
@@ -323,7 +324,7 @@ def _coverage_view() -> html.Div:
 
 
 def _official_form() -> dbc.Card:
-    countries = [{"label": c, "value": c} for c in supported_countries()]
+    countries = [{"label": country_name(c), "value": c} for c in supported_countries()]
     return dbc.Card(dbc.CardBody([
         html.H5(t("admin_settings.official_title")),
         html.P(t("admin_settings.official_intro"), className="small text-muted"),

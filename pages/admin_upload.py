@@ -26,6 +26,8 @@ from dash.exceptions import PreventUpdate
 from auth import Scope, audit, authorized, current_config, current_engine
 from components.cache import invalidate_data_cache
 from components.format import fmt_number
+from components.labels import code_labels
+from components.loader_words import column_word, file_name, loader_message, loader_messages
 from components.grid import grid_id
 from components.grid_columns import grid_records, typed_grid
 from components.i18n import current_language, register_strings, t
@@ -179,13 +181,18 @@ def history_records() -> list[dict]:
         frame = ingest_history(conn)
     frame["status"] = frame["status"].map(lambda s: t(f"admin_upload.status.{s}"))
     frame["seconds"] = frame["seconds"].round(2)
-    return grid_records(frame)
+    frame["path"] = frame["path"].map(file_name)
+    frame["message"] = loader_messages(frame["message"])
+    return grid_records(code_labels(frame))
 
 
 def quarantine_records(run_id: int | None) -> list[dict]:
     with current_engine().connect() as conn:
         frame = quarantine_rows(conn, run_id)
-    return grid_records(frame)
+    frame["path"] = frame["path"].map(file_name)
+    frame["column"] = frame["column"].map(column_word)
+    frame["reason"] = loader_messages(frame["reason"])
+    return grid_records(code_labels(frame))
 
 
 def run_options() -> list[dict]:
@@ -194,7 +201,7 @@ def run_options() -> list[dict]:
     options = [{"label": t("admin_upload.quarantine_all"), "value": 0}]
     for run in runs.itertuples(index=False):
         when = run.started_at.tz_convert("Europe/Moscow").strftime("%d.%m.%Y %H:%M")
-        options.append({"label": t("admin_upload.run_label", id=run.id, path=run.path, when=when,
+        options.append({"label": t("admin_upload.run_label", id=run.id, path=file_name(run.path), when=when,
                                    n=fmt_number(run.quarantined)), "value": int(run.id)})
     return options
 
@@ -215,7 +222,7 @@ def report_view(reports: list[FileReport], unreadable: list[str]) -> html.Div:
     body = []
     for report in reports:
         body.append(html.Tr([
-            html.Td(report.path, className="text-break"),
+            html.Td(file_name(report.path), className="text-break"),
             html.Td(fmt_number(report.rows), className="text-end"),
             html.Td(fmt_number(report.accepted), className="text-end"),
             html.Td(fmt_number(report.rejected), className="text-end"),
@@ -234,17 +241,19 @@ def report_view(reports: list[FileReport], unreadable: list[str]) -> html.Div:
 
 def _report_message(report: FileReport) -> list:
     if report.refused:
-        return [html.Span(report.errors[0]["reason"], className="text-danger")]
+        return [html.Span(loader_message(report.errors[0]["reason"]), className="text-danger")]
     lines: list = []
     for error in report.errors[:REPORTED_ERRORS]:
-        lines.append(html.Div(t("admin_upload.row_error", row=error["row"], column=error["column"],
-                                value=error["value"], reason=error["reason"]) if error["value"] not in (None, "") else
-                                t("admin_upload.row_error_empty", row=error["row"], column=error["column"],
-                                  reason=error["reason"]),
+        column, reason = column_word(error["column"]), loader_message(error["reason"])
+        lines.append(html.Div(t("admin_upload.row_error", row=error["row"], column=column,
+                                value=error["value"], reason=reason) if error["value"] not in (None, "") else
+                                t("admin_upload.row_error_empty", row=error["row"], column=column, reason=reason),
                               className="small"))
     if report.rejected > REPORTED_ERRORS and len(report.errors) > REPORTED_ERRORS:
         lines.append(html.Div(t("admin_upload.more_errors", n=fmt_number(len(report.errors) - REPORTED_ERRORS)),
                               className="small text-muted"))
+    if report.summed:
+        lines.append(html.Div(t("reason.summed", n=report.summed), className="small text-muted upload-summed"))
     if report.ignored_columns:
         lines.append(html.Div(t("admin_upload.ignored", columns=", ".join(report.ignored_columns)),
                               className="small text-muted"))
@@ -255,7 +264,7 @@ def _report_message(report: FileReport) -> list:
 @authorized(roles=ADMIN)
 def layout(scope: Scope, **_query: str) -> html.Div:
     limit = upload_limit_bytes(current_config())
-    kinds = [{"label": t("admin_upload.kind_auto"), "value": AUTO_KIND}] + [{"label": k, "value": k}
+    kinds = [{"label": t("admin_upload.kind_auto"), "value": AUTO_KIND}] + [{"label": t(f"kind.{k}"), "value": k}
                                                                           for k in LOAD_ORDER]
     upload = dcc.Upload(
         id="admin-upload-files",

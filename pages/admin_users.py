@@ -13,6 +13,7 @@ from dash.exceptions import PreventUpdate
 from auth import ROLES, Scope, UserError, audit, authorized, current_engine
 from auth.users import MIN_PASSWORD_LENGTH, create_user, get_user, normalize_login, set_password
 from components.format import fmt_number
+from components.labels import audit_detail, code_labels
 from components.grid import grid_id
 from components.grid_columns import grid_records, typed_grid
 from components.i18n import register_strings, t
@@ -110,7 +111,8 @@ def user_records() -> list[dict]:
 def audit_records() -> list[dict]:
     with current_engine().connect() as conn:
         frame = audit_table(conn)
-    return grid_records(frame)
+    frame["detail"] = frame["detail"].map(audit_detail)
+    return grid_records(code_labels(frame))
 
 
 def user_options() -> list[dict]:

@@ -298,5 +298,8 @@ def create_directory_app(server: Flask, assets_folder: str) -> dash.Dash:
     app.layout = _public_layout
     app.callback(*DIRECTORY_DEPENDENCIES)(update_directory)
     app.callback(*SHORTLIST_DEPENDENCIES)(update_shortlist)
+    from components.shell import register_shell_callbacks
+
+    register_shell_callbacks(app)  # the folded navbar's toggler (runs in the browser)
     server.add_url_rule("/directory", "directory_root", _to_app)
     return app

@@ -10,6 +10,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from auth import audit, authorized, current_engine, current_scope
+from components import colours
 from components.cache import invalidate_data_cache, scoped_memoize
 from components.cards import empty_state, kpi_card
 from components.charts import bar, figure, graph, scatter
@@ -109,8 +110,8 @@ def _chart(summary: pd.DataFrame) -> dict:
     ordered = summary.sort_values("month")
     return figure([
         scatter(x=ordered["month"], y=ordered["held"], name=t("pq.held"), mode="lines+markers"),
-        bar(x=ordered["month"], y=ordered["assigned"], name=t("pq.assigned"), marker_color="#18bc9c"),
-        bar(x=ordered["month"], y=-ordered["revoked"], name=t("pq.revoked"), marker_color="#e74c3c"),
+        bar(x=ordered["month"], y=ordered["assigned"], name=t("pq.assigned"), marker_color=colours.STATUS["assigned"]),
+        bar(x=ordered["month"], y=-ordered["revoked"], name=t("pq.revoked"), marker_color=colours.STATUS["revoked"]),
     ], title=t("pq.chart"), barmode="relative", height=320, legend=dict(orientation="h"))
 
 

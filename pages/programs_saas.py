@@ -14,6 +14,7 @@ from auth import Scope, audit, authorized, current_engine, current_scope
 from auth.audit import client_ip
 from components.cache import invalidate_data_cache
 from components.cards import empty_state, kpi_card
+from components.format import fmt_quarter
 from components.i18n import register_strings, t
 from components.program_tables import program_table, register_columns, value_labels
 from metrics.workflows import TOP10_EXCLUSION_REASONS, WorkflowError
@@ -41,6 +42,7 @@ register_strings({
               "without PROF promo contracts and leads of other promotions). Leads are shared equally; admins set weights.",
     },
     "ps.quarter": {"ru": "Квартал", "en": "Quarter"},
+    "ps.auto": {"ru": "авто", "en": "auto"},
     "ps.leads": {"ru": "Лидов к распределению", "en": "Leads to distribute"},
     "ps.published": {"ru": "Опубликованный список ТОП-10", "en": "Published TOP-10 list"},
     "ps.ranking": {"ru": "Рейтинг и исключения", "en": "Ranking and exclusions"},
@@ -156,9 +158,10 @@ def layout(**_query: str) -> html.Div:
     default = next((q for q in quarters if q < current), quarters[0] if quarters else None)
     controls = [
         dbc.Col([dbc.Label(t("ps.quarter"), className="small mb-1"),
-                 dcc.Dropdown(id="ps-quarter", options=quarters, value=default, clearable=False)], md=2),
+                 dcc.Dropdown(id="ps-quarter", options=[{"label": fmt_quarter(q), "value": q} for q in quarters],
+                              value=default, clearable=False)], md=2),
         dbc.Col([dbc.Label(t("ps.leads"), className="small mb-1"),
-                 dbc.Input(id="ps-leads", type="number", min=0, step=1, placeholder="auto")], md=2),
+                 dbc.Input(id="ps-leads", type="number", min=0, step=1, placeholder=t("ps.auto"))], md=2),
     ]
     if current_scope().role == "admin":
         controls += [

@@ -29,30 +29,30 @@ BENCH_CALLBACK = {"output": "pu-body.children",
                   "inputs": [{"id": "pu-price", "property": "value", "value": PRICE_PER_TICKET}], "state": []}
 
 register_strings({
-    "pu.title": {"ru": "Выделенная поддержка (PSM)", "en": "Dedicated support (PSM)"},
+    "pu.title": {"ru": "Выделенная поддержка", "en": "Dedicated support (PSM)"},
     "pu.intro": {
         "ru": "Предоплаченный депозит списывается по цене обращения при его решении. "
-              "Проверяем заявление «время решения сокращается на 60–70 %»: медианы psm и классической линии "
+              "Проверяем заявление «время решения сокращается на 60–70 %»: медианы выделенной и классической линии "
               "внутри одного типа и приоритета.",
         "en": "The prepaid deposit is charged the ticket price when a ticket is resolved. We check the claim "
               "“resolution is 60–70 % faster”: psm vs classic medians within the same type and priority.",
     },
     "pu.price": {"ru": "Цена обращения, грн", "en": "Price per ticket, UAH"},
-    "pu.faster": {"ru": "psm быстрее классики", "en": "psm faster than classic"},
+    "pu.faster": {"ru": "выделенная быстрее классической", "en": "psm faster than classic"},
     "pu.claim_holds": {"ru": "Заявление «на 60–70 % быстрее» подтверждается: {value}.",
                        "en": "The “60–70 % faster” claim holds: {value}."},
     "pu.claim_fails": {"ru": "Заявление «на 60–70 % быстрее» не подтверждается: {value}.",
                        "en": "The “60–70 % faster” claim does not hold: {value}."},
     "pu.claim_above": {"ru": " (быстрее заявленного диапазона)", "en": " (faster than the claimed range)"},
-    "pu.claim_none": {"ru": "Нет пар psm/классика одного типа и приоритета для сравнения.",
+    "pu.claim_none": {"ru": "Нет пар «выделенная — классическая» одного типа и приоритета для сравнения.",
                       "en": "No psm/classic tickets of the same type and priority to compare."},
     "pu.strata": {"ru": "Сравнение по типу и приоритету", "en": "Comparison by type and priority"},
     "pu.accounts": {"ru": "Депозиты партнёров", "en": "Partner deposits"},
-    "pu.worked": {"ru": "Рабочее время по обращениям psm", "en": "Worked time per psm ticket"},
+    "pu.worked": {"ru": "Рабочее время по обращениям выделенной поддержки", "en": "Worked time per psm ticket"},
     "pu.low": {"ru": "Депозит на ≤ 30 дней", "en": "Deposit for ≤ 30 days"},
-    "pu.tickets": {"ru": "Обращений psm в сравнении", "en": "psm tickets compared"},
+    "pu.tickets": {"ru": "Обращений выделенной поддержки в сравнении", "en": "psm tickets compared"},
     "pu.classic_n": {"ru": "классическая линия: {n}", "en": "classic line: {n}"},
-    "pu.psm": {"ru": "psm, медиана ч", "en": "psm, median h"},
+    "pu.psm": {"ru": "выделенная, медиана ч", "en": "psm, median h"},
     "pu.classic": {"ru": "классика, медиана ч", "en": "classic, median h"},
     "pu.hours": {"ru": "рабочих часов (медиана)", "en": "working hours (median)"},
     "pu.none": {"ru": "Нет обращений выделенной поддержки.", "en": "No dedicated-support tickets."},
@@ -67,8 +67,8 @@ register_columns({
     "development_hours": ("Разработка, ч", "Development, h"), "staff": ("Сотрудников", "Staff"),
     "first_work_date": ("Начало работ", "Work from"), "last_work_date": ("Конец работ", "Work to"),
     "resolution_h": ("Решение, рабочих ч", "Resolution, working h"), "type": ("Тип", "Type"),
-    "priority": ("Приоритет", "Priority"), "psm_n": ("psm, шт.", "psm, n"), "classic_n": ("классика, шт.", "classic, n"),
-    "psm_median_h": ("psm, медиана ч", "psm, median h"), "classic_median_h": ("классика, медиана ч", "classic, median h"),
+    "priority": ("Приоритет", "Priority"), "psm_n": ("выделенная, шт.", "psm, n"), "classic_n": ("классика, шт.", "classic, n"),
+    "psm_median_h": ("выделенная, медиана ч", "psm, median h"), "classic_median_h": ("классика, медиана ч", "classic, median h"),
     "faster_pct": ("Быстрее, %", "Faster, %"), "compared": ("В сравнении", "Compared"),
 })
 

@@ -16,12 +16,14 @@ from dash import Input, Output, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from auth import Scope, authorized, current_engine
+from components import colours
 from components.cache import scoped_memoize
 from components.cards import empty_state, kpi_card
 from components.charts import bar, figure, graph, scatter
-from components.format import fmt_date, fmt_number, fmt_percent
+from components.format import fmt_date, fmt_number, fmt_percent, fmt_quarter
 from components.grid import data_grid
 from components.program_tables import value_labels
+from components.labels import code_label
 from components.i18n import current_language, register_strings, t
 from metrics.survey import QUESTIONS
 from reports.partner import WINDOWS, UnknownPartner, partner_report
@@ -31,7 +33,7 @@ PAGE_ROLES = frozenset({"partner", "management", "admin"})
 dash.register_page(__name__, path="/quality", name="quality", label_key="nav.quality", order=1,
                    roles=sorted(PAGE_ROLES))
 
-ANSWER_COLORS = {1: "#d73027", 2: "#fc8d59", 3: "#fee08b", 4: "#91cf60", 5: "#1a9850"}
+ANSWER_COLORS = colours.SCORE
 DATE_FORMATTER = {"function": "params.value ? d3.timeFormat('%d.%m.%Y')(d3.isoParse(params.value)) : '—'"}
 NUMBER_FORMATTER = {"function": "params.value == null ? '—' : params.value.toLocaleString('ru-RU', "
                                 "{maximumFractionDigits: 1})"}
@@ -49,8 +51,9 @@ register_strings({
                           "en": "share of 4–5 answers to the six project questions"},
     "quality.nps_partner": {"ru": "Рекомендуют вас (NPS)", "en": "Recommend you (NPS)"},
     "quality.nps_platform": {"ru": "Рекомендуют платформу (NPS)", "en": "Recommend the platform (NPS)"},
-    "quality.compare": {"ru": "{group}: {value} ({partners} партнёров, {answers} ответов)",
-                        "en": "{group}: {value} ({partners} partners, {answers} answers)"},
+    # answer counts arrive as bands («30–49», issue 18), so the word comes before them
+    "quality.compare": {"ru": "{group}: {value} ({partners}, ответов: {answers})",
+                        "en": "{group}: {value} ({partners}, answers: {answers})"},
     "quality.compare.title": {"ru": "Сравнение с другими партнёрами", "en": "Comparison with other partners"},
     "quality.compare.note": {"ru": "Средние по группе без вашей компании; показываются, только если не раскрывают "
                                    "данные отдельного партнёра.",
@@ -99,7 +102,7 @@ register_strings({
     "quality.empty.projects": {"ru": "Проектов нет. Загрузите файлы projects и monitor_tests.",
                                "en": "No projects. Load the projects and monitor_tests files."},
     "quality.empty.tickets": {"ru": "Обращений нет. Загрузите файл tickets.", "en": "No tickets. Load the tickets file."},
-    "quality.empty.deposit": {"ru": "Платежей нет. Загрузите файл deposits.", "en": "No payments. Load the deposits file."},
+    "quality.empty.deposit": {"ru": "Платежей нет. Загрузите файл депозитов.", "en": "No payments. Load the deposits file."},
     "quality.no_partner": {"ru": "Выберите партнёра.", "en": "Choose a partner."},
     "quality.unknown_partner": {"ru": "Такого партнёра нет.", "en": "No such partner."},
     "quality.bad_window": {"ru": "Доступны только периоды «квартал» и «12 месяцев».",
@@ -233,7 +236,7 @@ def cached_view(partner_id: str, window: str, lang: str) -> list:
 def report_view(report: dict) -> list:
     """Every section of the page from one `partner_report` dict."""
     quarters = report["window"]["quarters"]
-    period = quarters[0] if len(quarters) == 1 else f"{quarters[0]} – {quarters[-1]}"
+    period = fmt_quarter(quarters[0]) if len(quarters) == 1 else f"{fmt_quarter(quarters[0])} – {fmt_quarter(quarters[-1])}"
     partner = report["partner"]
     return [
         html.P([html.Strong(partner["name"]), f" · {partner['city']}"], className="text-muted mb-1",
@@ -261,7 +264,7 @@ def comparison_text(item: dict) -> str:
     if item["withheld"]:
         return item["reason"]
     return t("quality.compare", group=item["group"], value=fmt_number(item["value"], 0),
-             partners=fmt_number(item["n_partners"]), answers=item["n_answers"])
+             partners=t("n.partners", n=item["n_partners"]), answers=item["n_answers"])
 
 
 def comparison_badge(item: dict) -> html.Div:
@@ -339,11 +342,12 @@ def trend_figure(rows: list[dict]) -> dict:
     if frame.empty:
         return figure()
     traces = []
-    for key, color in (("csat", "#1f77b4"), ("nps_partner", "#2ca02c"), ("nps_platform", "#9467bd")):
+    for key, color in zip(("csat", "nps_partner", "nps_platform"), colours.SERIES):
         few = frame[f"{key}_n"] < 5
-        traces.append(scatter(x=frame["quarter"], y=frame[key], name=t(f"quality.{key}"), mode="lines+markers",
+        traces.append(scatter(x=frame["quarter"].map(fmt_quarter), y=frame[key], name=t(f"quality.{key}"),
+                              mode="lines+markers",
                               line=dict(color=color), customdata=frame[f"{key}_n"],
-                              marker=dict(color=[("#d0d0d0" if f else color) for f in few], size=8),
+                              marker=dict(color=[(colours.MUTED if f else color) for f in few], size=8),
                               hovertemplate="%{x}: %{y:.0f} (n = %{customdata})<extra></extra>"))
     return figure(traces, height=380, legend=dict(orientation="h", yanchor="top", y=-0.3),
                   yaxis=dict(range=[-105, 105]), xaxis=dict(type="category"))
@@ -398,11 +402,11 @@ def deposit_card(deposit: dict) -> dbc.Card:
     else:
         runway = fmt_number(deposit["runway_days"], 0) if deposit["runway_days"] is not None else "—"
         body = [html.H5(t("quality.deposit")),
-                html.Div(f"{fmt_number(deposit['balance'], 0)} {deposit['currency']}", className="kpi-value",
+                html.Div(f"{fmt_number(deposit['balance'], 0)} {code_label(deposit['currency'], 'cur')}", className="kpi-value",
                          id="quality-deposit-balance"),
                 html.P(t("quality.deposit.details", topped=fmt_number(deposit["topped_up"], 0),
                          charged=fmt_number(deposit["charged"], 0), tickets=fmt_number(deposit["charged_tickets"]),
-                         cur=deposit["currency"], runway=runway), className="small text-muted")]
+                         cur=code_label(deposit["currency"], "cur"), runway=runway), className="small text-muted")]
     return dbc.Card(dbc.CardBody(body), className="h-100 kpi-card", id="quality-deposit")
 
 

@@ -20,10 +20,11 @@ import pandas as pd
 from dash import ALL, Input, Output, State, ctx, dcc, html
 
 from auth import authorized, current_engine
+from components import colours
 from components.cache import scoped_memoize
 from components.cards import empty_state
 from components.charts import bar, chronological, figure, graph, scatter, spread_labels
-from components.format import fmt_number
+from components.format import fmt_number, fmt_quarter
 from components.grid import data_grid
 from components.i18n import STRINGS, current_language, register_strings, t
 from components.program_tables import register_columns
@@ -53,8 +54,8 @@ MOVERS_SHOWN = 10  # per direction in the chart; the grid lists every qualifying
 LABEL_CHARS = 28
 TREND_HEIGHT = 340  # px of each trend chart
 LABEL_GAP = 0.06  # minimum distance of two end labels, as a share of the y axis
-COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf")
-OTHERS_COLOUR = "#9e9e9e"
+COLOURS = colours.SERIES
+OTHERS_COLOUR = colours.MUTED
 QUARTER = re.compile(r"^\d{4}Q[1-4]$")
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 MAX_PICKED = 50
@@ -359,7 +360,7 @@ def movers_figure(table: pd.DataFrame, metric: str) -> dict:
                                      shown["n_previous"], shown["n"])]
     return figure([bar(
         x=shown["delta"], y=names, orientation="h", text=text, textposition="auto",
-        marker_color=["#2e7d32" if d >= 0 else "#c62828" for d in shown["delta"]],
+        marker_color=[colours.GAIN if d >= 0 else colours.LOSS for d in shown["delta"]],
         customdata=[[p] for p in shown["partner_id"]], hoverinfo="text", hovertext=text,
     )], showlegend=False, height=max(240, 28 * len(shown) + 60),
         margin=dict(l=10, r=20, t=10, b=30), yaxis=dict(automargin=True))
@@ -370,10 +371,10 @@ def competence_figure(table: pd.DataFrame) -> dict:
     table = table.sort_values("month", kind="stable")  # a time axis is always chronological
     months = table["month"].dt.strftime("%Y-%m-%d")
     return figure([
-        bar(x=months, y=table["assigned"], name=t("trends.assigned"), marker_color="#2e7d32",
+        bar(x=months, y=table["assigned"], name=t("trends.assigned"), marker_color=colours.STATUS["assigned"],
             text=table["assigned"].where(table["assigned"] > 0), textposition="outside",
             customdata=[["assigned"]] * len(table)),
-        bar(x=months, y=-table["revoked"], name=t("trends.revoked"), marker_color="#c62828",
+        bar(x=months, y=-table["revoked"], name=t("trends.revoked"), marker_color=colours.STATUS["revoked"],
             text=table["revoked"].where(table["revoked"] > 0), textposition="outside",
             customdata=[["revoked"]] * len(table), hovertemplate="%{x}: %{text}<extra></extra>"),
         scatter(x=months, y=table["held"], name=t("trends.held"), mode="lines", yaxis="y2",
@@ -448,7 +449,8 @@ def layout(dimension: str | None = None, grain: str | None = None, country: str 
                  _dropdown("trends-mover-metric", [{"label": t(f"trends.metric.{m}"), "value": m}
                                                    for m in MOVER_METRICS], "csat", clearable=False)], md=4),
         dbc.Col([dbc.Label(t("trends.mover_quarter"), className="small mb-1"),
-                 _dropdown("trends-mover-quarter", list(reversed(quarters[1:])), default_mover_quarter(quarters),
+                 _dropdown("trends-mover-quarter", [{"label": fmt_quarter(q), "value": q} for q in reversed(quarters[1:])],
+                           default_mover_quarter(quarters),
                            clearable=False)], md=2),
         dbc.Col([dbc.Label(t("trends.min_answers"), className="small mb-1"),
                  _dropdown("trends-min-answers", list(MIN_ANSWER_CHOICES), MIN_ANSWERS, clearable=False)], md=3),
@@ -522,12 +524,14 @@ def show_movers(metric: object, quarter: object, min_answers: object, countries:
         return [empty_state(t("trends.no_data"))]
     movers = _movers(metric, quarter, min_answers, *places)
     if movers.table.empty:
-        return [html.P(t("trends.no_movers", n=min_answers, previous=movers.previous, quarter=movers.quarter),
+        return [html.P(t("trends.no_movers", n=min_answers, previous=fmt_quarter(movers.previous),
+                         quarter=fmt_quarter(movers.quarter)),
                        className="text-muted", id="trends-no-movers")]
     grid = movers.table.assign(value_previous=movers.table["value_previous"].round(1),
                                value=movers.table["value"].round(1), delta=movers.table["delta"].round(1))
     return [
-        html.P(t("trends.movers_compare", quarter=movers.quarter, previous=movers.previous, n=min_answers),
+        html.P(t("trends.movers_compare", quarter=fmt_quarter(movers.quarter), previous=fmt_quarter(movers.previous),
+                 n=min_answers),
                className="text-muted small"),
         graph({"type": GRAPH, "chart": "movers"}, movers_figure(movers.table, metric)),
         data_grid("trends-movers", grid, page_size=10, csv_filename=f"movers-{metric}-{movers.quarter}.csv"),

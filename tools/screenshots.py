@@ -69,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
     parser.add_argument("--lang", choices=("ru", "en"), default="ru")
+    parser.add_argument("--width", type=int, default=1440, help="window width in px (390: a phone)")
+    parser.add_argument("--role", action="append", help="only these demo logins (repeatable)")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     port = free_port()
@@ -79,7 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _wait_for_server(port, server)
         for login, paths in PAGES.items():
-            driver = browser()
+            if args.role and (login or "anonymous") not in args.role:
+                continue
+            driver = browser(args.width)
             try:
                 if login:
                     log_in(driver, base, login)
@@ -88,8 +92,10 @@ def main(argv: list[str] | None = None) -> int:
                     driver.get(base + path)
                     wait_until_loaded(driver)
                     height = driver.execute_script("return document.body.scrollHeight")
-                    driver.set_window_size(1440, min(max(height, 900), 4000))
-                    name = f"{login or 'anonymous'}-{path.strip('/').replace('/', '_') or 'home'}.png"
+                    driver.set_window_size(args.width, min(max(height, 900), 4000))
+                    suffix = "" if args.width == 1440 else f"-{args.width}"
+                    suffix += "" if args.lang == "ru" else f"-{args.lang}"
+                    name = f"{login or 'anonymous'}-{path.strip('/').replace('/', '_') or 'home'}{suffix}.png"
                     driver.save_screenshot(str(args.out / name))
                     print(args.out / name)
             finally:

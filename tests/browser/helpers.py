@@ -13,7 +13,9 @@ BROWSER_MARKS = [
 
 
 def browser_login(dash_duo, login_name: str, password: str = "demo") -> None:
-    """Log in through the real form and wait for the Dash app to mount."""
+    """Log in through the real form (in a desktop-wide window: the navbar folds below 992 px) and wait for
+    the Dash app to mount."""
+    dash_duo.driver.set_window_size(1440, 900)
     dash_duo.driver.get(dash_duo.server.url + "/login")
     dash_duo.wait_for_element("#login-login").send_keys(login_name)
     dash_duo.find_element("#login-password").send_keys(password)

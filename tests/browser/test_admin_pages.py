@@ -28,8 +28,8 @@ def test_admin_uploads_a_csv_and_sees_the_report_and_the_quarantine(dash_duo, ap
     dash_duo.wait_for_element("#admin-upload-files input[type=file]").send_keys(str(partners))
     dash_duo.wait_for_contains_text("#admin-upload-report", "загружен частично", timeout=20)
     report = dash_duo.find_element("#admin-upload-report").text
-    assert "partners.csv" in report and "строка 2, name" in report
-    dash_duo.wait_for_contains_text("#admin-upload .data-grid", "missing required value", timeout=10)
+    assert "partners.csv" in report and "строка 2, название: не заполнено обязательное поле" in report
+    dash_duo.wait_for_contains_text("#admin-upload .data-grid", "не заполнено обязательное поле", timeout=10)
     assert severe_logs(dash_duo) == []
 
 
@@ -43,5 +43,5 @@ def test_settings_page_shows_the_default_policy_targets(dash_duo, app):
     dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", button)
     dash_duo.wait_for_contains_text("#admin-settings-recompute-message", "Пересчитано обращений: 0", timeout=20)
     coverage = dash_duo.find_element("#admin-settings-coverage-table").text  # calendars by year and source
-    assert "RU" in coverage and "пакет holidays" in coverage
+    assert "Россия" in coverage and "пакет holidays" in coverage
     assert severe_logs(dash_duo) == []

@@ -65,7 +65,7 @@ def test_partner_sees_its_kpi_cards_with_intervals_and_switches_the_window(dash_
     _screenshot(dash_duo, "quality-partner.png")
 
     dash_duo.find_element("label[for='_dbcprivate_radioitems_quality-window_input_quarter']").click()
-    dash_duo.wait_for_contains_text("#quality-body", "Период: 2026Q3 (", timeout=90)
+    dash_duo.wait_for_contains_text("#quality-body", "Период: III кв. 2026 (", timeout=90)
     assert severe_logs(dash_duo) == []
 
 

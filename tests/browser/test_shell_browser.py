@@ -3,6 +3,7 @@ from __future__ import annotations
 
 
 import pytest
+from dash.testing.wait import until
 
 from auth.users import DEMO_NAMES
 from tests.integration.callback_harness import app_engine, make_app, seed_minimal_data
@@ -58,4 +59,18 @@ def test_language_switch_and_logout(dash_duo, app):
     dash_duo.find_element("#shell-logout").click()
     dash_duo.wait_for_element("#login-message")
     assert "logged out" in dash_duo.find_element("#login-message").text
+    assert severe_logs(dash_duo) == []
+
+
+def test_the_navbar_folds_behind_the_toggler_on_a_phone(dash_duo, app):
+    dash_duo.start_server(app, navigate=False)
+    browser_login(dash_duo, "partner")
+    dash_duo.driver.set_window_size(390, 844)
+    dash_duo.driver.get(dash_duo.server.url + "/")
+    dash_duo.wait_for_element("#shell-toggler")
+    navbar = dash_duo.find_element("#shell-navbar")
+    assert navbar.size["height"] < 80 and not dash_duo.find_element("#shell-logout").is_displayed()
+    dash_duo.find_element("#shell-toggler").click()
+    dash_duo.wait_for_contains_text("#shell-menu", "Моё качество", timeout=10)
+    until(lambda: dash_duo.find_element("#shell-logout").is_displayed(), timeout=5)  # after the unfolding
     assert severe_logs(dash_duo) == []

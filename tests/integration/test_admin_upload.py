@@ -78,12 +78,12 @@ def test_broken_rows_are_quarantined_listed_and_shown_in_the_grid(app, engine):
     status, response = upload(client, app, {"partners.csv": "partner_id,name,city\nP2,Бета,Томск\nP3,,Омск\n"})
     assert status == 200
     report = text_of(response["admin-upload-report"]["children"])
-    assert "загружен частично" in report and "строка 2, name" in report
+    assert "загружен частично" in report and "строка 2, название: не заполнено обязательное поле" in report
     run_id = response["admin-upload-run"]["value"]
     assert run_id == engine.connect().scalar(select(IngestRun.id))
     status, grid = call(client, app, [(grid_id("admin-quarantine"), "rowData")], [("admin-upload-run", "value", run_id)])
     rows = grid[QUARANTINE]["rowData"]
-    assert [(r["path"], r["row"], r["column"], r["value"]) for r in rows] == [("partners.csv", 2, "name", None)]
+    assert [(r["path"], r["row"], r["column"], r["value"]) for r in rows] == [("partners.csv", 2, "название", None)]
 
 
 def test_quarantine_csv_download_has_every_rejected_row_and_is_audited(app, engine):
@@ -104,7 +104,7 @@ def test_a_refused_file_shows_the_loader_message_and_the_good_file_still_loads(a
         "mystery.csv": "foo,bar\n1,2\n", "partners.csv": "partner_id,name,city\nP2,Бета,Томск\n"})
     report = text_of(response["admin-upload-report"]["children"])
     assert status == 200
-    assert "mystery.csv: unknown kind" in report and "отклонён целиком" in report
+    assert "mystery.csv: вид данных не определён" in report and "отклонён целиком" in report
     assert "Traceback" not in report
     assert partner_count(engine) == 2
 

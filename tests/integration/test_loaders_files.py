@@ -65,6 +65,12 @@ def test_two_headers_meaning_one_column_are_refused(engine, tmp_path):
     assert refusal(load_one(engine, path)) == "columns 'partner_id' and 'ИД партнера' both mean partner_id"
 
 
+def test_a_column_header_written_twice_is_refused(engine, tmp_path):
+    path = write(tmp_path, "partners.csv", "partner_id,name,city,Name\nP1,A,Omsk,B\n")
+    assert refusal(load_one(engine, path)) == "column 'Name' appears more than once in the header: keep one"
+    assert count(engine, "partners") == 0
+
+
 def test_refused_file_does_not_stop_the_other_files(engine, tmp_path):
     good = write(tmp_path, "partners.csv", "partner_id,name,city\nP1,A,Omsk\n")
     reports = load(engine, good, BROKEN / "tickets_empty.csv")

@@ -95,7 +95,7 @@ def test_worklog_rows_of_one_ticket_staff_day_and_type_are_summed(engine, tmp_pa
     path = write(tmp_path, "worklog.csv", "ticket_id,staff,hours,work_date,work_type\n"
                  "T1,S1,1.5,2024-04-01,support\nT1,S1,2,2024-04-01,support\nT1,S1,3,2024-04-01,development\n")
     report = load_one(engine, path)
-    assert (report.accepted, report.rejected) == (3, 0)
+    assert (report.accepted, report.rejected, report.summed) == (3, 0, 1)
     assert stored(engine, "worklog")[["work_type", "hours"]].values.tolist() == [["development", 3.0],
                                                                                ["support", 3.5]]
 
@@ -104,7 +104,7 @@ def test_worklog_sum_is_the_same_when_rows_fall_in_different_chunks(engine, tmp_
     seed(engine)
     path = write(tmp_path, "worklog.csv", "ticket_id,staff,hours,work_date\n"
                  "T1,S1,1.5,2024-04-01\nT1,S2,1,2024-04-01\nT1,S1,2,2024-04-01\n")
-    load(engine, path, chunk_rows=1)
+    assert load(engine, path, chunk_rows=1)[0].summed == 1
     load(engine, path, chunk_rows=1)  # and a re-load does not add it again
     assert stored(engine, "worklog")[["staff", "hours"]].values.tolist() == [["S1", 3.5], ["S2", 1.0]]
 

@@ -29,7 +29,7 @@ def texts(component) -> list[str]:
 
 def test_kpi_card_shows_value_interval_and_answer_count():
     card = kpi_card("NPS", 42.4, interval=(30.0, 55.55), n=120, decimals=0)
-    assert texts(card) == ["NPS", "42", "95 % интервал: 30 … 56", "ответов: 120"]
+    assert texts(card) == ["NPS", "42", "95 % интервал: 30 … 56", "120 ответов"]
     assert "kpi-too-few" not in card.className
 
 
