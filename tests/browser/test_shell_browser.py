@@ -23,8 +23,8 @@ def app(tmp_path):
 LANDINGS = {
     "partner": "Альфа Веб",
     "manager": "ООО Ромашка (C00001)",
-    "management": "Загруженные данные",
-    "admin": "Загруженные данные",
+    "management": "Программа:",  # the programme overview (issue 15)
+    "admin": "Свежесть данных",
 }
 
 
@@ -54,7 +54,7 @@ def test_language_switch_and_logout(dash_duo, app):
     browser_login(dash_duo, "management")
     dash_duo.wait_for_element("#home")
     dash_duo.find_element("#shell-lang-en").click()
-    dash_duo.wait_for_contains_text("#home", "Stored data", timeout=10)
+    dash_duo.wait_for_contains_text("#home", "Programme:", timeout=10)
     assert dash_duo.find_element("#shell-brand").text == "Partner Quality Monitor"
     dash_duo.find_element("#shell-logout").click()
     dash_duo.wait_for_element("#login-message")
