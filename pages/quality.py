@@ -70,15 +70,12 @@ register_strings({
     "quality.competence": {"ru": "Компетенция «Программа качества»", "en": "“Quality Program” competence"},
     "quality.competence.held": {"ru": "Присвоена", "en": "Held"},
     "quality.competence.at_risk": {"ru": "Присвоена — под угрозой", "en": "Held — at risk"},
-    "quality.competence.at_risk_margin": {"ru": "запас: {n} {projects}", "en": "margin: {n} {projects}"},
+    "quality.competence.at_risk_margin": {"ru": "запас: {projects}", "en": "margin: {projects}"},
     "quality.competence.at_risk_note": {
         "ru": "Потеря ещё одного сданного проекта или доля ниже 55 % — и на следующей проверке компетенция "
               "может быть снята.",
         "en": "Losing one more submitted project or a share below 55 % may cost the competence at the next "
               "evaluation."},
-    "quality.projects.one": {"ru": "проект", "en": "project"},
-    "quality.projects.few": {"ru": "проекта", "en": "projects"},
-    "quality.projects.many": {"ru": "проектов", "en": "projects"},
     "quality.change": {"ru": "{change} к {period}", "en": "{change} vs {period}"},
     "quality.change.no_data": {"ru": "нет данных за {period}", "en": "no data for {period}"},
     "quality.change.pp": {"ru": "\u00a0п.п.", "en": "\u00a0pp"},
@@ -252,7 +249,7 @@ def cached_view(partner_id: str, window: str, lang: str) -> list:
 def report_view(report: dict) -> list:
     """Every section of the page from one `partner_report` dict."""
     quarters = report["window"]["quarters"]
-    period = fmt_quarter(quarters[0]) if len(quarters) == 1 else f"{fmt_quarter(quarters[0])} – {fmt_quarter(quarters[-1])}"
+    period = period_label(quarters)
     partner = report["partner"]
     return [
         html.P([html.Strong(partner["name"]), f" · {partner['city']}"], className="text-muted mb-1",
@@ -291,20 +288,9 @@ def comparison_badge(item: dict) -> html.Div:
     return html.Div([dbc.Badge(comparison_text(item), color="info", className="quality-compare text-wrap"), note])
 
 
-def plural_projects(n: int) -> str:
-    """«проект», «проекта», «проектов» for n (Russian plural rules; English: project/projects)."""
-    n = abs(int(n))
-    if current_language() != "ru":
-        return t("quality.projects.one" if n == 1 else "quality.projects.many")
-    if n % 10 == 1 and n % 100 != 11:
-        return t("quality.projects.one")
-    if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14):
-        return t("quality.projects.few")
-    return t("quality.projects.many")
-
-
 def period_label(quarters: list[str]) -> str:
-    return quarters[0] if len(quarters) == 1 else f"{quarters[0]} – {quarters[-1]}"
+    """«III кв. 2026», or «IV кв. 2024 – III кв. 2025» for a 12-month window."""
+    return fmt_quarter(quarters[0]) if len(quarters) == 1 else f"{fmt_quarter(quarters[0])} – {fmt_quarter(quarters[-1])}"
 
 
 def change_text(change: float | None, share: bool) -> str:
@@ -431,9 +417,9 @@ def competence_panel(report: dict) -> dbc.Card:
     if at_risk:  # held today, but one lost project (or a share under 55 %) away from losing it
         margin = max(comp["margin"] or 0, 0)
         body.append(html.Div([
-            dbc.Badge(t("quality.competence.at_risk"), color="warning", text_color="dark", className="me-2",
+            dbc.Badge(t("quality.competence.at_risk"), color="warning", text_color="dark", className="me-2 fs-6",
                       id="quality-competence-status"),
-            html.Span(t("quality.competence.at_risk_margin", n=fmt_number(margin), projects=plural_projects(margin)),
+            html.Span(t("quality.competence.at_risk_margin", projects=t("n.projects", n=margin)),
                       className="fw-bold text-warning-emphasis", id="quality-competence-margin"),
         ], className="mb-2"))
         body.append(html.P(t("quality.competence.at_risk_note"), className="small text-warning-emphasis"))
@@ -447,8 +433,9 @@ def competence_panel(report: dict) -> dbc.Card:
                              end=fmt_date(pd.Timestamp(comp["window_end"]) - pd.Timedelta(days=1)),
                              keys=comp["keys"], covered=comp["covered"], share=share)))
         margin = comp["margin"]
-        body.append(html.P(t("quality.competence.margin_ok", n=margin) if margin >= 0
-                           else t("quality.competence.margin_need", n=-margin), className="small"))
+        if not at_risk:  # at risk, the margin is already in the warning above
+            body.append(html.P(t("quality.competence.margin_ok", n=margin) if margin >= 0
+                               else t("quality.competence.margin_need", n=-margin), className="small"))
     else:
         body.append(html.P(t("quality.competence.none"), className="text-muted"))
     body.append(html.P(t("quality.competence.next", date=fmt_date(comp["next_evaluation"])), className="fw-bold"))
