@@ -417,8 +417,9 @@ def competence_panel(report: dict) -> dbc.Card:
     if at_risk:  # held today, but one lost project (or a share under 55 %) away from losing it
         margin = max(comp["margin"] or 0, 0)
         body.append(html.Div([
-            dbc.Badge(t("quality.competence.at_risk"), color="warning", text_color="dark", className="me-2 fs-6",
-                      id="quality-competence-status"),
+            # the theme's "dark" text is grey: the body colour keeps the amber badge readable (≈ 8:1)
+            dbc.Badge(t("quality.competence.at_risk"), color="warning", className="me-2 fs-6",
+                      style={"color": "#212529"}, id="quality-competence-status"),
             html.Span(t("quality.competence.at_risk_margin", projects=t("n.projects", n=margin)),
                       className="fw-bold text-warning-emphasis", id="quality-competence-margin"),
         ], className="mb-2"))
