@@ -22,8 +22,10 @@ def kpi_card(
     decimals: int | None = None,
     hint: str | None = None,
     id: str | None = None,
+    extra: list | None = None,
 ) -> dbc.Card:
-    """One metric: big value, optional 95 % interval and answer count; greyed when n < `min_n`."""
+    """One metric: big value, optional 95 % interval and answer count; greyed when n < `min_n`;
+    `extra` components (e.g. the change against the previous period) go right under the value."""
     too_few = n is not None and n < min_n
     shown = fmt_number(value, decimals) + (f" {unit}" if unit and value is not None else "")
     lines = []
@@ -34,7 +36,7 @@ def kpi_card(
         lines.append(html.Div(t("kpi.too_few" if too_few else "n.answers", n=n), className="kpi-n"))
     if hint:
         lines.append(html.Div(hint, className="kpi-hint"))
-    body = [html.Div(title, className="kpi-title"), html.Div(shown, className="kpi-value"), *lines]
+    body = [html.Div(title, className="kpi-title"), html.Div(shown, className="kpi-value"), *(extra or []), *lines]
     return dbc.Card(
         dbc.CardBody(body),
         className="kpi-card h-100" + (" kpi-too-few" if too_few else ""),

@@ -45,6 +45,10 @@ register_strings({
                                   "en": "Expiring within 90 days: {value} points, first on {date}"},
     "home.risk.tickets": {"ru": "Обращения: нарушен SLA — {value}, под угрозой — {at_risk}",
                           "en": "Tickets: SLA breached — {value}, at risk — {at_risk}"},
+    "home.risk.kkv_expiring": {"ru": "Уровень ККВ «{level}» истекает {date} (через {value} дн.); запрос на продление — "
+                                     "до {due}",
+                               "en": "KKV level “{level}” expires on {date} (in {value} days); renewal request due "
+                                     "by {due}"},
     "home.risk.deposit_runway": {"ru": "Депозита хватит примерно на {value} дн.",
                                  "en": "The deposit lasts about {value} more days"},
     "home.clients_ranked": {"ru": "Клиенты: сначала те, кому нужно внимание",
@@ -141,6 +145,9 @@ def _risk_text(risk: dict) -> str:
         return t("home.risk.points_expiring", value=fmt_number(risk["value"]), date=fmt_date(risk["date"]))
     if kind == "tickets":
         return t("home.risk.tickets", value=fmt_number(risk["value"]), at_risk=fmt_number(risk["at_risk"]))
+    if kind == "kkv_expiring":
+        return t("home.risk.kkv_expiring", level=t(f"pk.level.{risk['level']}"), date=fmt_date(risk["date"]),
+                 value=fmt_number(risk["value"]), due=fmt_date(risk["due"]))
     return t("home.risk.deposit_runway", value=fmt_number(risk["value"], 0))
 
 

@@ -69,6 +69,19 @@ register_strings({
     "quality.projects": {"ru": "Проекты, сданные через Монитор качества", "en": "Projects submitted via the Quality Monitor"},
     "quality.competence": {"ru": "Компетенция «Программа качества»", "en": "“Quality Program” competence"},
     "quality.competence.held": {"ru": "Присвоена", "en": "Held"},
+    "quality.competence.at_risk": {"ru": "Присвоена — под угрозой", "en": "Held — at risk"},
+    "quality.competence.at_risk_margin": {"ru": "запас: {projects}", "en": "margin: {projects}"},
+    "quality.competence.at_risk_note": {
+        "ru": "Потеря ещё одного сданного проекта или доля ниже 55 % — и на следующей проверке компетенция "
+              "может быть снята.",
+        "en": "Losing one more submitted project or a share below 55 % may cost the competence at the next "
+              "evaluation."},
+    "quality.change": {"ru": "{change} к {period}", "en": "{change} vs {period}"},
+    "quality.change.no_data": {"ru": "нет данных за {period}", "en": "no data for {period}"},
+    "quality.change.pp": {"ru": "\u00a0п.п.", "en": "\u00a0pp"},
+    "quality.compare.metric": {"ru": "Показатель", "en": "Metric"},
+    "quality.compare.own": {"ru": "Вы", "en": "You"},
+    "quality.compare.group": {"ru": "Группа", "en": "Group"},
     "quality.competence.not_held": {"ru": "Не присвоена", "en": "Not held"},
     "quality.competence.numbers": {
         "ru": "Активированных ключей, купленных {start} – {end}: {keys}; из них проекты сданы через Монитор: "
@@ -236,7 +249,7 @@ def cached_view(partner_id: str, window: str, lang: str) -> list:
 def report_view(report: dict) -> list:
     """Every section of the page from one `partner_report` dict."""
     quarters = report["window"]["quarters"]
-    period = fmt_quarter(quarters[0]) if len(quarters) == 1 else f"{fmt_quarter(quarters[0])} – {fmt_quarter(quarters[-1])}"
+    period = period_label(quarters)
     partner = report["partner"]
     return [
         html.P([html.Strong(partner["name"]), f" · {partner['city']}"], className="text-muted mb-1",
@@ -275,33 +288,67 @@ def comparison_badge(item: dict) -> html.Div:
     return html.Div([dbc.Badge(comparison_text(item), color="info", className="quality-compare text-wrap"), note])
 
 
+def period_label(quarters: list[str]) -> str:
+    """«III кв. 2026», or «IV кв. 2024 – III кв. 2025» for a 12-month window."""
+    return fmt_quarter(quarters[0]) if len(quarters) == 1 else f"{fmt_quarter(quarters[0])} – {fmt_quarter(quarters[-1])}"
+
+
+def change_text(change: float | None, share: bool) -> str:
+    """«+3 п.п.» for a share (CSAT), «+5» for NPS points, «−2 п.п.» for a loss, «±0» for no change."""
+    sign = "±" if abs(change) < 0.5 else ("+" if change > 0 else "−")
+    return sign + fmt_number(abs(change), 0) + (t("quality.change.pp") if share else "")
+
+
+def change_line(item: dict, share: bool, previous: list[str], card: str) -> html.Div:
+    """The change against the previous period, gains green and losses red; «нет данных» without answers then."""
+    period = period_label(previous)
+    if item.get("change") is None:
+        return html.Div(t("quality.change.no_data", period=period), className="kpi-change small text-muted",
+                        id=f"{card}-change")
+    text = change_text(item["change"], share)
+    colour = "text-muted" if text.startswith("±") else ("text-success" if item["change"] > 0 else "text-danger")
+    return html.Div(t("quality.change", change=text, period=period), className=f"kpi-change small fw-bold {colour}",
+                    id=f"{card}-change")
+
+
 def kpi_row(report: dict) -> dbc.Row:
     kpi = report["kpi"]
+    previous = report["window"]["previous_quarters"]
     cards = [
         kpi_card(t("quality.csat"), kpi["csat"]["csat"], unit="%", n=kpi["csat"]["n"], decimals=0,
-                 hint=t("quality.csat.hint"), id="quality-kpi-csat"),
+                 hint=t("quality.csat.hint"), id="quality-kpi-csat",
+                 extra=[change_line(kpi["csat"], True, previous, "quality-kpi-csat")]),
     ]
     for key, question in (("nps_partner", "q_recommend_partner"), ("nps_platform", "q_recommend_platform")):
         item = kpi[key]
         interval = (item["nps_low"], item["nps_high"]) if item["nps_low"] is not None else None
         compared = _comparison_for(report, question)
+        card = f"quality-kpi-{key.replace('_', '-')}"
         cards.append(kpi_card(t(f"quality.{key}"), item["nps"], interval=interval, n=item["n"], decimals=0,
-                              hint=comparison_text(compared) if compared else None,
-                              id=f"quality-kpi-{key.replace('_', '-')}"))
+                              hint=comparison_text(compared) if compared else None, id=card,
+                              extra=[change_line(item, False, previous, card)]))
     return dbc.Row([dbc.Col(card, md=4) for card in cards], className="g-3 mb-3", id="quality-kpis")
 
 
 def comparison_panel(items: list[dict]) -> dbc.Card:
-    """Per question: the group's value or why it is not shown."""
+    """Per question: the partner's own value beside the group's value (or why the group is not shown)."""
     rows = []
     for item in items:
         question = QUESTIONS[item["question"]]
         label = question.short_ru if current_language() == "ru" else question.short_en
-        kind = "NPS" if item["metric"].startswith("nps") else "CSAT"
-        rows.append(html.Tr([html.Td(f"{label}, {kind}"), html.Td(comparison_badge(item))]))
+        nps = item["metric"].startswith("nps")
+        own = item.get("own")
+        own_text = "—" if own is None else (fmt_number(own, 0) if nps else fmt_percent(own, 0))
+        rows.append(html.Tr([html.Td(f"{label}, {'NPS' if nps else 'CSAT'}"),
+                             html.Td(html.Strong(own_text), className="text-end quality-compare-own"),
+                             html.Td(comparison_badge(item))],
+                            id={"type": "quality-compare-row", "index": item["metric"]}))
+    head = html.Thead(html.Tr([html.Th(t("quality.compare.metric")), html.Th(t("quality.compare.own"),
+                                                                              className="text-end"),
+                               html.Th(t("quality.compare.group"))]))
     return dbc.Card(dbc.CardBody([
         html.H6(t("quality.compare.title")), html.P(t("quality.compare.note"), className="small text-muted"),
-        dbc.Table(html.Tbody(rows), size="sm", borderless=True, className="mb-0"),
+        dbc.Table([head, html.Tbody(rows)], size="sm", borderless=True, className="mb-0"),
     ]), className="mb-3", id="quality-comparison")
 
 
@@ -366,17 +413,30 @@ def competence_panel(report: dict) -> dbc.Card:
     """Held or not, the numbers behind the decision, points and the next evaluation date (seed 000)."""
     comp, points = report["competence"], report["points"]
     body = [html.H5(t("quality.competence"))]
-    held = comp["held"]
-    body.append(dbc.Badge(t("quality.competence.held" if held else "quality.competence.not_held"),
-                          color="success" if held else "secondary", className="mb-2", id="quality-competence-status"))
+    held, at_risk = comp["held"], comp.get("at_risk", False)
+    if at_risk:  # held today, but one lost project (or a share under 55 %) away from losing it
+        margin = max(comp["margin"] or 0, 0)
+        body.append(html.Div([
+            # the theme's "dark" text is grey: the body colour keeps the amber badge readable (≈ 8:1)
+            dbc.Badge(t("quality.competence.at_risk"), color="warning", className="me-2 fs-6",
+                      style={"color": "#212529"}, id="quality-competence-status"),
+            html.Span(t("quality.competence.at_risk_margin", projects=t("n.projects", n=margin)),
+                      className="fw-bold text-warning-emphasis", id="quality-competence-margin"),
+        ], className="mb-2"))
+        body.append(html.P(t("quality.competence.at_risk_note"), className="small text-warning-emphasis"))
+    else:
+        body.append(dbc.Badge(t("quality.competence.held" if held else "quality.competence.not_held"),
+                              color="success" if held else "secondary", className="mb-2",
+                              id="quality-competence-status"))
     if comp["keys"]:
         share = fmt_percent(100 * comp["share"], 0) if comp["share"] is not None else "—"
         body.append(html.P(t("quality.competence.numbers", start=fmt_date(comp["window_start"]),
                              end=fmt_date(pd.Timestamp(comp["window_end"]) - pd.Timedelta(days=1)),
                              keys=comp["keys"], covered=comp["covered"], share=share)))
         margin = comp["margin"]
-        body.append(html.P(t("quality.competence.margin_ok", n=margin) if margin >= 0
-                           else t("quality.competence.margin_need", n=-margin), className="small"))
+        if not at_risk:  # at risk, the margin is already in the warning above
+            body.append(html.P(t("quality.competence.margin_ok", n=margin) if margin >= 0
+                               else t("quality.competence.margin_need", n=-margin), className="small"))
     else:
         body.append(html.P(t("quality.competence.none"), className="text-muted"))
     body.append(html.P(t("quality.competence.next", date=fmt_date(comp["next_evaluation"])), className="fw-bold"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
+from metrics.kkv import kkv_status
 from reports.partner import partner_report
 from reports.trends import (
     competence_trend,
@@ -18,11 +19,13 @@ from reports.trends import (
     top_movers,
 )
 from store import clock
+from store import partner_queries as pq
 from store.models import KIND_TABLES, IngestRun, QuarantineRow
 
 # a risk is listed when the partner is this close to losing something
 COMPETENCE_MARGIN_WARN = 2  # submitted projects that could be lost before the competence is
 RUNWAY_WARN_DAYS = 60  # days of deposit left at the recent spend
+KKV_WARN_DAYS = 30  # the KKV level runs out within this many days (seed 001, as the digests)
 PROGRAMME_METRICS: tuple[str, ...] = ("csat", "nps_partner", "sla")
 MOVERS_SHOWN = 3
 
@@ -39,8 +42,10 @@ def partner_home(conn: Connection, partner_id: str, as_of: pd.Timestamp | None =
     (the anonymized comparison where it is allowed, NPS only: the comparison has no pooled CSAT);
     ``sla``: compliance % of the partner's decided tickets — and ``risks``: list of
     ``{"kind", "value", ...}`` for the competence margin, points expiring within 90 days,
-    breached and at-risk tickets, and the deposit runway.
+    breached and at-risk tickets, the deposit runway and the KKV level expiring within
+    :data:`KKV_WARN_DAYS` (``metrics.kkv.kkv_status`` of the partner's own record at `as_of`).
     """
+    as_of = clock.now() if as_of is None else pd.Timestamp(as_of).tz_convert("UTC")
     report = partner_report(conn, partner_id, "quarter", as_of)
     quarter = report["window"]["quarters"][-1] if report["window"]["quarters"] else None
     trend = {row["quarter"]: row for row in report["kpi_trend"]}
@@ -70,7 +75,24 @@ def partner_home(conn: Connection, partner_id: str, as_of: pd.Timestamp | None =
     runway = report["deposit"]["runway_days"]
     if runway is not None and runway < RUNWAY_WARN_DAYS:
         risks.append({"kind": "deposit_runway", "value": runway})
+    kkv = kkv_expiring(conn, partner_id, as_of)
+    if kkv is not None:
+        risks.append(kkv)
     return {"partner": report["partner"], "tiles": tiles, "risks": risks}
+
+
+def kkv_expiring(conn: Connection, partner_id: str, as_of: pd.Timestamp) -> dict | None:
+    """``{"kind": "kkv_expiring", "value": days left, "level", "date": valid until, "due": renewal request
+    deadline}`` when the partner's KKV level runs out within :data:`KKV_WARN_DAYS`, else None."""
+    record = pq.partner_record(conn, partner_id)
+    if record is None:
+        return None
+    state = kkv_status(pd.DataFrame([record]), as_of, expiring_within=KKV_WARN_DAYS).iloc[0]
+    if state["status"] != "expiring":
+        return None
+    return {"kind": "kkv_expiring", "value": int(state["days_left"]), "level": str(state["kkv_level"]),
+            "date": pd.Timestamp(state["kkv_valid_until"]).date().isoformat(),
+            "due": pd.Timestamp(state["renewal_request_due"]).date().isoformat()}
 
 
 def management_home(conn: Connection) -> dict:

@@ -42,6 +42,10 @@ from store import clock
 
 COMMENTS_SHOWN = 20
 BP_REASON = "waiting_production"  # seed 003: "БП" — waiting for production, extends a rework's due date
+# competence "at risk" (SPEC §11, issue 15): held, but at most this many submitted projects of margin …
+AT_RISK_MARGIN = 1
+AT_RISK_SHARE = 0.55  # … or a covered share below 55 %
+KPI_KEYS: tuple[str, ...] = ("csat", "nps_partner", "nps_platform")
 
 
 class UnknownPartner(LookupError):
@@ -138,7 +142,9 @@ def partner_report(conn: Connection, partner_id: str, window: str = "ttm", as_of
     -------
     dict
         ``partner, as_of, window, kpi, kpi_trend, questions, trend, comments, comparison, projects, points,
-        competence, tickets, tickets_summary, deposit``.
+        competence, tickets, tickets_summary, deposit``. ``kpi`` cards carry ``previous`` and ``change``
+        against the period before the window (`previous_quarters`); ``comparison`` items carry the partner's
+        own value (``own``); ``competence.at_risk`` flags a held competence about to be lost.
 
     Raises
     ------
@@ -148,6 +154,7 @@ def partner_report(conn: Connection, partner_id: str, window: str = "ttm", as_of
     as_of = clock.now() if as_of is None else pd.Timestamp(as_of).tz_convert("UTC")
     window_key = window_id(window, as_of)
     quarters = list(parse_window(window_key).quarters)
+    previous = previous_quarters(window_key)
     partner = q.partner_record(conn, partner_id)
     if partner is None:
         raise UnknownPartner(f"no partner {partner_id!r}")
@@ -158,13 +165,13 @@ def partner_report(conn: Connection, partner_id: str, window: str = "ttm", as_of
     report = {
         "partner": {k: partner[k] for k in ("partner_id", "name", "city", "region", "country")},
         "as_of": as_of.isoformat(),
-        "window": {"id": window, "key": window_key, "quarters": quarters},
-        "kpi": kpis(counts, scheme),
+        "window": {"id": window, "key": window_key, "quarters": quarters, "previous_quarters": previous},
+        "kpi": kpis_with_change(counts, all_counts[all_counts["quarter"].isin(previous)], scheme),
         "questions": question_table(counts, scheme, lang),
         "trend": _records(scores_from_counts(all_counts, ["quarter"], scheme)),
         "kpi_trend": kpi_trend(all_counts, scheme),
         "comments": survey_comments(surveys, quarters),
-        "comparison": comparison(conn, partner, window_key, scheme, lang),
+        "comparison": with_own_values(comparison(conn, partner, window_key, scheme, lang), counts, scheme),
     }
     report.update(project_section(conn, partner_id, surveys, as_of))
     report["competence"] = competence_section(conn, partner_id, as_of)
@@ -187,6 +194,26 @@ def kpis(counts: pd.DataFrame, scheme: Scheme = "top1") -> dict:
     for column, key in (("q_recommend_partner", "nps_partner"), ("q_recommend_platform", "nps_platform")):
         out[key] = _kpi(table, column, ("nps", "nps_low", "nps_high", "promoters", "detractors"))
     return out
+
+
+def previous_quarters(window_key: str) -> list[str]:
+    """The quarters of the period before a fixed window: the quarter before ("2026Q3" → ["2026Q2"]),
+    or the 12 months before a trailing 12 months ("ttm:2026Q3" → 2024Q4 … 2025Q3)."""
+    window = parse_window(window_key)
+    first = pd.Period(window.quarters[0], freq="Q")
+    return [str(first - k) for k in range(len(window.quarters), 0, -1)]
+
+
+def kpis_with_change(counts: pd.DataFrame, previous_counts: pd.DataFrame, scheme: Scheme = "top1") -> dict:
+    """`kpis` of the window, each card with ``previous`` (value of the period before), ``previous_n`` and
+    ``change`` = value − previous: CSAT in percentage points, NPS in points; None when either period has
+    no answers (the page then says «нет данных», never a change from nothing)."""
+    now, before = kpis(counts, scheme), kpis(previous_counts, scheme)
+    for key, field in zip(KPI_KEYS, ("csat", "nps", "nps")):
+        value, previous = now[key][field], before[key][field]
+        now[key].update(previous=previous, previous_n=before[key]["n"],
+                        change=None if value is None or previous is None else value - previous)
+    return now
 
 
 def kpi_trend(counts: pd.DataFrame, scheme: Scheme = "top1") -> list[dict]:
@@ -268,6 +295,21 @@ def comparison(conn: Connection, partner: dict, window: str, scheme: Scheme = "t
     return [_comparison_item(by_metric.loc[metric], metric, question, lang) for metric, question in metrics]
 
 
+def with_own_values(items: list[dict], counts: pd.DataFrame, scheme: Scheme = "top1") -> list[dict]:
+    """Each comparison item with the partner's own value beside the group's: ``own`` (NPS points or CSAT %
+    of that question in the window, unrounded; the page rounds it like the group's) and ``own_n`` answers.
+    Only this partner's counts are used — the group side stays the anonymized aggregate."""
+    scores = scores_from_counts(counts, scheme=scheme).set_index("question")
+    out = []
+    for item in items:
+        kind = item["metric"].partition(":")[0]
+        question = item["question"]
+        own = scores.loc[question, kind] if question in scores.index else None
+        own = None if own is None or pd.isna(own) else float(own)
+        out.append({**item, "own": own, "own_n": int(scores.loc[question, "n"]) if question in scores.index else 0})
+    return out
+
+
 def _comparison_item(row: pd.Series, metric: str, question: str, lang: str) -> dict:
     reason = row["reason_ru" if lang == "ru" else "reason_en"]
     item = {"metric": metric, "question": question, "withheld": bool(row["withheld"]),
@@ -337,16 +379,24 @@ def competence_section(conn: Connection, partner_id: str, as_of: pd.Timestamp) -
     section = {"next_evaluation": next_evaluation(as_of).date().isoformat(),
                "history": _records(history.drop(columns="partner_id").tail(24)) if not history.empty else []}
     if history.empty:
-        return {**section, "held": False, "status": "none", "month": None, "keys": 0, "covered": 0,
-                "share": None, "margin": None, "window_start": None, "window_end": None}
+        return {**section, "held": False, "at_risk": False, "status": "none", "month": None, "keys": 0,
+                "covered": 0, "share": None, "margin": None, "window_start": None, "window_end": None}
     last = history.iloc[-1]
     keys, covered = int(last["keys"]), int(last["covered"])
+    margin, share, held = covered - (keys + 1) // 2 if keys else None, _number(last["share"]), bool(last["held"])
     return {
-        **section, "held": bool(last["held"]), "status": str(last["status"]), "month": last["month"],
-        "keys": keys, "covered": covered, "share": _number(last["share"]),
-        "margin": covered - (keys + 1) // 2 if keys else None,
+        **section, "held": held, "status": str(last["status"]), "month": last["month"],
+        "keys": keys, "covered": covered, "share": share, "margin": margin,
+        "at_risk": competence_at_risk(held, margin, share),
         "window_start": last["window_start"], "window_end": last["window_end"],
     }
+
+
+def competence_at_risk(held: bool, margin: int | None, share: float | None) -> bool:
+    """Held, but one lost submitted project away (margin ≤ `AT_RISK_MARGIN`) or below `AT_RISK_SHARE`:
+    e.g. 21 of 42 keys = exactly 50 % with margin 0 is held today and at risk."""
+    return bool(held and ((margin is not None and margin <= AT_RISK_MARGIN)
+                          or (share is not None and share < AT_RISK_SHARE)))
 
 
 # ---------------------------------------------------------------- dedicated support (seed 003)

@@ -1,6 +1,7 @@
 """partner_report and the "My quality" page: the partner's own figures, never another partner's identity."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pandas as pd
@@ -11,6 +12,7 @@ from demo import generate
 from demo.generator import DEMO_PARTNER_ID
 from metrics.privacy import answer_band, comparison_group
 from metrics.survey import QUESTIONS, score_table
+from reports.home import partner_home
 from reports.partner import WINDOWS, next_evaluation, partner_report, window_id
 from store.comparison_rollup import comparison_table
 from store.frames import read_frame
@@ -84,6 +86,74 @@ def test_report_kpis_equal_score_table_of_the_partners_surveys_in_the_window(dem
     satisfied = (answers[project_questions] >= 4).to_numpy().sum()
     assert demo_report["kpi"]["csat"]["n"] == answered
     assert demo_report["kpi"]["csat"]["csat"] == pytest.approx(100 * satisfied / answered)
+
+
+def _own_scores(demo_frames, quarters) -> pd.DataFrame:
+    """score_table of the demo partner's raw surveys in `quarters`, project questions pooled as "project"."""
+    projects = demo_frames["projects"]
+    own = projects[projects["partner_id"] == DEMO_PARTNER_ID][["project_id", "version"]]
+    surveys = demo_frames["surveys"].merge(own, on=["project_id", "version"])
+    quarter = surveys["surveyed_at"].dt.tz_localize(None).dt.to_period("Q").astype(str)
+    chosen = surveys[quarter.isin(quarters)]
+    return chosen.assign(**{q: chosen[q].astype(float) for q in QUESTIONS})
+
+
+def _csat(answers: pd.DataFrame) -> float:
+    project_questions = ["q_business_goals", "q_design", "q_dev_quality", "q_managers", "q_budget", "q_speed"]
+    return 100 * (answers[project_questions] >= 4).to_numpy().sum() / answers[project_questions].notna().to_numpy().sum()
+
+
+def test_kpi_change_is_the_window_minus_the_twelve_months_before_on_the_raw_surveys(demo_report, demo_frames):
+    before = _own_scores(demo_frames, ["2024Q4", "2025Q1", "2025Q2", "2025Q3"])
+    now = _own_scores(demo_frames, ["2025Q4", "2026Q1", "2026Q2", "2026Q3"])
+    assert demo_report["window"]["previous_quarters"] == ["2024Q4", "2025Q1", "2025Q2", "2025Q3"]
+    kpi = demo_report["kpi"]
+    assert kpi["csat"]["previous"] == pytest.approx(_csat(before))
+    assert kpi["csat"]["change"] == pytest.approx(_csat(now) - _csat(before))
+    for key, question in (("nps_partner", "q_recommend_partner"), ("nps_platform", "q_recommend_platform")):
+        old = score_table(before, scale="5").set_index("question").loc[question, "nps"]
+        assert kpi[key]["previous"] == pytest.approx(old)
+        assert kpi[key]["change"] == pytest.approx(kpi[key]["nps"] - old)
+
+
+def test_quarter_kpi_change_equals_the_quarterly_trend(demo_engine):
+    with demo_engine.connect() as conn:
+        report = partner_report(conn, DEMO_PARTNER_ID, window="quarter", as_of=AS_OF)
+    trend = {row["quarter"]: row for row in report["kpi_trend"]}
+    assert report["window"]["previous_quarters"] == ["2026Q2"]
+    for key in ("csat", "nps_partner", "nps_platform"):
+        assert report["kpi"][key]["change"] == pytest.approx(trend["2026Q3"][key] - trend["2026Q2"][key]), key
+
+
+def test_comparison_shows_the_partners_own_value_from_its_own_surveys(demo_report, demo_frames):
+    now = _own_scores(demo_frames, ["2025Q4", "2026Q1", "2026Q2", "2026Q3"])
+    table = score_table(now, scale="5").set_index("question")
+    for item in demo_report["comparison"]:
+        kind = item["metric"].partition(":")[0]
+        assert item["own"] == pytest.approx(table.loc[item["question"], kind]), item["metric"]
+        assert item["own_n"] == table.loc[item["question"], "n"]
+
+
+def test_demo_competence_at_exactly_half_with_zero_margin_is_at_risk(demo_report):
+    competence = demo_report["competence"]
+    assert (competence["keys"], competence["covered"], competence["share"]) == (42, 21, 0.5)
+    assert competence["held"] and competence["margin"] == 0
+    assert competence["at_risk"] is True
+
+
+def test_kkv_level_expiring_within_30_days_is_a_home_risk(engine):
+    partners = pd.DataFrame({"partner_id": ["PK", "PL"], "name": ["Истекает", "Не скоро"], "city": ["Омск"] * 2,
+                             "country": ["RU"] * 2, "kkv_level": ["extended", "basic"],
+                             "kkv_valid_until": [dt.date(2026, 12, 3), dt.date(2027, 2, 1)]})
+    insert_frames(engine, {"partners": partners})
+    with engine.begin() as conn:
+        refresh_rollups(conn, now=AS_OF)
+        soon, later = partner_home(conn, "PK", as_of=AS_OF), partner_home(conn, "PL", as_of=AS_OF)
+    kkv = [r for r in soon["risks"] if r["kind"] == "kkv_expiring"]
+    # 23.11.2026 10:00 → 03.12.2026 00:00: 9 whole days left; renewal request due 14 days before expiry
+    assert kkv == [{"kind": "kkv_expiring", "value": 9, "level": "extended", "date": "2026-12-03",
+                    "due": "2026-11-19"}]
+    assert [r for r in later["risks"] if r["kind"] == "kkv_expiring"] == []
 
 
 def test_comparison_from_rollup_counts_equals_metrics_privacy_on_the_raw_surveys(demo_report, demo_frames):
