@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import dash
-from dash import _callback
+from dash import _callback, _get_app
 from flask import Flask, redirect
 from sqlalchemy import Engine
 
@@ -53,8 +53,8 @@ def _forget_global_callbacks() -> None:
 def _adopt_global_callbacks(app: dash.Dash) -> None:
     """Move the callbacks the page modules just registered into this app (what Dash does lazily)."""
     app.callback_map.update(_callback.GLOBAL_CALLBACK_MAP)
-    app._callback_list.extend(_callback.GLOBAL_CALLBACK_LIST)  # noqa: SLF001 - pinned dash 2.18
-    app._inline_scripts.extend(_callback.GLOBAL_INLINE_SCRIPTS)  # noqa: SLF001
+    app._callback_list.extend(_callback.GLOBAL_CALLBACK_LIST)
+    app._inline_scripts.extend(_callback.GLOBAL_INLINE_SCRIPTS)
     _forget_global_callbacks()
 
 
@@ -82,6 +82,34 @@ def _protect_pages() -> None:
             page["layout"] = _guard_layout(page["layout"], roles)
 
 
+ROUTER_OUTPUT = ".._pages_content.children..._pages_store.data.."
+
+
+def _harden_page_router(app: dash.Dash) -> Callable[[], None]:
+    """A before-request hook wrapping Dash's page router (registered on the first request) once, so a
+    pathname or search that is not a string from the browser's location renders the 404 page instead of
+    raising inside Dash (a crafted request must never reach the error toast)."""
+
+    def harden() -> None:
+        entry = app.callback_map.get(ROUTER_OUTPUT)
+        if entry is None or getattr(entry["callback"], "hardened", False):
+            return
+        router = entry["callback"]
+
+        @functools.wraps(router)
+        def safe_router(pathname: Any = None, search: Any = None, *args: Any, **kwargs: Any) -> Any:
+            if not isinstance(pathname, str) or not pathname.startswith("/"):
+                pathname = "/404"
+            if not isinstance(search, str) or (search and not search.startswith("?")):
+                search = ""
+            return router(pathname, search, *args, **kwargs)
+
+        safe_router.hardened = True
+        entry["callback"] = safe_router
+
+    return harden
+
+
 def create_app(config: Config | None = None, engine: Engine | None = None) -> dash.Dash:
     """Build the Dash app for `config` (default `Config.from_env()`); safe to call repeatedly.
 
@@ -99,6 +127,9 @@ def create_app(config: Config | None = None, engine: Engine | None = None) -> da
     # the upload page's old address; Dash 4's `redirect_from` registers on the previously built app
     server.add_url_rule("/admin/ingest", "admin_ingest_redirect", lambda: redirect("/admin/upload", code=301))
     _forget_global_callbacks()
+    # Dash 4 leaves the last app that served a layout/dependencies request in a context variable of the
+    # calling thread; page modules imported for this app would otherwise register their redirects there
+    _get_app.app_context.set(None)
     app = dash.Dash(
         __name__,
         server=server,
@@ -112,6 +143,7 @@ def create_app(config: Config | None = None, engine: Engine | None = None) -> da
         serve_locally=True,
     )
     _adopt_global_callbacks(app)
+    server.before_request(_harden_page_router(app))
     _protect_pages()
     app.layout = shell_layout
     register_grid_callbacks(app)
