@@ -25,9 +25,10 @@ dev-deps: $(BIN)/.dev
 run: venv
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/python app.py
 
-## test: set up (venv, dev deps, Chromium + chromedriver, PostgreSQL), then the whole pytest suite
+## test: set up (venv, dev deps, Chromium + chromedriver, PostgreSQL, Redis), then the whole pytest suite;
+##       QUALITY_TEST_REQUIRE_SERVICES=1 turns a missing PostgreSQL/Redis/Chromium into failures (never skips)
 test: dev-deps browser postgres redis
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	QUALITY_TEST_REQUIRE_SERVICES=1 $(BIN)/python -m pytest -q -p no:cacheprovider
 
 ## browser: Chromium + chromedriver for dash_duo, DejaVu fonts for Cyrillic PDF briefs (Debian packages)
 browser:
@@ -39,11 +40,13 @@ postgres:
 	@pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || { \
 	  echo "starting PostgreSQL"; \
 	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -n1) main start && sleep 2; } || true
-	@pg_isready -h 127.0.0.1 -p 5432 || echo "PostgreSQL unreachable: PostgreSQL tests will be skipped (outside CI)"
+	@pg_isready -h 127.0.0.1 -p 5432 || { echo "PostgreSQL unreachable at 127.0.0.1:5432: make test needs it"; exit 1; }
 
 redis:
 	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || { \
-	  command -v redis-server >/dev/null && redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null; } || true
+	  command -v redis-server >/dev/null && redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null \
+	  && sleep 1; } || true
+	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || { echo "Redis unreachable at 127.0.0.1:6379: make test needs it"; exit 1; }
 
 ## serve: production mode — gunicorn (WORKERS, default 4; gunicorn.conf.py migrates once before the workers
 ##        fork), PostgreSQL (DATABASE_URL, default database `quality` created if missing), Redis (REDIS_URL).
