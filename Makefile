@@ -6,7 +6,7 @@ HOST      ?= 127.0.0.1
 PORT      ?= 8050
 export TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test venv dev-deps browser postgres redis serve loadtest bench screenshots lint upgrade-check clean
+.PHONY: run test venv dev-deps browser postgres redis serve loadtest bench screenshots lint mutation upgrade-check clean
 
 $(BIN)/.runtime: requirements.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -70,6 +70,12 @@ bench: dev-deps postgres
 screenshots: dev-deps browser
 	$(BIN)/python -m tools.screenshots
 
+## mutation: mutmut over metrics/survey.py, sla.py, privacy.py with their unit tests (setup.cfg [mutmut]), then
+##           the score per module (tools/mutation_score.py); slow: about an hour on 2 idle cores
+mutation: dev-deps
+	$(BIN)/mutmut run --max-children $${JOBS:-2} || true
+	$(BIN)/python -m tools.mutation_score
+
 lint: dev-deps
 	$(BIN)/ruff check .
 
@@ -78,4 +84,4 @@ upgrade-check: venv
 	$(BIN)/python -m tools.upgrade_check
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache mutants
