@@ -6,7 +6,7 @@ HOST      ?= 127.0.0.1
 PORT      ?= 8050
 export TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test venv dev-deps loadtest-deps browser postgres redis serve worker beat loadtest bench screenshots lint upgrade-check clean
+.PHONY: run test venv dev-deps loadtest-deps browser postgres redis serve worker beat loadtest bench screenshots lint mutation upgrade-check clean
 
 $(BIN)/.runtime: requirements.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -31,9 +31,10 @@ loadtest-deps: .venv-locust/.installed
 run: venv
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/python app.py
 
-## test: set up (venv, dev deps, Chromium + chromedriver, PostgreSQL), then the whole pytest suite
+## test: set up (venv, dev deps, Locust venv, Chromium + chromedriver, PostgreSQL, Redis), then the whole pytest suite;
+##       QUALITY_TEST_REQUIRE_SERVICES=1 turns a missing PostgreSQL/Redis/Chromium into failures (never skips)
 test: dev-deps loadtest-deps browser postgres redis
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	QUALITY_TEST_REQUIRE_SERVICES=1 $(BIN)/python -m pytest -q -p no:cacheprovider
 
 ## browser: Chromium + chromedriver for dash_duo, DejaVu fonts for Cyrillic PDF briefs (Debian packages)
 browser:
@@ -45,11 +46,13 @@ postgres:
 	@pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || { \
 	  echo "starting PostgreSQL"; \
 	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -n1) main start && sleep 2; } || true
-	@pg_isready -h 127.0.0.1 -p 5432 || echo "PostgreSQL unreachable: PostgreSQL tests will be skipped (outside CI)"
+	@pg_isready -h 127.0.0.1 -p 5432 || { echo "PostgreSQL unreachable at 127.0.0.1:5432: make test needs it"; exit 1; }
 
 redis:
 	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || { \
-	  command -v redis-server >/dev/null && redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null; } || true
+	  command -v redis-server >/dev/null && redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null \
+	  && sleep 1; } || true
+	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || { echo "Redis unreachable at 127.0.0.1:6379: make test needs it"; exit 1; }
 
 ## serve: production mode — gunicorn (WORKERS, default 4; gunicorn.conf.py migrates once before the workers
 ##        fork), PostgreSQL (DATABASE_URL, default database `quality` created if missing), Redis (REDIS_URL).
@@ -86,6 +89,12 @@ bench: dev-deps postgres
 screenshots: dev-deps browser
 	$(BIN)/python -m tools.screenshots
 
+## mutation: mutmut over metrics/survey.py, sla.py, privacy.py with their unit tests (setup.cfg [mutmut]), then
+##           the score per module (tools/mutation_score.py); slow: about an hour on 2 idle cores
+mutation: dev-deps
+	$(BIN)/mutmut run --max-children $${JOBS:-2} || true
+	$(BIN)/python -m tools.mutation_score
+
 lint: dev-deps
 	$(BIN)/ruff check .
 
@@ -94,4 +103,4 @@ upgrade-check: venv
 	$(BIN)/python -m tools.upgrade_check
 
 clean:
-	rm -rf $(VENV) .venv-locust instance .pytest_cache
+	rm -rf $(VENV) .venv-locust instance .pytest_cache mutants

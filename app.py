@@ -60,8 +60,8 @@ def _forget_global_callbacks() -> None:
 def _adopt_global_callbacks(app: dash.Dash) -> None:
     """Move the callbacks the page modules just registered into this app (what Dash does lazily)."""
     app.callback_map.update(_callback.GLOBAL_CALLBACK_MAP)
-    app._callback_list.extend(_callback.GLOBAL_CALLBACK_LIST)  # noqa: SLF001 - pinned dash 2.18
-    app._inline_scripts.extend(_callback.GLOBAL_INLINE_SCRIPTS)  # noqa: SLF001
+    app._callback_list.extend(_callback.GLOBAL_CALLBACK_LIST)
+    app._inline_scripts.extend(_callback.GLOBAL_INLINE_SCRIPTS)
     _forget_global_callbacks()
 
 
@@ -104,6 +104,34 @@ def _localized_index(app: dash.Dash) -> None:
     app.interpolate_index = interpolate_index
 
 
+ROUTER_OUTPUT = ".._pages_content.children..._pages_store.data.."
+
+
+def _harden_page_router(app: dash.Dash) -> Callable[[], None]:
+    """A before-request hook wrapping Dash's page router (registered on the first request) once, so a
+    pathname or search that is not a string from the browser's location renders the 404 page instead of
+    raising inside Dash (a crafted request must never reach the error toast)."""
+
+    def harden() -> None:
+        entry = app.callback_map.get(ROUTER_OUTPUT)
+        if entry is None or getattr(entry["callback"], "hardened", False):
+            return
+        router = entry["callback"]
+
+        @functools.wraps(router)
+        def safe_router(pathname: Any = None, search: Any = None, *args: Any, **kwargs: Any) -> Any:
+            if not isinstance(pathname, str) or not pathname.startswith("/"):
+                pathname = "/404"
+            if not isinstance(search, str) or (search and not search.startswith("?")):
+                search = ""
+            return router(pathname, search, *args, **kwargs)
+
+        safe_router.hardened = True
+        entry["callback"] = safe_router
+
+    return harden
+
+
 def create_app(config: Config | None = None, engine: Engine | None = None) -> dash.Dash:
     """Build the Dash app for `config` (default `Config.from_env()`); safe to call repeatedly.
 
@@ -137,6 +165,7 @@ def create_app(config: Config | None = None, engine: Engine | None = None) -> da
         background_callback_manager=background_manager(config),
     )
     _adopt_global_callbacks(app)
+    server.before_request(_harden_page_router(app))
     _protect_pages()
     _localized_index(app)
     app.layout = shell_layout

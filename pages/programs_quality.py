@@ -126,7 +126,7 @@ BENCH_CALLBACK = {"output": "pq-body.children",
 @authorized(roles=ROLES)
 def show_month(month: object, _ran: object) -> object:
     """Decisions, KPIs, history and near-threshold partners of the chosen month."""
-    return month_body(month if isinstance(month, str) else None, current_language())
+    return month_body(month if isinstance(month, str) and month.strip() else None, current_language())
 
 
 @scoped_memoize()
@@ -139,7 +139,7 @@ def month_body(month: str | None, lang: str) -> object:
     months = set(history["month"])
     try:
         chosen = month_start(month) if isinstance(month, str) else max(months)
-    except ValueError:
+    except (ValueError, AttributeError):  # not a date, or one pandas reads as NaT ("nat")
         chosen = max(months)
     if chosen not in months:
         chosen = max(months)

@@ -4,14 +4,14 @@
 (TEST_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/test). On PostgreSQL each test session
 works in a private throw-away database created beside the configured one (concurrent sessions never
 share tables; the configured database itself when the role cannot create databases): schema public
-dropped, recreated and migrated once, every table emptied before each test. PostgreSQL tests are skipped
-with the printed reason when the server is unreachable, except under CI=true where that fails.
+dropped, recreated and migrated once, every table emptied before each test. An unreachable server fails the
+PostgreSQL tests inside `make test` and under CI=true, and skips them with the printed reason elsewhere
+(tests/services.py). `_chromium` does the same for the browser tests.
 """
 from __future__ import annotations
 
 import os
 import shutil
-import sys
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +24,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from config import normalize_database_url
 from store.db import make_engine, migrate
 from store.models import Base
+from tests.services import service_missing
 
 DEFAULT_TEST_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -85,16 +86,19 @@ def _postgres_session():
         with make_engine(base).connect():
             pass
     except OperationalError as exc:
-        reason = f"PostgreSQL unreachable at {base.split('@')[-1]}: {str(exc.orig).strip().splitlines()[0]}"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{reason} (CI=true requires PostgreSQL)")
-        print(f"\nSKIP {reason}", file=sys.stderr)
-        pytest.skip(reason)
+        service_missing(f"PostgreSQL unreachable at {base.split('@')[-1]}: {str(exc.orig).strip().splitlines()[0]}")
     url, drop = _private_database(base)
     engine = _postgres_engine(url)
     yield engine
     engine.dispose()
     drop()
+
+
+@pytest.fixture(scope="session")
+def _chromium() -> None:
+    """Chromium and chromedriver for dash_duo (browser tests use it through BROWSER_MARKS)."""
+    if not (shutil.which("chromedriver") and (shutil.which("chromium") or shutil.which("google-chrome"))):
+        service_missing("chromium and chromedriver are needed (make browser installs them)")
 
 
 def _empty_postgres(engine: Engine) -> None:

@@ -1,14 +1,12 @@
-"""What every browser test shares: its marks (skipped with the reason when Chromium is missing) and log-in."""
+"""What every browser test shares: its marks (Chromium missing: a failure inside make test, else a skip with
+the reason; tests/services.py) and log-in."""
 from __future__ import annotations
-
-import shutil
 
 import pytest
 
 BROWSER_MARKS = [
     pytest.mark.browser,
-    pytest.mark.skipif(not (shutil.which("chromedriver") and (shutil.which("chromium") or shutil.which("google-chrome"))),
-                       reason="chromium and chromedriver are needed (make browser installs them)"),
+    pytest.mark.usefixtures("_chromium"),
 ]
 
 

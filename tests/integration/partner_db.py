@@ -14,13 +14,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from config import normalize_database_url
 from store.db import make_engine, migrate
 from store.models import KIND_TABLES
+from tests.services import service_missing
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 AS_OF = pd.Timestamp("2026-11-23 10:00", tz="UTC")  # demo "today" (demo/clock.py)
@@ -41,11 +42,9 @@ def migrated_engine(backend: str, tmp_path: Path) -> Iterator[Engine]:
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001 - any connection failure means "no PostgreSQL here"
+    except OperationalError as exc:  # the server is not there; any other error is a real failure
         admin.dispose()
-        if os.environ.get("CI") == "true":
-            raise
-        pytest.skip(f"PostgreSQL unreachable at {base.render_as_string(hide_password=True)}: {exc.__class__.__name__}")
+        service_missing(f"PostgreSQL unreachable at {base.render_as_string(hide_password=True)}: {exc.__class__.__name__}")
     engine = make_engine(base.set(database=name).render_as_string(hide_password=False))
     try:
         migrate(engine)

@@ -1,11 +1,8 @@
 """The small demo data set loads through the real ingest path with every row accounted for."""
 from __future__ import annotations
 
-import pytest
-
+import demo
 from tests.integration.loader_files import count, load
-
-demo = pytest.importorskip("demo")
 
 
 def test_small_demo_folder_loads_with_every_row_accounted_for(engine, tmp_path):

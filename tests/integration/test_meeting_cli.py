@@ -1,10 +1,12 @@
-"""`cli.py report meeting` end to end: the demo `small` data loaded through the loaders into a temporary
-SQLite database, then the command run as a subprocess (seed 004's deteriorating client)."""
+"""`cli.py report meeting` end to end: the demo `small` data loaded through the loaders (the session's copy,
+`demo_backends.demo_sqlite_file`), then the command called as `cli.main` (one run as a subprocess checks the
+exit code and stderr a user sees; seed 004's deteriorating client)."""
 from __future__ import annotations
 
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,9 +15,8 @@ import openpyxl
 import pytest
 
 import cli
-from demo import DETERIORATING_CLIENT_ID, generate, write_csv
-from loaders.ingest import ingest_files
-from store.db import make_engine, migrate
+from demo import DETERIORATING_CLIENT_ID
+from tests.integration.demo_backends import demo_sqlite_file
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,26 +24,20 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def database_url(tmp_path_factory) -> str:
     folder = tmp_path_factory.mktemp("meeting_cli")
-    url = f"sqlite:///{folder / 'demo.db'}"
-    engine = make_engine(url)
-    migrate(engine)
-    paths = write_csv(generate("small", seed=42), folder / "csv")
-    reports = ingest_files(engine, paths)
-    engine.dispose()
-    assert sum(r.rejected for r in reports) == 0
-    return url
+    shutil.copyfile(demo_sqlite_file(tmp_path_factory), folder / "demo.db")
+    return f"sqlite:///{folder / 'demo.db'}"
 
 
 def _report(database_url: str, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": database_url}
-    return subprocess.run([sys.executable, "cli.py", "report", *args], cwd=ROOT, env=env,
+    return subprocess.run([sys.executable, "cli.py", "report", *args], check=False, cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
 
 
-def test_deteriorating_demo_client_gets_the_development_share_flag(database_url):
-    done = _report(database_url, "meeting", "--client", DETERIORATING_CLIENT_ID, "--format", "json")
-    assert done.returncode == 0, done.stderr
-    brief = json.loads(done.stdout)
+def test_deteriorating_demo_client_gets_the_development_share_flag(database_url, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert cli.main(["report", "meeting", "--client", DETERIORATING_CLIENT_ID, "--format", "json"]) == 0
+    brief = json.loads(capsys.readouterr().out)
     assert brief["client"]["client_id"] == DETERIORATING_CLIENT_ID
     # the demo data runs to 15.11.2026; the deterioration is designed into 02.11–15.11
     assert (brief["period"]["first_day"], brief["period"]["last_day"]) == ("2026-11-02", "2026-11-15")

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import sys
 
 import pytest
 from flask_caching.backends.rediscache import RedisCache
@@ -11,6 +10,7 @@ from sqlalchemy import func, select
 from app import create_app
 from config import Config
 from store.models import User
+from tests.services import service_missing
 from tools.loadtest import (
     RefusedTarget,
     check_local,
@@ -29,14 +29,10 @@ PASSWORD = "load-test-password"
 
 
 def require_redis() -> None:
-    """Skip (printing why) when Redis is unreachable; under CI=true that is a failure."""
+    """Redis unreachable: a failure inside make test and under CI=true, else a skip with the printed reason."""
     problem = redis_problem(REDIS_URL)
     if problem:
-        reason = f"Redis unreachable at {REDIS_URL}: {problem}"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{reason} (CI=true requires Redis)")
-        print(f"\nSKIP {reason}", file=sys.stderr)
-        pytest.skip(reason)
+        service_missing(f"Redis unreachable at {REDIS_URL}: {problem}")
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +66,7 @@ def test_production_cache_backend_is_redis(production_app):
     assert isinstance(cache.cache, RedisCache)
     with production_app.server.app_context():
         cache.set("test-production-probe", 41 + 1, timeout=30)
-        assert cache.cache._read_client.get("quality:test-production-probe") is not None  # noqa: SLF001
+        assert cache.cache._read_client.get("quality:test-production-probe") is not None
         cache.delete("test-production-probe")
 
 
@@ -125,10 +121,7 @@ def require_locust() -> None:
     try:
         locust_executable()
     except RuntimeError as problem:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{problem} (CI=true requires it)")
-        print(f"\nSKIP {problem}", file=sys.stderr)
-        pytest.skip(str(problem))
+        service_missing(str(problem))
 
 
 @pytest.fixture(scope="module")
@@ -164,7 +157,7 @@ def dash_answer(body: bytes):
     import requests
 
     response = requests.Response()
-    response.status_code, response._content = 200, body  # noqa: SLF001
+    response.status_code, response._content = 200, body
     response.headers["content-type"] = "application/json"
     return response
 
