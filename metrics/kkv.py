@@ -191,7 +191,7 @@ def kkv_public_list(
             "name": listed["name"],
             "city": listed["city"],
             "kkv_points": listed["partner_id"].map(points).fillna(0),
-            "categories": listed["partner_id"].map(categories).fillna(""),
+            "categories": listed["partner_id"].map(categories).astype(object).fillna(""),  # float NaN when none
         }
     )
     out = out.sort_values(

@@ -430,7 +430,8 @@ def test_saas_contracts_have_promos_and_churn_with_reasons(small):
     assert (s.loc[s["promo"] == "prof_promo", "its_level"] == "prof").all()
     churned = s[s["ended_at"].notna()]
     assert churned["churn_reason"].notna().all() and s.loc[s["ended_at"].isna(), "churn_reason"].isna().all()
-    same_quarter = churned["started_at"].dt.to_period("Q") == churned["ended_at"].dt.to_period("Q")
+    same_quarter = (churned["started_at"].dt.tz_convert(None).dt.to_period("Q")
+                    == churned["ended_at"].dt.tz_convert(None).dt.to_period("Q"))
     assert same_quarter.sum() >= 5
     partners = small["partners"].set_index("partner_id")
     assert partners.loc[s["partner_id"], "network_competence_center"].all()
