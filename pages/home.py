@@ -16,7 +16,7 @@ from dash import dcc, html
 from auth import Scope, authorized, current_engine
 from components.cache import scoped_memoize
 from components.cards import empty_state
-from components.format import fmt_date, fmt_datetime, fmt_number, fmt_percent
+from components.format import fmt_date, fmt_datetime, fmt_number, fmt_percent, fmt_quarter
 from components.i18n import current_language, register_strings, t
 from pages.meeting import attention
 from reports.home import admin_home, management_home, partner_home
@@ -77,7 +77,9 @@ register_strings({
 def _signed(change: float | None, unit: str) -> str:
     if change is None:
         return "—"
-    return ("+" if change >= 0 else "−") + fmt_number(abs(change), 1) + unit
+    if round(change, 1) == 0:
+        return "±0" + unit
+    return ("+" if change > 0 else "−") + fmt_number(abs(change), 1) + unit
 
 
 def _change_line(change: float | None, quarter: str | None, unit: str = POINTS) -> html.Div:
@@ -134,7 +136,7 @@ def _partner_home(scope: Scope) -> list:
 
 def _previous_label(quarter: str) -> str:
     year, q = int(quarter[:4]), int(quarter[-1])
-    return f"{year - 1}Q4" if q == 1 else f"{year}Q{q - 1}"
+    return fmt_quarter(f"{year - 1}Q4" if q == 1 else f"{year}Q{q - 1}")
 
 
 def _risk_text(risk: dict) -> str:
@@ -204,7 +206,7 @@ def _management_home(scope: Scope) -> list:
               for m in data["movers"]]
     competence = data["competence"]
     body = [html.H3(t("home.greeting", name=scope.name), id="home-greeting"),
-            html.H5(t("home.programme", quarter=quarter or "—")), row,
+            html.H5(t("home.programme", quarter=fmt_quarter(quarter) if quarter else "—")), row,
             html.H5(t("home.movers"), className="mt-2"),
             dcc.Link(html.Ul(movers, id="home-movers"), href="/trends", className="text-reset")]
     if competence:
