@@ -19,11 +19,11 @@ from selenium.webdriver.common.by import By
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = {  # role -> paths it may open (components/nav.py)
-    "partner": ["/", "/quality", "/directory"],
+    "partner": ["/", "/quality", "/my/programmes", "/notifications", "/directory"],
     "manager": ["/", "/meeting"],
     "management": ["/", "/trends", "/meeting", "/programs/quality", "/programs/kkv", "/programs/saas",
                    "/programs/support", "/directory"],
-    "admin": ["/", "/admin/upload", "/admin/users", "/admin/settings", "/programs/quality"],
+    "admin": ["/", "/admin/upload", "/admin/users", "/admin/settings", "/admin/jobs", "/admin/outbox", "/programs/quality"],
     None: ["/login", "/directory"],
 }
 
