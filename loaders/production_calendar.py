@@ -14,6 +14,7 @@ listed; the years covered are the XML year, or every year that has a date in the
 """
 from __future__ import annotations
 
+import csv
 import io
 import re
 import xml.etree.ElementTree as ET
@@ -102,9 +103,12 @@ def _parse_xml(text: str) -> tuple[pd.DataFrame, list[int]]:
 
 
 def _parse_csv(text: str) -> tuple[pd.DataFrame, list[int]]:
+    if not text.strip():
+        raise ProductionCalendarError("Файл пуст")
     try:
         frame = pd.read_csv(io.StringIO(text), sep=None, engine="python", dtype=str, skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error) as exc:
+        # csv.Error: the delimiter sniffer found no delimiter (one word, not a table)
         raise ProductionCalendarError(f"Не удалось прочитать CSV: {exc}") from None
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     if not {"date", "kind"} <= set(frame.columns):
