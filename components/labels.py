@@ -80,6 +80,8 @@ register_strings({
     "audit.top10_include": {"ru": "исключение из ТОП-10 отменено", "en": "TOP-10 exclusion lifted"},
     "audit.top10_approve": {"ru": "ТОП-10 утверждён", "en": "TOP-10 approved"},
     "audit.key.frozen": {"ru": "зафиксировано сравнений", "en": "comparisons frozen"},
+    "audit.key.window": {"ru": "окно", "en": "window"},
+    "audit.window_ttm": {"ru": "12 мес. по {quarter}", "en": "12 months to {quarter}"},
     "audit.key.quarter": {"ru": "квартал", "en": "quarter"},
     "audit.key.role": {"ru": "роль", "en": "role"},
     "audit.key.login": {"ru": "логин", "en": "login"},
@@ -146,6 +148,14 @@ def code_labels(frame: pd.DataFrame, columns: dict[str, str] | None = None) -> p
     return frame
 
 
+def _window_words(window: str) -> str:
+    """A comparison window id in words: ``2026Q3`` «III кв. 2026», ``ttm:2026Q3`` «12 мес. по III кв. 2026»."""
+    from components.format import fmt_quarter
+
+    trailing, _, quarter = window.rpartition(":")
+    return t("audit.window_ttm", quarter=fmt_quarter(quarter)) if trailing == "ttm" else fmt_quarter(quarter)
+
+
 def audit_detail(detail: object) -> object:
     """An audit detail such as ``login=anna role=admin`` in words: «логин: anna, роль: администратор»."""
     if not isinstance(detail, str) or not detail:
@@ -157,6 +167,8 @@ def audit_detail(detail: object) -> object:
             return match.group(0)
         if key == "role" and f"role.{value}" in STRINGS:
             value = t(f"role.{value}")
+        elif key == "window":
+            value = _window_words(value)
         elif value == "-":
             value = t("audit.none")
         elif value == "all":

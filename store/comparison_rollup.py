@@ -85,7 +85,7 @@ def freeze_levels(conn: Connection, table: pd.DataFrame, window: str, scheme: Sc
     conn.execute(insert(ComparisonDecision), new.assign(window_id=window, scheme=scheme, decided_at=now)
                  .to_dict("records"))
     conn.execute(insert(AuditLog).values(at=now, login=None, action="comparison_frozen",
-                                         detail=f"frozen={len(new)}"))  # window and scheme are in the rows
+                                         detail=f"window={window} frozen={len(new)}"))
     return len(new)
 
 

@@ -8,10 +8,12 @@ rework's deadline (its own due date extended by the «БП» pause). Hand deriva
 - T0000001 Fri 2024-04-26 16:30 → accepted 16:45 (15 min); resolved on the working Saturday 2024-04-27
   12:30: Fri 16:30–18:00 1.5 h + Sat 09:00–12:30 3.5 h = 5 h.
 - T0000002 created on the working Saturday 2024-04-27 10:15, accepted 10:40 (25 min); resolved Mon
-  2024-04-29 11:00, a moved day off: Sat 10:15–18:00 = 7.75 h, nothing on the 29th.
+  2024-04-29 11:00, a moved day off: Sat 27.04 is a short pre-holiday day (labour code art. 95, on by
+  default for RU), 10:15–17:00 = 6.75 h, nothing on the 29th.
 - T0000003 rework created Sat 2024-12-28 11:00 (a working Saturday), accepted 11:20 (20 min); «БП» pause
-  Sat 28.12 15:00 → Thu 09.01.2025 10:00 = 3 h + 1 h = 4 h of working time (29.12–08.01 are days off);
-  resolved 09.01 16:00: 7 h + 7 h − 4 h = 10 h; due Fri 10.01 18:00 + 4 h of «БП» = Mon 13.01 13:00 MSK.
+  Sat 28.12 15:00 → Thu 09.01.2025 10:00 = 2 h (28.12 is a short pre-holiday day, to 17:00) + 1 h = 3 h of
+  working time (29.12–08.01 are days off); resolved 09.01 16:00: 6 h + 7 h − 3 h = 10 h; due Fri 10.01 18:00
+  + 3 h of «БП» = Mon 13.01 12:00 MSK.
 - T0000004 Tue 2025-12-30 15:00 → accepted 15:30 (30 min); resolved Mon 2026-01-12 11:00: 30.12 15–18 = 3 h,
   31.12.2025 and 01–11.01.2026 are days off, 12.01 09–11 = 2 h: 5 h.
 - T0000005 Thu 2026-11-12 10:00, accepted 10:20 (20 min), paused 14:00 waiting for the client and never
@@ -34,8 +36,8 @@ H = 3600.0
 # ticket -> (acceptance working s, resolution working s (None = open), paused working s, pauses)
 HAND = {
     "T0000001": (0.25 * H, 5 * H, 0.0, 0),
-    "T0000002": (25 * 60.0, 7.75 * H, 0.0, 0),
-    "T0000003": (20 * 60.0, 10 * H, 4 * H, 1),
+    "T0000002": (25 * 60.0, 6.75 * H, 0.0, 0),
+    "T0000003": (20 * 60.0, 10 * H, 3 * H, 1),
     "T0000004": (0.5 * H, 5 * H, 0.0, 0),
     "T0000005": (20 * 60.0, None, None, 1),
     "T0000006": (None, None, 0.0, 0),
@@ -71,7 +73,7 @@ def test_stored_working_times_equal_the_hand_values(stored, ticket_id):
 
 def test_rework_deadline_is_its_due_date_extended_by_the_production_pause(stored):
     row = stored.loc["T0000003"]
-    assert row["deadline"] == pd.Timestamp("2025-01-13 13:00", tz="Europe/Moscow")
+    assert row["deadline"] == pd.Timestamp("2025-01-13 12:00", tz="Europe/Moscow")
     assert row["sla_state"] == "met"
 
 
