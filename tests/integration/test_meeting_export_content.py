@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from reports.export import brief_pdf, brief_xlsx, delta_text, number, unit_text
+from reports.export import FINDINGS_SHOWN, brief_pdf, brief_xlsx, kpi_change_text, number, unit_text
 from reports.meeting import meeting_brief
 from store.db import make_engine
 from tests.integration.test_meeting_brief import PERIOD_END, insert_meeting_data
@@ -68,15 +68,16 @@ def test_pdf_shows_every_kpi_row_with_its_values(pdf_text, brief):
         assert label, kpi["metric_id"]
         flag = "⚠ " if kpi["flagged"] else ""
         row = " ".join((flag + _flat(label), unit_text(kpi["unit"], lang), number(kpi["current"], kpi["unit"], lang),
-                        number(kpi["previous_mean"], kpi["unit"], lang), delta_text(kpi["delta_pct"], lang)))
+                        number(kpi["previous_mean"], kpi["unit"], lang), kpi_change_text(kpi, lang)))
         assert _flat(row) in text, row
 
 
-def test_pdf_shows_each_flag_with_explanation_and_action(pdf_text, brief):
+def test_pdf_shows_each_finding_with_explanation_and_action(pdf_text, brief):
     lang, text = pdf_text
-    for flag in brief["flags"]:
-        for part in ("sentence", "explanation", "action"):
-            assert _flat(flag[f"{part}_{lang}"]) in text, part
+    assert brief["findings"], "the hand data must give at least one finding"
+    for finding in brief["findings"][:FINDINGS_SHOWN]:  # the flags merged per theme (issue 15)
+        for part in ("title", "sentence", "explanation", "action"):
+            assert _flat(finding[f"{part}_{lang}"]) in text, part
 
 
 def test_pdf_lists_the_breached_and_at_risk_tickets_with_worked_hours(pdf_text, brief):
@@ -103,10 +104,10 @@ def test_xlsx_kpi_sheet_holds_title_period_and_the_brief_values(book, brief):
 
 def test_xlsx_flags_and_tickets_sheets(book, brief):
     flags = list(book["Flags"].iter_rows(min_row=2, values_only=True))
-    assert [f[1] for f in flags] == [f["sentence_ru"] for f in brief["flags"]]
-    assert [f[3] for f in flags] == [f["action_ru"] for f in brief["flags"]]
-    tickets = list(book["Tickets"].iter_rows(min_row=2, values_only=True))
+    assert [f[1] for f in flags] == [f["sentence_ru"] for f in brief["findings"]]
+    assert [f[4] for f in flags] == [f["action_ru"] for f in brief["findings"]]
+    header, *tickets = list(book["Tickets"].iter_rows(min_row=1, values_only=True))
     assert [t[0] for t in tickets] == ["B1", "R1"]
-    assert tickets[0][6] == pytest.approx(3.0)
+    assert tickets[0][len(header) - 1] == pytest.approx(3.0)  # worked hours, the last column
     hours = {r[0]: r[1:4] for r in book["Hours"].iter_rows(min_row=2, max_row=5, values_only=True)}
     assert hours[brief["period"]["label"]] == (8, 2, 10)  # P0: 8 h development, 2 h support
