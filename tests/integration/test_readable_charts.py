@@ -65,7 +65,10 @@ def test_gains_green_losses_red():
 
     table = pd.DataFrame({"month": pd.to_datetime(["2024-01-01"]), "assigned": [2], "revoked": [1], "held": [5]})
     assigned, revoked, _held = competence_figure(table)["data"]
-    assert assigned["marker"]["color"] == "#2e7d32" and revoked["marker"]["color"] == "#c62828"
+    from components import colours  # one colour language (assets/colours.md): gains green, losses red
+
+    assert assigned["marker"]["color"] == colours.GAIN and revoked["marker"]["color"] == colours.LOSS
+    assert colours.GAIN == "#1a9850" and colours.LOSS == "#d73027"
     assert bar(x=[1], marker_color="red") == {"type": "bar", "x": [1], "marker": {"color": "red"}}
 
 
