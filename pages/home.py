@@ -20,6 +20,7 @@ from components.format import fmt_date, fmt_datetime, fmt_number, fmt_percent, f
 from components.i18n import current_language, register_strings, t
 from pages.meeting import attention
 from reports.home import admin_home, management_home, partner_home
+from reports.partner import UnknownPartner
 
 dash.register_page(__name__, path="/", name="home", label_key="nav.home", order=0)
 
@@ -70,6 +71,8 @@ register_strings({
                     "en": "{date}: {accepted} accepted, {rejected} rejected"},
     "home.quarantine": {"ru": "В карантине строк: {n}", "en": "Rows in quarantine: {n}"},
     "home.stale": {"ru": "давно", "en": "stale"},
+    "home.partner_not_loaded": {"ru": "Данных вашей компании пока нет: они появятся после загрузки файлов партнёров.",
+                                "en": "There is no data of your company yet: it appears once the partner files are loaded."},
     "home.quarantine_column": {"ru": "В карантине", "en": "In quarantine"},
 })
 
@@ -107,7 +110,11 @@ def _partner_data(partner_id: str) -> dict:
 
 
 def _partner_home(scope: Scope) -> list:
-    data = _partner_data(scope.partner_id)
+    try:
+        data = _partner_data(scope.partner_id)
+    except UnknownPartner:  # a partner login whose partner has not been loaded yet
+        return [html.H3(t("home.greeting", name=scope.name), id="home-greeting"),
+                empty_state(t("home.partner_not_loaded"))]
     tiles = data["tiles"]
     quarter = tiles["csat"]["quarter"]
     previous = None if quarter is None else _previous_label(quarter)
