@@ -30,15 +30,15 @@ def test_an_upload_runs_in_the_celery_worker_and_reports_progress(dash_duo, tmp_
     clients = tmp_path / "clients.csv"
     with clients.open("w", encoding="utf-8") as out:
         out.write("client_id,name,partner_id,city\n")
-        out.writelines(f"X{i:07d},Клиент {i},P0001,Омск\n" for i in range(150_000))
+        out.writelines(f"X{i:07d},Клиент {i},P0001,Омск\n" for i in range(400_000))
     dash_duo.start_server(app, navigate=False)
     browser_login(dash_duo, "root", "admin-secret-1")
     dash_duo.driver.get(dash_duo.server.url + "/admin/upload")
     dash_duo.wait_for_element("#admin-upload-files input[type=file]").send_keys(str(clients))
-    dash_duo.wait_for_contains_text("#admin-upload-stage", "из 150 000", timeout=90)
+    dash_duo.wait_for_contains_text("#admin-upload-stage", "из 400 000", timeout=90)
     dash_duo.wait_for_contains_text("#admin-upload-report", "загружен", timeout=180)
     assert "clients.csv" in dash_duo.find_element("#admin-upload-report").text
     with app_engine(app).connect() as conn:
-        assert conn.scalar(select(func.count()).select_from(Client)) == 150_003
+        assert conn.scalar(select(func.count()).select_from(Client)) == 400_003
     log = (tmp_path / "worker.log").read_text()
     assert "background_callback_" in log and "succeeded" in log  # the load ran as a task of the worker
