@@ -33,8 +33,6 @@ MANAGER_KINDS = ("brief", "dynamics")
 ADMIN_KINDS = ("job_failed", "calendar", "consistency")
 KINDS_BY_ROLE = {"partner": PARTNER_KINDS, "service_manager": MANAGER_KINDS, "admin": ADMIN_KINDS}
 RUNWAY_DAYS = 14  # SPEC §11: deposit runway below 14 days
-COMPETENCE_MARGIN = 1  # SPEC §11: margin ≤ 1 project …
-COMPETENCE_SHARE = 0.55  # … or share < 55 %
 EXPIRY_DAYS = 30
 MEETING_ANCHOR = dt.date(2024, 1, 8)  # a Monday; meetings every 14 days (seed 004: biweekly)
 BRIEF_LEAD_WORKING_DAYS = 2
@@ -96,7 +94,7 @@ def line_in_languages(key: str, **values: object) -> dict[str, str]:
 # ---------------------------------------------------------------- partner findings
 def partner_findings(conn: Connection, partner_id: str, now: pd.Timestamp) -> dict[str, list[Finding]]:
     """The partner's findings per kind on `now` (reads what the «Моё качество» page reads)."""
-    from reports.partner import competence_section, deposit_section, project_section
+    from reports.partner import competence_at_risk, competence_section, deposit_section, project_section
     from store import partner_queries as q
 
     found: dict[str, list[Finding]] = {kind: [] for kind in PARTNER_KINDS}
@@ -119,8 +117,7 @@ def partner_findings(conn: Connection, partner_id: str, now: pd.Timestamp) -> di
                 currency=deposit["currency"])))
     competence = competence_section(conn, partner_id, now)
     margin, share = competence.get("margin"), competence.get("share")
-    if competence["held"] and ((margin is not None and margin <= COMPETENCE_MARGIN)
-                               or (share is not None and share < COMPETENCE_SHARE)):
+    if competence_at_risk(competence["held"], margin, share):  # the partner page's rule (SPEC §11)
         found["competence"].append(Finding(f"competence:{str(competence['month'])[:10]}", line_in_languages(
             "mail.competence", month=fmt_date(competence["month"]), covered=competence["covered"],
             keys=competence["keys"], share=f"{fmt_number(100 * (share or 0), 1)} %", margin=margin)))
