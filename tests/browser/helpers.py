@@ -2,7 +2,10 @@
 the reason; tests/services.py) and log-in."""
 from __future__ import annotations
 
+import time
+
 import pytest
+from selenium.common.exceptions import ElementClickInterceptedException
 
 BROWSER_MARKS = [
     pytest.mark.browser,
@@ -24,3 +27,18 @@ def browser_login(dash_duo, login_name: str, password: str = "demo") -> None:
 def severe_logs(dash_duo) -> list:
     """Browser console entries of level SEVERE (errors)."""
     return [entry for entry in dash_duo.get_logs() or [] if entry.get("level") == "SEVERE"]
+
+
+def click_centered(dash_duo, selector: str, attempts: int = 5) -> None:
+    """Scroll the element to the middle of the window and click it, again while the page above it is still
+    growing (sections that render in parts); instant: Bootstrap scrolls smoothly."""
+    for attempt in range(attempts):
+        element = dash_duo.find_element(selector)
+        dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
+        try:
+            element.click()
+            return
+        except ElementClickInterceptedException:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5)

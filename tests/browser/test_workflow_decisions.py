@@ -21,11 +21,10 @@ import pandas as pd
 import pytest
 import requests
 from dash.testing.wait import until
-from selenium.common.exceptions import ElementClickInterceptedException
 from sqlalchemy import insert
 
 from store.models import CompetenceHistoryRow
-from tests.browser.helpers import BROWSER_MARKS, browser_login, severe_logs
+from tests.browser.helpers import BROWSER_MARKS, browser_login, click_centered, severe_logs
 from tests.integration.callback_harness import app_engine, make_app
 from tests.integration.partner_db import insert_frames
 from tests.integration.test_program_queries import frames as directory_frames
@@ -65,18 +64,6 @@ def app(tmp_path, monkeypatch):
     return app
 
 
-def _click(dash_duo, selector: str, attempts: int = 5) -> None:
-    """Scroll the element to the middle of the window and click it (again while the page still grows)."""
-    for attempt in range(attempts):
-        element = dash_duo.find_element(selector)
-        dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
-        try:
-            element.click()
-            return
-        except ElementClickInterceptedException:
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.5)
 
 
 def _start(dash_duo, app) -> None:
@@ -109,19 +96,19 @@ def test_management_excludes_a_partner_fixes_the_top10_and_cannot_change_it_afte
     dash_duo.select_dcc_dropdown("#ps-exclude-partner", value="Альфа (A)")
     dash_duo.select_dcc_dropdown("#ps-exclude-reason", value="регулярные жалобы клиентов")
     dash_duo.find_element("#ps-exclude-comment").send_keys("жалобы в сентябре")
-    _click(dash_duo, "#ps-exclude")
+    click_centered(dash_duo, "#ps-exclude")
     dash_duo.wait_for_contains_text("#ps-decided", "исключён из ТОП-10 за 2026Q3", timeout=20)
     dash_duo.wait_for_contains_text(_grid("ps-exclusions"), "регулярные жалобы клиентов", timeout=20)
     assert "жалобы в сентябре" in dash_duo.find_element(_grid("ps-exclusions")).text
     published = dash_duo.find_element(_grid("ps-published")).text
     assert "Альфа" not in published and "Вега" in published and "Эпсилон" in published
 
-    _click(dash_duo, "#ps-approve")
+    click_centered(dash_duo, "#ps-approve")
     dash_duo.wait_for_contains_text("#ps-decided", "ТОП-10 за 2026Q3 утверждён", timeout=20)
     dash_duo.wait_for_contains_text("#ps-approval", "утверждены: management, 30.11.2026 09:00 UTC", timeout=20)
 
     dash_duo.select_dcc_dropdown("#ps-exclude-partner", value="Вега (C)")
-    _click(dash_duo, "#ps-exclude")
+    click_centered(dash_duo, "#ps-exclude")
     dash_duo.wait_for_contains_text("#ps-decision-refused", "уже утверждён (management, 30.11.2026 09:00)",
                                     timeout=20)
     time.sleep(1)  # the body would refresh after a write; nothing was written
@@ -135,7 +122,7 @@ def test_partner_requests_a_kkv_renewal_and_the_admin_approves_it(dash_duo, app)
     browser_login(dash_duo, "partner")
     dash_duo.driver.get(dash_duo.server.url + "/my/programmes")
     dash_duo.wait_for_contains_text("#partner-programmes-kkv-state", "действует до 31.01.2027", timeout=30)
-    _click(dash_duo, "#partner-programmes-request")
+    click_centered(dash_duo, "#partner-programmes-request")
     dash_duo.wait_for_contains_text("#partner-programmes-done", "Заявка подана", timeout=20)
     dash_duo.wait_for_contains_text(_grid("partner-programmes-renewals"), "на рассмотрении", timeout=20)
 
@@ -144,7 +131,7 @@ def test_partner_requests_a_kkv_renewal_and_the_admin_approves_it(dash_duo, app)
     dash_duo.wait_for_contains_text(_grid("pk-requests-grid"), "на рассмотрении", timeout=30)
     dash_duo.select_dcc_dropdown("#pk-review-pick", index=0)
     dash_duo.find_element("#pk-review-comment").send_keys("Отчёты в порядке")
-    _click(dash_duo, "#pk-approve")
+    click_centered(dash_duo, "#pk-approve")
     dash_duo.wait_for_contains_text("#pk-reviewed", "Продление одобрено", timeout=20)
     dash_duo.wait_for_contains_text(_grid("pk-requests-grid"), "одобрена", timeout=20)
     assert "Отчёты в порядке" in dash_duo.find_element(_grid("pk-requests-grid")).text
@@ -162,12 +149,12 @@ def test_client_builds_a_quality_program_shortlist_and_shares_it(dash_duo, app):
     _start(dash_duo, app)
     dash_duo.driver.get(dash_duo.server.url + "/directory")
     dash_duo.wait_for_text_to_equal("#directory-count", "Найдено партнёров: 6", timeout=30)
-    _click(dash_duo, "#directory-quality input")
+    click_centered(dash_duo, "#directory-quality input")
     dash_duo.wait_for_text_to_equal("#directory-count", "Найдено партнёров: 3", timeout=20)
     until(lambda: _grid_ids(dash_duo, "directory-grid") == {"B", "C", "E"}, timeout=20)
 
     for partner in ("B", "E"):
-        _click(dash_duo, f'#directory-grid .ag-center-cols-container [row-id="{partner}"] .ag-selection-checkbox input')
+        click_centered(dash_duo, f'#directory-grid .ag-center-cols-container [row-id="{partner}"] .ag-selection-checkbox input')
     dash_duo.wait_for_text_to_equal("#directory-shortlist-count", "В шорт-листе: 2", timeout=20)
     url = dash_duo.find_element("#directory-share-url").get_attribute("value")
     query = parse_qs(urlparse(url).query)

@@ -6,33 +6,18 @@ partner gives the reason of a churned 1cfresh contract.
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import pytest
-from selenium.common.exceptions import ElementClickInterceptedException
 from sqlalchemy import insert
 
 from store.models import Partner, SaasContract
-from tests.browser.helpers import BROWSER_MARKS, browser_login, severe_logs
+from tests.browser.helpers import BROWSER_MARKS, browser_login, click_centered, severe_logs
 from tests.integration.callback_harness import app_engine, make_app
 from tests.integration.test_meeting_brief import insert_meeting_data
 
 pytestmark = BROWSER_MARKS
 
 
-def _click(dash_duo, selector: str, attempts: int = 5) -> None:
-    """Scroll the element to the middle of the window and click it, again while the page above it is still
-    growing (the section sits below the brief, which renders in parts); instant: Bootstrap scrolls smoothly."""
-    for attempt in range(attempts):
-        element = dash_duo.find_element(selector)
-        dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
-        try:
-            element.click()
-            return
-        except ElementClickInterceptedException:
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.5)
 
 
 @pytest.fixture()
@@ -59,12 +44,12 @@ def test_manager_agrees_an_action_records_the_meeting_and_opens_it_from_the_hist
     dash_duo.wait_for_element("#meeting-actions-no-open", timeout=20)
     dash_duo.wait_for_element("#meeting-kpi-table", timeout=20)  # the brief above has rendered
     title.send_keys("Привлечь второго специалиста на 2-ю линию")
-    _click(dash_duo, "#meeting-actions-save")
+    click_centered(dash_duo, "#meeting-actions-save")
     dash_duo.wait_for_element("#meeting-actions-done", timeout=20)
     dash_duo.wait_for_contains_text("#meeting-actions-open", "Привлечь второго специалиста", timeout=20)
     assert "запланировано" in dash_duo.find_element("#meeting-actions-open").text
 
-    _click(dash_duo, "#meeting-actions-fix")
+    click_centered(dash_duo, "#meeting-actions-fix")
     dash_duo.wait_for_contains_text("#meeting-actions-message", "Встреча зафиксирована", timeout=20)
     dash_duo.wait_for_contains_text("#meeting-actions-last", "Привлечь второго специалиста", timeout=20)
     link = dash_duo.find_element("#meeting-actions-history a")
@@ -83,7 +68,7 @@ def test_partner_gives_the_reason_of_a_churned_contract(dash_duo, app):
     dash_duo.wait_for_contains_text("#partner-programmes-churn", "K1", timeout=20)
     dash_duo.select_dcc_dropdown("#partner-programmes-contract", index=0)
     dash_duo.select_dcc_dropdown("#partner-programmes-reason", value="цена")
-    _click(dash_duo, "#partner-programmes-save")
+    click_centered(dash_duo, "#partner-programmes-save")
     dash_duo.wait_for_element("#partner-programmes-done", timeout=20)
     dash_duo.wait_for_contains_text("#partner-programmes-churn", "цена", timeout=20)
     assert severe_logs(dash_duo) == []
