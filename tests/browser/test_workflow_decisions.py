@@ -82,8 +82,16 @@ def _grid(name: str) -> str:
 
 
 def _grid_ids(dash_duo, grid: str) -> set[str]:
-    rows = dash_duo.driver.find_elements("css selector", f"#{grid} .ag-center-cols-container .ag-row")
-    return {row.get_attribute("row-id") for row in rows}
+    """Row ids shown in an AG Grid, read in one script call.
+
+    Reading them element by element raced the grid's re-render after a filter (CI saw a stale
+    element mid-loop); one `querySelectorAll` in the page sees either the old rows or the new ones.
+    """
+    ids = dash_duo.driver.execute_script(
+        "return Array.from(document.querySelectorAll(arguments[0])).map(r => r.getAttribute('row-id'));",
+        f"#{grid} .ag-center-cols-container .ag-row",
+    )
+    return set(ids or [])
 
 
 def test_management_excludes_a_partner_fixes_the_top10_and_cannot_change_it_afterwards(dash_duo, app):
