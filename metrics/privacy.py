@@ -69,6 +69,13 @@ _FAILURES = {  # status -> (ru, en) with {g} = group name
     "dominance": ("один партнёр даёт больше половины ответов в группе «{g}»",
                   "one partner holds more than half of the answers in {g}"),
     "empty": ("нет ответов в группе «{g}»", "no answers in {g}"),
+    # secondary suppression: the group is shown to others with a larger group around it
+    "complement": ("группа «{g}» не показана: вычтя её из более крупной группы, можно было бы узнать данные "
+                   "других партнёров", "{g} not shown: subtracting it from a larger group would reveal "
+                   "other partners' data"),
+    # a level frozen when the window was first shown (the finer group passes today)
+    "frozen": ("группа «{g}» не показана: уровень сравнения за этот период закреплён при первом показе",
+               "{g} not shown: this window keeps the level it was first shown at"),
 }
 _SUMS = ["n", "total", "top", "promoters", "detractors"]
 # the windows a page offers (fixed, SPEC §8) and what the partner page compares
@@ -95,6 +102,11 @@ def parse_window(window: str) -> Window:
     end = pd.Period(f"{match[2]}Q{match[3]}", freq="Q")
     quarters = tuple(str(end - k) for k in (3, 2, 1, 0)) if match[1] else (str(end),)
     return Window(window, quarters, bool(match[1]))
+
+
+def _companion(window: Window) -> Window:
+    """The trailing 12 months ending with the window's last quarter (the window itself when it is one)."""
+    return window if window.trailing else parse_window(f"ttm:{window.quarters[-1]}")
 
 
 def window_id(window: str, as_of: pd.Timestamp) -> str:
@@ -293,23 +305,127 @@ def _join(parts: list[pd.Series]) -> pd.Series:
 
 
 def _level_results(level: str, geo: pd.DataFrame, viewers: pd.DataFrame, cells: pd.DataFrame,
-                   reference: Window, window: Window) -> pd.DataFrame:
-    """One level: per viewer, the reference check (level choice) and the requested window's result."""
+                   reference: Window, window: Window, quarters: tuple[str, ...]) -> tuple[pd.DataFrame, np.ndarray]:
+    """One level: per viewer, the reference check (level choice) and the requested window's result; and
+    whether each viewer's group cell passes in each of `quarters` (viewers × quarters, for secondary suppression)."""
     level_cells_input = cells.merge(geo[["partner_id", level]], on="partner_id").rename(columns={level: "group"})
     level_cells_input = level_cells_input[level_cells_input["group"].notna()]
     viewers_frame = viewers[["partner_id", level]].rename(columns={level: "group"})
     ref = _evaluate_whole(viewers_frame, level_cells_input, reference.quarters)
-    req = _evaluate_window(viewers_frame, _group_quarter_cells(level_cells_input), level_cells_input, window)
+    group_cells = _group_quarter_cells(level_cells_input)
+    req = _evaluate_window(viewers_frame, group_cells, level_cells_input, window)
+    per_quarter = _viewer_cells(viewers_frame, group_cells, level_cells_input, quarters)
+    quarter_ok = (per_quarter["status"].to_numpy() == "ok").reshape(len(viewers_frame), len(quarters))
     known = viewers_frame["group"].notna().to_numpy()
     # an empty reference group has no other partners: report it as "fewer than 5 partners"
     ref_status = pd.Series(np.where(known, ref.replace("empty", "partners").to_numpy(), "unknown"), index=ref.index)
     name_ru, name_en = _group_names(level, viewers_frame["group"].set_axis(ref.index))
     ref_ru, ref_en = _failure_text(ref_status, name_ru, name_en, level)
+    sec_ru, sec_en = _failure_text(pd.Series("complement", index=ref.index), name_ru, name_en, level)
+    frz_ru, frz_en = _failure_text(pd.Series("frozen", index=ref.index), name_ru, name_en, level)
     failed_in = req["fail_quarter"] if window.trailing else pd.Series(window.window_id, index=req.index)
     req_ru, req_en = _failure_text(req["status"], name_ru, name_en, level, failed_in)
     result = req.assign(level=level, group_name=name_ru, group_name_en=name_en, fail_ru=req_ru, fail_en=req_en,
-                        ref_ok=ref_status == "ok", ref_ru=ref_ru, ref_en=ref_en)
-    return result
+                        ref_ok=ref_status == "ok", ref_ru=ref_ru, ref_en=ref_en, sec_ru=sec_ru, sec_en=sec_en,
+                        frz_ru=frz_ru, frz_en=frz_en)
+    return result, quarter_ok
+
+
+_NO_GROUP = "\x00"  # stands for a partner without a group at the finer level (never a shown group)
+
+
+def _complement_conflicts(answering: pd.DataFrame, fine: str, coarse: str, level_now: np.ndarray,
+                          groups: dict[str, np.ndarray], quarter_ok: dict[str, np.ndarray], fine_i: int,
+                          coarse_j: int, quarters: tuple[str, ...]) -> set:
+    """Fine groups whose complement inside a shown coarser group fails the thresholds in some quarter.
+
+    A fine group F (say a city) and a coarse group P containing partners of F (its region) are both
+    *shown* in quarter q when some viewer at that level sees that quarter's cell. A viewer of P and a
+    viewer of F pooling their pages know S(P) and S(F), so they learn C = P − F, minus the P viewer's
+    own answers when that viewer lies in C. C must then be empty or pass the three thresholds: in full
+    when a viewer of P lies in F, and after removing any one partner when a viewer of P lies in C.
+    """
+    n_q = len(quarters)
+    fine_at, coarse_at = level_now == fine_i, level_now == coarse_j
+    if not fine_at.any() or not coarse_at.any():
+        return set()
+    tile = np.array(quarters, dtype=object)
+    shown_fine = pd.DataFrame({"F": np.repeat(groups[fine][fine_at], n_q), "quarter": np.tile(tile, fine_at.sum()),
+                               "ok": quarter_ok[fine][fine_at].ravel()})
+    shown_fine = shown_fine[shown_fine["ok"]].drop_duplicates(["F", "quarter"])[["F", "quarter"]]
+    coarse_viewers = pd.DataFrame({
+        "P": np.repeat(groups[coarse][coarse_at], n_q), "F": np.repeat(groups[fine][coarse_at], n_q),
+        "quarter": np.tile(tile, coarse_at.sum()), "ok": quarter_ok[coarse][coarse_at].ravel()})
+    coarse_viewers = coarse_viewers[coarse_viewers["ok"]]
+    if shown_fine.empty or coarse_viewers.empty:
+        return set()
+    viewers_p = coarse_viewers.groupby(["P", "quarter"]).size().rename("viewers_p").reset_index()
+    viewers_pf = coarse_viewers.groupby(["P", "F", "quarter"]).size().rename("viewers_in_f").reset_index()
+    cells = answering.assign(F=answering[fine].fillna(_NO_GROUP), P=answering[coarse])
+    cells = cells[cells["P"].notna()]
+    in_both = cells.groupby(["P", "F", "quarter"], as_index=False).agg(n_pf=("n", "sum"), m_pf=("n", "size"))
+    cand = (in_both.merge(shown_fine, on=["F", "quarter"]).merge(viewers_p, on=["P", "quarter"]))
+    if cand.empty:
+        return set()
+    whole = cells.groupby(["P", "quarter"], as_index=False).agg(n_p=("n", "sum"), m_p=("n", "size"))
+    cand = (cand.merge(whole, on=["P", "quarter"])
+            .merge(viewers_pf, on=["P", "F", "quarter"], how="left").fillna({"viewers_in_f": 0}))
+    n = (cand["n_p"] - cand["n_pf"]).to_numpy(dtype=float)
+    m = (cand["m_p"] - cand["m_pf"]).to_numpy()
+    # the two largest partners of C: among the two largest of each fine group of P, the four largest
+    # per (P, quarter) always hold them (at most two belong to F itself)
+    by_size = cells.sort_values("n", ascending=False, kind="stable")
+    tops = by_size.groupby(["P", "F", "quarter"], sort=False).head(2)
+    tops = tops.groupby(["P", "quarter"], sort=False).head(4)[["P", "F", "quarter", "n"]].rename(columns={"F": "F2"})
+    largest = cand[["P", "F", "quarter"]].reset_index().merge(tops, on=["P", "quarter"])
+    largest = largest[largest["F2"] != largest["F"]].sort_values("n", ascending=False, kind="stable")
+    ranked = largest.assign(rank=largest.groupby("index").cumcount())
+    max1 = ranked[ranked["rank"] == 0].set_index("index")["n"].reindex(cand.index).fillna(0).to_numpy(dtype=float)
+    max2 = ranked[ranked["rank"] == 1].set_index("index")["n"].reindex(cand.index).fillna(0).to_numpy(dtype=float)
+    passes = (m >= MIN_PARTNERS) & (n >= MIN_ANSWERS) & (max1 <= MAX_PARTNER_SHARE * n)
+    passes_minus_one = ((m - 1 >= MIN_PARTNERS) & (n - max1 >= MIN_ANSWERS)
+                        & (max1 <= MAX_PARTNER_SHARE * (n - max2)) & (max2 <= MAX_PARTNER_SHARE * (n - max1)))
+    viewer_in_f = cand["viewers_in_f"].to_numpy() > 0
+    viewer_in_c = cand["viewers_p"].to_numpy() - cand["viewers_in_f"].to_numpy() > 0
+    safe = (m == 0) | ((~viewer_in_f | passes) & (~viewer_in_c | (m <= 1) | passes_minus_one))
+    return set(cand.loc[~safe, "F"])
+
+
+def _secondary_suppression(geo: pd.DataFrame, cells: pd.DataFrame, quarters: tuple[str, ...],
+                           quarter_ok: dict[str, np.ndarray], ref_ok: np.ndarray, chosen: np.ndarray,
+                           has_level: np.ndarray, fixed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Move viewers of a fine group up a level while showing it beside a coarser group would let two viewers
+    compute a group below the thresholds (`_complement_conflicts`); a viewer whose level is frozen is
+    withheld instead. Repeats until no pair of shown levels conflicts (levels only move up, so it ends).
+
+    Returns chosen level, has_level, blocked (frozen and withheld) and suppressed (viewers × levels given up).
+    """
+    chosen, has_level = chosen.copy(), has_level.copy()
+    blocked = np.zeros(len(geo), dtype=bool)
+    suppressed = np.zeros((len(geo), len(LEVELS)), dtype=bool)
+    groups = {level: geo[level].to_numpy(dtype=object) for level in LEVELS}
+    answering = cells[cells["n"] > 0][["partner_id", "quarter", "n"]].merge(geo, on="partner_id")
+    for _ in range(len(geo) * len(LEVELS) + 1):
+        level_now = np.where(has_level & ~blocked, chosen, -1)
+        moved = False
+        for i, j in ((0, 1), (0, 2), (1, 2)):
+            conflicts = _complement_conflicts(answering, LEVELS[i], LEVELS[j], level_now, groups, quarter_ok,
+                                              i, j, quarters)
+            if not conflicts:
+                continue
+            members = (level_now == i) & pd.Series(groups[LEVELS[i]]).isin(conflicts).to_numpy()
+            suppressed[members, i] = True
+            blocked |= members & fixed
+            movable = members & ~fixed
+            higher = ref_ok[:, i + 1:] & ~suppressed[:, i + 1:]
+            can_move = higher.any(axis=1)
+            chosen = np.where(movable & can_move, i + 1 + higher.argmax(axis=1), chosen)
+            has_level = np.where(movable & ~can_move, False, has_level)
+            moved = True
+            break  # re-read the shown levels before the next pair
+        if not moved:
+            break
+    return chosen, has_level, blocked, suppressed
 
 
 def comparison_groups_all(
@@ -352,25 +468,30 @@ def comparison_groups_all(
     """
     kind, question = parse_metric(metric)
     win = parse_window(window)
-    geo = partners[["partner_id", *LEVELS]].drop_duplicates("partner_id")
+    geo = partners[["partner_id", *LEVELS]].drop_duplicates("partner_id").reset_index(drop=True)
     if viewers is not None:
         wanted = pd.Index(pd.Series(viewers).drop_duplicates())
         if not wanted.isin(geo["partner_id"]).all():
             raise ValueError("unknown viewing partner")
-        geo_viewers = geo[geo["partner_id"].isin(wanted)].reset_index(drop=True)
-    else:
-        geo_viewers = geo.reset_index(drop=True)
+    # every partner is evaluated, even for one viewer: what others are shown decides secondary suppression
     cells = _partner_quarter_cells(answers, question, scheme) if counts is None \
         else cells_from_counts(counts, question, scheme)
     latest = cells["quarter"].max() if len(cells) else None
     reference = parse_window(f"ttm:{latest}") if latest else Window("none", (), True)
+    # secondary suppression looks at the quarters of the reference and of the trailing year ending with
+    # the window: the same for a quarter and its trailing year, the two windows a page shows side by side
+    quarters = tuple(sorted(set(reference.quarters) | set(_companion(win).quarters)))
 
-    levels = [_level_results(level, geo, geo_viewers, cells, reference, win) for level in LEVELS]
-    idx = pd.Index(geo_viewers["partner_id"], name="partner_id")
+    evaluated = [_level_results(level, geo, geo, cells, reference, win, quarters) for level in LEVELS]
+    levels = [result for result, _ in evaluated]
+    quarter_ok = {level: ok for level, (_, ok) in zip(LEVELS, evaluated)}
+    idx = pd.Index(geo["partner_id"], name="partner_id")
     n_viewers = len(idx)
     ref_ok = np.column_stack([lv["ref_ok"].to_numpy(dtype=bool) for lv in levels])
     has_level = ref_ok.any(axis=1)
     chosen = np.where(has_level, ref_ok.argmax(axis=1), len(LEVELS) - 1)
+    fixed = np.zeros(n_viewers, dtype=bool)
+    unfrozen = chosen, has_level
     if frozen is not None:
         # a level decided when the window was first shown stays: shown there or withheld, never finer
         frozen_at = pd.Series(frozen, dtype=object).reindex(idx).map({lv: i for i, lv in enumerate(LEVELS)})
@@ -378,15 +499,30 @@ def comparison_groups_all(
         at = frozen_at.fillna(0).to_numpy(dtype=int)
         chosen = np.where(fixed, at, chosen)
         has_level = np.where(fixed, ref_ok[np.arange(n_viewers), at], has_level)
+    chosen, has_level, blocked, suppressed = _secondary_suppression(
+        geo, cells, quarters, quarter_ok, ref_ok, chosen, has_level, fixed)
     # levels below the chosen one (all of them when none passes) explain the fallback
     skipped = np.arange(len(LEVELS))[None, :] < np.where(has_level, chosen, len(LEVELS))[:, None]
-    before_ru = _join([lv["ref_ru"].where(skipped[:, i], "") for i, lv in enumerate(levels)]).set_axis(idx)
-    before_en = _join([lv["ref_en"].where(skipped[:, i], "") for i, lv in enumerate(levels)]).set_axis(idx)
+    skipped |= suppressed
+    pinned = fixed[:, None] & ref_ok & ~suppressed  # passing levels below a frozen one
+    if pinned.any():
+        # say why a frozen level stays above a passing one: secondary suppression if it would apply today
+        *_, would_suppress = _secondary_suppression(geo, cells, quarters, quarter_ok, ref_ok, *unfrozen,
+                                                    np.zeros(n_viewers, dtype=bool))
+        suppressed |= pinned & would_suppress
+        pinned &= ~would_suppress
+
+    def why(i: int, lv: pd.DataFrame, lang: str) -> pd.Series:
+        text = lv[f"ref_{lang}"].where(~pinned[:, i], lv[f"frz_{lang}"])
+        return lv[f"sec_{lang}"].where(suppressed[:, i], text).where(skipped[:, i], "")
+
+    before_ru = _join([why(i, lv, "ru") for i, lv in enumerate(levels)]).set_axis(idx)
+    before_en = _join([why(i, lv, "en") for i, lv in enumerate(levels)]).set_axis(idx)
     stacked = pd.concat([lv.reset_index(drop=True) for lv in levels], ignore_index=True)
     picked = stacked.iloc[chosen * n_viewers + np.arange(n_viewers)].set_axis(idx)
-    shown = has_level & (picked["status"].to_numpy() == "ok")
-    fail_ru = picked["fail_ru"].where(has_level & ~shown, "")
-    fail_en = picked["fail_en"].where(has_level & ~shown, "")
+    shown = has_level & ~blocked & (picked["status"].to_numpy() == "ok")
+    fail_ru = picked["fail_ru"].where(has_level & ~blocked & ~shown, "")
+    fail_en = picked["fail_en"].where(has_level & ~blocked & ~shown, "")
     reason_ru = np.where(shown, np.where(before_ru != "", before_ru + " — показана группа «" + picked["group_name"] + "»", ""),
                          _join([before_ru, fail_ru]) + " — сравнение не показано")
     reason_en = np.where(shown, np.where(before_en != "", before_en + " — showing " + picked["group_name_en"], ""),
@@ -394,17 +530,17 @@ def comparison_groups_all(
     values = _value(kind, picked)
     result = pd.DataFrame({
         "withheld": ~shown,
-        "level": np.where(shown, picked["level"], None),
-        "group_name": np.where(shown, picked["group_name"], None),
-        "group_name_en": np.where(shown, picked["group_name_en"], None),
+        # object dtype with None (pandas 3 would make a str column with NaN for the withheld)
+        "level": pd.Series(np.where(shown, picked["level"], None), index=idx, dtype=object),
+        "group_name": pd.Series(np.where(shown, picked["group_name"], None), index=idx, dtype=object),
+        "group_name_en": pd.Series(np.where(shown, picked["group_name_en"], None), index=idx, dtype=object),
         "value": np.where(shown, values, np.nan),
         "n_partners": np.where(shown, picked["n_partners"], 0).astype(int),
         "n_answers": np.where(shown, picked["n"], 0).astype(int),
-        # object dtype with None: pandas 3 would keep the missing reasons of a str column as NaN
         "reason_ru": pd.Series(np.where(reason_ru == "", None, reason_ru), index=idx, dtype=object),
         "reason_en": pd.Series(np.where(reason_en == "", None, reason_en), index=idx, dtype=object),
     }, index=idx)
-    return result
+    return result if viewers is None else result[idx.isin(wanted)]
 
 
 def comparison_group(

@@ -36,19 +36,22 @@ def comparison_table(conn: Connection, country: str, window: str, scheme: Scheme
                      viewers: Sequence[str] | None = None) -> pd.DataFrame:
     """`partner_id, metric` and the `metrics.privacy` result columns for every partner of `country`
     (or only `viewers`) and every compared metric, in window `window` ("2026Q3" / "ttm:2026Q3"),
-    at the levels already frozen for that window."""
+    at the levels already frozen for that window (every partner's: what the others are shown decides
+    secondary suppression)."""
     counts, places = comparison_inputs(conn, country, [window])
-    return comparison_frame(places, counts, window, scheme, viewers, frozen_levels(conn, window, scheme, viewers))
+    return comparison_frame(places, counts, window, scheme, viewers, frozen_levels(conn, window, scheme))
 
 
 def comparison_inputs(conn: Connection, country: str, windows: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Answer counts per partner × quarter of `country` and its partners' places, for `windows`.
 
-    The privacy reference window is the 12 months to the latest surveyed quarter, so the counts cover
-    the windows' quarters and those four.
+    The privacy reference window is the 12 months to the latest surveyed quarter, and secondary suppression
+    looks at the trailing year ending with each window, so the counts cover those quarters: a quarter
+    window and its trailing year then read the same counts, stored or live.
     """
     recent = q.survey_quarters(conn)[-4:]
-    quarters = sorted(set(recent).union(*(parse_window(window).quarters for window in windows)))
+    spans = (parse_window(f"ttm:{parse_window(window).quarters[-1]}").quarters for window in windows)
+    quarters = sorted(set(recent).union(*spans))
     questions = [question for _, question in comparison_metrics()]
     return q.comparison_counts(conn, quarters, questions, country=country), q.partner_places(conn, country)
 
@@ -115,7 +118,9 @@ def refresh_comparison_rollup(conn: Connection, now: pd.Timestamp | None = None,
             for scheme in STORED_SCHEMES:
                 frozen = frozen_levels(conn, key, scheme)
                 table = comparison_frame(places, counts, key, scheme, frozen=frozen)
-                freeze_levels(conn, table, key, scheme, frozen)
+                if freeze_levels(conn, table, key, scheme, frozen):
+                    # stored as a later read evaluates it: with the levels just frozen (their reasons too)
+                    table = comparison_frame(places, counts, key, scheme, frozen=frozen_levels(conn, key, scheme))
                 table = table.assign(window_id=key, scheme=scheme)
                 table["value"] = table["value"].astype(float)
                 written += insert_dataframe(conn, ComparisonRollup.__table__, table)

@@ -173,7 +173,7 @@ def test_comparison_from_rollup_counts_equals_metrics_privacy_on_the_raw_surveys
 
 def _missing_as_none(frame: pd.DataFrame) -> pd.DataFrame:
     """Text columns with None for missing (a stored text column reads back as pandas 3 `str`, NaN for missing)."""
-    reasons = ["reason_ru", "reason_en"]
+    reasons = ["level", "group_name", "group_name_en", "reason_ru", "reason_en"]
     return frame.assign(**{c: frame[c].astype(object).where(frame[c].notna(), None) for c in reasons})
 
 
