@@ -104,9 +104,20 @@ def parse_window(window: str) -> Window:
     return Window(window, quarters, bool(match[1]))
 
 
-def _companion(window: Window) -> Window:
-    """The trailing 12 months ending with the window's last quarter (the window itself when it is one)."""
-    return window if window.trailing else parse_window(f"ttm:{window.quarters[-1]}")
+SUPPRESSION_QUARTERS = 8  # the reference year and the year before it
+
+
+def suppression_quarters(latest: str | None) -> tuple[str, ...]:
+    """The quarters secondary suppression checks: the two years ending with the latest quarter in the data.
+
+    The same for every window asked (a level that depended on the window would let one viewer subtract
+    a region window from a city window), and they hold both windows a page offers (the last complete
+    quarter and its trailing year), so callers pass counts of these quarters at least.
+    """
+    if latest is None:
+        return ()
+    end = pd.Period(latest, freq="Q")
+    return tuple(str(end - k) for k in range(SUPPRESSION_QUARTERS - 1, -1, -1))
 
 
 def window_id(window: str, as_of: pd.Timestamp) -> str:
@@ -230,10 +241,12 @@ def _viewer_cells(viewers: pd.DataFrame, level_cells: pd.DataFrame, cells: pd.Da
     return grid
 
 
-def _evaluate_window(viewers: pd.DataFrame, level_cells: pd.DataFrame, cells: pd.DataFrame,
+def _evaluate_window(viewers: pd.DataFrame, per_quarter: pd.DataFrame, cells: pd.DataFrame,
                      window: Window) -> pd.DataFrame:
-    """Per viewer: window sums without the viewer, ok flag, failure status and quarter."""
-    vc = _viewer_cells(viewers, level_cells, cells, window.quarters)
+    """Per viewer: window sums without the viewer, ok flag, failure status and quarter.
+
+    `per_quarter`: `_viewer_cells` over quarters that include the window's."""
+    vc = per_quarter[per_quarter["quarter"].isin(window.quarters)]
     failing = vc[vc["status"].isin(["partners", "answers", "dominance"])]
     first_fail = failing.drop_duplicates("partner_id").set_index("partner_id")
     result = vc.groupby("partner_id", sort=False)[_SUMS].sum().reindex(viewers["partner_id"])
@@ -312,9 +325,10 @@ def _level_results(level: str, geo: pd.DataFrame, viewers: pd.DataFrame, cells: 
     level_cells_input = level_cells_input[level_cells_input["group"].notna()]
     viewers_frame = viewers[["partner_id", level]].rename(columns={level: "group"})
     ref = _evaluate_whole(viewers_frame, level_cells_input, reference.quarters)
-    group_cells = _group_quarter_cells(level_cells_input)
-    req = _evaluate_window(viewers_frame, group_cells, level_cells_input, window)
-    per_quarter = _viewer_cells(viewers_frame, group_cells, level_cells_input, quarters)
+    per_quarter = _viewer_cells(viewers_frame, _group_quarter_cells(level_cells_input), level_cells_input,
+                                tuple(sorted(set(quarters) | set(window.quarters))))
+    req = _evaluate_window(viewers_frame, per_quarter, level_cells_input, window)
+    per_quarter = per_quarter[per_quarter["quarter"].isin(quarters)]
     quarter_ok = (per_quarter["status"].to_numpy() == "ok").reshape(len(viewers_frame), len(quarters))
     known = viewers_frame["group"].notna().to_numpy()
     # an empty reference group has no other partners: report it as "fewer than 5 partners"
@@ -334,7 +348,29 @@ def _level_results(level: str, geo: pd.DataFrame, viewers: pd.DataFrame, cells: 
 _NO_GROUP = "\x00"  # stands for a partner without a group at the finer level (never a shown group)
 
 
-def _complement_conflicts(answering: pd.DataFrame, fine: str, coarse: str, level_now: np.ndarray,
+@dataclass(frozen=True)
+class _Nesting:
+    """What the answers say about fine groups inside coarse groups, per quarter (independent of who sees what)."""
+
+    in_both: pd.DataFrame  # P, F, quarter, n_pf, m_pf: answers and answering partners of P that are in F
+    whole: pd.DataFrame  # P, quarter, n_p, m_p
+    tops: pd.DataFrame  # P, F2, quarter, n: the four largest of the two largest partners of each F2 in P
+
+
+def _nesting(answering: pd.DataFrame, fine: str, coarse: str) -> _Nesting:
+    cells = answering.assign(F=answering[fine].fillna(_NO_GROUP), P=answering[coarse])
+    cells = cells[cells["P"].notna()]
+    in_both = cells.groupby(["P", "F", "quarter"], as_index=False).agg(n_pf=("n", "sum"), m_pf=("n", "size"))
+    whole = cells.groupby(["P", "quarter"], as_index=False).agg(n_p=("n", "sum"), m_p=("n", "size"))
+    # the two largest partners of C = P − F are among the two largest of each fine group of P, and
+    # the four largest of those per (P, quarter) always hold them (at most two belong to F itself)
+    by_size = cells.sort_values("n", ascending=False, kind="stable")
+    tops = by_size.groupby(["P", "F", "quarter"], sort=False).head(2)
+    tops = tops.groupby(["P", "quarter"], sort=False).head(4)[["P", "F", "quarter", "n"]].rename(columns={"F": "F2"})
+    return _Nesting(in_both, whole, tops)
+
+
+def _complement_conflicts(nesting: _Nesting, fine: str, coarse: str, level_now: np.ndarray,
                           groups: dict[str, np.ndarray], quarter_ok: dict[str, np.ndarray], fine_i: int,
                           coarse_j: int, quarters: tuple[str, ...]) -> set:
     """Fine groups whose complement inside a shown coarser group fails the thresholds in some quarter.
@@ -361,23 +397,14 @@ def _complement_conflicts(answering: pd.DataFrame, fine: str, coarse: str, level
         return set()
     viewers_p = coarse_viewers.groupby(["P", "quarter"]).size().rename("viewers_p").reset_index()
     viewers_pf = coarse_viewers.groupby(["P", "F", "quarter"]).size().rename("viewers_in_f").reset_index()
-    cells = answering.assign(F=answering[fine].fillna(_NO_GROUP), P=answering[coarse])
-    cells = cells[cells["P"].notna()]
-    in_both = cells.groupby(["P", "F", "quarter"], as_index=False).agg(n_pf=("n", "sum"), m_pf=("n", "size"))
-    cand = (in_both.merge(shown_fine, on=["F", "quarter"]).merge(viewers_p, on=["P", "quarter"]))
+    cand = (nesting.in_both.merge(shown_fine, on=["F", "quarter"]).merge(viewers_p, on=["P", "quarter"]))
     if cand.empty:
         return set()
-    whole = cells.groupby(["P", "quarter"], as_index=False).agg(n_p=("n", "sum"), m_p=("n", "size"))
-    cand = (cand.merge(whole, on=["P", "quarter"])
+    cand = (cand.merge(nesting.whole, on=["P", "quarter"])
             .merge(viewers_pf, on=["P", "F", "quarter"], how="left").fillna({"viewers_in_f": 0}))
     n = (cand["n_p"] - cand["n_pf"]).to_numpy(dtype=float)
     m = (cand["m_p"] - cand["m_pf"]).to_numpy()
-    # the two largest partners of C: among the two largest of each fine group of P, the four largest
-    # per (P, quarter) always hold them (at most two belong to F itself)
-    by_size = cells.sort_values("n", ascending=False, kind="stable")
-    tops = by_size.groupby(["P", "F", "quarter"], sort=False).head(2)
-    tops = tops.groupby(["P", "quarter"], sort=False).head(4)[["P", "F", "quarter", "n"]].rename(columns={"F": "F2"})
-    largest = cand[["P", "F", "quarter"]].reset_index().merge(tops, on=["P", "quarter"])
+    largest = cand[["P", "F", "quarter"]].reset_index().merge(nesting.tops, on=["P", "quarter"])
     largest = largest[largest["F2"] != largest["F"]].sort_values("n", ascending=False, kind="stable")
     ranked = largest.assign(rank=largest.groupby("index").cumcount())
     max1 = ranked[ranked["rank"] == 0].set_index("index")["n"].reindex(cand.index).fillna(0).to_numpy(dtype=float)
@@ -404,12 +431,19 @@ def _secondary_suppression(geo: pd.DataFrame, cells: pd.DataFrame, quarters: tup
     blocked = np.zeros(len(geo), dtype=bool)
     suppressed = np.zeros((len(geo), len(LEVELS)), dtype=bool)
     groups = {level: geo[level].to_numpy(dtype=object) for level in LEVELS}
-    answering = cells[cells["n"] > 0][["partner_id", "quarter", "n"]].merge(geo, on="partner_id")
+    answering = cells[(cells["n"] > 0) & cells["quarter"].isin(quarters)][["partner_id", "quarter", "n"]]
+    answering = answering.merge(geo, on="partner_id")
+    pairs = ((0, 1), (0, 2), (1, 2))
+    nestings: dict[tuple[int, int], _Nesting] = {}  # built when a pair of levels is first shown together
     for _ in range(len(geo) * len(LEVELS) + 1):
         level_now = np.where(has_level & ~blocked, chosen, -1)
         moved = False
-        for i, j in ((0, 1), (0, 2), (1, 2)):
-            conflicts = _complement_conflicts(answering, LEVELS[i], LEVELS[j], level_now, groups, quarter_ok,
+        for i, j in pairs:
+            if not ((level_now == i).any() and (level_now == j).any()):
+                continue
+            if (i, j) not in nestings:
+                nestings[i, j] = _nesting(answering, LEVELS[i], LEVELS[j])
+            conflicts = _complement_conflicts(nestings[i, j], LEVELS[i], LEVELS[j], level_now, groups, quarter_ok,
                                               i, j, quarters)
             if not conflicts:
                 continue
@@ -478,9 +512,7 @@ def comparison_groups_all(
         else cells_from_counts(counts, question, scheme)
     latest = cells["quarter"].max() if len(cells) else None
     reference = parse_window(f"ttm:{latest}") if latest else Window("none", (), True)
-    # secondary suppression looks at the quarters of the reference and of the trailing year ending with
-    # the window: the same for a quarter and its trailing year, the two windows a page shows side by side
-    quarters = tuple(sorted(set(reference.quarters) | set(_companion(win).quarters)))
+    quarters = suppression_quarters(latest)
 
     evaluated = [_level_results(level, geo, geo, cells, reference, win, quarters) for level in LEVELS]
     levels = [result for result, _ in evaluated]

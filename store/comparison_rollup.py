@@ -19,7 +19,7 @@ from collections.abc import Collection, Sequence
 import pandas as pd
 from sqlalchemy import Connection, delete, insert, select
 
-from metrics.privacy import WINDOWS, comparison_groups_all, comparison_metrics, parse_window, window_id
+from metrics.privacy import SUPPRESSION_QUARTERS, WINDOWS, comparison_groups_all, comparison_metrics, parse_window, window_id
 from metrics.survey import Scheme
 from store import partner_queries as q
 from store.bulk import analyze, insert_dataframe
@@ -45,13 +45,12 @@ def comparison_table(conn: Connection, country: str, window: str, scheme: Scheme
 def comparison_inputs(conn: Connection, country: str, windows: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Answer counts per partner × quarter of `country` and its partners' places, for `windows`.
 
-    The privacy reference window is the 12 months to the latest surveyed quarter, and secondary suppression
-    looks at the trailing year ending with each window, so the counts cover those quarters: a quarter
-    window and its trailing year then read the same counts, stored or live.
+    The privacy reference window is the 12 months to the latest surveyed quarter and secondary suppression
+    looks at the two years to it (`metrics.privacy.suppression_quarters`): the counts cover those quarters
+    and the windows'.
     """
-    recent = q.survey_quarters(conn)[-4:]
-    spans = (parse_window(f"ttm:{parse_window(window).quarters[-1]}").quarters for window in windows)
-    quarters = sorted(set(recent).union(*spans))
+    recent = q.survey_quarters(conn)[-SUPPRESSION_QUARTERS:]
+    quarters = sorted(set(recent).union(*(parse_window(window).quarters for window in windows)))
     questions = [question for _, question in comparison_metrics()]
     return q.comparison_counts(conn, quarters, questions, country=country), q.partner_places(conn, country)
 

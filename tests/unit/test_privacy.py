@@ -5,7 +5,7 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from metrics.privacy import answer_band, comparison_group, comparison_groups_all, parse_metric, parse_window
@@ -284,6 +284,7 @@ def test_no_combination_of_views_isolates_a_partner_in_the_two_level_scenario():
 
 @settings(max_examples=100, deadline=None)
 @given(st.integers(0, 2**31 - 1))
+@example(seed=5888)  # secondary suppression once checked only the window's year: region for old windows, city for new
 def test_no_combination_of_views_isolates_a_partner_on_random_data(seed):
     # mean, CSAT and NPS of one question share cells and level, so one metric covers the question
     rng = np.random.default_rng(seed)
