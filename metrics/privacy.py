@@ -34,6 +34,7 @@ load can only withhold that window, never show it at another level.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -317,32 +318,48 @@ def _join(parts: list[pd.Series]) -> pd.Series:
     return pd.Series(joined, index=parts[0].index)
 
 
-def _level_results(level: str, geo: pd.DataFrame, viewers: pd.DataFrame, cells: pd.DataFrame,
-                   reference: Window, window: Window, quarters: tuple[str, ...]) -> tuple[pd.DataFrame, np.ndarray]:
-    """One level: per viewer, the reference check (level choice) and the requested window's result; and
-    whether each viewer's group cell passes in each of `quarters` (viewers × quarters, for secondary suppression)."""
-    level_cells_input = cells.merge(geo[["partner_id", level]], on="partner_id").rename(columns={level: "group"})
-    level_cells_input = level_cells_input[level_cells_input["group"].notna()]
-    viewers_frame = viewers[["partner_id", level]].rename(columns={level: "group"})
-    ref = _evaluate_whole(viewers_frame, level_cells_input, reference.quarters)
-    per_quarter = _viewer_cells(viewers_frame, _group_quarter_cells(level_cells_input), level_cells_input,
-                                tuple(sorted(set(quarters) | set(window.quarters))))
-    req = _evaluate_window(viewers_frame, per_quarter, level_cells_input, window)
-    per_quarter = per_quarter[per_quarter["quarter"].isin(quarters)]
-    quarter_ok = (per_quarter["status"].to_numpy() == "ok").reshape(len(viewers_frame), len(quarters))
-    known = viewers_frame["group"].notna().to_numpy()
+@dataclass
+class _Level:
+    """One level, independent of the window asked: the per-viewer reference check and texts, and every
+    viewer's group cell per quarter (`per_quarter`, `_viewer_cells` rows, viewer-major)."""
+
+    name: str
+    cells: pd.DataFrame  # cells with the viewer's group at this level (`group`)
+    viewers: pd.DataFrame  # partner_id, group
+    per_quarter: pd.DataFrame
+    texts: pd.DataFrame  # group_name(_en), ref_ok, ref_*, sec_*, frz_* per viewer
+    quarter_ok: np.ndarray  # viewers × suppression quarters: the cell passes
+
+
+def _level_state(level: str, geo: pd.DataFrame, cells: pd.DataFrame, reference: Window,
+                 quarters: tuple[str, ...], all_quarters: tuple[str, ...]) -> _Level:
+    level_cells = cells.merge(geo[["partner_id", level]], on="partner_id").rename(columns={level: "group"})
+    level_cells = level_cells[level_cells["group"].notna()]
+    viewers = geo[["partner_id", level]].rename(columns={level: "group"})
+    ref = _evaluate_whole(viewers, level_cells, reference.quarters)
+    per_quarter = _viewer_cells(viewers, _group_quarter_cells(level_cells), level_cells, all_quarters)
+    in_scope = per_quarter[per_quarter["quarter"].isin(quarters)]
+    quarter_ok = (in_scope["status"].to_numpy() == "ok").reshape(len(viewers), len(quarters))
+    known = viewers["group"].notna().to_numpy()
     # an empty reference group has no other partners: report it as "fewer than 5 partners"
     ref_status = pd.Series(np.where(known, ref.replace("empty", "partners").to_numpy(), "unknown"), index=ref.index)
-    name_ru, name_en = _group_names(level, viewers_frame["group"].set_axis(ref.index))
+    name_ru, name_en = _group_names(level, viewers["group"].set_axis(ref.index))
     ref_ru, ref_en = _failure_text(ref_status, name_ru, name_en, level)
     sec_ru, sec_en = _failure_text(pd.Series("complement", index=ref.index), name_ru, name_en, level)
     frz_ru, frz_en = _failure_text(pd.Series("frozen", index=ref.index), name_ru, name_en, level)
+    texts = pd.DataFrame({"group_name": name_ru, "group_name_en": name_en, "ref_ok": ref_status == "ok",
+                          "ref_ru": ref_ru, "ref_en": ref_en, "sec_ru": sec_ru, "sec_en": sec_en,
+                          "frz_ru": frz_ru, "frz_en": frz_en})
+    return _Level(level, level_cells, viewers, per_quarter, texts, quarter_ok)
+
+
+def _level_window(state: _Level, window: Window) -> pd.DataFrame:
+    """One level, one window: per viewer, the window's sums without the viewer, status and texts."""
+    req = _evaluate_window(state.viewers, state.per_quarter, state.cells, window)
+    texts = state.texts.set_axis(req.index)
     failed_in = req["fail_quarter"] if window.trailing else pd.Series(window.window_id, index=req.index)
-    req_ru, req_en = _failure_text(req["status"], name_ru, name_en, level, failed_in)
-    result = req.assign(level=level, group_name=name_ru, group_name_en=name_en, fail_ru=req_ru, fail_en=req_en,
-                        ref_ok=ref_status == "ok", ref_ru=ref_ru, ref_en=ref_en, sec_ru=sec_ru, sec_en=sec_en,
-                        frz_ru=frz_ru, frz_en=frz_en)
-    return result, quarter_ok
+    req_ru, req_en = _failure_text(req["status"], texts["group_name"], texts["group_name_en"], state.name, failed_in)
+    return pd.concat([req.assign(level=state.name, fail_ru=req_ru, fail_en=req_en), texts], axis=1)
 
 
 _NO_GROUP = "\x00"  # stands for a partner without a group at the finer level (never a shown group)
@@ -371,15 +388,16 @@ def _nesting(answering: pd.DataFrame, fine: str, coarse: str) -> _Nesting:
 
 
 def _complement_conflicts(nesting: _Nesting, fine: str, coarse: str, level_now: np.ndarray,
-                          groups: dict[str, np.ndarray], quarter_ok: dict[str, np.ndarray], fine_i: int,
-                          coarse_j: int, quarters: tuple[str, ...]) -> set:
+                          groups: dict[str, np.ndarray], quarter_ok: dict[str, np.ndarray], answered: np.ndarray,
+                          fine_i: int, coarse_j: int, quarters: tuple[str, ...]) -> set:
     """Fine groups whose complement inside a shown coarser group fails the thresholds in some quarter.
 
     A fine group F (say a city) and a coarse group P containing partners of F (its region) are both
     *shown* in quarter q when some viewer at that level sees that quarter's cell. A viewer of P and a
     viewer of F pooling their pages know S(P) and S(F), so they learn C = P − F, minus the P viewer's
     own answers when that viewer lies in C. C must then be empty or pass the three thresholds: in full
-    when a viewer of P lies in F, and after removing any one partner when a viewer of P lies in C.
+    when a viewer of P lies in F or has no answers that quarter, and after removing any one partner when
+    a viewer of P lies in C with answers. `answered`: viewers × quarters, the viewer has answers.
     """
     n_q = len(quarters)
     fine_at, coarse_at = level_now == fine_i, level_now == coarse_j
@@ -391,17 +409,20 @@ def _complement_conflicts(nesting: _Nesting, fine: str, coarse: str, level_now: 
     shown_fine = shown_fine[shown_fine["ok"]].drop_duplicates(["F", "quarter"])[["F", "quarter"]]
     coarse_viewers = pd.DataFrame({
         "P": np.repeat(groups[coarse][coarse_at], n_q), "F": np.repeat(groups[fine][coarse_at], n_q),
-        "quarter": np.tile(tile, coarse_at.sum()), "ok": quarter_ok[coarse][coarse_at].ravel()})
+        "quarter": np.tile(tile, coarse_at.sum()), "ok": quarter_ok[coarse][coarse_at].ravel(),
+        "answered": answered[coarse_at].ravel()})
     coarse_viewers = coarse_viewers[coarse_viewers["ok"]]
     if shown_fine.empty or coarse_viewers.empty:
         return set()
-    viewers_p = coarse_viewers.groupby(["P", "quarter"]).size().rename("viewers_p").reset_index()
-    viewers_pf = coarse_viewers.groupby(["P", "F", "quarter"]).size().rename("viewers_in_f").reset_index()
+    viewers_p = coarse_viewers.groupby(["P", "quarter"], as_index=False).agg(
+        viewers_p=("answered", "size"), answering_p=("answered", "sum"))
+    viewers_pf = coarse_viewers.groupby(["P", "F", "quarter"], as_index=False).agg(
+        viewers_in_f=("answered", "size"), answering_in_f=("answered", "sum"))
     cand = (nesting.in_both.merge(shown_fine, on=["F", "quarter"]).merge(viewers_p, on=["P", "quarter"]))
     if cand.empty:
         return set()
     cand = (cand.merge(nesting.whole, on=["P", "quarter"])
-            .merge(viewers_pf, on=["P", "F", "quarter"], how="left").fillna({"viewers_in_f": 0}))
+            .merge(viewers_pf, on=["P", "F", "quarter"], how="left").fillna({"viewers_in_f": 0, "answering_in_f": 0}))
     n = (cand["n_p"] - cand["n_pf"]).to_numpy(dtype=float)
     m = (cand["m_p"] - cand["m_pf"]).to_numpy()
     largest = cand[["P", "F", "quarter"]].reset_index().merge(nesting.tops, on=["P", "quarter"])
@@ -412,9 +433,11 @@ def _complement_conflicts(nesting: _Nesting, fine: str, coarse: str, level_now: 
     passes = (m >= MIN_PARTNERS) & (n >= MIN_ANSWERS) & (max1 <= MAX_PARTNER_SHARE * n)
     passes_minus_one = ((m - 1 >= MIN_PARTNERS) & (n - max1 >= MIN_ANSWERS)
                         & (max1 <= MAX_PARTNER_SHARE * (n - max2)) & (max2 <= MAX_PARTNER_SHARE * (n - max1)))
-    viewer_in_f = cand["viewers_in_f"].to_numpy() > 0
-    viewer_in_c = cand["viewers_p"].to_numpy() - cand["viewers_in_f"].to_numpy() > 0
-    safe = (m == 0) | ((~viewer_in_f | passes) & (~viewer_in_c | (m <= 1) | passes_minus_one))
+    in_c = cand["viewers_p"].to_numpy() - cand["viewers_in_f"].to_numpy()
+    answering_in_c = cand["answering_p"].to_numpy() - cand["answering_in_f"].to_numpy()
+    # a viewer of P in F, or one in C without answers that quarter, learns all of C
+    learns_all = (cand["viewers_in_f"].to_numpy() > 0) | (in_c - answering_in_c > 0)
+    safe = (m == 0) | ((~learns_all | passes) & ((answering_in_c == 0) | (m <= 1) | passes_minus_one))
     return set(cand.loc[~safe, "F"])
 
 
@@ -432,6 +455,10 @@ def _secondary_suppression(geo: pd.DataFrame, cells: pd.DataFrame, quarters: tup
     suppressed = np.zeros((len(geo), len(LEVELS)), dtype=bool)
     groups = {level: geo[level].to_numpy(dtype=object) for level in LEVELS}
     answering = cells[(cells["n"] > 0) & cells["quarter"].isin(quarters)][["partner_id", "quarter", "n"]]
+    grid = pd.MultiIndex.from_arrays([np.repeat(geo["partner_id"].to_numpy(dtype=object), len(quarters)),
+                                      np.tile(np.array(quarters, dtype=object), len(geo))])
+    answered = grid.isin(pd.MultiIndex.from_frame(answering[["partner_id", "quarter"]]))
+    answered = answered.reshape(len(geo), len(quarters))
     answering = answering.merge(geo, on="partner_id")
     pairs = ((0, 1), (0, 2), (1, 2))
     nestings: dict[tuple[int, int], _Nesting] = {}  # built when a pair of levels is first shown together
@@ -444,7 +471,7 @@ def _secondary_suppression(geo: pd.DataFrame, cells: pd.DataFrame, quarters: tup
             if (i, j) not in nestings:
                 nestings[i, j] = _nesting(answering, LEVELS[i], LEVELS[j])
             conflicts = _complement_conflicts(nestings[i, j], LEVELS[i], LEVELS[j], level_now, groups, quarter_ok,
-                                              i, j, quarters)
+                                              answered, i, j, quarters)
             if not conflicts:
                 continue
             members = (level_now == i) & pd.Series(groups[LEVELS[i]]).isin(conflicts).to_numpy()
@@ -500,8 +527,26 @@ def comparison_groups_all(
         ``value`` (CSAT %/NPS points whole, mean 0.1), ``n_partners``, ``n_answers``,
         ``reason_ru``, ``reason_en`` (why a level was skipped or the comparison withheld).
     """
+    return comparison_groups_windows(partners, answers, metric, [window], viewers, scheme, counts,
+                                     None if frozen is None else {window: frozen})[window]
+
+
+def comparison_groups_windows(
+    partners: pd.DataFrame,
+    answers: pd.DataFrame,
+    metric: str,
+    windows: Sequence[str],
+    viewers: pd.Series | list | None = None,
+    scheme: Scheme = "top1",
+    counts: pd.DataFrame | None = None,
+    frozen: Mapping[str, pd.Series] | None = None,
+) -> dict[str, pd.DataFrame]:
+    """`comparison_groups_all` of several windows at once (`frozen`: window -> its frozen levels).
+
+    The level choice and secondary suppression do not depend on the window, so they are computed once.
+    """
     kind, question = parse_metric(metric)
-    win = parse_window(window)
+    wins = [parse_window(window) for window in windows]
     geo = partners[["partner_id", *LEVELS]].drop_duplicates("partner_id").reset_index(drop=True)
     if viewers is not None:
         wanted = pd.Index(pd.Series(viewers).drop_duplicates())
@@ -513,36 +558,48 @@ def comparison_groups_all(
     latest = cells["quarter"].max() if len(cells) else None
     reference = parse_window(f"ttm:{latest}") if latest else Window("none", (), True)
     quarters = suppression_quarters(latest)
-
-    evaluated = [_level_results(level, geo, geo, cells, reference, win, quarters) for level in LEVELS]
-    levels = [result for result, _ in evaluated]
-    quarter_ok = {level: ok for level, (_, ok) in zip(LEVELS, evaluated)}
+    all_quarters = tuple(sorted(set(quarters).union(*(win.quarters for win in wins))))
+    states = [_level_state(level, geo, cells, reference, quarters, all_quarters) for level in LEVELS]
+    quarter_ok = {state.name: state.quarter_ok for state in states}
     idx = pd.Index(geo["partner_id"], name="partner_id")
     n_viewers = len(idx)
-    ref_ok = np.column_stack([lv["ref_ok"].to_numpy(dtype=bool) for lv in levels])
+    ref_ok = np.column_stack([state.texts["ref_ok"].to_numpy(dtype=bool) for state in states])
     has_level = ref_ok.any(axis=1)
     chosen = np.where(has_level, ref_ok.argmax(axis=1), len(LEVELS) - 1)
-    fixed = np.zeros(n_viewers, dtype=bool)
-    unfrozen = chosen, has_level
-    if frozen is not None:
-        # a level decided when the window was first shown stays: shown there or withheld, never finer
-        frozen_at = pd.Series(frozen, dtype=object).reindex(idx).map({lv: i for i, lv in enumerate(LEVELS)})
-        fixed = frozen_at.notna().to_numpy()
-        at = frozen_at.fillna(0).to_numpy(dtype=int)
-        chosen = np.where(fixed, at, chosen)
-        has_level = np.where(fixed, ref_ok[np.arange(n_viewers), at], has_level)
-    chosen, has_level, blocked, suppressed = _secondary_suppression(
-        geo, cells, quarters, quarter_ok, ref_ok, chosen, has_level, fixed)
+    no_one = np.zeros(n_viewers, dtype=bool)
+    unfrozen = _secondary_suppression(geo, cells, quarters, quarter_ok, ref_ok, chosen, has_level, no_one)
+    results = {}
+    for window, win in zip(windows, wins):
+        levels = [_level_window(state, win) for state in states]
+        pinned_levels = None if frozen is None else frozen.get(window)
+        if pinned_levels is None or len(pinned_levels) == 0:
+            decided, fixed = unfrozen, no_one
+        else:
+            # a level decided when the window was first shown stays: shown there or withheld, never finer
+            frozen_at = (pd.Series(pinned_levels, dtype=object).reindex(idx)
+                         .map({lv: i for i, lv in enumerate(LEVELS)}))
+            fixed = frozen_at.notna().to_numpy()
+            at = frozen_at.fillna(0).to_numpy(dtype=int)
+            decided = _secondary_suppression(
+                geo, cells, quarters, quarter_ok, ref_ok, np.where(fixed, at, chosen),
+                np.where(fixed, ref_ok[np.arange(n_viewers), at], has_level), fixed)
+        result = _window_result(kind, levels, idx, ref_ok, decided, fixed, unfrozen[3])
+        results[window] = result if viewers is None else result[idx.isin(wanted)]
+    return results
+
+
+def _window_result(kind: str, levels: list[pd.DataFrame], idx: pd.Index, ref_ok: np.ndarray,
+                   decided: tuple[np.ndarray, ...], fixed: np.ndarray, would_suppress: np.ndarray) -> pd.DataFrame:
+    """The result frame of one window from the levels' window results and the decided levels."""
+    chosen, has_level, blocked, suppressed = decided
+    n_viewers = len(idx)
     # levels below the chosen one (all of them when none passes) explain the fallback
     skipped = np.arange(len(LEVELS))[None, :] < np.where(has_level, chosen, len(LEVELS))[:, None]
     skipped |= suppressed
     pinned = fixed[:, None] & ref_ok & ~suppressed  # passing levels below a frozen one
-    if pinned.any():
-        # say why a frozen level stays above a passing one: secondary suppression if it would apply today
-        *_, would_suppress = _secondary_suppression(geo, cells, quarters, quarter_ok, ref_ok, *unfrozen,
-                                                    np.zeros(n_viewers, dtype=bool))
-        suppressed |= pinned & would_suppress
-        pinned &= ~would_suppress
+    # say why a frozen level stays above a passing one: secondary suppression if it would apply today
+    suppressed = suppressed | (pinned & would_suppress)
+    pinned &= ~would_suppress
 
     def why(i: int, lv: pd.DataFrame, lang: str) -> pd.Series:
         text = lv[f"ref_{lang}"].where(~pinned[:, i], lv[f"frz_{lang}"])
@@ -572,7 +629,7 @@ def comparison_groups_all(
         "reason_ru": pd.Series(np.where(reason_ru == "", None, reason_ru), index=idx, dtype=object),
         "reason_en": pd.Series(np.where(reason_en == "", None, reason_en), index=idx, dtype=object),
     }, index=idx)
-    return result if viewers is None else result[idx.isin(wanted)]
+    return result
 
 
 def comparison_group(

@@ -19,7 +19,7 @@ from collections.abc import Collection, Sequence
 import pandas as pd
 from sqlalchemy import Connection, delete, insert, select
 
-from metrics.privacy import SUPPRESSION_QUARTERS, WINDOWS, comparison_groups_all, comparison_metrics, parse_window, window_id
+from metrics.privacy import SUPPRESSION_QUARTERS, WINDOWS, comparison_groups_windows, comparison_metrics, parse_window, window_id
 from metrics.survey import Scheme
 from store import partner_queries as q
 from store.bulk import analyze, insert_dataframe
@@ -58,11 +58,25 @@ def comparison_inputs(conn: Connection, country: str, windows: Sequence[str]) ->
 def comparison_frame(places: pd.DataFrame, counts: pd.DataFrame, window: str, scheme: Scheme = "top1",
                      viewers: Sequence[str] | None = None, frozen: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every metric's comparison; `frozen` (``partner_id, metric, level``) pins the levels already shown."""
-    frozen = frozen if frozen is not None else pd.DataFrame(columns=["partner_id", "metric", "level"])
-    frames = [comparison_groups_all(places, None, metric, window, viewers=viewers, scheme=scheme, counts=counts,
-                                    frozen=frozen[frozen["metric"] == metric].set_index("partner_id")["level"])
-              .assign(metric=metric) for metric, _ in comparison_metrics()]
-    return pd.concat(frames).reset_index()[["partner_id", "metric", *RESULT_COLUMNS]]
+    return comparison_frames(places, counts, [window], scheme, viewers, {window: frozen})[window]
+
+
+def comparison_frames(places: pd.DataFrame, counts: pd.DataFrame, windows: Sequence[str], scheme: Scheme = "top1",
+                      viewers: Sequence[str] | None = None,
+                      frozen: dict[str, pd.DataFrame | None] | None = None) -> dict[str, pd.DataFrame]:
+    """`comparison_frame` of several windows (one level choice and suppression per metric serves them all)."""
+    empty = pd.DataFrame(columns=["partner_id", "metric", "level"])
+    pins = {window: (frozen or {}).get(window) for window in windows}
+    pins = {window: empty if pin is None else pin for window, pin in pins.items()}
+    frames: dict[str, list[pd.DataFrame]] = {window: [] for window in windows}
+    for metric, _ in comparison_metrics():
+        by_window = comparison_groups_windows(
+            places, None, metric, windows, viewers=viewers, scheme=scheme, counts=counts,
+            frozen={w: pin[pin["metric"] == metric].set_index("partner_id")["level"] for w, pin in pins.items()})
+        for window, frame in by_window.items():
+            frames[window].append(frame.assign(metric=metric))
+    return {window: pd.concat(parts).reset_index()[["partner_id", "metric", *RESULT_COLUMNS]]
+            for window, parts in frames.items()}
 
 
 def frozen_levels(conn: Connection, window: str, scheme: Scheme,
@@ -113,14 +127,16 @@ def refresh_comparison_rollup(conn: Connection, now: pd.Timestamp | None = None,
     written = 0
     for country in sorted(conn.execute(stored).scalars()):
         counts, places = comparison_inputs(conn, country, keys)
-        for key in keys:
-            for scheme in STORED_SCHEMES:
-                frozen = frozen_levels(conn, key, scheme)
-                table = comparison_frame(places, counts, key, scheme, frozen=frozen)
-                if freeze_levels(conn, table, key, scheme, frozen):
-                    # stored as a later read evaluates it: with the levels just frozen (their reasons too)
-                    table = comparison_frame(places, counts, key, scheme, frozen=frozen_levels(conn, key, scheme))
-                table = table.assign(window_id=key, scheme=scheme)
+        for scheme in STORED_SCHEMES:
+            frozen = {key: frozen_levels(conn, key, scheme) for key in keys}
+            tables = comparison_frames(places, counts, keys, scheme, frozen=frozen)
+            newly = [key for key in keys if freeze_levels(conn, tables[key], key, scheme, frozen[key])]
+            if newly:
+                # stored as a later read evaluates it: with the levels just frozen (their reasons too)
+                tables.update(comparison_frames(places, counts, newly, scheme,
+                                                frozen={key: frozen_levels(conn, key, scheme) for key in newly}))
+            for key in keys:
+                table = tables[key].assign(window_id=key, scheme=scheme)
                 table["value"] = table["value"].astype(float)
                 written += insert_dataframe(conn, ComparisonRollup.__table__, table)
     analyze(conn, ComparisonRollup.__table__)

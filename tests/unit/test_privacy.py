@@ -1,6 +1,5 @@
 """Anonymized comparison (SPEC §8): thresholds, fallback, windows, and no differencing."""
 
-import itertools
 
 import numpy as np
 import pandas as pd
@@ -8,7 +7,14 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from metrics.privacy import answer_band, comparison_group, comparison_groups_all, parse_metric, parse_window
+from metrics.privacy import (
+    answer_band,
+    comparison_group,
+    comparison_groups_all,
+    comparison_groups_windows,
+    parse_metric,
+    parse_window,
+)
 from metrics.survey import quarter_label
 
 QUARTER_DAY = {"2023Q1": "2023-02-10", "2023Q2": "2023-05-10", "2023Q3": "2023-08-10", "2023Q4": "2023-11-10",
@@ -255,10 +261,11 @@ def _assert_no_view_combination_isolates_a_partner(partners, answers, metrics) -
     """Request every window × metric for every viewer; check each viewer's views. Returns views shown."""
     rows: dict[str, list[np.ndarray]] = {pid: [] for pid in partners["partner_id"]}
     atoms = {pid: _atoms(partners, answers, pid) for pid in partners["partner_id"]}
-    for metric, window in itertools.product(metrics, _all_windows(answers)):
-        views = comparison_groups_all(partners, answers, metric, window)
-        for pid, view in views[~views["withheld"]].iterrows():
-            rows[pid].append(_view_row(atoms[pid], partners, pid, view["level"], parse_window(window).quarters))
+    for metric in metrics:
+        by_window = comparison_groups_windows(partners, answers, metric, _all_windows(answers))
+        for window, views in by_window.items():
+            for pid, view in views[~views["withheld"]].iterrows():
+                rows[pid].append(_view_row(atoms[pid], partners, pid, view["level"], parse_window(window).quarters))
     for pid, published in rows.items():
         assert not _isolates_a_partner(published, atoms[pid]), pid
     return sum(len(r) for r in rows.values())
@@ -384,3 +391,15 @@ def test_a_frozen_level_is_kept_after_new_data_and_only_ever_withheld():
                                  frozen=pd.Series({VIEWER: "city"}))
     assert city.loc[VIEWER, "withheld"] and city.loc[VIEWER, "level"] is None
     assert "Омск" in city.loc[VIEWER, "reason_ru"]
+
+
+def test_several_windows_at_once_equal_one_window_at_a_time():
+    partners, answers = _scenario_two_levels()
+    windows = _all_windows(answers)
+    frozen = {"ttm:2023Q2": pd.Series({"Омск-1": "region"})}
+    together = comparison_groups_windows(partners, answers, "mean:q_design", windows, frozen=frozen)
+    assert list(together) == windows
+    for window in windows:
+        alone = comparison_groups_all(partners, answers, "mean:q_design", window, frozen=frozen.get(window))
+        pd.testing.assert_frame_equal(together[window], alone)
+    assert together["ttm:2023Q2"].loc["Омск-1", "level"] in ("region", None)
