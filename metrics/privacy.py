@@ -272,6 +272,8 @@ def _evaluate_whole(viewers: pd.DataFrame, cells: pd.DataFrame, quarters: tuple[
 
 
 def _group_names(level: str, groups: pd.Series) -> tuple[pd.Series, pd.Series]:
+    if groups.astype(str).str.contains(_SEP, regex=False).any():  # a stacked problem: drop the metric prefix
+        groups = groups.astype(object).where(groups.isna(), groups.astype(str).str.split(_SEP, n=1).str[1])
     if level != "country":
         return groups, groups
     names = groups.map(lambda code: COUNTRY_NAMES.get(code, (code, code)))
@@ -545,7 +547,31 @@ def comparison_groups_windows(
 
     The level choice and secondary suppression do not depend on the window, so they are computed once.
     """
-    kind, question = parse_metric(metric)
+    return comparison_groups_metrics(partners, answers, [metric], windows, viewers, scheme, counts,
+                                     None if frozen is None else {metric: frozen})[metric]
+
+
+_SEP = "\x1f"  # joins a metric and an id when several metrics are evaluated as one stacked problem
+
+
+def comparison_groups_metrics(
+    partners: pd.DataFrame,
+    answers: pd.DataFrame,
+    metrics: Sequence[str],
+    windows: Sequence[str],
+    viewers: pd.Series | list | None = None,
+    scheme: Scheme = "top1",
+    counts: pd.DataFrame | None = None,
+    frozen: Mapping[str, Mapping[str, pd.Series]] | None = None,
+) -> dict[str, dict[str, pd.DataFrame]]:
+    """`comparison_groups_windows` of several metrics: ``{metric: {window: result}}``
+    (`frozen`: metric -> window -> its frozen levels).
+
+    Metrics never share a group, so metrics whose data ends with the same quarter (the same reference and
+    suppression quarters) are evaluated as one problem: every partner id and group is prefixed with its
+    metric. That costs one pass instead of one per metric (the fixed cost of a pass dominates a country).
+    """
+    parsed = {metric: parse_metric(metric) for metric in metrics}
     wins = [parse_window(window) for window in windows]
     geo = partners[["partner_id", *LEVELS]].drop_duplicates("partner_id").reset_index(drop=True)
     if viewers is not None:
@@ -553,9 +579,49 @@ def comparison_groups_windows(
         if not wanted.isin(geo["partner_id"]).all():
             raise ValueError("unknown viewing partner")
     # every partner is evaluated, even for one viewer: what others are shown decides secondary suppression
-    cells = _partner_quarter_cells(answers, question, scheme) if counts is None \
-        else cells_from_counts(counts, question, scheme)
-    latest = cells["quarter"].max() if len(cells) else None
+    cells = {metric: _partner_quarter_cells(answers, question, scheme) if counts is None
+             else cells_from_counts(counts, question, scheme) for metric, (_, question) in parsed.items()}
+    by_latest: dict[str | None, list[str]] = {}
+    for metric in metrics:
+        by_latest.setdefault(cells[metric]["quarter"].max() if len(cells[metric]) else None, []).append(metric)
+    results: dict[str, dict[str, pd.DataFrame]] = {}
+    for latest, group in by_latest.items():
+        stacked_geo = pd.concat([_prefixed(geo, metric, ["partner_id", *LEVELS]) for metric in group],
+                                ignore_index=True)
+        stacked_cells = pd.concat([_prefixed(cells[metric], metric, ["partner_id"]) for metric in group],
+                                  ignore_index=True)
+        kinds = np.repeat([parsed[metric][0] for metric in group], len(geo))
+        pins = {}
+        for window in windows:
+            parts = [_prefixed_index(frozen[metric][window], metric) for metric in group
+                     if frozen is not None and frozen.get(metric, {}).get(window) is not None]
+            pins[window] = pd.concat(parts) if parts else None
+        by_window = _evaluate(stacked_geo, stacked_cells, latest, windows, wins, kinds, pins)
+        for i, metric in enumerate(group):
+            rows = slice(i * len(geo), (i + 1) * len(geo))
+            results[metric] = {}
+            for window, frame in by_window.items():
+                result = frame.iloc[rows].set_axis(pd.Index(geo["partner_id"], name="partner_id"))
+                results[metric][window] = result if viewers is None else result[result.index.isin(wanted)]
+    return {metric: results[metric] for metric in metrics}
+
+
+def _prefixed(frame: pd.DataFrame, metric: str, columns: list[str]) -> pd.DataFrame:
+    """`frame` with `metric` + separator before the values of `columns` (missing values stay missing)."""
+    out = frame.copy()
+    for column in columns:
+        values = out[column].astype(object)
+        out[column] = (metric + _SEP + values.astype(str)).where(values.notna(), None)
+    return out
+
+
+def _prefixed_index(series: pd.Series, metric: str) -> pd.Series:
+    return pd.Series(series.to_numpy(dtype=object), index=metric + _SEP + series.index.astype(str), dtype=object)
+
+
+def _evaluate(geo: pd.DataFrame, cells: pd.DataFrame, latest: str | None, windows: Sequence[str],
+              wins: list[Window], kinds: np.ndarray, frozen: Mapping[str, pd.Series | None]) -> dict[str, pd.DataFrame]:
+    """The comparison of every viewer of `geo` in each window (one problem: ids may carry a metric prefix)."""
     reference = parse_window(f"ttm:{latest}") if latest else Window("none", (), True)
     quarters = suppression_quarters(latest)
     all_quarters = tuple(sorted(set(quarters).union(*(win.quarters for win in wins))))
@@ -571,7 +637,7 @@ def comparison_groups_windows(
     results = {}
     for window, win in zip(windows, wins):
         levels = [_level_window(state, win) for state in states]
-        pinned_levels = None if frozen is None else frozen.get(window)
+        pinned_levels = frozen.get(window)
         if pinned_levels is None or len(pinned_levels) == 0:
             decided, fixed = unfrozen, no_one
         else:
@@ -583,12 +649,11 @@ def comparison_groups_windows(
             decided = _secondary_suppression(
                 geo, cells, quarters, quarter_ok, ref_ok, np.where(fixed, at, chosen),
                 np.where(fixed, ref_ok[np.arange(n_viewers), at], has_level), fixed)
-        result = _window_result(kind, levels, idx, ref_ok, decided, fixed, unfrozen[3])
-        results[window] = result if viewers is None else result[idx.isin(wanted)]
+        results[window] = _window_result(kinds, levels, idx, ref_ok, decided, fixed, unfrozen[3])
     return results
 
 
-def _window_result(kind: str, levels: list[pd.DataFrame], idx: pd.Index, ref_ok: np.ndarray,
+def _window_result(kinds: np.ndarray, levels: list[pd.DataFrame], idx: pd.Index, ref_ok: np.ndarray,
                    decided: tuple[np.ndarray, ...], fixed: np.ndarray, would_suppress: np.ndarray) -> pd.DataFrame:
     """The result frame of one window from the levels' window results and the decided levels."""
     chosen, has_level, blocked, suppressed = decided
@@ -616,7 +681,8 @@ def _window_result(kind: str, levels: list[pd.DataFrame], idx: pd.Index, ref_ok:
                          _join([before_ru, fail_ru]) + " — сравнение не показано")
     reason_en = np.where(shown, np.where(before_en != "", before_en + " — showing " + picked["group_name_en"], ""),
                          _join([before_en, fail_en]) + " — comparison not shown")
-    values = _value(kind, picked)
+    values = np.select([kinds == kind for kind in ("mean", "csat")],
+                       [_value("mean", picked), _value("csat", picked)], _value("nps", picked))
     result = pd.DataFrame({
         "withheld": ~shown,
         # object dtype with None (pandas 3 would make a str column with NaN for the withheld)

@@ -19,7 +19,7 @@ from collections.abc import Collection, Sequence
 import pandas as pd
 from sqlalchemy import Connection, delete, insert, select
 
-from metrics.privacy import SUPPRESSION_QUARTERS, WINDOWS, comparison_groups_windows, comparison_metrics, parse_window, window_id
+from metrics.privacy import SUPPRESSION_QUARTERS, WINDOWS, comparison_groups_metrics, comparison_metrics, parse_window, window_id
 from metrics.survey import Scheme
 from store import partner_queries as q
 from store.bulk import analyze, insert_dataframe
@@ -68,15 +68,13 @@ def comparison_frames(places: pd.DataFrame, counts: pd.DataFrame, windows: Seque
     empty = pd.DataFrame(columns=["partner_id", "metric", "level"])
     pins = {window: (frozen or {}).get(window) for window in windows}
     pins = {window: empty if pin is None else pin for window, pin in pins.items()}
-    frames: dict[str, list[pd.DataFrame]] = {window: [] for window in windows}
-    for metric, _ in comparison_metrics():
-        by_window = comparison_groups_windows(
-            places, None, metric, windows, viewers=viewers, scheme=scheme, counts=counts,
-            frozen={w: pin[pin["metric"] == metric].set_index("partner_id")["level"] for w, pin in pins.items()})
-        for window, frame in by_window.items():
-            frames[window].append(frame.assign(metric=metric))
-    return {window: pd.concat(parts).reset_index()[["partner_id", "metric", *RESULT_COLUMNS]]
-            for window, parts in frames.items()}
+    metrics = [metric for metric, _ in comparison_metrics()]
+    frozen_by_metric = {metric: {w: pin[pin["metric"] == metric].set_index("partner_id")["level"]
+                                 for w, pin in pins.items()} for metric in metrics}
+    results = comparison_groups_metrics(places, None, metrics, windows, viewers=viewers, scheme=scheme,
+                                        counts=counts, frozen=frozen_by_metric)
+    return {window: pd.concat([results[metric][window].assign(metric=metric) for metric in metrics])
+            .reset_index()[["partner_id", "metric", *RESULT_COLUMNS]] for window in windows}
 
 
 def frozen_levels(conn: Connection, window: str, scheme: Scheme,

@@ -11,6 +11,7 @@ from metrics.privacy import (
     answer_band,
     comparison_group,
     comparison_groups_all,
+    comparison_groups_metrics,
     comparison_groups_windows,
     parse_metric,
     parse_window,
@@ -403,3 +404,22 @@ def test_several_windows_at_once_equal_one_window_at_a_time():
         alone = comparison_groups_all(partners, answers, "mean:q_design", window, frozen=frozen.get(window))
         pd.testing.assert_frame_equal(together[window], alone)
     assert together["ttm:2023Q2"].loc["Омск-1", "level"] in ("region", None)
+
+
+def test_several_metrics_at_once_equal_one_metric_at_a_time():
+    partners, answers = _scenario_two_levels()
+    answers["q_recommend_partner"] = answers["q_design"].where(answers.index % 3 != 0)
+    # q_speed ends a quarter earlier: its reference differs, so it is evaluated apart from the others
+    answers["q_speed"] = answers["q_design"].where(answers["surveyed_at"] < pd.Timestamp("2024-04-01", tz="UTC"))
+    metrics = ["mean:q_design", "csat:q_design", "nps:q_recommend_partner", "csat:q_speed"]
+    windows = ["2023Q2", "ttm:2023Q2", "2024Q1", "2024Q2"]
+    frozen = {"csat:q_design": {"2023Q2": pd.Series({"Омск-1": "region", "Омск-2": "city"})}}
+    together = comparison_groups_metrics(partners, answers, metrics, windows, viewers=[VIEWER, "Омск-1"],
+                                         frozen=frozen)
+    for metric in metrics:
+        alone = comparison_groups_windows(partners, answers, metric, windows, viewers=[VIEWER, "Омск-1"],
+                                          frozen=frozen.get(metric))
+        for window in windows:
+            pd.testing.assert_frame_equal(together[metric][window], alone[window])
+    assert together["csat:q_design"]["2023Q2"].loc["Омск-1", "level"] in ("region", None)
+    assert not together["mean:q_design"]["2024Q2"]["withheld"].all()
