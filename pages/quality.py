@@ -280,11 +280,13 @@ def comparison_text(item: dict) -> str:
              partners=t("n.partners", n=item["n_partners"]), answers=item["n_answers"])
 
 
-def comparison_badge(item: dict) -> html.Div:
-    """The group value as a badge (with the skipped levels, if any), or the withheld reason greyed."""
+def comparison_badge(item: dict, common: str | None = None) -> html.Div:
+    """The group value as a badge (with the skipped levels, if any, unless said once above the table as
+    `common`), or the withheld reason greyed."""
     if item["withheld"]:
         return html.Div(comparison_text(item), className="small text-muted quality-compare-withheld")
-    note = html.Div(item["reason"], className="small text-muted") if item.get("reason") else None
+    own_reason = item.get("reason") if item.get("reason") != common else None
+    note = html.Div(own_reason, className="small text-muted") if own_reason else None
     return html.Div([dbc.Badge(comparison_text(item), color="info", className="quality-compare text-wrap"), note])
 
 
@@ -331,7 +333,12 @@ def kpi_row(report: dict) -> dbc.Row:
 
 
 def comparison_panel(items: list[dict]) -> dbc.Card:
-    """Per question: the partner's own value beside the group's value (or why the group is not shown)."""
+    """Per question: the partner's own value beside the group's value (or why the group is not shown).
+
+    A reason every shown comparison shares (the same level skipped for the same cause) is said once above
+    the table instead of under each row."""
+    reasons = {item.get("reason") for item in items if not item["withheld"]}
+    common = next(iter(reasons)) if len(reasons) == 1 and sum(not i["withheld"] for i in items) > 1 else None
     rows = []
     for item in items:
         question = QUESTIONS[item["question"]]
@@ -341,13 +348,15 @@ def comparison_panel(items: list[dict]) -> dbc.Card:
         own_text = "—" if own is None else (fmt_number(own, 0) if nps else fmt_percent(own, 0))
         rows.append(html.Tr([html.Td(f"{label}, {'NPS' if nps else 'CSAT'}"),
                              html.Td(html.Strong(own_text), className="text-end quality-compare-own"),
-                             html.Td(comparison_badge(item))],
+                             html.Td(comparison_badge(item, common))],
                             id={"type": "quality-compare-row", "index": item["metric"]}))
     head = html.Thead(html.Tr([html.Th(t("quality.compare.metric")), html.Th(t("quality.compare.own"),
                                                                               className="text-end"),
                                html.Th(t("quality.compare.group"))]))
     return dbc.Card(dbc.CardBody([
         html.H6(t("quality.compare.title")), html.P(t("quality.compare.note"), className="small text-muted"),
+        html.P(common[:1].upper() + common[1:], className="small text-muted", id="quality-compare-common")
+        if common else None,
         dbc.Table([head, html.Tbody(rows)], size="sm", borderless=True, className="mb-0"),
     ]), className="mb-3", id="quality-comparison")
 
