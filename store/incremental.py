@@ -6,8 +6,9 @@ records what the stored versions of those rows contributed (their old keys); aft
 
 * tickets, ticket pauses: SLA values of the touched tickets; `sla_rollup` and `support_charge_rollup`
   are sums, so the touched tickets' old contribution is taken off and their new one added (per partner ×
-  month cell); `support_speed_rollup` (medians, not sums) recomputes the strata (service × type × priority) of the
-  touched tickets, old and new;
+  month cell); `support_speed_rollup` (medians, not sums) replaces the touched tickets' rows of
+  `support_speed_values` and re-reads the median of each stratum (service × type × priority) they leave or
+  enter from its middle rows;
   `support_work_rollup` the touched tickets' rows;
 * worklog: `support_work_rollup` rows of the touched tickets;
 * surveys, projects: `survey_rollup` rows of the partners holding any version of a touched project
@@ -41,7 +42,6 @@ from store.models import (
     SlaRollup,
     SupportChargeRollup,
     Survey,
-    Ticket,
 )
 from store.ticket_rollups import (
     CHARGE_ROLLUP_COLUMNS,
@@ -50,7 +50,6 @@ from store.ticket_rollups import (
     refresh_support_speed_rollup,
     refresh_support_work_rollup,
     sla_rollup_rows,
-    support_service,
 )
 
 FULL_REFRESH_SHARE = 0.5  # a file touching this share of the stored rows: one full rebuild is cheaper
@@ -91,7 +90,6 @@ class LoadScope:
         self.timings: dict[str, float] = {}
         self.seen: set[str] = set()
         self.rows = 0
-        self.strata: set[tuple] = set()
         self.old_partners: set[str] = set()
         self.full = kind not in INCREMENTAL_KINDS
         if self.full:
@@ -134,7 +132,6 @@ class LoadScope:
             with self.stage("old_contributions"):
                 for rollup in ADDITIVE:
                     _add_contribution(self.conn, rollup, _ids_of(BATCH), -1)
-                self.strata.update(self._strata(_ids_of(BATCH)))
         if self.kind == "projects":
             self.old_partners.update(self.conn.execute(
                 select(Project.partner_id).distinct().where(Project.project_id.in_(_ids_of(BATCH)))).scalars())
@@ -174,8 +171,7 @@ class LoadScope:
                 _add_contribution(self.conn, rollup, _ids_of(TOUCHED), +1)
                 _apply_delta(self.conn, rollup)
         with self.stage("speed_rollup"):
-            self.strata.update(self._strata(_ids_of(TOUCHED)))
-            refresh_support_speed_rollup(self.conn, self.strata)
+            refresh_support_speed_rollup(self.conn, _ids_of(TOUCHED))
 
     def _refresh_surveys(self) -> None:
         partners = self.old_partners | set(self.conn.execute(
@@ -196,11 +192,6 @@ class LoadScope:
                 select(Partner.country).distinct().where(Partner.partner_id.in_(_ids_of(PARTNERS)),
                                                          Partner.country.is_not(None))).scalars())
             refresh_comparison_rollup(self.conn, now=now, countries=countries)
-
-    def _strata(self, ids: Select) -> set[tuple]:
-        """(service, type, priority) of the tickets `ids` selects: the support-speed strata they count in."""
-        stmt = select(support_service(), Ticket.type, Ticket.priority).distinct().where(Ticket.ticket_id.in_(ids))
-        return {tuple(row) for row in self.conn.execute(stmt)}
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:

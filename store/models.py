@@ -497,6 +497,23 @@ class SupportSpeedRollup(Base):
     median_working_s: Mapped[float] = mapped_column(Float)
 
 
+class SupportSpeedValue(Base):
+    """The resolution working time of each resolved psm/classic ticket, ordered within its speed stratum.
+
+    `support_speed_rollup` reads its exact medians from here: the index on (service, type, priority,
+    seconds) gives a stratum's middle rows by position, so a load re-derives a touched stratum's median
+    without sorting the stratum (issue 14). Kept by `store.ticket_rollups.refresh_support_speed_rollup`.
+    """
+
+    __tablename__ = "support_speed_values"
+    __table_args__ = (Index("ix_support_speed_values_stratum", "service", "type", "priority", "seconds"),)
+    ticket_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    service: Mapped[str] = mapped_column(String(16))
+    type: Mapped[str | None] = mapped_column(String(16))
+    priority: Mapped[int | None] = mapped_column(SmallInteger)
+    seconds: Mapped[float] = mapped_column(Float)
+
+
 class SupportChargeRollup(Base):
     """Resolved psm tickets per partner × UTC month of `resolved_at` × rework (seed 003 deposit charges)."""
 

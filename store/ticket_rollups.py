@@ -6,10 +6,10 @@ Each is rebuilt inside the database by one ``INSERT ... SELECT ... GROUP BY`` (S
   `partner_id`, else its client's; SPEC §5 compliance = met / (met + breached)). Quarters sum months.
 * `support_speed_rollup`: per service (psm / classic, trimmed and lower-cased) × `type` × `priority`, the
   number of resolved tickets and the **exact** median of `ticket_sla.resolution_working_s` (seed 003
-  "60–70 % faster" claim). Medians cannot be summed, so the rollup keeps the median itself, computed with
-  portable window functions: rows ranked inside each stratum, the median is the mean of ranks
-  ⌊(n+1)/2⌋ and ⌊(n+2)/2⌋ (the middle row, or the two middle rows when n is even) — the definition
-  of `pandas.Series.median`, equal up to floating-point rounding (≈ 1e-12 relative).
+  "60–70 % faster" claim). Medians cannot be summed, so the rollup keeps the median itself, read from
+  `support_speed_values` (each resolved ticket's seconds, indexed by stratum and seconds): the row at
+  position ⌊(n−1)/2⌋ of the stratum, or the mean of it and the next when n is even — the definition of
+  `pandas.Series.median`, equal up to floating-point rounding (≈ 1e-12 relative).
 * `support_charge_rollup`: resolved psm tickets with a partner per partner × UTC month of `resolved_at`
   × rework (seed 003: the deposit is charged per resolved ticket; rework is billed apart).
 * `support_work_rollup`: worked hours per psm ticket (`metrics.deposit.worked_time_per_ticket`).
@@ -34,7 +34,6 @@ from sqlalchemy import (
     false,
     func,
     or_,
-    over,
     select,
     true,
 )
@@ -45,6 +44,7 @@ from store.models import (
     SlaRollup,
     SupportChargeRollup,
     SupportSpeedRollup,
+    SupportSpeedValue,
     SupportWorkRollup,
     Ticket,
     TicketSla,
@@ -129,56 +129,67 @@ def sla_rollup_rows(conn: Connection, ticket_ids: Select | None = None) -> Selec
             .group_by(per_ticket.c.month, per_ticket.c.partner_id))
 
 
-def refresh_support_speed_rollup(conn: Connection, strata: Iterable[tuple] | None = None) -> int:
-    """Rebuild `support_speed_rollup`: tickets and exact median resolution per service × type × priority.
+SPEED_VALUE_COLUMNS = ["ticket_id", "service", "type", "priority", "seconds"]
 
-    Only resolved tickets (`resolution_working_s` not NULL) of the psm and classic services count.
-    `strata`: rebuild only these (service, type, priority) strata (medians are not sums: a stratum a load
-    touched is recomputed whole). Returns the number of strata written.
-    """
+
+def support_speed_value_rows(ticket_ids: Select | None = None) -> Select:
+    """The `support_speed_values` rows (`SPEED_VALUE_COLUMNS`) of every resolved psm/classic ticket, or only
+    of the tickets `ticket_ids` selects."""
     service = support_service()
     seconds = TicketSla.resolution_working_s
-    stratum = [service, Ticket.type, Ticket.priority]
-    scope = true()
-    if strata is not None:
-        strata = [s for s in set(strata) if s[0] in SUPPORT_SERVICES]
+    rows = (select(Ticket.ticket_id, service.label("service"), Ticket.type, Ticket.priority, seconds.label("seconds"))
+            .join_from(Ticket, TicketSla, TicketSla.ticket_id == Ticket.ticket_id)
+            .where(service.in_(SUPPORT_SERVICES), seconds.is_not(None)))
+    return rows if ticket_ids is None else rows.where(Ticket.ticket_id.in_(ticket_ids))
+
+
+def refresh_support_speed_rollup(conn: Connection, ticket_ids: Select | None = None) -> int:
+    """Rebuild `support_speed_rollup`: tickets and exact median resolution per service × type × priority.
+
+    Only resolved tickets (`resolution_working_s` not NULL) of the psm and classic services count. Their
+    times are kept in `support_speed_values`; each stratum's median is read from its one or two middle rows
+    by position in the stratum's index (no sort). `ticket_ids`: only these tickets changed: their rows of
+    `support_speed_values` are replaced and only the strata they leave or enter are re-derived (a median
+    is not a sum). Returns the number of strata written.
+    """
+    values = SupportSpeedValue.__table__
+    stratum = [values.c.service, values.c.type, values.c.priority]
+    if ticket_ids is None:
+        replace_rows(conn, values, SPEED_VALUE_COLUMNS, support_speed_value_rows())
+        conn.execute(delete(SupportSpeedRollup))
+        strata = {tuple(row) for row in conn.execute(select(*stratum).distinct())}
+    else:
+        touched = select(*stratum).distinct().where(values.c.ticket_id.in_(ticket_ids))
+        strata = {tuple(row) for row in conn.execute(touched)}  # the strata the tickets leave ...
+        conn.execute(delete(values).where(values.c.ticket_id.in_(ticket_ids)))
+        conn.execute(values.insert().from_select(SPEED_VALUE_COLUMNS, support_speed_value_rows(ticket_ids)))
+        strata |= {tuple(row) for row in conn.execute(touched)}  # ... and those they enter
         if not strata:
             return 0
         rows = SupportSpeedRollup
         conn.execute(delete(rows).where(or_(*[and_(rows.service == s, rows.type.is_not_distinct_from(t),
                                                    rows.priority.is_not_distinct_from(p)) for s, t, p in strata])))
-        scope = or_(*[and_(service == s, Ticket.type.is_not_distinct_from(t), Ticket.priority.is_not_distinct_from(p))
-                      for s, t, p in strata])
-    else:
-        conn.execute(delete(SupportSpeedRollup))
-    if conn.dialect.name == "postgresql":  # the ordered-set aggregate: one sort per stratum, no window pass
-        median = func.percentile_cont(0.5).within_group(seconds)
-        grouped = (select(service.label("service"), Ticket.type, Ticket.priority, func.count(), median)
-                   .join_from(Ticket, TicketSla, TicketSla.ticket_id == Ticket.ticket_id)
-                   .where(service.in_(SUPPORT_SERVICES), seconds.is_not(None), scope)
-                   .group_by(*stratum))
-    else:
-        grouped = _median_by_ranks(service, seconds, stratum, scope)
-    result = conn.execute(SupportSpeedRollup.__table__.insert().from_select(
-        ["service", "type", "priority", "tickets", "median_working_s"], grouped))
-    return result.rowcount
+    medians = [_stratum_median(conn, *s) for s in sorted(strata, key=repr)]
+    medians = [m for m in medians if m["tickets"]]
+    if medians:
+        conn.execute(SupportSpeedRollup.__table__.insert(), medians)
+    return len(medians)
 
 
-def _median_by_ranks(service: ColumnElement[str], seconds: ColumnElement[float], stratum: list,
-                     scope: ColumnElement[bool]) -> Select:
-    """Portable exact median per stratum: the mean of the one or two middle rows by `row_number()`."""
-    ranked = (
-        select(service.label("service"), Ticket.type, Ticket.priority, seconds.label("seconds"),
-               over(func.row_number(), partition_by=stratum, order_by=seconds).label("rank"),
-               over(func.count(), partition_by=stratum).label("n"))
-        .join_from(Ticket, TicketSla, TicketSla.ticket_id == Ticket.ticket_id)
-        .where(service.in_(SUPPORT_SERVICES), seconds.is_not(None), scope)
-        .subquery("ranked")
-    )
-    # integer division: ranks (n+1)/2 and (n+2)/2 are the one or two middle rows
-    middle = ranked.c.rank.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2])
-    keys = [ranked.c.service, ranked.c.type, ranked.c.priority]
-    return select(*keys, func.max(ranked.c.n), func.avg(ranked.c.seconds)).where(middle).group_by(*keys)
+def _stratum_median(conn: Connection, service: str, type_: str | None, priority: int | None) -> dict:
+    """Tickets and exact median seconds of one stratum of `support_speed_values`: the middle row, or the mean of
+    the two middle rows when the count is even (`pandas.Series.median`), read by position along the index."""
+    v = SupportSpeedValue.__table__.c
+    # `= value` or `IS NULL` (not IS NOT DISTINCT FROM): both can walk the stratum's index
+    where = [v.service == service, v.type.is_(None) if type_ is None else v.type == type_,
+             v.priority.is_(None) if priority is None else v.priority == priority]
+    n = conn.execute(select(func.count()).select_from(SupportSpeedValue).where(*where)).scalar_one()
+    if not n:
+        return {"tickets": 0}
+    middle = conn.execute(select(v.seconds).where(*where).order_by(v.seconds)
+                          .offset((n - 1) // 2).limit(2 - n % 2)).scalars().all()
+    return {"service": service, "type": type_, "priority": priority, "tickets": n,
+            "median_working_s": sum(middle) / len(middle)}
 
 
 def refresh_support_charge_rollup(conn: Connection) -> int:

@@ -24,6 +24,7 @@ from store.models import (
     SlaRollup,
     SupportChargeRollup,
     SupportSpeedRollup,
+    SupportSpeedValue,
     SupportWorkRollup,
     SurveyRollup,
     TicketSla,
@@ -35,7 +36,8 @@ BASE_KINDS = ("partners", "clients", "staff", "projects", "monitor_tests", "lice
               "ticket_pauses", "worklog")
 DERIVED = {  # table -> columns that are not derived values (bookkeeping)
     TicketSla: ["computed_at"], SurveyRollup: [], SlaRollup: [], SupportSpeedRollup: ["id"],
-    SupportChargeRollup: [], SupportWorkRollup: [], ComparisonRollup: [], CompetenceHistoryRow: [],
+    SupportSpeedValue: [], SupportChargeRollup: [], SupportWorkRollup: [], ComparisonRollup: [],
+    CompetenceHistoryRow: [],
 }
 COMPARED = ("csat:q_dev_quality", "nps:q_recommend_partner")
 TICKET_TIMES = ["created_at", "accepted_at", "due_at", "resolved_at", "closed_at", "requirements_at", "spec_at",
