@@ -30,12 +30,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Connection, Select, String, Table, column, func, select, table
+from sqlalchemy import Connection, Select, String, Table, column, select, table
 
 from store import clock
 from store import partner_queries as q
 from store.comparison_rollup import current_window_ids, refresh_comparison_rollup
+from store.bulk import holds_more_than
 from store.models import (
+    KIND_TABLES,
     ComparisonRollup,
     Partner,
     Project,
@@ -56,8 +58,6 @@ FULL_REFRESH_SHARE = 0.5  # a file touching this share of the stored rows: one f
 TICKET_KINDS = frozenset({"tickets", "ticket_pauses"})
 SURVEY_KINDS = frozenset({"surveys", "projects"})
 INCREMENTAL_KINDS = TICKET_KINDS | SURVEY_KINDS | {"worklog"}
-STORED_TABLE = {"tickets": "tickets", "ticket_pauses": "ticket_pauses", "worklog": "worklog",
-                "surveys": "surveys", "projects": "projects"}
 TOUCHED = "_scope_touched"  # every id the load touched: ticket ids, or project ids for surveys and projects
 BATCH = "_scope_batch"  # the ids of the chunk about to be written
 PARTNERS = "_scope_partners"
@@ -94,8 +94,8 @@ class LoadScope:
         self.full = kind not in INCREMENTAL_KINDS
         if self.full:
             return
-        self.stored = conn.execute(select(func.count()).select_from(table(STORED_TABLE[kind]))).scalar_one()
-        self.full = self.stored == 0  # a first load: nothing to keep, the full build is the cheapest
+        self.stored = KIND_TABLES[kind][0].__table__
+        self.full = not holds_more_than(conn, self.stored, 0)  # a first load: nothing to keep, the full build is cheapest
         if self.full:
             return
         _create_id_table(conn, TOUCHED)
@@ -113,7 +113,7 @@ class LoadScope:
         if self.full or rows.empty:
             return
         self.rows += len(rows)
-        if self.rows >= FULL_REFRESH_SHARE * self.stored:
+        if not holds_more_than(self.conn, self.stored, self.rows / FULL_REFRESH_SHARE):
             self.full = True  # most rows touched: the full rebuild is cheaper than the bookkeeping
             return
         id_column = "project_id" if self.kind in SURVEY_KINDS else "ticket_id"
@@ -263,4 +263,5 @@ def _apply_delta(conn: Connection, rollup: AdditiveRollup) -> None:
         f'SELECT {_names(group)}, {summed} FROM "{rollup.delta}" WHERE 1 = 1 GROUP BY {_names(group)} '
         f"HAVING {nonzero} ON CONFLICT ({_names(key)}) DO UPDATE SET {updates}")
     zero = " AND ".join(f'"{c}" = 0' for c in rollup.sums)
-    conn.exec_driver_sql(f'DELETE FROM "{rollup.table.name}" WHERE {zero}')
+    cells = f'({_names(key)}) IN (SELECT {_names(key)} FROM "{rollup.delta}")'  # only cells the load changed
+    conn.exec_driver_sql(f'DELETE FROM "{rollup.table.name}" WHERE {zero} AND {cells}')

@@ -89,8 +89,10 @@ def refresh_ticket_rollups(conn: Connection, kinds: Iterable[str] | None = None)
         refresh_support_work_rollup(conn)
 
 
-def sla_state_counts(conn: Connection, state: ColumnElement[str], *conditions: ColumnElement[bool]) -> Select:
-    """`month, partner_id, met, breached` per ticket of `tickets` ⋈ `ticket_sla` ⟕ `clients` with `state` counted."""
+def sla_state_counts(conn: Connection, state: ColumnElement[str], *conditions: ColumnElement[bool],
+                     counted_only: bool = True) -> Select:
+    """`month, partner_id, met, breached` per ticket of `tickets` ⋈ `ticket_sla` ⟕ `clients` with `state` counted
+    (only the met or breached tickets; every ticket, the others as 0 and 0, with `counted_only` False)."""
     month = utc_month(conn, Ticket.created_at)
     owner = func.coalesce(Ticket.partner_id, Client.partner_id, "")
     return (
@@ -99,7 +101,7 @@ def sla_state_counts(conn: Connection, state: ColumnElement[str], *conditions: C
                case((state == "breached", 1), else_=0).label("breached"))
         .join_from(Ticket, TicketSla, TicketSla.ticket_id == Ticket.ticket_id)
         .join(Client, Client.client_id == Ticket.client_id, isouter=True)
-        .where(state.in_(("met", "breached")), *conditions)
+        .where(*([state.in_(("met", "breached"))] if counted_only else []), *conditions)
     )
 
 
@@ -123,7 +125,10 @@ def sla_rollup_rows(conn: Connection, ticket_ids: Select | None = None) -> Selec
     conditions = [TicketSla.is_open.is_not(True)]
     if ticket_ids is not None:
         conditions.append(Ticket.ticket_id.in_(ticket_ids))
-    per_ticket = sla_state_counts(conn, TicketSla.sla_state, *conditions).subquery("per_ticket")
+    # a contribution keeps the tickets of other states (as 0 met, 0 breached: adding them changes no cell), so that
+    # SQLite looks the few tickets up by id instead of walking the state index over every met or breached ticket
+    per_ticket = sla_state_counts(conn, TicketSla.sla_state, *conditions,
+                                  counted_only=ticket_ids is None).subquery("per_ticket")
     return (select(per_ticket.c.month, per_ticket.c.partner_id, quarter_of_month(per_ticket.c.month).label("quarter"),
                    func.sum(per_ticket.c.met).label("met"), func.sum(per_ticket.c.breached).label("breached"))
             .group_by(per_ticket.c.month, per_ticket.c.partner_id))
@@ -227,6 +232,8 @@ def refresh_support_work_rollup(conn: Connection, ticket_ids: Select | None = No
         return func.coalesce(func.sum(case((work_type == kind, Worklog.hours), else_=0.0)), 0.0)
 
     psm_ids = select(Ticket.ticket_id).where(func.lower(Ticket.service) == "psm")
+    if ticket_ids is not None:  # else SQLite lists every psm ticket first
+        psm_ids = psm_ids.where(Ticket.ticket_id.in_(ticket_ids))
     grouped = (select(Worklog.ticket_id, func.coalesce(func.sum(Worklog.hours), 0.0), hours_of("support"),
                       hours_of("development"), func.count(Worklog.staff.distinct()), func.min(Worklog.work_date),
                       func.max(Worklog.work_date))
