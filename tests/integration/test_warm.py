@@ -7,6 +7,7 @@ writes a new entry into the scoped cache; a view the load warmed is only read.
 from __future__ import annotations
 
 import shutil
+import threading
 
 import pytest
 
@@ -14,8 +15,10 @@ from benchmarks.pages import payload
 from components.cache import current_cache
 from metrics.deposit import PRICE_PER_TICKET
 from jobs.warm import warm_after_load, warm_views
+from tests.integration.admin_app import call
 from tests.integration.callback_harness import logged_in_client, make_app
 from tests.integration.demo_backends import demo_sqlite_file
+from tests.integration.test_admin_upload import UPLOAD_OUTPUTS
 from tools.loadtest import routing_payload
 
 NOW = "2026-11-30T09:00:00+03:00"
@@ -111,3 +114,16 @@ def test_warm_covers_only_the_pages_of_each_users_role(app, monkeypatch):
     warmed = warm_views(app.server, logins=["partner", "manager"])
     assert {key.split()[1] for key in warmed if key.startswith("partner ")} == {"home", "quality"}
     assert {key.split()[1] for key in warmed if key.startswith("manager ")} == {"home", "meeting"}
+
+
+def test_an_uploads_result_warms_the_first_views_in_the_background(app, computed):
+    client = logged_in_client(app, "admin")
+    status, _ = call(client, app, UPLOAD_OUTPUTS, [("admin-upload-done", "data", {"reports": [], "unreadable": []})])
+    assert status == 200
+    warming = [t for t in threading.enumerate() if t.name == "warm-after-load"]
+    assert warming
+    for thread in warming:
+        thread.join(timeout=120)
+    computed.clear()
+    assert visit_first_views(app) == []
+    assert computed == []
