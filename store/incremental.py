@@ -15,8 +15,11 @@ records what the stored versions of those rows contributed (their old keys); aft
   (before and after the load), then `comparison_rollup` of those partners' countries (a comparison
   group never crosses a country); all countries when the latest surveyed quarters or the page windows
   changed (the privacy reference window moves);
-* anything else (clients, calendars, partners, keys, monitor tests, ...), a first load into an empty
-  table, or a file touching at least `FULL_REFRESH_SHARE` of the stored rows: the full rebuild of
+* license keys, projects, monitor tests: `competence_history` rows of the partners holding a touched key
+  or project version, before and after the load (a partner's decisions read only its own keys and
+  submitted versions); every partner's when the history's months moved (`refresh_competence_history`);
+* anything else (clients, calendars, partners, ...), a first load into an empty table, or a file
+  touching at least `FULL_REFRESH_SHARE` of the stored rows: the full rebuild of
   `store.derived.refresh_after_ingest`.
 
 Incremental = full rebuild is the contract; tests/integration/test_incremental.py checks it on random
@@ -38,6 +41,7 @@ from store.comparison_rollup import current_window_ids, refresh_comparison_rollu
 from store.bulk import holds_more_than
 from store.models import (
     KIND_TABLES,
+    LicenseKey,
     ComparisonRollup,
     Partner,
     Project,
@@ -57,8 +61,10 @@ from store.ticket_rollups import (
 FULL_REFRESH_SHARE = 0.5  # a file touching this share of the stored rows: one full rebuild is cheaper
 TICKET_KINDS = frozenset({"tickets", "ticket_pauses"})
 SURVEY_KINDS = frozenset({"surveys", "projects"})
-INCREMENTAL_KINDS = TICKET_KINDS | SURVEY_KINDS | {"worklog"}
-TOUCHED = "_scope_touched"  # every id the load touched: ticket ids, or project ids for surveys and projects
+COMPETENCE_KINDS = frozenset({"license_keys", "projects", "monitor_tests"})  # what competence decisions read
+INCREMENTAL_KINDS = TICKET_KINDS | SURVEY_KINDS | COMPETENCE_KINDS | {"worklog"}
+ID_COLUMN = {"surveys": "project_id", "projects": "project_id", "monitor_tests": "project_id", "license_keys": "key"}
+TOUCHED = "_scope_touched"  # every id the load touched: ticket ids, project ids, or keys (`ID_COLUMN`)
 BATCH = "_scope_batch"  # the ids of the chunk about to be written
 PARTNERS = "_scope_partners"
 LOOKUP = "_scope_lookup"
@@ -116,8 +122,7 @@ class LoadScope:
         if not holds_more_than(self.conn, self.stored, self.rows / FULL_REFRESH_SHARE):
             self.full = True  # most rows touched: the full rebuild is cheaper than the bookkeeping
             return
-        id_column = "project_id" if self.kind in SURVEY_KINDS else "ticket_id"
-        ids = set(rows[id_column].astype(str))
+        ids = set(rows[ID_COLUMN.get(self.kind, "ticket_id")].astype(str))
         if self.kind == "surveys":  # a survey moved to another project leaves its old project's partners
             _stage_ids(self.conn, LOOKUP, rows["survey_id"].astype(str).unique(), create=True)
             ids.update(self.conn.execute(select(Survey.project_id).distinct().where(
@@ -135,6 +140,9 @@ class LoadScope:
         if self.kind == "projects":
             self.old_partners.update(self.conn.execute(
                 select(Project.partner_id).distinct().where(Project.project_id.in_(_ids_of(BATCH)))).scalars())
+        if self.kind == "license_keys":  # a key handed to another partner leaves its old partner's decisions
+            self.old_partners.update(self.conn.execute(
+                select(LicenseKey.partner_id).distinct().where(LicenseKey.key.in_(_ids_of(BATCH)))).scalars())
 
     # -- after the last chunk
     def refresh(self, ticket_ids: list[str] | None) -> None:
@@ -154,11 +162,8 @@ class LoadScope:
                     refresh_support_work_rollup(self.conn, _ids_of(TOUCHED))
             if self.kind in SURVEY_KINDS:
                 self._refresh_surveys()
-            if self.kind == "projects":
-                with self.stage("competence_history"):
-                    from store.rollups import refresh_competence_history
-
-                    refresh_competence_history(self.conn)
+            if self.kind in COMPETENCE_KINDS:
+                self._refresh_competence()
         _drop_temp(self.conn)
 
     def _refresh_tickets(self) -> None:
@@ -173,12 +178,32 @@ class LoadScope:
         with self.stage("speed_rollup"):
             refresh_support_speed_rollup(self.conn, _ids_of(TOUCHED))
 
+    def _touched_partners(self) -> list[str]:
+        """Partners holding a touched key or project version, before or after the load."""
+        if self.kind == "license_keys":
+            now = select(LicenseKey.partner_id).where(LicenseKey.key.in_(_ids_of(TOUCHED)))
+        else:
+            now = select(Project.partner_id).where(Project.project_id.in_(_ids_of(TOUCHED)))
+        return sorted((self.old_partners | set(self.conn.execute(now.distinct()).scalars())) - {None})
+
+    def _stage_partners(self) -> bool:
+        """The touched partners in the `PARTNERS` id table (once); False when there are none."""
+        if not hasattr(self, "partners"):
+            self.partners = self._touched_partners()
+            if self.partners:
+                _stage_ids(self.conn, PARTNERS, self.partners, create=True)
+        return bool(self.partners)
+
+    def _refresh_competence(self) -> None:
+        from store.rollups import refresh_competence_history
+
+        with self.stage("competence_history"):
+            if self._stage_partners():
+                refresh_competence_history(self.conn, partners=_ids_of(PARTNERS))
+
     def _refresh_surveys(self) -> None:
-        partners = self.old_partners | set(self.conn.execute(
-            select(Project.partner_id).distinct().where(Project.project_id.in_(_ids_of(TOUCHED)))).scalars())
-        if not partners:
+        if not self._stage_partners():
             return
-        _stage_ids(self.conn, PARTNERS, sorted(partners), create=True)
         with self.stage("survey_rollup"):
             from store.rollups import refresh_survey_rollup
 
