@@ -36,6 +36,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    tuple_,
 )
 
 from store.bulk import replace_rows
@@ -152,49 +153,92 @@ def refresh_support_speed_rollup(conn: Connection, ticket_ids: Select | None = N
     """Rebuild `support_speed_rollup`: tickets and exact median resolution per service × type × priority.
 
     Only resolved tickets (`resolution_working_s` not NULL) of the psm and classic services count. Their
-    times are kept in `support_speed_values`; each stratum's median is read from its one or two middle rows
-    by position in the stratum's index (no sort). `ticket_ids`: only these tickets changed: their rows of
-    `support_speed_values` are replaced and only the strata they leave or enter are re-derived (a median
-    is not a sum). Returns the number of strata written.
+    times are kept in `support_speed_values`, ordered within a stratum by (seconds, ticket id); the rollup keeps
+    each stratum's count, median and lower middle row. `ticket_ids`: only these tickets changed: their rows of
+    `support_speed_values` are replaced, and each stratum they leave or enter finds its new middle rows by
+    walking from its stored middle row (a median is not a sum, but it moves by at most the rows that changed).
+    Returns the number of strata written.
     """
     values = SupportSpeedValue.__table__
     stratum = [values.c.service, values.c.type, values.c.priority]
     if ticket_ids is None:
         replace_rows(conn, values, SPEED_VALUE_COLUMNS, support_speed_value_rows())
         conn.execute(delete(SupportSpeedRollup))
-        strata = {tuple(row) for row in conn.execute(select(*stratum).distinct())}
+        counts = conn.execute(select(*stratum, func.count()).group_by(*stratum)).all()
+        medians = [_stratum_median(conn, (s, t, p), n) for s, t, p, n in sorted(counts, key=repr)]
     else:
-        touched = select(*stratum).distinct().where(values.c.ticket_id.in_(ticket_ids))
-        strata = {tuple(row) for row in conn.execute(touched)}  # the strata the tickets leave ...
+        stored = {(r.service, r.type, r.priority): r for r in conn.execute(select(SupportSpeedRollup)).all()}
+        left, left_below = _touched_counts(conn, ticket_ids)  # the rows the tickets leave ...
         conn.execute(delete(values).where(values.c.ticket_id.in_(ticket_ids)))
         conn.execute(values.insert().from_select(SPEED_VALUE_COLUMNS, support_speed_value_rows(ticket_ids)))
-        strata |= {tuple(row) for row in conn.execute(touched)}  # ... and those they enter
+        entered, entered_below = _touched_counts(conn, ticket_ids)  # ... and those they enter
+        strata = sorted(set(left) | set(entered), key=repr)
         if not strata:
             return 0
         rows = SupportSpeedRollup
         conn.execute(delete(rows).where(or_(*[and_(rows.service == s, rows.type.is_not_distinct_from(t),
                                                    rows.priority.is_not_distinct_from(p)) for s, t, p in strata])))
-    medians = [_stratum_median(conn, *s) for s in sorted(strata, key=repr)]
+        medians = []
+        for key in strata:
+            old = stored.get(key)
+            n = (old.tickets if old else 0) - left.get(key, 0) + entered.get(key, 0)
+            if old is None or old.middle_ticket_id is None:
+                medians.append(_stratum_median(conn, key, n))
+                continue
+            # rows now before the old middle row: those before it then, less the ones that left, plus the new ones
+            below = (old.tickets - 1) // 2 - left_below.get(key, 0) + entered_below.get(key, 0)
+            medians.append(_stratum_median(conn, key, n, (old.middle_seconds, old.middle_ticket_id), below))
     medians = [m for m in medians if m["tickets"]]
     if medians:
         conn.execute(SupportSpeedRollup.__table__.insert(), medians)
     return len(medians)
 
 
-def _stratum_median(conn: Connection, service: str, type_: str | None, priority: int | None) -> dict:
-    """Tickets and exact median seconds of one stratum of `support_speed_values`: the middle row, or the mean of
-    the two middle rows when the count is even (`pandas.Series.median`), read by position along the index."""
+def _touched_counts(conn: Connection, ticket_ids: Select) -> tuple[dict, dict]:
+    """Per stratum: the rows of `support_speed_values` of the tickets `ticket_ids` selects, and how many of them
+    lie before the stratum's stored middle row (compared in the database: its ordering of ticket ids)."""
+    v, r = SupportSpeedValue.__table__.c, SupportSpeedRollup.__table__.c
+    keys = [v.service, v.type, v.priority]
+    mine = v.ticket_id.in_(ticket_ids)
+    counts = {tuple(row[:3]): row[3] for row in conn.execute(select(*keys, func.count()).where(mine).group_by(*keys))}
+    same_stratum = and_(r.service == v.service, r.type.is_not_distinct_from(v.type),
+                        r.priority.is_not_distinct_from(v.priority))
+    before_middle = tuple_(v.seconds, v.ticket_id) < tuple_(r.middle_seconds, r.middle_ticket_id)
+    below = {tuple(row[:3]): row[3] for row in conn.execute(
+        select(*keys, func.count()).join_from(SupportSpeedValue, SupportSpeedRollup, same_stratum)
+        .where(mine, before_middle).group_by(*keys))}
+    return counts, below
+
+
+def _stratum_median(conn: Connection, key: tuple, n: int, middle: tuple | None = None, below: int = 0) -> dict:
+    """The rollup row of the stratum `key` (service, type, priority) holding `n` rows of `support_speed_values`:
+    the exact median is the row at position ⌊(n−1)/2⌋ in (seconds, ticket id) order, or the mean of it and the
+    next when `n` is even (`pandas.Series.median`). Positions are walked along the stratum's index: from its
+    first row, or from the row `middle` (seconds, ticket id) that `below` rows now precede, in either direction."""
+    if not n:
+        return {"tickets": 0}
     v = SupportSpeedValue.__table__.c
+    service, type_, priority = key
     # `= value` or `IS NULL` (not IS NOT DISTINCT FROM): both can walk the stratum's index
     where = [v.service == service, v.type.is_(None) if type_ is None else v.type == type_,
              v.priority.is_(None) if priority is None else v.priority == priority]
-    n = conn.execute(select(func.count()).select_from(SupportSpeedValue).where(*where)).scalar_one()
-    if not n:
-        return {"tickets": 0}
-    middle = conn.execute(select(v.seconds).where(*where).order_by(v.seconds)
-                          .offset((n - 1) // 2).limit(2 - n % 2)).scalars().all()
+    rows = select(v.seconds, v.ticket_id).where(*where)
+    anchor = None if middle is None else tuple_(v.seconds, v.ticket_id)
+
+    def at(position: int) -> tuple[float, str]:
+        if middle is None:
+            stmt = rows.order_by(v.seconds, v.ticket_id).offset(position)
+        elif position >= below:  # at or after the old middle row
+            stmt = rows.where(anchor >= tuple_(*middle)).order_by(v.seconds, v.ticket_id).offset(position - below)
+        else:
+            stmt = rows.where(anchor < tuple_(*middle)).order_by(v.seconds.desc(), v.ticket_id.desc()).offset(
+                below - 1 - position)
+        return tuple(conn.execute(stmt.limit(1)).one())
+
+    lower = at((n - 1) // 2)
+    upper = lower if n % 2 else at(n // 2)
     return {"service": service, "type": type_, "priority": priority, "tickets": n,
-            "median_working_s": sum(middle) / len(middle)}
+            "median_working_s": (lower[0] + upper[0]) / 2, "middle_seconds": lower[0], "middle_ticket_id": lower[1]}
 
 
 def refresh_support_charge_rollup(conn: Connection) -> int:

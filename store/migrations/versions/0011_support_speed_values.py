@@ -1,7 +1,8 @@
 """issue 14: the ordered resolution times behind the exact support-speed medians
 
-`support_speed_values` holds one row per resolved psm/classic ticket, indexed by stratum and seconds, so a
-delta load re-derives a touched stratum's median from its middle rows instead of sorting the stratum.
+`support_speed_values` holds one row per resolved psm/classic ticket, indexed by stratum, seconds and ticket id,
+and `support_speed_rollup` keeps each stratum's lower middle row, so a delta load finds a touched stratum's new
+median by walking from that row as many rows as it changed instead of sorting the stratum.
 Filled here from the stored tickets and SLA values (the same rows `store.ticket_rollups` writes).
 
 Revision ID: 0011
@@ -28,7 +29,10 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('ticket_id')
     )
     op.create_index('ix_support_speed_values_stratum', 'support_speed_values',
-                    ['service', 'type', 'priority', 'seconds'], unique=False)
+                    ['service', 'type', 'priority', 'seconds', 'ticket_id'], unique=False)
+    # stored rows get their middle row at their stratum's next refresh
+    op.add_column('support_speed_rollup', sa.Column('middle_seconds', sa.Float(), nullable=True))
+    op.add_column('support_speed_rollup', sa.Column('middle_ticket_id', sa.String(length=64), nullable=True))
     op.execute(
         "INSERT INTO support_speed_values (ticket_id, service, type, priority, seconds) "
         "SELECT t.ticket_id, lower(trim(t.service)), t.type, t.priority, s.resolution_working_s "
@@ -37,5 +41,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_column('support_speed_rollup', 'middle_ticket_id')
+    op.drop_column('support_speed_rollup', 'middle_seconds')
     op.drop_index('ix_support_speed_values_stratum', table_name='support_speed_values')
     op.drop_table('support_speed_values')
