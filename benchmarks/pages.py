@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 import json
 import pkgutil
-import resource
 import sys
 import tempfile
 import time
@@ -22,6 +21,7 @@ import pandas as pd
 from dash import Input, Output
 
 import pages as pages_package
+from benchmarks.memory import peak_rss_mb
 from config import Config, normalize_database_url
 from store.db import make_engine
 
@@ -68,7 +68,7 @@ def measure(database_url: str, calls: int = 30, warmup: int = 2, delta_dir: str 
             "pages": results, "visits": visits, "after_load": after_load,
             "cold_max_ms": max([v["layout_ms"] for v in visits.values()]
                                + [v.get("callback_ms", 0) for v in visits.values()], default=0),
-            "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "rss_mb": peak_rss_mb(),
             "calls": calls}
 
 

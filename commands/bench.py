@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -146,10 +145,6 @@ def _in_subprocess(module: str, *args: object) -> dict:
     if proc.returncode != 0:
         raise RuntimeError(f"{module} failed: {proc.stderr[-2000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def growth(small: dict, large: dict) -> dict:

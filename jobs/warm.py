@@ -80,6 +80,14 @@ def warm_after_load(server: Flask, background: bool = False) -> threading.Thread
         invalidate_data_cache()
     if not background:
         return warm_views(server)
-    thread = threading.Thread(target=warm_views, args=(server,), name="warm-after-load", daemon=True)
+    thread = threading.Thread(target=_warm_logged, args=(server,), name="warm-after-load", daemon=True)
     thread.start()
     return thread
+
+
+def _warm_logged(server: Flask) -> None:
+    """`warm_views` in a background thread: a failure is logged (the first visits compute, as without the warm)."""
+    try:
+        warm_views(server)
+    except Exception:
+        log.exception("warming the first views after a load failed")
