@@ -13,7 +13,6 @@ Run: ``python -m benchmarks.delta DELTA_DIR DATABASE_URL`` prints one JSON objec
 from __future__ import annotations
 
 import json
-import resource
 import sys
 import time
 from pathlib import Path
@@ -21,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine
 
+from benchmarks.memory import peak_rss_mb
 from config import normalize_database_url
 from loaders.ingest import ingest_files
 from store.db import make_engine
@@ -87,7 +87,7 @@ def main(delta_dir: str, engine_url: str) -> dict:
     files = {name: Path(delta_dir) / name / f"{kind}.csv" for name, (kind, _) in DELTAS.items()}
     result = measure_deltas(engine, files)
     engine.dispose()
-    return {"deltas": result, "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+    return {"deltas": result, "peak_rss_mb": peak_rss_mb()}
 
 
 if __name__ == "__main__":

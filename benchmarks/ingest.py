@@ -11,7 +11,6 @@ Run: ``python -m benchmarks.ingest CSV_DIR DATABASE_URL`` prints one JSON object
 from __future__ import annotations
 
 import json
-import resource
 import sys
 import time
 from pathlib import Path
@@ -20,6 +19,7 @@ import pandas as pd
 from sqlalchemy import text
 
 from benchmarks.delta import copy_seconds
+from benchmarks.memory import peak_rss_mb
 from config import normalize_database_url
 from loaders.ingest import ingest_files
 from loaders.schemas import LOAD_ORDER
@@ -32,7 +32,7 @@ def measure(csv_dir: str | Path, engine_url: str) -> dict:
     migrate(engine)
     paths = [Path(csv_dir) / f"{kind}.csv" for kind in LOAD_ORDER if (Path(csv_dir) / f"{kind}.csv").exists()]
     reports = ingest_files(engine, paths)
-    ingest_peak_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # before the baselines
+    ingest_peak_mb = peak_rss_mb()  # before the baselines
     per_kind: dict[str, dict] = {}
     for path, report in zip(paths, reports):
         baseline = _baseline_seconds(engine, path)
@@ -72,7 +72,7 @@ def measure(csv_dir: str | Path, engine_url: str) -> dict:
         "copy_ratio": round(seconds / copy, 2) if copy else None,
         "per_kind": per_kind,
         "peak_rss_mb": ingest_peak_mb,
-        "baselines_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "baselines_peak_rss_mb": peak_rss_mb(),
     }
 
 

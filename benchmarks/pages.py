@@ -10,16 +10,20 @@ from __future__ import annotations
 import importlib
 import json
 import pkgutil
-import resource
 import sys
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from dash import Input, Output
 
 import pages as pages_package
-from config import Config
+from benchmarks.memory import peak_rss_mb
+from config import Config, normalize_database_url
+from store.db import make_engine
 
 HELLO = {"output": "bench-hello-out.children",
          "inputs": [{"id": "bench-hello-in", "property": "value", "value": "x"}], "state": []}
@@ -37,8 +41,9 @@ def bench_callbacks() -> dict[str, dict]:
     return found
 
 
-def measure(database_url: str, calls: int = 30, warmup: int = 2) -> dict[str, Any]:
-    """p50/p95 ms of each page's main callback and of hello-world; serving process RSS in MB."""
+def measure(database_url: str, calls: int = 30, warmup: int = 2, delta_dir: str | Path | None = None) -> dict[str, Any]:
+    """p50/p95 ms of each page's main callback and of hello-world; serving process RSS in MB; with `delta_dir`
+    (the delta files of `benchmarks.delta`), the first visits after a load too (`after_load_visits`)."""
     from app import create_app
 
     app = create_app(Config.from_env(database_url=database_url, mode="demo"))
@@ -58,11 +63,12 @@ def measure(database_url: str, calls: int = 30, warmup: int = 2) -> dict[str, An
         # the first call runs the queries (cold cache); the rest are what users mostly get (scoped cache)
         results[name] = {"cold_ms": round(ms[0], 1), "p50_ms": _pct(ms[warmup:], 50), "p95_ms": _pct(ms[warmup:], 95),
                          "p95_ratio": round(_pct(ms[warmup:], 95) / max(_pct(hello_ms[warmup:], 95), 1e-6), 1)}
+    after_load = after_load_visits(app, clients, database_url, Path(delta_dir)) if delta_dir else None
     return {"hello": {"p50_ms": _pct(hello_ms[warmup:], 50), "p95_ms": _pct(hello_ms[warmup:], 95)},
-            "pages": results, "visits": visits,
+            "pages": results, "visits": visits, "after_load": after_load,
             "cold_max_ms": max([v["layout_ms"] for v in visits.values()]
                                + [v.get("callback_ms", 0) for v in visits.values()], default=0),
-            "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "rss_mb": peak_rss_mb(),
             "calls": calls}
 
 
@@ -87,6 +93,54 @@ def visit_every_page(app, clients: dict) -> dict[str, dict]:
                 entry["callback_ms"] = _post_ms(client, payload(target.callback))
             visits[f"{role} {target.path}"] = entry
     return visits
+
+
+def after_load_visits(app, clients: dict, database_url: str, delta_dir: Path) -> dict[str, dict]:
+    """The first visits of every role to every page after a load, in a process that served them before (what a
+    gunicorn worker sees after each daily file): a one-ticket file is loaded, then
+
+    * ``stale``: the cache is only made stale, as a load always did: each first view is computed on its visit;
+    * ``warmed``: the load's warm (`jobs.warm.warm_after_load`) computes the first views before the visits.
+
+    ``same_minute`` says whether the visits fell in the minute of the warm (cached views carry the minute of the
+    live SLA state: a warm serves the first visits of its minute).
+    """
+    from components.cache import invalidate_data_cache, live_bucket
+    from jobs.warm import warm_after_load
+
+    engine = make_engine(normalize_database_url(database_url))
+    out = {}
+    for mode in ("stale", "warmed"):
+        _load_one_ticket(engine, delta_dir, mode)
+        started = time.perf_counter()
+        minute = live_bucket()
+        if mode == "warmed":
+            warm_after_load(app.server)
+        else:
+            with app.server.app_context():
+                invalidate_data_cache()
+        warm_seconds = time.perf_counter() - started
+        visits = visit_every_page(app, clients)
+        out[mode] = {"warm_seconds": round(warm_seconds, 2), "same_minute": minute == live_bucket(),
+                     "max_ms": max(max(v.values()) for v in visits.values()),
+                     "slowest": dict(sorted(((k, max(v.values())) for k, v in visits.items()), key=lambda kv: -kv[1])[:5]),
+                     "visits": visits}
+    engine.dispose()
+    return out
+
+
+def _load_one_ticket(engine, delta_dir: Path, tag: str) -> None:
+    """Load the one-ticket delta file under a new id (a daily file into the loaded store)."""
+    from loaders.ingest import ingest_files
+
+    rows = pd.read_csv(delta_dir / "ticket_1" / "tickets.csv", dtype=str, keep_default_na=False)
+    rows["ticket_id"] = f"AFTERLOAD-{tag}-{time.time_ns()}"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "tickets.csv"
+        rows.to_csv(path, index=False)
+        report = ingest_files(engine, [path])[0]
+    if report.accepted != 1:
+        raise RuntimeError(f"the one-ticket load was not accepted: {report.errors[:3]}")
 
 
 def _post_ms(client, body: dict) -> float:
@@ -148,4 +202,4 @@ def _pct(values: list[float], q: float) -> float:
 
 
 if __name__ == "__main__":
-    print(json.dumps(measure(sys.argv[1], calls=int(sys.argv[2]))))
+    print(json.dumps(measure(sys.argv[1], calls=int(sys.argv[2]), delta_dir=sys.argv[3] if len(sys.argv) > 3 else None)))

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -69,7 +68,7 @@ def bench_scale(scale: str, url: str, args: argparse.Namespace) -> dict:
     reset_database(url)
     ingest = _in_subprocess("benchmarks.ingest", csv_dir, url)
     deltas = _in_subprocess("benchmarks.delta", ensure_delta_files(args.json), url)
-    pages = _in_subprocess("benchmarks.pages", url, args.page_calls)
+    pages = _in_subprocess("benchmarks.pages", url, args.page_calls, ensure_delta_files(args.json))
     sla = working_time.measure(n_rows=args.sla_rows)
     return {
         "rows": ingest.get("rows"),
@@ -148,10 +147,6 @@ def _in_subprocess(module: str, *args: object) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def growth(small: dict, large: dict) -> dict:
     """Large/medium ratios of the figures that should stay flat (latency) or scale (ingest time)."""
     out: dict = {}
@@ -188,6 +183,10 @@ def print_table(results: dict) -> None:
         cold = sorted(pages.get("visits", {}).items(), key=lambda kv: -max(kv[1].values()))[:5]
         print(f"cold first calls (slowest of {len(pages.get('visits', {}))} role × page visits): "
               + ", ".join(f"{k} {max(v.values()):.0f} ms" for k, v in cold))
+        for mode, after in (pages.get("after_load") or {}).items():
+            print(f"first visits after a load ({mode}{', warmed in ' + str(after['warm_seconds']) + ' s' if mode == 'warmed' else ''}"
+                  f"{'' if after['same_minute'] else ', minute changed'}): slowest "
+                  + ", ".join(f"{k} {v:.0f} ms" for k, v in after["slowest"].items()))
         mem = figures["memory_mb"]
         print(f"memory       ingest peak {mem['ingest_peak'] or 0:,.0f} MB   delta loads peak {mem['delta_peak'] or 0:,.0f} MB"
               f"   serving {mem['serving'] or 0:,.0f} MB")

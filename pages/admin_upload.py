@@ -22,9 +22,9 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, clientside_callback, dcc, html
 from dash.exceptions import PreventUpdate
+from flask import current_app
 
 from auth import Scope, audit, authorized, current_config, current_engine
-from components.cache import invalidate_data_cache
 from components.format import fmt_number
 from components.labels import code_labels
 from components.loader_words import column_word, file_name, loader_message, loader_messages
@@ -33,6 +33,7 @@ from components.grid_columns import grid_records, typed_grid
 from components.i18n import current_language, register_strings, t
 from config import Config
 from jobs.upload import UploadRefused, run_staged, stage, staged_language
+from jobs.warm import warm_after_load
 from loaders.ingest import FileReport
 from loaders.schemas import LOAD_ORDER
 from store.admin_queries import (
@@ -412,7 +413,8 @@ def show_upload_result(done: Any) -> tuple:
     """The per-file report of a finished background load, the refreshed history and quarantine runs."""
     if not isinstance(done, dict):
         raise PreventUpdate
-    invalidate_data_cache()
+    # every cached view is stale now; the first views are computed again in the background (issue 14)
+    warm_after_load(current_app._get_current_object(), background=True)
     if done.get("error"):
         key = "admin_upload.crashed" if done["error"] == "crashed" else "admin_upload.refused_job"
         return dbc.Alert(t(key), color="danger"), history_records(), run_options(), 0

@@ -261,3 +261,16 @@ def layout(scope: Scope, **_query: str) -> html.Div:
     else:
         body = _management_home(scope)
     return html.Div(body, id="home", className=f"home home-{scope.role}")
+
+
+def warm_first_view(scope: Scope) -> None:
+    """The cached data of the landing of `scope` (`jobs.warm`: computed by the load, not by the first visit)."""
+    if scope.role == "partner" and scope.partner_id:
+        try:
+            _partner_data(scope.partner_id)
+        except UnknownPartner:
+            pass
+    elif scope.role == "service_manager":
+        attention(tuple(sorted(scope.client_ids or ())))
+    elif scope.role == "management":
+        _management_data()

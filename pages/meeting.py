@@ -163,6 +163,12 @@ def attention(scope_clients: tuple[str, ...]) -> list[dict]:
         return attention_ranking(conn, list(scope_clients), _cached_brief_of)
 
 
+def warm_first_view(scope: Scope) -> None:
+    """The ranking that picks the client the page opens with, and so every brief of the user's clients (`jobs.warm`)."""
+    if scope.client_ids is not None:
+        most_attention_client(scope)
+
+
 def most_attention_client(scope: Scope) -> str | None:
     """The client of the user's scope that needs attention most (None when it has none)."""
     ranking = attention(tuple(sorted(scope.client_ids or ())))

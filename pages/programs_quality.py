@@ -129,6 +129,11 @@ def show_month(month: object, _ran: object) -> object:
     return month_body(month if isinstance(month, str) and month.strip() else None, current_language())
 
 
+def warm_first_view(_scope: object) -> None:
+    """The month the page opens with, the latest evaluated (`jobs.warm`)."""
+    month_body(None, current_language())
+
+
 @scoped_memoize()
 def month_body(month: str | None, lang: str) -> object:
     """The drawn month view, cached per scope, month, language and data version (an evaluation bumps it)."""

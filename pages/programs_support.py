@@ -123,6 +123,11 @@ def show_support(price: object) -> object:
     return support_body(float(price) if valid else float(PRICE_PER_TICKET), current_language())
 
 
+def warm_first_view(_scope: object) -> None:
+    """The page at the default ticket price (`jobs.warm`)."""
+    support_body(float(PRICE_PER_TICKET), current_language())
+
+
 @scoped_memoize()
 def support_body(price: float, lang: str) -> object:
     """The drawn page at `price`, cached per scope, price, language and data version."""

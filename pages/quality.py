@@ -236,6 +236,21 @@ def render(partner_value: Any, window: Any, scope: Scope) -> Any:
         return dbc.Alert(t("quality.unknown_partner"), color="warning")
 
 
+def warm_first_view(scope: Scope) -> None:
+    """The report the page opens with (`jobs.warm`): the partner's own, or the first partner of the picker, 12 months."""
+    if scope.sees_all:
+        with current_engine().connect() as conn:
+            choices = partner_options(conn)
+        partner_id = choices[0]["partner_id"] if choices else None
+    else:
+        partner_id = resolve_partner(scope, None)
+    if partner_id is not None:
+        try:
+            cached_view(partner_id, "ttm", current_language())
+        except UnknownPartner:
+            pass
+
+
 @scoped_memoize(timeout=300)
 def cached_view(partner_id: str, window: str, lang: str) -> list:
     """The drawn `partner_report`, memoized per logged-in scope, partner, window, language and data

@@ -227,6 +227,15 @@ def _movers(metric: str, quarter: str | None, min_answers: int, countries: tuple
         return top_movers(conn, metric, quarter, min_answers, countries, regions)
 
 
+def warm_first_view(_scope: object) -> None:
+    """The charts, movers and competence changes the page opens with: default filters, no place picked (`jobs.warm`)."""
+    _trend_view(current_language(), "region", "quarter", (), (), None, None)  # the defaults of `_url_state`
+    quarter = default_mover_quarter(_options()["quarters"])
+    if quarter is not None:
+        _movers("csat", quarter, MIN_ANSWERS, (), ())  # the mover controls' defaults (`layout`)
+    _competence((), (), None, None)
+
+
 @scoped_memoize()
 def _competence(countries: tuple, regions: tuple, start: dt.date | None, end: dt.date | None) -> pd.DataFrame:
     with current_engine().connect() as conn:

@@ -14,7 +14,7 @@ from sqlalchemy import column as sql_column
 from sqlalchemy import table as sql_table
 
 from metrics.sla import evaluate_tickets
-from store.bulk import analyze, insert_dataframe, upsert_dataframe
+from store.bulk import analyze, holds_more_than, insert_dataframe, upsert_dataframe
 from store.comparison_rollup import refresh_comparison_rollup
 from store.frames import read_frame, read_frame_bulk
 from store.models import KIND_TABLES, Client, SlaRecompute, Ticket, TicketPause, TicketSla
@@ -96,10 +96,11 @@ def materialize_sla(conn: Connection, ticket_ids: list[str] | None = None,
     now = now if now is not None else clock.now()
     calendars = load_calendars(conn)
     policies = load_policies(conn)
-    stored = conn.execute(select(func.count()).select_from(Ticket)).scalar_one()
-    if ticket_ids is not None and len(ticket_ids) >= full_refresh_share * stored:
+    tickets_table = Ticket.__table__
+    if ticket_ids is not None and not holds_more_than(conn, tickets_table, len(ticket_ids) / full_refresh_share):
         ticket_ids = None  # one sequential pass is cheaper than looking most tickets up by id
-    total = stored if ticket_ids is None else len(ticket_ids)
+    # the whole table is counted only for a full pass: a delta's checks read at most a few times its rows
+    total = conn.execute(select(func.count()).select_from(Ticket)).scalar_one() if ticket_ids is None else len(ticket_ids)
     if ticket_ids is None:
         conn.execute(delete(TicketSla))
     wanted = _staged_ids(conn, ticket_ids) if ticket_ids is not None and conn.dialect.name == "postgresql" else None
@@ -120,7 +121,7 @@ def materialize_sla(conn: Connection, ticket_ids: list[str] | None = None,
         done += len(tickets)
         if progress:
             progress(done, total)
-    if done and done >= ANALYZE_SHARE * stored:
+    if done and (ticket_ids is None or not holds_more_than(conn, tickets_table, done / ANALYZE_SHARE)):
         analyze(conn, TicketSla.__table__)  # the rollups join it next (a delta's few rows leave the statistics right)
     return done
 

@@ -6,16 +6,20 @@ records what the stored versions of those rows contributed (their old keys); aft
 
 * tickets, ticket pauses: SLA values of the touched tickets; `sla_rollup` and `support_charge_rollup`
   are sums, so the touched tickets' old contribution is taken off and their new one added (per partner ×
-  month cell); `support_speed_rollup` (medians, not sums) recomputes the strata (service × type × priority) of the
-  touched tickets, old and new;
+  month cell); `support_speed_rollup` (medians, not sums) replaces the touched tickets' rows of
+  `support_speed_values` and re-reads the median of each stratum (service × type × priority) they leave or
+  enter from its middle rows;
   `support_work_rollup` the touched tickets' rows;
 * worklog: `support_work_rollup` rows of the touched tickets;
 * surveys, projects: `survey_rollup` rows of the partners holding any version of a touched project
   (before and after the load), then `comparison_rollup` of those partners' countries (a comparison
   group never crosses a country); all countries when the latest surveyed quarters or the page windows
   changed (the privacy reference window moves);
-* anything else (clients, calendars, partners, keys, monitor tests, ...), a first load into an empty
-  table, or a file touching at least `FULL_REFRESH_SHARE` of the stored rows: the full rebuild of
+* license keys, projects, monitor tests: `competence_history` rows of the partners holding a touched key
+  or project version, before and after the load (a partner's decisions read only its own keys and
+  submitted versions); every partner's when the history's months moved (`refresh_competence_history`);
+* anything else (clients, calendars, partners, ...), a first load into an empty table, or a file
+  touching at least `FULL_REFRESH_SHARE` of the stored rows: the full rebuild of
   `store.derived.refresh_after_ingest`.
 
 Incremental = full rebuild is the contract; tests/integration/test_incremental.py checks it on random
@@ -29,19 +33,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Connection, Select, String, Table, column, func, select, table
+from sqlalchemy import Connection, Select, String, Table, column, select, table
 
 from store import clock
 from store import partner_queries as q
 from store.comparison_rollup import current_window_ids, refresh_comparison_rollup
+from store.bulk import holds_more_than
 from store.models import (
+    KIND_TABLES,
+    LicenseKey,
     ComparisonRollup,
     Partner,
     Project,
     SlaRollup,
     SupportChargeRollup,
     Survey,
-    Ticket,
 )
 from store.ticket_rollups import (
     CHARGE_ROLLUP_COLUMNS,
@@ -50,16 +56,15 @@ from store.ticket_rollups import (
     refresh_support_speed_rollup,
     refresh_support_work_rollup,
     sla_rollup_rows,
-    support_service,
 )
 
 FULL_REFRESH_SHARE = 0.5  # a file touching this share of the stored rows: one full rebuild is cheaper
 TICKET_KINDS = frozenset({"tickets", "ticket_pauses"})
 SURVEY_KINDS = frozenset({"surveys", "projects"})
-INCREMENTAL_KINDS = TICKET_KINDS | SURVEY_KINDS | {"worklog"}
-STORED_TABLE = {"tickets": "tickets", "ticket_pauses": "ticket_pauses", "worklog": "worklog",
-                "surveys": "surveys", "projects": "projects"}
-TOUCHED = "_scope_touched"  # every id the load touched: ticket ids, or project ids for surveys and projects
+COMPETENCE_KINDS = frozenset({"license_keys", "projects", "monitor_tests"})  # what competence decisions read
+INCREMENTAL_KINDS = TICKET_KINDS | SURVEY_KINDS | COMPETENCE_KINDS | {"worklog"}
+ID_COLUMN = {"surveys": "project_id", "projects": "project_id", "monitor_tests": "project_id", "license_keys": "key"}
+TOUCHED = "_scope_touched"  # every id the load touched: ticket ids, project ids, or keys (`ID_COLUMN`)
 BATCH = "_scope_batch"  # the ids of the chunk about to be written
 PARTNERS = "_scope_partners"
 LOOKUP = "_scope_lookup"
@@ -91,13 +96,12 @@ class LoadScope:
         self.timings: dict[str, float] = {}
         self.seen: set[str] = set()
         self.rows = 0
-        self.strata: set[tuple] = set()
         self.old_partners: set[str] = set()
         self.full = kind not in INCREMENTAL_KINDS
         if self.full:
             return
-        self.stored = conn.execute(select(func.count()).select_from(table(STORED_TABLE[kind]))).scalar_one()
-        self.full = self.stored == 0  # a first load: nothing to keep, the full build is the cheapest
+        self.stored = KIND_TABLES[kind][0].__table__
+        self.full = not holds_more_than(conn, self.stored, 0)  # a first load: nothing to keep, the full build is cheapest
         if self.full:
             return
         _create_id_table(conn, TOUCHED)
@@ -115,11 +119,10 @@ class LoadScope:
         if self.full or rows.empty:
             return
         self.rows += len(rows)
-        if self.rows >= FULL_REFRESH_SHARE * self.stored:
+        if not holds_more_than(self.conn, self.stored, self.rows / FULL_REFRESH_SHARE):
             self.full = True  # most rows touched: the full rebuild is cheaper than the bookkeeping
             return
-        id_column = "project_id" if self.kind in SURVEY_KINDS else "ticket_id"
-        ids = set(rows[id_column].astype(str))
+        ids = set(rows[ID_COLUMN.get(self.kind, "ticket_id")].astype(str))
         if self.kind == "surveys":  # a survey moved to another project leaves its old project's partners
             _stage_ids(self.conn, LOOKUP, rows["survey_id"].astype(str).unique(), create=True)
             ids.update(self.conn.execute(select(Survey.project_id).distinct().where(
@@ -134,10 +137,12 @@ class LoadScope:
             with self.stage("old_contributions"):
                 for rollup in ADDITIVE:
                     _add_contribution(self.conn, rollup, _ids_of(BATCH), -1)
-                self.strata.update(self._strata(_ids_of(BATCH)))
         if self.kind == "projects":
             self.old_partners.update(self.conn.execute(
                 select(Project.partner_id).distinct().where(Project.project_id.in_(_ids_of(BATCH)))).scalars())
+        if self.kind == "license_keys":  # a key handed to another partner leaves its old partner's decisions
+            self.old_partners.update(self.conn.execute(
+                select(LicenseKey.partner_id).distinct().where(LicenseKey.key.in_(_ids_of(BATCH)))).scalars())
 
     # -- after the last chunk
     def refresh(self, ticket_ids: list[str] | None) -> None:
@@ -157,11 +162,8 @@ class LoadScope:
                     refresh_support_work_rollup(self.conn, _ids_of(TOUCHED))
             if self.kind in SURVEY_KINDS:
                 self._refresh_surveys()
-            if self.kind == "projects":
-                with self.stage("competence_history"):
-                    from store.rollups import refresh_competence_history
-
-                    refresh_competence_history(self.conn)
+            if self.kind in COMPETENCE_KINDS:
+                self._refresh_competence()
         _drop_temp(self.conn)
 
     def _refresh_tickets(self) -> None:
@@ -174,15 +176,34 @@ class LoadScope:
                 _add_contribution(self.conn, rollup, _ids_of(TOUCHED), +1)
                 _apply_delta(self.conn, rollup)
         with self.stage("speed_rollup"):
-            self.strata.update(self._strata(_ids_of(TOUCHED)))
-            refresh_support_speed_rollup(self.conn, self.strata)
+            refresh_support_speed_rollup(self.conn, _ids_of(TOUCHED))
+
+    def _touched_partners(self) -> list[str]:
+        """Partners holding a touched key or project version, before or after the load."""
+        if self.kind == "license_keys":
+            now = select(LicenseKey.partner_id).where(LicenseKey.key.in_(_ids_of(TOUCHED)))
+        else:
+            now = select(Project.partner_id).where(Project.project_id.in_(_ids_of(TOUCHED)))
+        return sorted((self.old_partners | set(self.conn.execute(now.distinct()).scalars())) - {None})
+
+    def _stage_partners(self) -> bool:
+        """The touched partners in the `PARTNERS` id table (once); False when there are none."""
+        if not hasattr(self, "partners"):
+            self.partners = self._touched_partners()
+            if self.partners:
+                _stage_ids(self.conn, PARTNERS, self.partners, create=True)
+        return bool(self.partners)
+
+    def _refresh_competence(self) -> None:
+        from store.rollups import refresh_competence_history
+
+        with self.stage("competence_history"):
+            if self._stage_partners():
+                refresh_competence_history(self.conn, partners=_ids_of(PARTNERS))
 
     def _refresh_surveys(self) -> None:
-        partners = self.old_partners | set(self.conn.execute(
-            select(Project.partner_id).distinct().where(Project.project_id.in_(_ids_of(TOUCHED)))).scalars())
-        if not partners:
+        if not self._stage_partners():
             return
-        _stage_ids(self.conn, PARTNERS, sorted(partners), create=True)
         with self.stage("survey_rollup"):
             from store.rollups import refresh_survey_rollup
 
@@ -196,11 +217,6 @@ class LoadScope:
                 select(Partner.country).distinct().where(Partner.partner_id.in_(_ids_of(PARTNERS)),
                                                          Partner.country.is_not(None))).scalars())
             refresh_comparison_rollup(self.conn, now=now, countries=countries)
-
-    def _strata(self, ids: Select) -> set[tuple]:
-        """(service, type, priority) of the tickets `ids` selects: the support-speed strata they count in."""
-        stmt = select(support_service(), Ticket.type, Ticket.priority).distinct().where(Ticket.ticket_id.in_(ids))
-        return {tuple(row) for row in self.conn.execute(stmt)}
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
@@ -272,4 +288,5 @@ def _apply_delta(conn: Connection, rollup: AdditiveRollup) -> None:
         f'SELECT {_names(group)}, {summed} FROM "{rollup.delta}" WHERE 1 = 1 GROUP BY {_names(group)} '
         f"HAVING {nonzero} ON CONFLICT ({_names(key)}) DO UPDATE SET {updates}")
     zero = " AND ".join(f'"{c}" = 0' for c in rollup.sums)
-    conn.exec_driver_sql(f'DELETE FROM "{rollup.table.name}" WHERE {zero}')
+    cells = f'({_names(key)}) IN (SELECT {_names(key)} FROM "{rollup.delta}")'  # only cells the load changed
+    conn.exec_driver_sql(f'DELETE FROM "{rollup.table.name}" WHERE {zero} AND {cells}')

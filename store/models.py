@@ -495,6 +495,27 @@ class SupportSpeedRollup(Base):
     priority: Mapped[int | None] = mapped_column(SmallInteger)
     tickets: Mapped[int] = mapped_column(Integer)
     median_working_s: Mapped[float] = mapped_column(Float)
+    # the lower middle row of the stratum in `support_speed_values` order: where a delta load starts walking
+    middle_seconds: Mapped[float | None] = mapped_column(Float)
+    middle_ticket_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class SupportSpeedValue(Base):
+    """The resolution working time of each resolved psm/classic ticket, ordered within its speed stratum.
+
+    `support_speed_rollup` reads its exact medians from here: the index on (service, type, priority,
+    seconds, ticket_id) orders each stratum strictly, so a load finds a touched stratum's new middle rows by
+    walking from the stored middle row as many rows as it added or removed, without sorting or counting the
+    stratum (issue 14). Kept by `store.ticket_rollups.refresh_support_speed_rollup`.
+    """
+
+    __tablename__ = "support_speed_values"
+    __table_args__ = (Index("ix_support_speed_values_stratum", "service", "type", "priority", "seconds", "ticket_id"),)
+    ticket_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    service: Mapped[str] = mapped_column(String(16))
+    type: Mapped[str | None] = mapped_column(String(16))
+    priority: Mapped[int | None] = mapped_column(SmallInteger)
+    seconds: Mapped[float] = mapped_column(Float)
 
 
 class SupportChargeRollup(Base):

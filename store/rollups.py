@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
+from metrics.program_dates import month_starts, utc_timestamp
 from metrics.programs import competence_history, submitted_versions
 from metrics.survey import QUESTIONS, RECOMMEND_QUESTIONS
 from store.bulk import analyze, insert_dataframe, replace_rows
@@ -135,23 +136,35 @@ def refresh_survey_rollup(conn: Connection, partners: Select | None = None) -> i
     return int(conn.execute(total).scalar_one())
 
 
-def refresh_competence_history(conn: Connection, now: pd.Timestamp | None = None) -> int:
+def refresh_competence_history(conn: Connection, now: pd.Timestamp | None = None,
+                               partners: Select | None = None) -> int:
     """Rebuild `competence_history` for every 1st of a month up to `now` (default: today, UTC).
 
     seed 000: competence is assigned or revoked on the 1st of each month from the activated keys bought
     14 to 2 months earlier; the history starts on the first 1st at which any key can count
     (earliest purchase + 2 months). Returns the number of rows written.
+
+    `partners`: rebuild only the rows of the partners it selects (a load touched their keys, project
+    versions or monitor tests). A partner's decisions read only its own keys and its own submitted versions,
+    so the other rows stay; but when the months of the history moved (an earlier first purchase, or a new
+    1st of a month since the last rebuild) every partner's rows are rebuilt.
     """
     now = clock.now() if now is None else pd.Timestamp(now)
-    keys = read_frame_bulk(conn, select(LicenseKey))
-    conn.execute(delete(CompetenceHistoryRow))
+    if partners is not None and not _same_history_months(conn, now):
+        partners = None
+    keys_stmt, projects_stmt, tests_stmt = select(LicenseKey), select(Project), select(MonitorTest)
+    if partners is None:
+        conn.execute(delete(CompetenceHistoryRow))
+    else:
+        conn.execute(delete(CompetenceHistoryRow).where(CompetenceHistoryRow.partner_id.in_(partners)))
+        keys_stmt = keys_stmt.where(LicenseKey.partner_id.in_(partners))
+        projects_stmt = projects_stmt.where(Project.partner_id.in_(partners))
+        tests_stmt = tests_stmt.where(MonitorTest.project_id.in_(projects_stmt.with_only_columns(Project.project_id)))
+    keys = read_frame_bulk(conn, keys_stmt)
     if keys.empty:  # nothing to decide (before the first keys file): skip reading projects and tests
         return 0
-    projects = read_frame_bulk(conn, select(Project))
-    tests = read_frame_bulk(conn, select(MonitorTest))
-    submitted = submitted_versions(projects, tests)
-    start = keys["purchased_at"].min() + pd.DateOffset(months=2)
-    history = competence_history(keys, submitted, start, now)
+    submitted = submitted_versions(read_frame_bulk(conn, projects_stmt), read_frame_bulk(conn, tests_stmt))
+    history = competence_history(keys, submitted, _history_start(conn), now)
     if history.empty:
         return 0
     rows = pd.DataFrame({
@@ -165,6 +178,23 @@ def refresh_competence_history(conn: Connection, now: pd.Timestamp | None = None
         "window_start": history["window_start"].dt.date,
         "window_end": history["window_end"].dt.date,
     })
-    insert_dataframe(conn, CompetenceHistoryRow.__table__, rows)  # emptied above: COPY on PostgreSQL
-    analyze(conn, CompetenceHistoryRow.__table__)
+    insert_dataframe(conn, CompetenceHistoryRow.__table__, rows)  # COPY on PostgreSQL
+    if partners is None:
+        analyze(conn, CompetenceHistoryRow.__table__)
     return len(rows)
+
+
+def _history_start(conn: Connection) -> pd.Timestamp | None:
+    """seed 000: the first 1st at which any key can count is after the earliest purchase + 2 months."""
+    first = conn.execute(select(func.min(LicenseKey.purchased_at))).scalar_one()
+    return None if first is None else utc_timestamp(first) + pd.DateOffset(months=2)
+
+
+def _same_history_months(conn: Connection, now: pd.Timestamp) -> bool:
+    """Whether the stored history covers exactly the months a full rebuild at `now` would decide."""
+    start = _history_start(conn)
+    months = month_starts(start, now) if start is not None else pd.DatetimeIndex([])
+    first, last = conn.execute(select(func.min(CompetenceHistoryRow.month), func.max(CompetenceHistoryRow.month))).one()
+    if months.empty or first is None:
+        return months.empty and first is None
+    return (first, last) == (months[0].date(), months[-1].date())

@@ -3,7 +3,8 @@
 The small demo (tickets cut to 3,000) is loaded without some held-out rows; then delta files are loaded
 one by one through the real ingest path: new and changed tickets (moved to another partner, client,
 service, type and time), pauses, worklog, projects handed to another partner, and new surveys and
-surveys moved to another project. Each delta refreshes only the keys it touched (`store.incremental`).
+surveys moved to another project, license keys handed to another partner or bought at another time, and
+monitor test results changed. Each delta refreshes only the keys it touched (`store.incremental`).
 The derived tables must then equal what `store.derived.rebuild_all` (the full rebuild) makes of the same
 inputs after every delta, on SQLite and PostgreSQL, for several random deltas.
 """
@@ -24,6 +25,7 @@ from store.models import (
     SlaRollup,
     SupportChargeRollup,
     SupportSpeedRollup,
+    SupportSpeedValue,
     SupportWorkRollup,
     SurveyRollup,
     TicketSla,
@@ -35,7 +37,8 @@ BASE_KINDS = ("partners", "clients", "staff", "projects", "monitor_tests", "lice
               "ticket_pauses", "worklog")
 DERIVED = {  # table -> columns that are not derived values (bookkeeping)
     TicketSla: ["computed_at"], SurveyRollup: [], SlaRollup: [], SupportSpeedRollup: ["id"],
-    SupportChargeRollup: [], SupportWorkRollup: [], ComparisonRollup: [], CompetenceHistoryRow: [],
+    SupportSpeedValue: [], SupportChargeRollup: [], SupportWorkRollup: [], ComparisonRollup: [],
+    CompetenceHistoryRow: [],
 }
 COMPARED = ("csat:q_dev_quality", "nps:q_recommend_partner")
 TICKET_TIMES = ["created_at", "accepted_at", "due_at", "resolved_at", "closed_at", "requirements_at", "spec_at",
@@ -57,7 +60,8 @@ def split(demo: dict[str, pd.DataFrame], seed: int) -> tuple[dict[str, pd.DataFr
     rng = np.random.default_rng(seed)
     base = {kind: demo[kind] for kind in BASE_KINDS}
     held = {kind: rng.random(len(demo[kind])) < share
-            for kind, share in (("tickets", 0.05), ("ticket_pauses", 0.1), ("worklog", 0.05), ("surveys", 0.08))}
+            for kind, share in (("tickets", 0.05), ("ticket_pauses", 0.1), ("worklog", 0.05), ("surveys", 0.08),
+                                ("license_keys", 0.05), ("monitor_tests", 0.03))}
     for kind, mask in held.items():
         base[kind] = demo[kind][~mask]
 
@@ -81,6 +85,13 @@ def split(demo: dict[str, pd.DataFrame], seed: int) -> tuple[dict[str, pd.DataFr
     whole = base["projects"][base["projects"]["project_id"].isin(moved)].copy()
     whole["partner_id"] = whole["project_id"].map(dict(zip(moved, rng.choice(partners, len(moved)))))
     projects = pd.concat([whole, versions]).drop_duplicates(["project_id", "version"], keep="last")
+    keys = changed("license_keys", 40)  # handed to another partner, bought or activated at another time
+    keys["partner_id"] = rng.choice(partners, len(keys))
+    for column in ("purchased_at", "activated_at"):
+        keys[column] = keys[column] + pd.to_timedelta(rng.integers(-60, 60, len(keys)), unit="D")
+    tests = changed("monitor_tests", 60)  # results changed: versions become submitted or stop being submitted
+    tests["result"] = rng.choice(["passed", "failed", "manual"], len(tests))
+    tests["comment"] = rng.choice([None, "проверено вручную"], len(tests))
     surveys = changed("surveys", 30)
     surveys["project_id"] = rng.choice(demo["projects"]["project_id"].unique(), len(surveys))
     surveys["version"] = np.nan  # attributed to the version submitted by then
@@ -91,6 +102,8 @@ def split(demo: dict[str, pd.DataFrame], seed: int) -> tuple[dict[str, pd.DataFr
         {"worklog": pd.concat([worklog, worklog.head(20).assign(hours=1.5)]).drop_duplicates(
             ["ticket_id", "staff", "work_date", "work_type"], keep="last")},
         {"projects": projects},
+        {"license_keys": pd.concat([demo["license_keys"][held["license_keys"]], keys])},
+        {"monitor_tests": pd.concat([demo["monitor_tests"][held["monitor_tests"]], tests])},
         {"surveys": pd.concat([demo["surveys"][held["surveys"]], surveys])},
     ]
     return base, deltas
@@ -117,11 +130,12 @@ def assert_equal_to_full_rebuild(engine, after: str) -> None:
         pd.testing.assert_frame_equal(incremental[name], frame, check_dtype=False, rtol=1e-9, obj=f"{name} after {after}")
 
 
-def load(engine, demo: dict[str, pd.DataFrame], frames: dict[str, pd.DataFrame], folder) -> None:
+def load(engine, demo: dict[str, pd.DataFrame], frames: dict[str, pd.DataFrame], folder) -> list:
     """Load `frames` as the demo's CSV files (the other frames only give the time zones of the offsets)."""
     written = write_csv({**demo, **frames}, folder)
     reports = ingest_files(engine, [path for path in written if path.stem in frames])
     assert all(not r.refused for r in reports), [r.errors for r in reports if r.refused]
+    return reports
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -134,5 +148,6 @@ def test_delta_loads_leave_every_derived_table_equal_to_its_full_rebuild(engine,
     base, deltas = split(demo, seed)
     load(engine, demo, base, tmp_path / "base")
     for number, delta in enumerate(deltas):
-        load(engine, demo, delta, tmp_path / f"delta{number}")
+        reports = load(engine, demo, delta, tmp_path / f"delta{number}")
+        assert all("full_refresh" not in r.derived_stages for r in reports)  # the incremental path was taken
         assert_equal_to_full_rebuild(engine, after=f"the {next(iter(delta))} delta")

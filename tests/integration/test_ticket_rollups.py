@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, delete, insert, select
 
 from reports.programs import support_overview, support_overview_from_rollups
 from store.frames import read_frame
-from store.models import Client, Deposit, Partner, Ticket, TicketSla, Worklog
+from store.models import Client, Deposit, Partner, SupportSpeedRollup, Ticket, TicketSla, Worklog
 from store.program_queries import (
     partner_names,
     support_charge_counts,
@@ -27,7 +28,7 @@ from store.program_queries import (
     support_speed_strata,
 )
 from store.rollups import refresh_rollups
-from store.ticket_rollups import refresh_ticket_rollups
+from store.ticket_rollups import refresh_support_speed_rollup, refresh_ticket_rollups, support_service
 from store.trend_queries import sla_trend_counts
 from tests.integration.demo_backends import demo_engine
 
@@ -49,6 +50,12 @@ def add_ticket(conn, ticket_id: str, service: str = "classic", type_: str | None
 
 
 # ---------------------------------------------------------------- hand-made
+
+def speed_rows(conn) -> pd.DataFrame:
+    rows = read_frame(conn, select(SupportSpeedRollup).order_by(SupportSpeedRollup.service))
+    return rows.drop(columns="id").reset_index(drop=True)
+
+
 
 def test_speed_rollup_keeps_the_exact_median_of_odd_and_even_strata(engine):
     with engine.begin() as conn:
@@ -171,3 +178,30 @@ def test_worked_time_from_rollup_equals_the_newest_worked_psm_tickets(demo):
               .head(300).reset_index(drop=True))
     assert len(rolled["worked"]) == 300
     pd.testing.assert_frame_equal(rolled["worked"], newest, check_dtype=False)
+
+
+def test_speed_medians_follow_small_loads_exactly_in_both_directions(engine):
+    # ties (equal seconds, ordered by ticket id), rows before, at and after the middle, a stratum emptied and
+    # refilled: after every few-ticket refresh the rollup equals the pandas median and the full rebuild
+    rng = np.random.default_rng(7)
+    with engine.begin() as conn:
+        for i in range(25):
+            add_ticket(conn, f"t{i:03d}", "psm", resolution_h=float(rng.integers(1, 8)))
+        refresh_ticket_rollups(conn)
+        for step in range(30):
+            ids = [f"t{i:03d}" for i in rng.choice(40, int(rng.integers(1, 4)), replace=False)]
+            for ticket_id in ids:
+                conn.execute(delete(TicketSla).where(TicketSla.ticket_id == ticket_id))
+                conn.execute(delete(Ticket).where(Ticket.ticket_id == ticket_id))
+                hours = None if rng.random() < 0.2 else float(rng.integers(1, 8))
+                add_ticket(conn, ticket_id, str(rng.choice(["psm", "classic"])), resolution_h=hours)
+            refresh_support_speed_rollup(conn, select(Ticket.ticket_id).where(Ticket.ticket_id.in_(ids)))
+            incremental = speed_rows(conn)
+            values = read_frame(conn, select(support_service(Ticket.service).label("service"),
+                                             TicketSla.resolution_working_s)
+                                .join_from(Ticket, TicketSla, TicketSla.ticket_id == Ticket.ticket_id)
+                                .where(TicketSla.resolution_working_s.is_not(None)))
+            medians = values.groupby("service")["resolution_working_s"].median()
+            assert incremental.set_index("service")["median_working_s"].to_dict() == medians.to_dict(), step
+            refresh_support_speed_rollup(conn)
+            pd.testing.assert_frame_equal(incremental, speed_rows(conn), obj=f"step {step}")

@@ -1,0 +1,129 @@
+"""Warm after a load (issue 14): the first view of each page after a load is served from the cache.
+
+The small demo (SQLite) behind an app; every demo role opens its pages as a browser does (the routing
+callback, then the page's main callbacks with the inputs the page opens with). A view computed on that visit
+writes a new entry into the scoped cache; a view the load warmed is only read.
+"""
+from __future__ import annotations
+
+import shutil
+import threading
+
+import pytest
+
+from benchmarks.pages import payload
+from components.cache import current_cache
+from metrics.deposit import PRICE_PER_TICKET
+from jobs.warm import warm_after_load, warm_views
+from tests.integration.admin_app import call
+from tests.integration.callback_harness import logged_in_client, make_app
+from tests.integration.demo_backends import demo_sqlite_file
+from tests.integration.test_admin_upload import UPLOAD_OUTPUTS
+from tools.loadtest import routing_payload
+
+NOW = "2026-11-30T09:00:00+03:00"
+TRENDS_FIRST_VIEW = [  # the filters /trends opens with: region by quarter, no place picked, no dates
+    {"output": "trends-charts.children",
+     "inputs": [{"id": "trends-dimension", "property": "value", "value": "region"},
+                {"id": "trends-grain", "property": "value", "value": "quarter"},
+                {"id": "trends-country", "property": "value", "value": []},
+                {"id": "trends-region", "property": "value", "value": []},
+                {"id": "trends-dates", "property": "start_date", "value": None},
+                {"id": "trends-dates", "property": "end_date", "value": None}]},
+    {"output": "trends-competence.children",
+     "inputs": [{"id": "trends-country", "property": "value", "value": []},
+                {"id": "trends-region", "property": "value", "value": []},
+                {"id": "trends-dates", "property": "start_date", "value": None},
+                {"id": "trends-dates", "property": "end_date", "value": None}]},
+]
+QUALITY_FIRST_VIEW = [{"output": "quality-body.children",
+                       "inputs": [{"id": "quality-partner", "property": "value", "value": None},
+                                  {"id": "quality-window", "property": "value", "value": "ttm"}]}]
+PQ_FIRST_VIEW = [{"output": "pq-body.children",
+                  "inputs": [{"id": "pq-month", "property": "value", "value": None},
+                             {"id": "pq-run-message", "property": "children", "value": None}]}]
+SUPPORT_FIRST_VIEW = [{"output": "pu-body.children",
+                       "inputs": [{"id": "pu-price", "property": "value", "value": PRICE_PER_TICKET}]}]
+VISITS = {  # login -> (page path, main callbacks of its first view)
+    "partner": [("/", []), ("/quality", QUALITY_FIRST_VIEW)],
+    "manager": [("/", []), ("/meeting", [])],
+    "management": [("/", []), ("/trends", TRENDS_FIRST_VIEW), ("/programs/quality", PQ_FIRST_VIEW)],
+    "admin": [("/programs/quality", PQ_FIRST_VIEW), ("/programs/support", SUPPORT_FIRST_VIEW)],
+}
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("warm")
+    shutil.copyfile(demo_sqlite_file(tmp_path_factory), folder / "quality.db")
+    return make_app(folder)
+
+
+@pytest.fixture()
+def computed(app, monkeypatch) -> list[str]:
+    """The scoped-cache entries written from now on: one per view computed instead of read. «Now» stands still,
+    so the warm and the visits fall in one minute of the live SLA state (the cache keys carry it)."""
+    monkeypatch.setenv("QUALITY_NOW", NOW)
+    with app.server.app_context():
+        cache = current_cache()
+    written: list[str] = []
+    original = cache.set
+
+    def set_and_record(key, *args, **kwargs):
+        if str(key).startswith("scoped:"):
+            written.append(key)
+        return original(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "set", set_and_record)
+    return written
+
+
+def visit_first_views(app) -> list[str]:
+    """Each demo login opens its pages once; returns what failed (non-200 answers)."""
+    failures = []
+    for login, pages in VISITS.items():
+        client = logged_in_client(app, login)
+        for path, callbacks in pages:
+            for body in [routing_payload(path)] + [payload(spec) for spec in callbacks]:
+                response = client.post("/_dash-update-component", json=body)
+                if response.status_code != 200:
+                    failures.append(f"{login} {path} {body['output']}: {response.status_code}")
+    return failures
+
+
+def test_after_a_load_each_page_first_view_is_read_from_the_cache(app, computed):
+    warmed = warm_after_load(app.server)
+    assert {"partner quality", "manager home", "management trends", "admin programs_support"} <= set(warmed)
+    computed.clear()
+    assert visit_first_views(app) == []
+    assert computed == []
+
+
+def test_without_the_warm_the_first_views_after_a_load_are_computed(app, computed):
+    # the control of the test above: a load that only makes the cache stale leaves the first visits cold
+    from components.cache import invalidate_data_cache
+
+    with app.server.app_context():
+        invalidate_data_cache()
+    assert visit_first_views(app) == []
+    assert len(computed) >= len(VISITS)
+
+
+def test_warm_covers_only_the_pages_of_each_users_role(app, monkeypatch):
+    monkeypatch.setenv("QUALITY_NOW", NOW)
+    warmed = warm_views(app.server, logins=["partner", "manager"])
+    assert {key.split()[1] for key in warmed if key.startswith("partner ")} == {"home", "quality"}
+    assert {key.split()[1] for key in warmed if key.startswith("manager ")} == {"home", "meeting"}
+
+
+def test_an_uploads_result_warms_the_first_views_in_the_background(app, computed):
+    client = logged_in_client(app, "admin")
+    status, _ = call(client, app, UPLOAD_OUTPUTS, [("admin-upload-done", "data", {"reports": [], "unreadable": []})])
+    assert status == 200
+    warming = [t for t in threading.enumerate() if t.name == "warm-after-load"]
+    assert warming
+    for thread in warming:
+        thread.join(timeout=120)
+    computed.clear()
+    assert visit_first_views(app) == []
+    assert computed == []
