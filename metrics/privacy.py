@@ -271,9 +271,9 @@ def _evaluate_whole(viewers: pd.DataFrame, cells: pd.DataFrame, quarters: tuple[
     return status.set_index("partner_id")["status"].reindex(viewers["partner_id"])
 
 
-def _group_names(level: str, groups: pd.Series) -> tuple[pd.Series, pd.Series]:
-    if groups.astype(str).str.contains(_SEP, regex=False).any():  # a stacked problem: drop the metric prefix
-        groups = groups.astype(object).where(groups.isna(), groups.astype(str).str.split(_SEP, n=1).str[1])
+def _group_names(level: str, groups: pd.Series, labels: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Names of group codes (`labels`: code -> the group's value in the partners' table)."""
+    groups = groups.map(labels)
     if level != "country":
         return groups, groups
     names = groups.map(lambda code: COUNTRY_NAMES.get(code, (code, code)))
@@ -334,7 +334,7 @@ class _Level:
 
 
 def _level_state(level: str, geo: pd.DataFrame, cells: pd.DataFrame, reference: Window,
-                 quarters: tuple[str, ...], all_quarters: tuple[str, ...]) -> _Level:
+                 quarters: tuple[str, ...], all_quarters: tuple[str, ...], labels: pd.Series) -> _Level:
     level_cells = cells.merge(geo[["partner_id", level]], on="partner_id").rename(columns={level: "group"})
     level_cells = level_cells[level_cells["group"].notna()]
     viewers = geo[["partner_id", level]].rename(columns={level: "group"})
@@ -345,7 +345,7 @@ def _level_state(level: str, geo: pd.DataFrame, cells: pd.DataFrame, reference: 
     known = viewers["group"].notna().to_numpy()
     # an empty reference group has no other partners: report it as "fewer than 5 partners"
     ref_status = pd.Series(np.where(known, ref.replace("empty", "partners").to_numpy(), "unknown"), index=ref.index)
-    name_ru, name_en = _group_names(level, viewers["group"].set_axis(ref.index))
+    name_ru, name_en = _group_names(level, viewers["group"].set_axis(ref.index), labels)
     ref_ru, ref_en = _failure_text(ref_status, name_ru, name_en, level)
     sec_ru, sec_en = _failure_text(pd.Series("complement", index=ref.index), name_ru, name_en, level)
     frz_ru, frz_en = _failure_text(pd.Series("frozen", index=ref.index), name_ru, name_en, level)
@@ -364,7 +364,7 @@ def _level_window(state: _Level, window: Window) -> pd.DataFrame:
     return pd.concat([req.assign(level=state.name, fail_ru=req_ru, fail_en=req_en), texts], axis=1)
 
 
-_NO_GROUP = "\x00"  # stands for a partner without a group at the finer level (never a shown group)
+_NO_GROUP = -1.0  # stands for a partner without a group at the finer level (never a shown group)
 
 
 @dataclass(frozen=True)
@@ -551,9 +551,6 @@ def comparison_groups_windows(
                                      None if frozen is None else {metric: frozen})[metric]
 
 
-_SEP = "\x1f"  # joins a metric and an id when several metrics are evaluated as one stacked problem
-
-
 def comparison_groups_metrics(
     partners: pd.DataFrame,
     answers: pd.DataFrame,
@@ -568,8 +565,8 @@ def comparison_groups_metrics(
     (`frozen`: metric -> window -> its frozen levels).
 
     Metrics never share a group, so metrics whose data ends with the same quarter (the same reference and
-    suppression quarters) are evaluated as one problem: every partner id and group is prefixed with its
-    metric. That costs one pass instead of one per metric (the fixed cost of a pass dominates a country).
+    suppression quarters) are evaluated as one problem: each metric's partners and groups get their own
+    range of integer codes. That costs one pass instead of one per metric (the fixed cost of a pass dominates a country).
     """
     parsed = {metric: parse_metric(metric) for metric in metrics}
     wins = [parse_window(window) for window in windows]
@@ -581,24 +578,43 @@ def comparison_groups_metrics(
     # every partner is evaluated, even for one viewer: what others are shown decides secondary suppression
     cells = {metric: _partner_quarter_cells(answers, question, scheme) if counts is None
              else cells_from_counts(counts, question, scheme) for metric, (_, question) in parsed.items()}
+    # ids and groups become integer codes (grouping on them is several times quicker than on text), and
+    # each metric of a stacked problem gets its own range of codes
+    n_geo = len(geo)
+    ids = pd.Index(geo["partner_id"])
+    factorized = {level: pd.factorize(geo[level]) for level in LEVELS}
     by_latest: dict[str | None, list[str]] = {}
     for metric in metrics:
         by_latest.setdefault(cells[metric]["quarter"].max() if len(cells[metric]) else None, []).append(metric)
     results: dict[str, dict[str, pd.DataFrame]] = {}
     for latest, group in by_latest.items():
-        stacked_geo = pd.concat([_prefixed(geo, metric, ["partner_id", *LEVELS]) for metric in group],
-                                ignore_index=True)
-        stacked_cells = pd.concat([_prefixed(cells[metric], metric, ["partner_id"]) for metric in group],
-                                  ignore_index=True)
-        kinds = np.repeat([parsed[metric][0] for metric in group], len(geo))
+        block = np.repeat(np.arange(len(group)), n_geo)
+        stacked_geo = pd.DataFrame({"partner_id": block * n_geo + np.tile(np.arange(n_geo), len(group))})
+        labels = {}
+        for level, (codes, uniques) in factorized.items():
+            tiled = np.tile(codes, len(group))
+            stacked_geo[level] = np.where(tiled >= 0, block * len(uniques) + tiled, np.nan)
+            labels[level] = pd.Series(np.tile(np.asarray(uniques, dtype=object), len(group)),
+                                      index=np.arange(len(uniques) * len(group), dtype=float))
+        parts = []
+        for i, metric in enumerate(group):
+            at = ids.get_indexer(cells[metric]["partner_id"])
+            parts.append(cells[metric][at >= 0].assign(partner_id=i * n_geo + at[at >= 0]))
+        stacked_cells = pd.concat(parts, ignore_index=True)
+        kinds = np.repeat([parsed[metric][0] for metric in group], n_geo)
         pins = {}
         for window in windows:
-            parts = [_prefixed_index(frozen[metric][window], metric) for metric in group
-                     if frozen is not None and frozen.get(metric, {}).get(window) is not None]
-            pins[window] = pd.concat(parts) if parts else None
-        by_window = _evaluate(stacked_geo, stacked_cells, latest, windows, wins, kinds, pins)
+            pinned = []
+            for i, metric in enumerate(group):
+                levels = None if frozen is None else frozen.get(metric, {}).get(window)
+                if levels is not None and len(levels):
+                    at = ids.get_indexer(levels.index)
+                    pinned.append(pd.Series(levels.to_numpy(dtype=object)[at >= 0], index=i * n_geo + at[at >= 0],
+                                            dtype=object))
+            pins[window] = pd.concat(pinned) if pinned else None
+        by_window = _evaluate(stacked_geo, stacked_cells, latest, windows, wins, kinds, pins, labels)
         for i, metric in enumerate(group):
-            rows = slice(i * len(geo), (i + 1) * len(geo))
+            rows = slice(i * n_geo, (i + 1) * n_geo)
             results[metric] = {}
             for window, frame in by_window.items():
                 result = frame.iloc[rows].set_axis(pd.Index(geo["partner_id"], name="partner_id"))
@@ -606,26 +622,15 @@ def comparison_groups_metrics(
     return {metric: results[metric] for metric in metrics}
 
 
-def _prefixed(frame: pd.DataFrame, metric: str, columns: list[str]) -> pd.DataFrame:
-    """`frame` with `metric` + separator before the values of `columns` (missing values stay missing)."""
-    out = frame.copy()
-    for column in columns:
-        values = out[column].astype(object)
-        out[column] = (metric + _SEP + values.astype(str)).where(values.notna(), None)
-    return out
-
-
-def _prefixed_index(series: pd.Series, metric: str) -> pd.Series:
-    return pd.Series(series.to_numpy(dtype=object), index=metric + _SEP + series.index.astype(str), dtype=object)
-
-
 def _evaluate(geo: pd.DataFrame, cells: pd.DataFrame, latest: str | None, windows: Sequence[str],
-              wins: list[Window], kinds: np.ndarray, frozen: Mapping[str, pd.Series | None]) -> dict[str, pd.DataFrame]:
-    """The comparison of every viewer of `geo` in each window (one problem: ids may carry a metric prefix)."""
+              wins: list[Window], kinds: np.ndarray, frozen: Mapping[str, pd.Series | None],
+              labels: dict[str, pd.Series]) -> dict[str, pd.DataFrame]:
+    """The comparison of every viewer of `geo` in each window (one problem of integer ids and group codes;
+    `labels`: per level, group code -> name)."""
     reference = parse_window(f"ttm:{latest}") if latest else Window("none", (), True)
     quarters = suppression_quarters(latest)
     all_quarters = tuple(sorted(set(quarters).union(*(win.quarters for win in wins))))
-    states = [_level_state(level, geo, cells, reference, quarters, all_quarters) for level in LEVELS]
+    states = [_level_state(level, geo, cells, reference, quarters, all_quarters, labels[level]) for level in LEVELS]
     quarter_ok = {state.name: state.quarter_ok for state in states}
     idx = pd.Index(geo["partner_id"], name="partner_id")
     n_viewers = len(idx)
@@ -635,11 +640,15 @@ def _evaluate(geo: pd.DataFrame, cells: pd.DataFrame, latest: str | None, window
     no_one = np.zeros(n_viewers, dtype=bool)
     unfrozen = _secondary_suppression(geo, cells, quarters, quarter_ok, ref_ok, chosen, has_level, no_one)
     results = {}
+    decisions: dict[tuple, tuple] = {}  # the two page windows are usually frozen alike: decide once
     for window, win in zip(windows, wins):
         levels = [_level_window(state, win) for state in states]
         pinned_levels = frozen.get(window)
+        key = () if pinned_levels is None else (tuple(pinned_levels.index), tuple(pinned_levels.to_numpy()))
         if pinned_levels is None or len(pinned_levels) == 0:
             decided, fixed = unfrozen, no_one
+        elif key in decisions:
+            decided, fixed = decisions[key]
         else:
             # a level decided when the window was first shown stays: shown there or withheld, never finer
             frozen_at = (pd.Series(pinned_levels, dtype=object).reindex(idx)
@@ -649,6 +658,7 @@ def _evaluate(geo: pd.DataFrame, cells: pd.DataFrame, latest: str | None, window
             decided = _secondary_suppression(
                 geo, cells, quarters, quarter_ok, ref_ok, np.where(fixed, at, chosen),
                 np.where(fixed, ref_ok[np.arange(n_viewers), at], has_level), fixed)
+            decisions[key] = decided, fixed
         results[window] = _window_result(kinds, levels, idx, ref_ok, decided, fixed, unfrozen[3])
     return results
 
