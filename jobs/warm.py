@@ -89,5 +89,5 @@ def _warm_logged(server: Flask) -> None:
     """`warm_views` in a background thread: a failure is logged (the first visits compute, as without the warm)."""
     try:
         warm_views(server)
-    except Exception:
+    except BaseException:  # noqa: BLE001 - also a stopping server's SystemExit: this thread only ends
         log.exception("warming the first views after a load failed")
