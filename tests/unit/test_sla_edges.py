@@ -93,10 +93,14 @@ def test_nullable_integer_subtasks_and_priorities_as_the_demo_generator_writes_t
                                        "classic · P2 · 4 ч / 16 ч", "classic · простая · 8 ч"]
 
 
-def test_unreadable_priority_text_counts_as_no_priority():
+def test_unreadable_priority_or_subtasks_text_counts_as_missing():
     result = evaluate([ticket("text", service="classic", kind="incident", priority="high"),
-                       ticket("digit", service="classic", kind="incident", priority="3")])
-    assert result["rule"].tolist() == ["classic · простая · 8 ч", "classic · P3 · 8 ч / 40 ч"]
+                       ticket("digit", service="classic", kind="incident", priority="3"),
+                       ticket("subtasks text", type="complex", subtasks="several"),
+                       ticket("subtasks digit", type="complex", subtasks="2")])
+    assert result["rule"].tolist() == ["classic · простая · 8 ч", "classic · P3 · 8 ч / 40 ч",
+                                       "psm · сложная · 8 ч × 1", "psm · сложная · 8 ч × 2"]
+    assert result["resolution_target_s"].tolist() == [8 * H, 40 * H, 8 * H, 16 * H]
 
 
 def test_rule_hours_are_rounded_to_two_decimals():
