@@ -8,6 +8,7 @@ Every expected value is counted by hand in the comment next to it.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -57,12 +58,14 @@ def test_unknown_scheme_error_names_it():
         promoter_detractor_masks(np.array([5.0]), "top3")
 
 
-def test_nothing_answered_gives_nan_scores():
-    for empty in ([], [float("nan"), None]):
-        assert math.isnan(csat(empty))
-        assert math.isnan(nps(empty))
-        assert math.isnan(mean_score(empty))
-        assert nps_counts(empty) == (0, 0, 0)
+def test_nothing_answered_gives_nan_scores_without_a_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no «Mean of empty slice» from numpy
+        for empty in ([], [float("nan"), None]):
+            assert math.isnan(csat(empty))
+            assert math.isnan(nps(empty))
+            assert math.isnan(mean_score(empty))
+            assert nps_counts(empty) == (0, 0, 0)
 
 
 def test_quarter_of_timestamps_in_another_zone_is_the_utc_quarter():
