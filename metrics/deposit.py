@@ -33,7 +33,7 @@ def _charged_tickets(tickets: pd.DataFrame, today: pd.Timestamp) -> pd.DataFrame
     resolved = (
         utc_series(tickets["resolved_at"])
         if "resolved_at" in tickets
-        else pd.Series(pd.NaT, index=tickets.index)
+        else pd.Series(pd.NaT, index=tickets.index, dtype="datetime64[ns, UTC]")
     )
     kind = tickets.get("type", pd.Series(pd.NA, index=tickets.index)).astype("string").str.lower()
     chosen = (
@@ -164,7 +164,12 @@ def deposit_statement(
         ],
         ignore_index=True,
     )
-    moves = moves.sort_values(["partner_id", "at", "kind"], kind="stable", ignore_index=True)
+    # top-ups before charges at equal times ("ticket" sorts before "top_up" by name)
+    moves = (
+        moves.assign(charge=moves["kind"] != "top_up")
+        .sort_values(["partner_id", "at", "charge"], kind="stable", ignore_index=True)
+        .drop(columns="charge")
+    )
     moves["balance"] = moves.groupby("partner_id")["amount"].cumsum()
     return moves
 

@@ -7,6 +7,7 @@ import math
 import pandas as pd
 import pytest
 
+from metrics.deposit import compare_strata
 from metrics.programs import (
     deposit_account,
     deposit_statement,
@@ -163,3 +164,116 @@ def test_missing_priority_forms_its_own_stratum():
     result = psm_vs_classic(tickets)
     assert result.strata_compared == 2
     assert result.faster_pct == pytest.approx((50 + 90) / 2)
+
+
+# ------------------------------------------------------------------ edges a mutation run showed unchecked (issue 19)
+def test_statement_rows_in_full_top_up_first_at_equal_times():
+    deposits = pd.DataFrame({"partner_id": ["P"], "paid_at": [ts("2024-05-01 10:00")], "amount": [1000]})
+    tickets = pd.DataFrame({
+        "ticket_id": ["s1", "s2", "r1"], "partner_id": ["P", "P", "P"], "service": ["psm"] * 3,
+        "type": ["simple", "bug", "rework"],
+        "resolved_at": [ts("2024-05-01 10:00"), ts("2024-05-03"), ts("2024-05-02")],
+    })
+    statement = deposit_statement(deposits, tickets, today="2024-05-03")  # s2 resolved exactly today
+    assert statement.columns.tolist() == ["partner_id", "at", "kind", "ticket_id", "amount", "balance"]
+    assert statement.index.tolist() == [0, 1, 2]
+    assert statement["kind"].tolist() == ["top_up", "ticket", "ticket"]
+    assert pd.isna(statement.loc[0, "ticket_id"]) and statement["ticket_id"].tolist()[1:] == ["s1", "s2"]
+    assert statement["at"].tolist() == [ts("2024-05-01 10:00"), ts("2024-05-01 10:00"), ts("2024-05-03")]
+    assert statement["amount"].dtype == "float64"
+    assert statement["amount"].tolist() == [1000.0, -180.0, -180.0]
+    assert statement["balance"].tolist() == [1000.0, 820.0, 640.0]
+
+
+def test_charges_need_a_psm_service_a_resolution_by_today_and_a_partner():
+    tickets = pd.DataFrame({
+        "ticket_id": ["ok", "no service", "open", "no partner", "untyped", "late"],
+        "partner_id": ["P", "P", "P", None, "P", "P"],
+        "service": ["psm", None, "psm", "psm", "psm", "psm"],
+        "type": ["simple", "simple", "simple", "simple", None, "simple"],
+        "resolved_at": [ts("2024-05-01"), ts("2024-05-01"), pd.NaT, ts("2024-05-01"), ts("2024-05-02"),
+                        ts("2024-05-02 00:00:01")],
+    })
+    deposits = pd.DataFrame({"partner_id": ["P"], "paid_at": [ts("2024-05-02")], "amount": [500.0]})
+    account = deposit_account(deposits, tickets, today="2024-05-02").set_index("partner_id")
+    # "ok" and the untyped ticket (not a rework) are charged; the top-up made exactly today counts
+    assert account.loc["P", ["topped_up", "charged_tickets", "charged", "balance", "rework_tickets"]].tolist() == [
+        500.0, 2, 360.0, 140.0, 0]
+    assert account["charged_tickets"].dtype == "int64"
+
+
+def test_tickets_and_deposits_without_optional_columns():
+    tickets = pd.DataFrame({"ticket_id": ["a", "b"], "partner_id": ["P", "P"], "service": ["psm", "psm"]},
+                           index=[4, 8])
+    deposits = pd.DataFrame({"partner_id": ["P", "P"], "paid_at": [ts("2024-05-01"), ts("2024-05-02")],
+                             "amount": [100.0, 50.0]}, index=[3, 5])  # no currency: UAH
+    account = deposit_account(deposits, tickets, today="2024-05-10").set_index("partner_id")
+    assert account.loc["P", ["topped_up", "charged_tickets", "rework_tickets"]].tolist() == [150.0, 0, 0]
+    resolved_tickets = tickets.assign(resolved_at=[ts("2024-05-01"), ts("2024-05-02")])  # no type: no rework
+    account = deposit_account(deposits, resolved_tickets, today="2024-05-10").set_index("partner_id")
+    assert account.loc["P", ["charged_tickets", "rework_tickets", "balance"]].tolist() == [2, 0, -210.0]
+
+
+def test_spend_window_excludes_its_first_instant_and_runway_at_small_balances():
+    # window (10.02, 10.05]: the charge at exactly 10.02 00:00 is outside it, the one on 01.05 inside
+    tickets = pd.DataFrame({"ticket_id": ["old", "new"], "partner_id": ["P", "P"], "service": ["psm", "psm"],
+                            "resolved_at": [ts("2024-02-10"), ts("2024-05-01")]})
+    deposits = pd.DataFrame({"partner_id": ["P"], "paid_at": [ts("2024-01-01")], "amount": [361.0]})
+    row = deposit_account(deposits, tickets, today="2024-05-10").iloc[0]
+    assert row["avg_monthly_spend"] == 60.0  # one charge of 180 in three months
+    # balance 1 over a daily spend of 180 / 90 days (10.02 → 10.05 = 90 days)
+    assert row["balance"] == 1.0 and row["runway_days"] == pytest.approx(0.5)
+    exact = deposit_account(deposits.assign(amount=360.0), tickets.iloc[:2], today="2024-05-10").iloc[0]
+    assert exact["balance"] == 0.0 and exact["runway_days"] == 0.0
+    idle = deposit_account(deposits.assign(amount=180.0), tickets.iloc[:1], today="2024-05-10").iloc[0]
+    assert idle["balance"] == 0.0 and idle["runway_days"] == 0.0  # nothing spent lately, nothing left
+
+
+def test_worked_time_split_with_unequal_support_and_development_hours():
+    worklog = pd.DataFrame({"ticket_id": ["t", "t", "t"], "staff": ["a", "b", "a"], "hours": [1.0, 4.0, 0.25],
+                            "work_date": ["2024-04-01"] * 3, "work_type": ["support", "development", None]})
+    worked = worked_time_per_ticket(worklog).iloc[0]
+    assert worked[["hours", "support_hours", "development_hours", "staff"]].tolist() == [5.25, 1.0, 4.0, 2]
+    untyped = worked_time_per_ticket(worklog.drop(columns="work_type")).iloc[0]
+    assert untyped[["hours", "support_hours", "development_hours"]].tolist() == [5.25, 0.0, 0.0]
+
+
+def test_speed_claim_at_its_exact_bounds_and_a_single_ticket_per_service():
+    # one psm and one classic ticket: 4 h against 10 h = exactly 60 % faster; 3 h = exactly 70 %
+    at_low = psm_vs_classic(resolved([("psm", "simple", 1, 4.0), ("classic", "simple", 1, 10.0)]))
+    assert at_low.strata_compared == 1 and at_low.faster_pct == pytest.approx(60.0)
+    assert at_low.claim_holds and at_low.within_claimed_range
+    at_high = psm_vs_classic(resolved([("psm", "simple", 1, 3.0), ("classic", "simple", 1, 10.0)]))
+    assert at_high.faster_pct == pytest.approx(70.0) and at_high.within_claimed_range
+    assert at_high.strata["psm_n"].tolist() == [1] and at_high.strata["classic_n"].tolist() == [1]
+    # hours are working seconds / 3600: 7200 s psm vs 18000 s classic = 2 h vs 5 h
+    hours = psm_vs_classic(resolved([("psm", "bug", 2, 2.0), ("classic", "bug", 2, 5.0)]))
+    assert hours.strata[["psm_median_h", "classic_median_h"]].values.tolist() == [[2.0, 5.0]]
+    only_psm = psm_vs_classic(resolved([("psm", "simple", 1, 4.0), ("other", "simple", 1, 10.0)]))
+    assert only_psm.strata_compared == 0 and math.isnan(only_psm.faster_pct)
+    assert only_psm.strata["classic_n"].tolist() == [0]
+
+
+def test_compare_strata_defaults_to_one_ticket_per_service_and_needs_a_positive_classic_median():
+    strata = pd.DataFrame({
+        "psm_n": [1, 3, 2, 0], "classic_n": [1, 2, 4, 5],
+        "psm_median_h": [2.0, 1.0, 0.1, float("nan")], "classic_median_h": [5.0, 0.0, 0.5, 8.0],
+    }, index=pd.MultiIndex.from_tuples([("simple", 1), ("bug", 1), ("bug", 2), ("complex", 3)],
+                                       names=["type", "priority"]))
+    result = compare_strata(strata)
+    # 60 % (1 psm ticket) and 80 % (2 psm tickets); a classic median of 0 h cannot be compared,
+    # nor a stratum without psm tickets
+    assert result.strata["faster_pct"].tolist()[0] == pytest.approx(60.0)
+    assert math.isnan(result.strata["faster_pct"].tolist()[1])
+    assert result.strata["faster_pct"].tolist()[2] == pytest.approx(80.0)
+    assert result.strata["compared"].tolist() == [True, False, True, False]
+    assert result.faster_pct == pytest.approx((60.0 * 1 + 80.0 * 2) / 3)
+    assert (result.psm_tickets, result.classic_tickets, result.strata_compared) == (3, 5, 2)
+
+
+def test_psm_vs_classic_counts_zero_psm_tickets_in_a_classic_only_stratum():
+    result = psm_vs_classic(resolved([("classic", "bug", 1, 5.0), ("psm", "simple", 1, 2.0),
+                                      ("classic", "simple", 1, 4.0)]))
+    strata = result.strata.set_index("type")
+    assert strata.loc["bug", ["psm_n", "classic_n"]].tolist() == [0, 1]
+    assert result.faster_pct == pytest.approx(50.0)

@@ -168,3 +168,85 @@ def test_public_list_category_and_industry_must_match_the_same_project():
         PARTNERS, PROJECTS, POINTS, category="crm", industry="retail", today="2025-01-01"
     )
     assert listed["partner_id"].tolist() == ["E"]
+
+
+# ------------------------------------------------------------------ edges a mutation run showed unchecked (issue 19)
+def test_kkv_status_at_the_exact_expiry_renewal_and_warning_instants():
+    partners = pd.DataFrame({
+        "partner_id": ["today", "due today", "in 30 days", "in 31 days", "no level"],
+        "kkv_level": ["basic", "basic", "extended", "basic", None],
+        "kkv_valid_until": pd.to_datetime(["2025-01-01", "2025-01-15", "2025-01-31", "2025-02-01", "2025-06-01"],
+                                          utc=True),
+    })
+    status = kkv_status(partners, "2025-01-01").set_index("partner_id")
+    # expiring on its last valid instant; the request deadline is passed 14 days before it
+    assert status["status"].tolist() == ["expiring", "expiring", "expiring", "valid", "none"]
+    assert status["days_left"].tolist() == [0, 14, 30, 31, 151]
+    assert status["renewal_overdue"].tolist() == [True, False, False, False, False]
+    assert status["kkv_level"].tolist() == ["basic", "basic", "extended", "basic", "none"]
+    assert status.reset_index().columns.tolist() == ["partner_id", "kkv_level", "kkv_valid_until",
+                                                     "renewal_request_due", "days_left", "status",
+                                                     "renewal_overdue"]
+
+
+def test_kkv_status_without_level_or_validity_columns():
+    partners = pd.DataFrame({"partner_id": ["A", "B"], "kkv_level": ["basic", "extended"]}, index=[7, 9])
+    assert kkv_status(partners, "2025-01-01")["status"].tolist() == ["unknown", "unknown"]
+    no_level = pd.DataFrame({"partner_id": ["A", "B"]}, index=[7, 9])
+    status = kkv_status(no_level, "2025-01-01")
+    assert status["status"].tolist() == ["none", "none"]
+    assert status["kkv_level"].tolist() == ["none", "none"]
+
+
+def test_enterprise_flag_missing_counts_as_not_enterprise():
+    projects = pd.DataFrame({
+        "project_id": ["p1", "p2"], "partner_id": ["A", "A"],
+        "submitted_at": pd.to_datetime(["2024-01-01", "2024-01-01"], utc=True),
+        "enterprise": [True, None],
+    })
+    reports = pd.DataFrame({"project_id": [], "reported_at": pd.to_datetime([], utc=True)})
+    assert overdue_progress_reports(projects, reports, "2024-06-15")["project_id"].tolist() == ["p1"]
+
+
+def test_overdue_reports_ties_by_project_id_and_zero_days_when_not_due():
+    projects = pd.DataFrame({
+        "project_id": ["p9", "p2", "p5"], "partner_id": ["A", "B", "C"],
+        "submitted_at": pd.to_datetime(["2024-03-01", "2024-03-01", "2024-06-01"], utc=True),
+    })
+    reports = pd.DataFrame({"project_id": [], "reported_at": pd.to_datetime([], utc=True)})
+    result = overdue_progress_reports(projects, reports, "2024-06-15")
+    # p9 and p2 both due 05-01, 45 days overdue: by project id; p5 due 08-01, not overdue
+    assert result["project_id"].tolist() == ["p2", "p9", "p5"]
+    assert result["days_overdue"].tolist() == [45, 45, 0]
+    assert result["days_overdue"].dtype == "int64"
+    assert result.index.tolist() == [0, 1, 2]
+    assert result.columns.tolist() == ["project_id", "partner_id", "last_report_at", "last_event_at",
+                                       "next_report_due", "overdue", "days_overdue"]
+
+
+def test_kkv_points_source_nobody_earned_is_zero_and_ties_go_by_partner_id():
+    points = pd.DataFrame({"partner_id": ["B", "A", "C"], "source": ["sales", "projects", "sales"],
+                           "points": [5, 5, 9]})
+    table = kkv_points_by_source(points)
+    assert table.values.tolist() == [["C", 9, 0, 0, 9], ["A", 0, 5, 0, 5], ["B", 5, 0, 0, 5]]
+    assert table.index.tolist() == [0, 1, 2]
+
+
+def test_public_list_lists_expiring_partners_and_partners_without_projects():
+    partners = pd.DataFrame({
+        "partner_id": ["X", "Y", "Z"], "name": ["Same", "Same", "Other"], "city": ["Omsk", "Tomsk", "Omsk"],
+        "kkv_level": ["extended"] * 3,
+        "kkv_valid_until": pd.to_datetime(["2025-01-10", "2025-06-01", "2025-06-01"], utc=True),
+    })
+    projects = pd.DataFrame({"project_id": ["x1"], "partner_id": ["X"], "category": ["crm"],
+                             "industry": [None]})
+    points = pd.DataFrame({"partner_id": ["X", "Y", "Z"], "source": ["sales"] * 3, "points": [5, 5, 5]})
+    listed = kkv_public_list(partners, projects, points, today="2025-01-01")
+    # X expires in 9 days (still listed); equal points → by name, Other before Same; then by id
+    assert listed["partner_id"].tolist() == ["Z", "X", "Y"]
+    assert listed["categories"].tolist() == ["", "crm", ""]  # X's project has no industry: its category counts
+    assert listed.columns.tolist() == ["place", "partner_id", "name", "city", "kkv_points", "categories"]
+    assert listed["city"].tolist() == ["Omsk", "Omsk", "Tomsk"]
+    no_category = kkv_public_list(partners, projects.drop(columns=["category", "industry"]), points,
+                                  today="2025-01-01")
+    assert no_category["categories"].tolist() == ["", "", ""]

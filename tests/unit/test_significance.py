@@ -44,3 +44,49 @@ def test_two_proportion_z_by_hand():
     assert two_proportion_worse_p(14, 20, 57, 60, higher_is_worse=False) == pytest.approx(
         0.5 * math.erfc(-z / math.sqrt(2)))
     assert math.isnan(two_proportion_worse_p(0, 0, 5, 10))
+
+
+# ------------------------------------------------------------------ edges a mutation run showed unchecked (issue 19)
+def test_mann_whitney_tie_correction_by_hand():
+    # current 3, 3, 4 against 1, 2, 2, 3: mid-ranks 1 | 2.5 2.5 | 5 5 5 | 7 → R₁ = 5 + 5 + 7 = 17, U = 17 − 6 = 11;
+    # ties of sizes 1, 2, 3, 1: Σ(t³ − t) = 6 + 24 = 30; σ² = 12/12 · (8 − 30/42); z = (11 − 6 − 0.5)/σ
+    z = 4.5 / math.sqrt(8 - 30 / 42)
+    assert mann_whitney_worse_p(np.array([3, 3, 4]), np.array([1, 2, 2, 3])) == pytest.approx(
+        0.5 * math.erfc(z / math.sqrt(2)), rel=1e-12)
+
+
+def test_mann_whitney_of_single_values_and_of_an_empty_sample():
+    # 5 against 3: U = 1, mean ½, σ² = 1/12 · 3 = ¼, z = (1 − ½ − ½)/½ = 0 → p = ½
+    assert mann_whitney_worse_p(np.array([5.0]), np.array([3.0])) == 0.5
+    assert mann_whitney_worse_p(np.array([5.0]), np.array([3.0, 4.0])) < 0.5
+    assert math.isnan(mann_whitney_worse_p(np.array([]), np.array([1.0, 2.0])))
+    assert math.isnan(mann_whitney_worse_p(np.array([1.0, 2.0]), np.array([])))
+
+
+def test_binomial_tail_from_zero_is_exactly_one_and_never_above_one():
+    assert binomial_sf(0, 7, 0.3) == 1.0
+    assert binomial_sf(-2, 7, 0.3) == 1.0
+    assert binomial_sf(1, 60, 0.95) == 1.0  # the log-space sum alone comes out at 1 + 3e-14
+    assert binomial_sf(8, 7, 0.3) == 0.0
+
+
+def test_poisson_rate_against_one_previous_period_and_without_any():
+    # 6 now, 2 in the one period before: X ~ Bin(8, ½), P(X ≥ 6) = (28 + 8 + 1)/256
+    assert poisson_rate_worse_p(6, 2, 1) == pytest.approx(37 / 256)
+    assert poisson_rate_worse_p(5.6, 2.4, 1) == pytest.approx(37 / 256)  # counts rounded to whole events
+    assert math.isnan(poisson_rate_worse_p(6, 2, 0))
+    assert math.isnan(poisson_rate_worse_p(float("nan"), 2, 1))
+    assert math.isnan(poisson_rate_worse_p(6, float("inf"), 1))
+
+
+def test_two_proportion_default_direction_and_small_bases():
+    # 6/10 now vs 2/10, higher is worse by default: pooled 0.4, z = 0.4 / √(0.4 · 0.6 · 0.2)
+    z = 0.4 / math.sqrt(0.4 * 0.6 * 0.2)
+    assert two_proportion_worse_p(6, 10, 2, 10) == pytest.approx(0.5 * math.erfc(z / math.sqrt(2)))
+    # bases of one: 1/1 vs 2/4, pooled 3/5, z = 0.5 / √(0.24 · 1.25)
+    z = 0.5 / math.sqrt(0.24 * 1.25)
+    assert two_proportion_worse_p(1, 1, 2, 4) == pytest.approx(0.5 * math.erfc(z / math.sqrt(2)))
+    assert two_proportion_worse_p(2, 4, 1, 1) == pytest.approx(0.5 * math.erfc(-z / math.sqrt(2)))
+    assert math.isnan(two_proportion_worse_p(1, 10, 0, 0))
+    assert math.isnan(two_proportion_worse_p(0, 10, 0, 10))  # pooled 0 %
+    assert math.isnan(two_proportion_worse_p(10, 10, 5, 5))  # pooled 100 %
