@@ -276,8 +276,9 @@ def _group_names(level: str, groups: pd.Series, labels: pd.Series) -> tuple[pd.S
     groups = groups.map(labels)
     if level != "country":
         return groups, groups
-    names = groups.map(lambda code: COUNTRY_NAMES.get(code, (code, code)))
-    return names.str[0], names.str[1]
+    names = [COUNTRY_NAMES.get(code, (code, code)) for code in groups]
+    return (pd.Series([ru for ru, _ in names], index=groups.index, dtype=object),
+            pd.Series([en for _, en in names], index=groups.index, dtype=object))
 
 
 def _failure_text(status: pd.Series, name_ru: pd.Series, name_en: pd.Series, level: str,

@@ -423,3 +423,11 @@ def test_several_metrics_at_once_equal_one_metric_at_a_time():
             pd.testing.assert_frame_equal(together[metric][window], alone[window])
     assert together["csat:q_design"]["2023Q2"].loc["Омск-1", "level"] in ("region", None)
     assert not together["mean:q_design"]["2024Q2"]["withheld"].all()
+
+
+def test_no_partners_and_no_answers_give_an_empty_result_not_an_error():
+    partners, answers = _scenario_two_levels()
+    empty = comparison_groups_all(partners.iloc[:0], answers.iloc[:0], "csat:q_design", "2024Q2")
+    assert empty.empty and list(empty.columns)[:2] == ["withheld", "level"]
+    nothing = comparison_groups_all(partners, answers.iloc[:0], "csat:q_design", "2024Q2")
+    assert nothing["withheld"].all() and len(nothing) == len(partners)
