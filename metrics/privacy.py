@@ -29,6 +29,16 @@ quarter cells of one fixed group of other partners, each cell passing the thresh
 combination isolates a single partner. New data can change the level the reference check picks;
 so the level a window was first shown at is frozen (`frozen`, stored with the rollup) and a later
 load can only withhold that window, never show it at another level.
+
+* **Secondary suppression** (issue 18, coalitions of two partners). An Omsk partner shown Siberia and
+  a Novosibirsk partner shown Novosibirsk know both sums (adding back their own answers), so together
+  they know Siberia − Novosibirsk − Omsk: perhaps three Tomsk partners. For every pair of levels shown
+  together, in every quarter of the last two years (`suppression_quarters`, whatever the window asked),
+  that complement must be empty or pass the three thresholds (`_complement_conflicts`); otherwise the
+  finer group's viewers move up a level, or are withheld when their level is frozen.
+
+Every partner of the country is evaluated even for one viewer (who is shown what decides the
+suppression), and several windows and metrics are evaluated in one pass (`comparison_groups_metrics`).
 """
 
 from __future__ import annotations
