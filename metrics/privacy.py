@@ -340,7 +340,7 @@ class _Level:
     cells: pd.DataFrame  # cells with the viewer's group at this level (`group`)
     viewers: pd.DataFrame  # partner_id, group
     per_quarter: pd.DataFrame
-    texts: pd.DataFrame  # group_name(_en), ref_ok, ref_*, sec_*, frz_* per viewer
+    texts: pd.DataFrame  # group_name(_en), ref_ok, ref_* per viewer
     quarter_ok: np.ndarray  # viewers × suppression quarters: the cell passes
 
 
@@ -358,11 +358,8 @@ def _level_state(level: str, geo: pd.DataFrame, cells: pd.DataFrame, reference: 
     ref_status = pd.Series(np.where(known, ref.replace("empty", "partners").to_numpy(), "unknown"), index=ref.index)
     name_ru, name_en = _group_names(level, viewers["group"].set_axis(ref.index), labels)
     ref_ru, ref_en = _failure_text(ref_status, name_ru, name_en, level)
-    sec_ru, sec_en = _failure_text(pd.Series("complement", index=ref.index), name_ru, name_en, level)
-    frz_ru, frz_en = _failure_text(pd.Series("frozen", index=ref.index), name_ru, name_en, level)
     texts = pd.DataFrame({"group_name": name_ru, "group_name_en": name_en, "ref_ok": ref_status == "ok",
-                          "ref_ru": ref_ru, "ref_en": ref_en, "sec_ru": sec_ru, "sec_en": sec_en,
-                          "frz_ru": frz_ru, "frz_en": frz_en})
+                          "ref_ru": ref_ru, "ref_en": ref_en})
     return _Level(level, level_cells, viewers, per_quarter, texts, quarter_ok)
 
 
@@ -454,9 +451,28 @@ def _complement_conflicts(nesting: _Nesting, fine: str, coarse: str, level_now: 
     return set(cand.loc[~safe, "F"])
 
 
-def _secondary_suppression(geo: pd.DataFrame, cells: pd.DataFrame, quarters: tuple[str, ...],
-                           quarter_ok: dict[str, np.ndarray], ref_ok: np.ndarray, chosen: np.ndarray,
-                           has_level: np.ndarray, fixed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+@dataclass
+class _Answered:
+    """What secondary suppression reads of one problem, built once for all its decisions."""
+
+    groups: dict[str, np.ndarray]  # per level, each viewer's group code
+    answered: np.ndarray  # viewers × quarters: the viewer has answers
+    answering: pd.DataFrame  # partner_id, quarter, n and the partner's groups, answers in the quarters
+    nestings: dict[tuple[int, int], _Nesting]  # built when a pair of levels is first shown together
+
+
+def _answered(geo: pd.DataFrame, cells: pd.DataFrame, quarters: tuple[str, ...]) -> _Answered:
+    answering = cells[(cells["n"] > 0) & cells["quarter"].isin(quarters)][["partner_id", "quarter", "n"]]
+    grid = pd.MultiIndex.from_arrays([np.repeat(geo["partner_id"].to_numpy(dtype=object), len(quarters)),
+                                      np.tile(np.array(quarters, dtype=object), len(geo))])
+    answered = grid.isin(pd.MultiIndex.from_frame(answering[["partner_id", "quarter"]]))
+    return _Answered({level: geo[level].to_numpy(dtype=object) for level in LEVELS},
+                     answered.reshape(len(geo), len(quarters)), answering.merge(geo, on="partner_id"), {})
+
+
+def _secondary_suppression(inputs: _Answered, quarters: tuple[str, ...], quarter_ok: dict[str, np.ndarray],
+                           ref_ok: np.ndarray, chosen: np.ndarray, has_level: np.ndarray,
+                           fixed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Move viewers of a fine group up a level while showing it beside a coarser group would let two viewers
     compute a group below the thresholds (`_complement_conflicts`); a viewer whose level is frozen is
     withheld instead. Repeats until no pair of shown levels conflicts (levels only move up, so it ends).
@@ -464,25 +480,19 @@ def _secondary_suppression(geo: pd.DataFrame, cells: pd.DataFrame, quarters: tup
     Returns chosen level, has_level, blocked (frozen and withheld) and suppressed (viewers × levels given up).
     """
     chosen, has_level = chosen.copy(), has_level.copy()
-    blocked = np.zeros(len(geo), dtype=bool)
-    suppressed = np.zeros((len(geo), len(LEVELS)), dtype=bool)
-    groups = {level: geo[level].to_numpy(dtype=object) for level in LEVELS}
-    answering = cells[(cells["n"] > 0) & cells["quarter"].isin(quarters)][["partner_id", "quarter", "n"]]
-    grid = pd.MultiIndex.from_arrays([np.repeat(geo["partner_id"].to_numpy(dtype=object), len(quarters)),
-                                      np.tile(np.array(quarters, dtype=object), len(geo))])
-    answered = grid.isin(pd.MultiIndex.from_frame(answering[["partner_id", "quarter"]]))
-    answered = answered.reshape(len(geo), len(quarters))
-    answering = answering.merge(geo, on="partner_id")
+    n_viewers = len(chosen)
+    blocked = np.zeros(n_viewers, dtype=bool)
+    suppressed = np.zeros((n_viewers, len(LEVELS)), dtype=bool)
+    groups, answered, nestings = inputs.groups, inputs.answered, inputs.nestings
     pairs = ((0, 1), (0, 2), (1, 2))
-    nestings: dict[tuple[int, int], _Nesting] = {}  # built when a pair of levels is first shown together
-    for _ in range(len(geo) * len(LEVELS) + 1):
+    for _ in range(n_viewers * len(LEVELS) + 1):
         level_now = np.where(has_level & ~blocked, chosen, -1)
         moved = False
         for i, j in pairs:
             if not ((level_now == i).any() and (level_now == j).any()):
                 continue
             if (i, j) not in nestings:
-                nestings[i, j] = _nesting(answering, LEVELS[i], LEVELS[j])
+                nestings[i, j] = _nesting(inputs.answering, LEVELS[i], LEVELS[j])
             conflicts = _complement_conflicts(nestings[i, j], LEVELS[i], LEVELS[j], level_now, groups, quarter_ok,
                                               answered, i, j, quarters)
             if not conflicts:
@@ -649,7 +659,8 @@ def _evaluate(geo: pd.DataFrame, cells: pd.DataFrame, latest: str | None, window
     has_level = ref_ok.any(axis=1)
     chosen = np.where(has_level, ref_ok.argmax(axis=1), len(LEVELS) - 1)
     no_one = np.zeros(n_viewers, dtype=bool)
-    unfrozen = _secondary_suppression(geo, cells, quarters, quarter_ok, ref_ok, chosen, has_level, no_one)
+    inputs = _answered(geo, cells, quarters)
+    unfrozen = _secondary_suppression(inputs, quarters, quarter_ok, ref_ok, chosen, has_level, no_one)
     results = {}
     decisions: dict[tuple, tuple] = {}  # the two page windows are usually frozen alike: decide once
     for window, win in zip(windows, wins):
@@ -667,7 +678,7 @@ def _evaluate(geo: pd.DataFrame, cells: pd.DataFrame, latest: str | None, window
             fixed = frozen_at.notna().to_numpy()
             at = frozen_at.fillna(0).to_numpy(dtype=int)
             decided = _secondary_suppression(
-                geo, cells, quarters, quarter_ok, ref_ok, np.where(fixed, at, chosen),
+                inputs, quarters, quarter_ok, ref_ok, np.where(fixed, at, chosen),
                 np.where(fixed, ref_ok[np.arange(n_viewers), at], has_level), fixed)
             decisions[key] = decided, fixed
         results[window] = _window_result(kinds, levels, idx, ref_ok, decided, fixed, unfrozen[3])
@@ -687,12 +698,17 @@ def _window_result(kinds: np.ndarray, levels: list[pd.DataFrame], idx: pd.Index,
     suppressed = suppressed | (pinned & would_suppress)
     pinned &= ~would_suppress
 
-    def why(i: int, lv: pd.DataFrame, lang: str) -> pd.Series:
-        text = lv[f"ref_{lang}"].where(~pinned[:, i], lv[f"frz_{lang}"])
-        return lv[f"sec_{lang}"].where(suppressed[:, i], text).where(skipped[:, i], "")
-
-    before_ru = _join([why(i, lv, "ru") for i, lv in enumerate(levels)]).set_axis(idx)
-    before_en = _join([why(i, lv, "en") for i, lv in enumerate(levels)]).set_axis(idx)
+    why_ru, why_en = [], []
+    for i, lv in enumerate(levels):
+        # a level given up to suppression or kept below a frozen one says so; others give the reference check
+        status = pd.Series(np.where(suppressed[:, i], "complement", np.where(pinned[:, i], "frozen", "")),
+                           index=lv.index)
+        own_ru, own_en = _failure_text(status, lv["group_name"], lv["group_name_en"], LEVELS[i])
+        keep = (status == "").to_numpy()
+        why_ru.append(own_ru.where(~keep, lv["ref_ru"]).where(skipped[:, i], ""))
+        why_en.append(own_en.where(~keep, lv["ref_en"]).where(skipped[:, i], ""))
+    before_ru = _join(why_ru).set_axis(idx)
+    before_en = _join(why_en).set_axis(idx)
     stacked = pd.concat([lv.reset_index(drop=True) for lv in levels], ignore_index=True)
     picked = stacked.iloc[chosen * n_viewers + np.arange(n_viewers)].set_axis(idx)
     shown = has_level & ~blocked & (picked["status"].to_numpy() == "ok")

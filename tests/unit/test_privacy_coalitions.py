@@ -85,8 +85,9 @@ def _finding_two():
     return partners, _answers(counts)
 
 
-def _without_secondary_suppression(geo, cells, quarters, quarter_ok, ref_ok, chosen, has_level, fixed):
-    return chosen, has_level, np.zeros(len(geo), dtype=bool), np.zeros((len(geo), len(privacy.LEVELS)), dtype=bool)
+def _without_secondary_suppression(inputs, quarters, quarter_ok, ref_ok, chosen, has_level, fixed):
+    n = len(chosen)
+    return chosen, has_level, np.zeros(n, dtype=bool), np.zeros((n, len(privacy.LEVELS)), dtype=bool)
 
 
 def test_two_viewers_would_recover_tomsk_without_secondary_suppression(monkeypatch):
