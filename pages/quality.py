@@ -362,7 +362,7 @@ def comparison_panel(items: list[dict]) -> dbc.Card:
         own = item.get("own")
         own_text = "—" if own is None else (fmt_number(own, 0) if nps else fmt_percent(own, 0))
         rows.append(html.Tr([html.Td(f"{label}, {'NPS' if nps else 'CSAT'}"),
-                             html.Td(html.Strong(own_text), className="text-end quality-compare-own"),
+                             html.Td(html.Strong(own_text), className="text-end text-nowrap quality-compare-own"),
                              html.Td(comparison_badge(item, common))],
                             id={"type": "quality-compare-row", "index": item["metric"]}))
     head = html.Thead(html.Tr([html.Th(t("quality.compare.metric")), html.Th(t("quality.compare.own"),
