@@ -32,9 +32,11 @@ run: venv
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/python app.py
 
 ## test: set up (venv, dev deps, Locust venv, Chromium + chromedriver, PostgreSQL, Redis), then the whole pytest suite;
-##       QUALITY_TEST_REQUIRE_SERVICES=1 turns a missing PostgreSQL/Redis/Chromium into failures (never skips)
+##       QUALITY_TEST_REQUIRE_SERVICES=1 turns a missing PostgreSQL/Redis/Chromium into failures (never skips);
+##       TEST_WORKERS pytest-xdist workers (default auto: one per core; 0 runs in this process), grouped as
+##       tests/conftest.py says
 test: dev-deps loadtest-deps browser postgres redis
-	QUALITY_TEST_REQUIRE_SERVICES=1 $(BIN)/python -m pytest -q -p no:cacheprovider
+	QUALITY_TEST_REQUIRE_SERVICES=1 $(BIN)/python -m pytest -q -p no:cacheprovider -n $${TEST_WORKERS:-auto} --dist loadgroup
 
 ## browser: Chromium + chromedriver for dash_duo, DejaVu fonts for Cyrillic PDF briefs (Debian packages)
 browser:

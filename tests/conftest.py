@@ -7,6 +7,13 @@ share tables; the configured database itself when the role cannot create databas
 dropped, recreated and migrated once, every table emptied before each test. An unreachable server fails the
 PostgreSQL tests inside `make test` and under CI=true, and skips them with the printed reason elsewhere
 (tests/services.py). `_chromium` does the same for the browser tests.
+
+`make test` runs the suite on pytest-xdist workers (`-n auto --dist loadgroup`). Every test carries an
+`xdist_group`, so one group runs whole on one worker: a module by default (its module-scoped fixtures,
+such as a loaded demo, are built once), the tests that share one outside resource in one group each:
+every Redis user (Celery workers and the production cache on fixed Redis databases), and each test of a
+module that sets XDIST_SPREAD alone (the every-page browser walk, one role per test). Each worker is a
+pytest session of its own: a private PostgreSQL database, its own temporary SQLite files.
 """
 from __future__ import annotations
 
@@ -27,6 +34,25 @@ from store.models import Base
 from tests.services import service_missing
 
 DEFAULT_TEST_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+REDIS_MODULES = {"test_production.py", "test_sessions.py", "test_celery_jobs.py", "test_upload_celery.py"}
+
+
+def xdist_group(item: pytest.Item) -> str:
+    """The group a test runs in under pytest-xdist: the Redis users share one; a module that sets
+    XDIST_SPREAD (long tests without module fixtures) spreads its tests; every other module is its own."""
+    path = Path(str(item.fspath))
+    if path.name in REDIS_MODULES:
+        return "redis"
+    if getattr(item.module, "XDIST_SPREAD", False):
+        return item.nodeid
+    return str(path.relative_to(Path(__file__).parent))
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(xdist_group(item)))
 
 
 def test_database_url() -> str:

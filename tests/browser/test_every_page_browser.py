@@ -1,5 +1,5 @@
 """Headless Chromium walks every page of every role over the small demo, at 1440 px and 390 px, in Russian
-(and a few in English), in one browser session: no console error, no blank page, no sideways scroll, its
+(and a few in English), one browser session per role: no console error, no blank page, no sideways scroll, its
 own tab title, no Latin code in the Russian interface, «Нет доступа» on pages not meant for the role.
 """
 from __future__ import annotations
@@ -16,6 +16,7 @@ from tests.browser.helpers import BROWSER_MARKS, browser_login, severe_logs
 from tests.integration.demo_backends import demo_sqlite_file
 
 pytestmark = BROWSER_MARKS
+XDIST_SPREAD = True  # one role per test: pytest-xdist may walk two roles at once (tests/conftest.py)
 
 # login -> (pages it may open, pages it may not)
 WALK = {
@@ -48,17 +49,17 @@ def demo_app(tmp_path_factory, tmp_path):
 
 
 def _settle(dash_duo, seconds: float = 20) -> None:
-    """Wait until Dash has drawn the page: content present and no callback running."""
+    """Wait until Dash has drawn the page: content present and no callback running, three polls in a row
+    (a chained callback starts within milliseconds of the one before; 0.4 s of quiet is the page at rest)."""
     deadline = time.time() + seconds
-    time.sleep(0.4)
-    while time.time() < deadline:
+    quiet = 0
+    time.sleep(0.2)
+    while time.time() < deadline and quiet < 3:
         busy = dash_duo.driver.execute_script(
             "return document.querySelectorAll('[data-dash-is-loading=\"true\"]').length"
             " + (document.getElementById('_pages_content') && document.getElementById('_pages_content')"
             ".innerText.trim() ? 0 : 1)")
-        if not busy:
-            time.sleep(0.6)
-            return
+        quiet = 0 if busy else quiet + 1
         time.sleep(0.2)
 
 
@@ -101,36 +102,37 @@ def _visit(dash_duo, path: str, width: int, lang: str) -> list[str]:
     return problems
 
 
-def test_every_page_of_every_role_reads_well_at_desktop_and_phone_width(dash_duo, demo_app):
+@pytest.mark.parametrize("login", list(WALK))
+def test_every_page_of_every_role_reads_well_at_desktop_and_phone_width(dash_duo, demo_app, login):
+    allowed, forbidden = WALK[login]
     dash_duo.start_server(demo_app, navigate=False)
+    browser_login(dash_duo, login)
     problems: list[str] = []
-    for login, (allowed, forbidden) in WALK.items():
-        browser_login(dash_duo, login)
-        for path in allowed:
-            for width in (1440, 390) if path in NARROW_PAGES else (1440,):
-                problems += [f"{login} {p}" for p in _visit(dash_duo, path, width, "ru")]
-        if login == "admin":
-            dash_duo.driver.set_window_size(1440, 900)
-            dash_duo.driver.get(dash_duo.server.url + "/")
-            _settle(dash_duo)
-            navbar = dash_duo.driver.execute_script("return document.getElementById('shell-navbar').offsetHeight")
-            if navbar > 70:
-                problems.append(f"admin navbar at 1440 px is {navbar} px tall (two lines)")
-        for path in forbidden:
-            problems += [f"{login} {p}" for p in _visit(dash_duo, path, 1440, "ru")]
-            if "Нет доступа" not in dash_duo.driver.execute_script("return document.body.innerText"):
-                problems.append(f"{login} {path}: no «Нет доступа»")
-        dash_duo.driver.get(dash_duo.server.url + "/no/such/page")
+    for path in allowed:
+        for width in (1440, 390) if path in NARROW_PAGES else (1440,):
+            problems += [f"{login} {p}" for p in _visit(dash_duo, path, width, "ru")]
+    if login == "admin":
+        dash_duo.driver.set_window_size(1440, 900)
+        dash_duo.driver.get(dash_duo.server.url + "/")
         _settle(dash_duo)
-        if "Страница не найдена" not in dash_duo.driver.execute_script("return document.body.innerText"):
-            problems.append(f"{login}: unknown address without «Страница не найдена»")
-        if login == "management":
-            dash_duo.driver.get(dash_duo.server.url + "/lang/en?next=/")
-            for path in ENGLISH_PAGES:
-                problems += [f"{login} {p}" for p in _visit(dash_duo, path, 1440, "en")]
-            dash_duo.driver.get(dash_duo.server.url + "/lang/ru?next=/")
-            _settle(dash_duo)
-        # log-out is a POST with the CSRF token (issue 18); the button may be folded at phone width
-        dash_duo.driver.execute_script("document.getElementById('shell-logout-form').submit()")
-        dash_duo.wait_for_element("#login-form")
+        navbar = dash_duo.driver.execute_script("return document.getElementById('shell-navbar').offsetHeight")
+        if navbar > 70:
+            problems.append(f"admin navbar at 1440 px is {navbar} px tall (two lines)")
+    for path in forbidden:
+        problems += [f"{login} {p}" for p in _visit(dash_duo, path, 1440, "ru")]
+        if "Нет доступа" not in dash_duo.driver.execute_script("return document.body.innerText"):
+            problems.append(f"{login} {path}: no «Нет доступа»")
+    dash_duo.driver.get(dash_duo.server.url + "/no/such/page")
+    _settle(dash_duo)
+    if "Страница не найдена" not in dash_duo.driver.execute_script("return document.body.innerText"):
+        problems.append(f"{login}: unknown address without «Страница не найдена»")
+    if login == "management":
+        dash_duo.driver.get(dash_duo.server.url + "/lang/en?next=/")
+        for path in ENGLISH_PAGES:
+            problems += [f"{login} {p}" for p in _visit(dash_duo, path, 1440, "en")]
+        dash_duo.driver.get(dash_duo.server.url + "/lang/ru?next=/")
+        _settle(dash_duo)
+    # log-out is a POST with the CSRF token (issue 18); the button may be folded at phone width
+    dash_duo.driver.execute_script("document.getElementById('shell-logout-form').submit()")
+    dash_duo.wait_for_element("#login-form")
     assert problems == [], "\n".join(problems)

@@ -4,7 +4,6 @@ The tiles must show exactly what the report functions behind the pages compute.
 """
 from __future__ import annotations
 
-import socket
 
 import pytest
 from dash.testing.wait import until
@@ -34,10 +33,7 @@ def app(tmp_path_factory):
 
 
 def _open_home(dash_duo, app, login: str) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    dash_duo.start_server(app, navigate=False, port=port)
+    dash_duo.start_server(app, navigate=False)
     browser_login(dash_duo, login)
     dash_duo.driver.get(dash_duo.server.url + "/")
     dash_duo.wait_for_element("#home-greeting", timeout=60)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import socket
 
 import pytest
 from dash.testing.wait import until
@@ -26,11 +25,7 @@ def app(tmp_path_factory):
 
 
 def _start(dash_duo, app) -> None:
-    """Serve on a free port: dash_duo's default port 58050 may be taken by another test process."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    dash_duo.start_server(app, navigate=False, port=port)
+    dash_duo.start_server(app, navigate=False)
 
 
 def _screenshot(dash_duo, name: str) -> None:
