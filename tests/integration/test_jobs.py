@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, insert, select
 
+import cli
 from config import Config
 from jobs.registry import jobs
 from jobs.runner import due_slots, run_due
@@ -88,12 +89,16 @@ def _cli(url: str, *args: str, now: str) -> subprocess.CompletedProcess:
                           timeout=300)
 
 
-def test_cli_runs_a_job_and_lists_last_and_next_run_at_quality_now(engine):
+def test_cli_runs_a_job_and_lists_last_and_next_run_at_quality_now(engine, monkeypatch, capsys):
+    """`cli.main` in this process (QUALITY_NOW and DATABASE_URL from the environment, as a shell sets them);
+    the refusal of an unknown job as a real subprocess: its exit code and message are what a shell sees."""
     url = _url(engine)
-    ran = _cli(url, "jobs", "run", "kkv_daily", now="2026-11-30T12:00:00+03:00")
-    assert ran.returncode == 0, ran.stderr
-    listed = _cli(url, "jobs", "list", "--json", now="2026-11-30T12:00:00+03:00")
-    table = {row["name"]: row for row in json.loads(listed.stdout)}
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("QUALITY_NOW", "2026-11-30T12:00:00+03:00")
+    assert cli.main(["jobs", "run", "kkv_daily"]) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    assert cli.main(["jobs", "list", "--json"]) == 0
+    table = {row["name"]: row for row in json.loads(capsys.readouterr().out)}
     assert set(table) == set(jobs())
     assert table["kkv_daily"]["outcome"] == "ok"
     assert table["kkv_daily"]["last_run"].startswith("2026-11-30T09:00")  # QUALITY_NOW, not the wall clock
@@ -101,3 +106,4 @@ def test_cli_runs_a_job_and_lists_last_and_next_run_at_quality_now(engine):
     assert table[MONTHLY]["last_run"] is None
     unknown = _cli(url, "jobs", "run", "nope", now="2026-11-30T12:00:00+03:00")
     assert unknown.returncode == 2 and "unknown job" in unknown.stderr
+    assert "Traceback" not in unknown.stderr

@@ -8,23 +8,19 @@ from __future__ import annotations
 import datetime as dt
 import email
 import json
-import os
 import socket
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import Engine, insert, select, update
 
+import cli
 from auth.users import create_user
 from config import Config
 from jobs.runner import run_now
 from store.models import OutboxMessage, Partner, User
 from store.outbox import set_opted_out
 
-ROOT = Path(__file__).resolve().parents[2]
 T0 = "2026-11-30T08:00:00+03:00"
 
 
@@ -138,16 +134,16 @@ def test_an_opted_out_user_receives_nothing_and_the_other_user_reads_english(eng
     assert [row.recipient for row in _outbox(engine)] == ["boris@partner.example"]
 
 
-def test_without_smtp_url_mail_stays_in_the_outbox_listed_by_the_cli(engine, monkeypatch):
+def test_without_smtp_url_mail_stays_in_the_outbox_listed_by_the_cli(engine, monkeypatch, capsys):
     _partner_users(engine)
     config = Config(database_url="unused")
     _run(engine, config, monkeypatch, "kkv_daily", T0)
     _run(engine, config, monkeypatch, "digests_daily", T0)
-    env = {**os.environ, "DATABASE_URL": engine.url.render_as_string(hide_password=False), "QUALITY_NOW": T0}
-    listed = subprocess.run([sys.executable, "cli.py", "outbox", "--json"], cwd=ROOT, env=env, capture_output=True, check=False,
-                            text=True, timeout=120)
-    assert listed.returncode == 0, listed.stderr
-    rows = json.loads(listed.stdout)
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("QUALITY_NOW", T0)
+    capsys.readouterr()
+    assert cli.main(["outbox", "--json"]) == 0, capsys.readouterr().err
+    rows = json.loads(capsys.readouterr().out)
     assert sorted((r["recipient"], r["kind"], r["status"], r["attempts"]) for r in rows) == [
         ("anna@partner.example", "kkv", "queued", 0), ("boris@partner.example", "kkv", "queued", 0)]
     assert {r["subject"] for r in rows} == {"Монитор качества партнёров: Истекает уровень ККВ",
