@@ -88,19 +88,20 @@ def frozen_levels(conn: Connection, window: str, scheme: Scheme,
 
 
 def freeze_levels(conn: Connection, table: pd.DataFrame, window: str, scheme: Scheme,
-                  frozen: pd.DataFrame) -> int:
-    """Store the level of every comparison shown in `table` for the first time; audit how many."""
+                  frozen: pd.DataFrame) -> pd.DataFrame:
+    """Store the level of every comparison shown in `table` for the first time; audit how many.
+    Returns those new decisions (``partner_id, metric, level``)."""
     shown = table[table["level"].notna()][["partner_id", "metric", "level"]]
     known = pd.MultiIndex.from_frame(frozen[["partner_id", "metric"]]) if len(frozen) else None
     new = shown if known is None else shown[~pd.MultiIndex.from_frame(shown[["partner_id", "metric"]]).isin(known)]
     if new.empty:
-        return 0
+        return new.reset_index(drop=True)
     now = clock.now_datetime()
     conn.execute(insert(ComparisonDecision), new.assign(window_id=window, scheme=scheme, decided_at=now)
                  .to_dict("records"))
     conn.execute(insert(AuditLog).values(at=now, login=None, action="comparison_frozen",
                                          detail=f"window={window} frozen={len(new)}"))
-    return len(new)
+    return new.reset_index(drop=True)
 
 
 def refresh_comparison_rollup(conn: Connection, now: pd.Timestamp | None = None,
@@ -123,16 +124,20 @@ def refresh_comparison_rollup(conn: Connection, now: pd.Timestamp | None = None,
         stored = stored.where(Partner.country.in_(list(countries)))
     keys = current_window_ids(now)
     written = 0
+    # every country's decisions, read once per window and scheme (a country's evaluation uses its own rows)
+    decided = {(key, scheme): frozen_levels(conn, key, scheme) for key in keys for scheme in STORED_SCHEMES}
     for country in sorted(conn.execute(stored).scalars()):
         counts, places = comparison_inputs(conn, country, keys)
         for scheme in STORED_SCHEMES:
-            frozen = {key: frozen_levels(conn, key, scheme) for key in keys}
+            frozen = {key: decided[key, scheme] for key in keys}
             tables = comparison_frames(places, counts, keys, scheme, frozen=frozen)
-            newly = [key for key in keys if freeze_levels(conn, tables[key], key, scheme, frozen[key])]
+            newly = {key: new for key in keys if len(new := freeze_levels(conn, tables[key], key, scheme, frozen[key]))}
             if newly:
+                for key, new in newly.items():
+                    decided[key, scheme] = pd.concat([frozen[key], new], ignore_index=True)
                 # stored as a later read evaluates it: with the levels just frozen (their reasons too)
-                tables.update(comparison_frames(places, counts, newly, scheme,
-                                                frozen={key: frozen_levels(conn, key, scheme) for key in newly}))
+                tables.update(comparison_frames(places, counts, list(newly), scheme,
+                                                frozen={key: decided[key, scheme] for key in newly}))
             for key in keys:
                 table = tables[key].assign(window_id=key, scheme=scheme)
                 table["value"] = table["value"].astype(float)

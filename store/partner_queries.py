@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pandas as pd
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import Connection, String, cast, func, or_, select
 
 from store import clock
 from store.frames import read_frame
@@ -83,8 +83,16 @@ def partner_places(conn: Connection, country: str) -> pd.DataFrame:
 
 
 def survey_quarters(conn: Connection) -> list[str]:
-    """Every quarter present in `survey_rollup`, oldest first."""
-    return list(conn.execute(select(SurveyRollup.quarter).distinct().order_by(SurveyRollup.quarter)).scalars())
+    """Every quarter present in `survey_rollup`, oldest first.
+
+    Read as a walk over the quarter index (the next quarter after each one: a probe per quarter), not a
+    DISTINCT over every row: a survey delta asks this several times and the rollup holds millions of rows.
+    """
+    first = cast(func.min(SurveyRollup.quarter), String).label("quarter")
+    walk = select(first).cte("quarters", recursive=True)
+    following = select(func.min(SurveyRollup.quarter)).where(SurveyRollup.quarter > walk.c.quarter).scalar_subquery()
+    walk = walk.union_all(select(cast(following, String)).where(walk.c.quarter.is_not(None)))
+    return list(conn.execute(select(walk.c.quarter).where(walk.c.quarter.is_not(None))).scalars())
 
 
 def _counts(frame: pd.DataFrame, columns: Sequence[str] = COUNT_COLUMNS) -> pd.DataFrame:
