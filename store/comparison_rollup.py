@@ -19,7 +19,15 @@ from collections.abc import Collection, Sequence
 import pandas as pd
 from sqlalchemy import Connection, delete, insert, select
 
-from metrics.privacy import SUPPRESSION_QUARTERS, WINDOWS, comparison_groups_metrics, comparison_metrics, parse_window, window_id
+from metrics.privacy import (
+    SUPPRESSION_QUARTERS,
+    WINDOWS,
+    PreparedComparison,
+    comparison_metrics,
+    parse_window,
+    prepare_comparison,
+    window_id,
+)
 from metrics.survey import Scheme
 from store import partner_queries as q
 from store.bulk import analyze, insert_dataframe
@@ -65,14 +73,26 @@ def comparison_frames(places: pd.DataFrame, counts: pd.DataFrame, windows: Seque
                       viewers: Sequence[str] | None = None,
                       frozen: dict[str, pd.DataFrame | None] | None = None) -> dict[str, pd.DataFrame]:
     """`comparison_frame` of several windows (one level choice and suppression per metric serves them all)."""
+    return evaluate_frames(prepare_frames(places, counts, windows, scheme), windows, viewers, frozen)
+
+
+def prepare_frames(places: pd.DataFrame, counts: pd.DataFrame, windows: Sequence[str],
+                   scheme: Scheme = "top1") -> PreparedComparison:
+    """Every compared metric of `windows` prepared for `evaluate_frames` (what the frozen levels do not change)."""
+    metrics = [metric for metric, _ in comparison_metrics()]
+    return prepare_comparison(places, None, metrics, windows, scheme=scheme, counts=counts)
+
+
+def evaluate_frames(prepared: PreparedComparison, windows: Sequence[str], viewers: Sequence[str] | None = None,
+                    frozen: dict[str, pd.DataFrame | None] | None = None) -> dict[str, pd.DataFrame]:
+    """`comparison_frames` of a prepared comparison: `frozen` (window -> ``partner_id, metric, level``)."""
     empty = pd.DataFrame(columns=["partner_id", "metric", "level"])
     pins = {window: (frozen or {}).get(window) for window in windows}
     pins = {window: empty if pin is None else pin for window, pin in pins.items()}
-    metrics = [metric for metric, _ in comparison_metrics()]
+    metrics = prepared.metrics
     frozen_by_metric = {metric: {w: pin[pin["metric"] == metric].set_index("partner_id")["level"]
                                  for w, pin in pins.items()} for metric in metrics}
-    results = comparison_groups_metrics(places, None, metrics, windows, viewers=viewers, scheme=scheme,
-                                        counts=counts, frozen=frozen_by_metric)
+    results = prepared.evaluate(windows, viewers=viewers, frozen=frozen_by_metric)
     return {window: pd.concat([results[metric][window].assign(metric=metric) for metric in metrics])
             .reset_index()[["partner_id", "metric", *RESULT_COLUMNS]] for window in windows}
 
@@ -130,14 +150,15 @@ def refresh_comparison_rollup(conn: Connection, now: pd.Timestamp | None = None,
         counts, places = comparison_inputs(conn, country, keys)
         for scheme in STORED_SCHEMES:
             frozen = {key: decided[key, scheme] for key in keys}
-            tables = comparison_frames(places, counts, keys, scheme, frozen=frozen)
+            prepared = prepare_frames(places, counts, keys, scheme)
+            tables = evaluate_frames(prepared, keys, frozen=frozen)
             newly = {key: new for key in keys if len(new := freeze_levels(conn, tables[key], key, scheme, frozen[key]))}
             if newly:
                 for key, new in newly.items():
                     decided[key, scheme] = pd.concat([frozen[key], new], ignore_index=True)
-                # stored as a later read evaluates it: with the levels just frozen (their reasons too)
-                tables.update(comparison_frames(places, counts, list(newly), scheme,
-                                                frozen={key: decided[key, scheme] for key in newly}))
+                # stored as a later read evaluates it: with the levels just frozen (their reasons too); only the
+                # suppression and the result frames depend on them
+                tables.update(evaluate_frames(prepared, list(newly), frozen={key: decided[key, scheme] for key in newly}))
             for key in keys:
                 table = tables[key].assign(window_id=key, scheme=scheme)
                 table["value"] = table["value"].astype(float)
