@@ -57,10 +57,20 @@ def comparison_inputs(conn: Connection, country: str, windows: Sequence[str]) ->
     looks at the two years to it (`metrics.privacy.suppression_quarters`): the counts cover those quarters
     and the windows'.
     """
+    quarters = comparison_quarters(conn, windows)
+    return (q.comparison_counts(conn, quarters, compared_questions(), country=country),
+            q.partner_places(conn, country))
+
+
+def compared_questions() -> list[str]:
+    """The questions of the compared metrics (the counts a comparison reads)."""
+    return [question for _, question in comparison_metrics()]
+
+
+def comparison_quarters(conn: Connection, windows: Sequence[str]) -> list[str]:
+    """The quarters whose counts a comparison of `windows` reads: the windows' and the suppression quarters."""
     recent = q.survey_quarters(conn)[-SUPPRESSION_QUARTERS:]
-    quarters = sorted(set(recent).union(*(parse_window(window).quarters for window in windows)))
-    questions = [question for _, question in comparison_metrics()]
-    return q.comparison_counts(conn, quarters, questions, country=country), q.partner_places(conn, country)
+    return sorted(set(recent).union(*(parse_window(window).quarters for window in windows)))
 
 
 def comparison_frame(places: pd.DataFrame, counts: pd.DataFrame, window: str, scheme: Scheme = "top1",
@@ -163,7 +173,8 @@ def refresh_comparison_rollup(conn: Connection, now: pd.Timestamp | None = None,
                 table = tables[key].assign(window_id=key, scheme=scheme)
                 table["value"] = table["value"].astype(float)
                 written += insert_dataframe(conn, ComparisonRollup.__table__, table)
-    analyze(conn, ComparisonRollup.__table__)
+    if countries is None:  # a country's refresh rewrites as many rows as it had: the statistics stay right
+        analyze(conn, ComparisonRollup.__table__)
     return written
 
 

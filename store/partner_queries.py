@@ -14,7 +14,7 @@ import pandas as pd
 from sqlalchemy import Connection, String, cast, func, or_, select
 
 from store import clock
-from store.frames import read_frame
+from store.frames import read_frame, read_frame_bulk
 from store.models import (
     Client,
     CompetenceHistoryRow,
@@ -73,7 +73,11 @@ def comparison_counts(conn: Connection, quarters: Sequence[str], questions: Sequ
             .where(Partner.country == country, SurveyRollup.quarter.in_(list(quarters)),
                    SurveyRollup.question.in_(list(questions)))
             .group_by(*dims))
-    return _counts(read_frame(conn, stmt), ["partner_id", *COUNT_COLUMNS])
+    # streamed (COPY on PostgreSQL): a country's counts are up to a million rows at `large`; its text columns
+    # come back as object, `read_frame` gives them as str
+    frame = read_frame_bulk(conn, stmt)
+    frame = frame.astype({column: "str" for column in ("partner_id", "quarter", "question")})
+    return _counts(frame, ["partner_id", *COUNT_COLUMNS])
 
 
 def partner_places(conn: Connection, country: str) -> pd.DataFrame:
