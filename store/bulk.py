@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import io
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
@@ -31,7 +32,7 @@ from sqlalchemy import (
 )
 
 SQLITE_BATCH_ROWS = 50_000
-REPLACE_WORK_MEM = "64MB"  # per hash of `replace_rows` (PostgreSQL), for the statements of one rebuild only
+LARGE_WORK_MEM = "64MB"  # per sort or hash of a rebuild's statements (`local_work_mem`, PostgreSQL)
 _stage_numbers = itertools.count()
 
 
@@ -112,11 +113,9 @@ def replace_rows(conn: Connection, table: Table, columns: Sequence[str], rows: S
     changed = (f"({', '.join(f'{_q(table.name)}.{_q(c)}' for c in values)}) IS DISTINCT FROM "
                f"({', '.join(f'excluded.{_q(c)}' for c in values)})")
     scope = "" if within is None else f"({_literal_sql(conn, within)}) AND "
-    with conn.connection.dbapi_connection.cursor() as cursor:
-        # the anti-joins hash the staged rows: with the default 4 MB they were sorted on disk
-        # (merge joins on seven text keys: 3.4 s of a 200-survey delta's 87 k staged rows at `medium`)
-        work_mem = cursor.execute("SHOW work_mem").fetchone()[0]
-        cursor.execute(f"SET LOCAL work_mem = '{REPLACE_WORK_MEM}'")
+    # the anti-joins hash the staged rows: with the default 4 MB they were sorted on disk
+    # (merge joins on seven text keys: 3.4 s of a 200-survey delta's 87 k staged rows at `medium`)
+    with local_work_mem(conn), conn.connection.dbapi_connection.cursor() as cursor:
         cursor.execute(f'CREATE TEMP TABLE "{stage}" ON COMMIT DROP AS SELECT * FROM ({sql}) AS q({_names(columns)})')
         cursor.execute(f'ANALYZE "{stage}"')  # without statistics the anti-joins below ran as nested loops
         cursor.execute(f'DELETE FROM "{table.name}" WHERE {scope}'
@@ -128,9 +127,24 @@ def replace_rows(conn: Connection, table: Table, columns: Sequence[str], rows: S
                        f'WHERE NOT EXISTS (SELECT 1 FROM "{table.name}" WHERE {scope}{same}) '
                        f"ON CONFLICT ({_names(key)}) {update}")
         cursor.execute(f'DROP TABLE "{stage}"')
-        cursor.execute(f"SET LOCAL work_mem = '{work_mem}'")
     if within is None:
         analyze(conn, table)
+
+
+@contextmanager
+def local_work_mem(conn: Connection, amount: str = LARGE_WORK_MEM) -> Iterator[None]:
+    """PostgreSQL: `amount` of memory per sort or hash for the statements of the block (in the caller's
+    transaction), then the setting before it; elsewhere nothing. Rebuild statements that group or join
+    hundreds of thousands of rows spilled their sorts to disk with the default 4 MB."""
+    if conn.dialect.name != "postgresql":
+        yield
+        return
+    before = conn.exec_driver_sql("SHOW work_mem").scalar_one()
+    conn.exec_driver_sql(f"SET LOCAL work_mem = '{amount}'")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"SET LOCAL work_mem = '{before}'")
 
 
 def _literal_sql(conn: Connection, clause: ColumnElement) -> str:

@@ -30,7 +30,7 @@ from metrics.privacy import (
 )
 from metrics.survey import Scheme
 from store import partner_queries as q
-from store.bulk import analyze, insert_dataframe
+from store.bulk import analyze, insert_dataframe, local_work_mem
 from store.frames import read_frame
 from store.models import AuditLog, ComparisonDecision, ComparisonRollup, Partner, SurveyRollup
 from store import clock
@@ -162,7 +162,8 @@ def refresh_comparison_rollup(conn: Connection, now: pd.Timestamp | None = None,
     # every country's decisions, read once per window and scheme (a country's evaluation uses its own rows)
     decided = {(key, scheme): frozen_levels(conn, key, scheme) for key in keys for scheme in STORED_SCHEMES}
     for country in sorted(conn.execute(stored).scalars()):
-        counts, places = comparison_inputs(conn, country, keys)
+        with local_work_mem(conn):  # the counts of `large`'s biggest country are grouped from 540 k rows
+            counts, places = comparison_inputs(conn, country, keys)
         for scheme in STORED_SCHEMES:
             frozen = {key: decided[key, scheme] for key in keys}
             prepared = prepare_frames(places, counts, keys, scheme)
