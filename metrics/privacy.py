@@ -589,13 +589,81 @@ def comparison_groups_metrics(
     suppression quarters) are evaluated as one problem: each metric's partners and groups get their own
     range of integer codes. That costs one pass instead of one per metric (the fixed cost of a pass dominates a country).
     """
+    prepared = prepare_comparison(partners, answers, metrics, windows, scheme, counts)
+    return prepared.evaluate(windows, viewers, frozen)
+
+
+@dataclass
+class _Problem:
+    """One stacked problem (metrics whose data ends with the same quarter): integer ids and group codes."""
+
+    metrics: list[str]
+    kinds: np.ndarray
+    prepared: _Prepared
+
+
+@dataclass
+class PreparedComparison:
+    """Everything of an evaluation that does not depend on the frozen levels (`prepare_comparison`).
+
+    Freezing the levels of the comparisons a load shows for the first time changes what the next
+    evaluation decides, so `store.comparison_rollup` evaluates again with them: `evaluate` re-runs only
+    secondary suppression and the result frames, not the level states, cells and window sums.
+    """
+
+    metrics: list[str]
+    windows: list[str]
+    geo: pd.DataFrame  # partner_id, city, region, country (one row per partner)
+    problems: list[_Problem]
+
+    def evaluate(self, windows: Sequence[str] | None = None, viewers: pd.Series | list | None = None,
+                 frozen: Mapping[str, Mapping[str, pd.Series]] | None = None) -> dict[str, dict[str, pd.DataFrame]]:
+        """``{metric: {window: result}}`` for `windows` (default: all prepared) at the `frozen` levels."""
+        windows = self.windows if windows is None else list(windows)
+        unknown = set(windows) - set(self.windows)
+        if unknown:
+            raise ValueError(f"windows not prepared: {', '.join(sorted(unknown))}")
+        geo, ids = self.geo, pd.Index(self.geo["partner_id"])
+        if viewers is not None:
+            wanted = pd.Index(pd.Series(viewers).drop_duplicates())
+            if not wanted.isin(geo["partner_id"]).all():
+                raise ValueError("unknown viewing partner")
+        n_geo = len(geo)
+        results: dict[str, dict[str, pd.DataFrame]] = {}
+        for problem in self.problems:
+            pins = {}
+            for window in windows:
+                pinned = []
+                for i, metric in enumerate(problem.metrics):
+                    levels = None if frozen is None else frozen.get(metric, {}).get(window)
+                    if levels is not None and len(levels):
+                        at = ids.get_indexer(levels.index)
+                        pinned.append(pd.Series(levels.to_numpy(dtype=object)[at >= 0],
+                                                index=i * n_geo + at[at >= 0], dtype=object))
+                pins[window] = pd.concat(pinned) if pinned else None
+            by_window = _decide(problem.prepared, windows, problem.kinds, pins)
+            for i, metric in enumerate(problem.metrics):
+                rows = slice(i * n_geo, (i + 1) * n_geo)
+                results[metric] = {}
+                for window, frame in by_window.items():
+                    result = frame.iloc[rows].set_axis(pd.Index(geo["partner_id"], name="partner_id"))
+                    results[metric][window] = result if viewers is None else result[result.index.isin(wanted)]
+        return {metric: results[metric] for metric in self.metrics}
+
+
+def prepare_comparison(
+    partners: pd.DataFrame,
+    answers: pd.DataFrame | None,
+    metrics: Sequence[str],
+    windows: Sequence[str],
+    scheme: Scheme = "top1",
+    counts: pd.DataFrame | None = None,
+) -> PreparedComparison:
+    """The frozen-independent part of `comparison_groups_metrics` (cells, level states, window sums,
+    the unfrozen level choice), to evaluate at several sets of frozen levels."""
     parsed = {metric: parse_metric(metric) for metric in metrics}
     wins = [parse_window(window) for window in windows]
     geo = partners[["partner_id", *LEVELS]].drop_duplicates("partner_id").reset_index(drop=True)
-    if viewers is not None:
-        wanted = pd.Index(pd.Series(viewers).drop_duplicates())
-        if not wanted.isin(geo["partner_id"]).all():
-            raise ValueError("unknown viewing partner")
     # every partner is evaluated, even for one viewer: what others are shown decides secondary suppression
     cells = {metric: _partner_quarter_cells(answers, question, scheme) if counts is None
              else cells_from_counts(counts, question, scheme) for metric, (_, question) in parsed.items()}
@@ -607,7 +675,7 @@ def comparison_groups_metrics(
     by_latest: dict[str | None, list[str]] = {}
     for metric in metrics:
         by_latest.setdefault(cells[metric]["quarter"].max() if len(cells[metric]) else None, []).append(metric)
-    results: dict[str, dict[str, pd.DataFrame]] = {}
+    problems = []
     for latest, group in by_latest.items():
         block = np.repeat(np.arange(len(group)), n_geo)
         stacked_geo = pd.DataFrame({"partner_id": block * n_geo + np.tile(np.arange(n_geo), len(group))})
@@ -623,65 +691,70 @@ def comparison_groups_metrics(
             parts.append(cells[metric][at >= 0].assign(partner_id=i * n_geo + at[at >= 0]))
         stacked_cells = pd.concat(parts, ignore_index=True)
         kinds = np.repeat([parsed[metric][0] for metric in group], n_geo)
-        pins = {}
-        for window in windows:
-            pinned = []
-            for i, metric in enumerate(group):
-                levels = None if frozen is None else frozen.get(metric, {}).get(window)
-                if levels is not None and len(levels):
-                    at = ids.get_indexer(levels.index)
-                    pinned.append(pd.Series(levels.to_numpy(dtype=object)[at >= 0], index=i * n_geo + at[at >= 0],
-                                            dtype=object))
-            pins[window] = pd.concat(pinned) if pinned else None
-        by_window = _evaluate(stacked_geo, stacked_cells, latest, windows, wins, kinds, pins, labels)
-        for i, metric in enumerate(group):
-            rows = slice(i * n_geo, (i + 1) * n_geo)
-            results[metric] = {}
-            for window, frame in by_window.items():
-                result = frame.iloc[rows].set_axis(pd.Index(geo["partner_id"], name="partner_id"))
-                results[metric][window] = result if viewers is None else result[result.index.isin(wanted)]
-    return {metric: results[metric] for metric in metrics}
+        problems.append(_Problem(group, kinds, _prepare(stacked_geo, stacked_cells, latest, windows, wins, labels)))
+    return PreparedComparison(list(metrics), list(windows), geo, problems)
 
 
-def _evaluate(geo: pd.DataFrame, cells: pd.DataFrame, latest: str | None, windows: Sequence[str],
-              wins: list[Window], kinds: np.ndarray, frozen: Mapping[str, pd.Series | None],
-              labels: dict[str, pd.Series]) -> dict[str, pd.DataFrame]:
-    """The comparison of every viewer of `geo` in each window (one problem of integer ids and group codes;
-    `labels`: per level, group code -> name)."""
+@dataclass
+class _Prepared:
+    """One problem's level states and window results, and its level choice without frozen levels."""
+
+    idx: pd.Index
+    quarters: tuple[str, ...]
+    quarter_ok: dict[str, np.ndarray]
+    ref_ok: np.ndarray
+    chosen: np.ndarray
+    has_level: np.ndarray
+    inputs: _Answered
+    unfrozen: tuple[np.ndarray, ...]
+    levels: dict[str, list[pd.DataFrame]]  # window -> per level, `_level_window`
+
+
+def _prepare(geo: pd.DataFrame, cells: pd.DataFrame, latest: str | None, windows: Sequence[str],
+             wins: list[Window], labels: dict[str, pd.Series]) -> _Prepared:
+    """The part of a problem's evaluation that does not depend on frozen levels (one problem of integer ids
+    and group codes; `labels`: per level, group code -> name)."""
     reference = parse_window(f"ttm:{latest}") if latest else Window("none", (), True)
     quarters = suppression_quarters(latest)
     all_quarters = tuple(sorted(set(quarters).union(*(win.quarters for win in wins))))
     states = [_level_state(level, geo, cells, reference, quarters, all_quarters, labels[level]) for level in LEVELS]
     quarter_ok = {state.name: state.quarter_ok for state in states}
     idx = pd.Index(geo["partner_id"], name="partner_id")
-    n_viewers = len(idx)
     ref_ok = np.column_stack([state.texts["ref_ok"].to_numpy(dtype=bool) for state in states])
     has_level = ref_ok.any(axis=1)
     chosen = np.where(has_level, ref_ok.argmax(axis=1), len(LEVELS) - 1)
-    no_one = np.zeros(n_viewers, dtype=bool)
+    no_one = np.zeros(len(idx), dtype=bool)
     inputs = _answered(geo, cells, quarters)
     unfrozen = _secondary_suppression(inputs, quarters, quarter_ok, ref_ok, chosen, has_level, no_one)
+    levels = {window: [_level_window(state, win) for state in states] for window, win in zip(windows, wins)}
+    return _Prepared(idx, quarters, quarter_ok, ref_ok, chosen, has_level, inputs, unfrozen, levels)
+
+
+def _decide(p: _Prepared, windows: Sequence[str], kinds: np.ndarray,
+            frozen: Mapping[str, pd.Series | None]) -> dict[str, pd.DataFrame]:
+    """The comparison of every viewer of a prepared problem in each window, at the `frozen` levels."""
+    n_viewers = len(p.idx)
+    no_one = np.zeros(n_viewers, dtype=bool)
     results = {}
     decisions: dict[tuple, tuple] = {}  # the two page windows are usually frozen alike: decide once
-    for window, win in zip(windows, wins):
-        levels = [_level_window(state, win) for state in states]
+    for window in windows:
         pinned_levels = frozen.get(window)
         key = () if pinned_levels is None else (tuple(pinned_levels.index), tuple(pinned_levels.to_numpy()))
         if pinned_levels is None or len(pinned_levels) == 0:
-            decided, fixed = unfrozen, no_one
+            decided, fixed = p.unfrozen, no_one
         elif key in decisions:
             decided, fixed = decisions[key]
         else:
             # a level decided when the window was first shown stays: shown there or withheld, never finer
-            frozen_at = (pd.Series(pinned_levels, dtype=object).reindex(idx)
+            frozen_at = (pd.Series(pinned_levels, dtype=object).reindex(p.idx)
                          .map({lv: i for i, lv in enumerate(LEVELS)}))
             fixed = frozen_at.notna().to_numpy()
             at = frozen_at.fillna(0).to_numpy(dtype=int)
             decided = _secondary_suppression(
-                inputs, quarters, quarter_ok, ref_ok, np.where(fixed, at, chosen),
-                np.where(fixed, ref_ok[np.arange(n_viewers), at], has_level), fixed)
+                p.inputs, p.quarters, p.quarter_ok, p.ref_ok, np.where(fixed, at, p.chosen),
+                np.where(fixed, p.ref_ok[np.arange(n_viewers), at], p.has_level), fixed)
             decisions[key] = decided, fixed
-        results[window] = _window_result(kinds, levels, idx, ref_ok, decided, fixed, unfrozen[3])
+        results[window] = _window_result(kinds, p.levels[window], p.idx, p.ref_ok, decided, fixed, p.unfrozen[3])
     return results
 
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pandas as pd
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import Connection, String, cast, func, or_, select
 
 from store import clock
-from store.frames import read_frame
+from store.frames import read_frame, read_frame_bulk
 from store.models import (
     Client,
     CompetenceHistoryRow,
@@ -73,7 +73,11 @@ def comparison_counts(conn: Connection, quarters: Sequence[str], questions: Sequ
             .where(Partner.country == country, SurveyRollup.quarter.in_(list(quarters)),
                    SurveyRollup.question.in_(list(questions)))
             .group_by(*dims))
-    return _counts(read_frame(conn, stmt), ["partner_id", *COUNT_COLUMNS])
+    # streamed (COPY on PostgreSQL): a country's counts are up to a million rows at `large`; its text columns
+    # come back as object, `read_frame` gives them as str
+    frame = read_frame_bulk(conn, stmt)
+    frame = frame.astype({column: "str" for column in ("partner_id", "quarter", "question")})
+    return _counts(frame, ["partner_id", *COUNT_COLUMNS])
 
 
 def partner_places(conn: Connection, country: str) -> pd.DataFrame:
@@ -83,8 +87,16 @@ def partner_places(conn: Connection, country: str) -> pd.DataFrame:
 
 
 def survey_quarters(conn: Connection) -> list[str]:
-    """Every quarter present in `survey_rollup`, oldest first."""
-    return list(conn.execute(select(SurveyRollup.quarter).distinct().order_by(SurveyRollup.quarter)).scalars())
+    """Every quarter present in `survey_rollup`, oldest first.
+
+    Read as a walk over the quarter index (the next quarter after each one: a probe per quarter), not a
+    DISTINCT over every row: a survey delta asks this several times and the rollup holds millions of rows.
+    """
+    first = cast(func.min(SurveyRollup.quarter), String).label("quarter")
+    walk = select(first).cte("quarters", recursive=True)
+    following = select(func.min(SurveyRollup.quarter)).where(SurveyRollup.quarter > walk.c.quarter).scalar_subquery()
+    walk = walk.union_all(select(cast(following, String)).where(walk.c.quarter.is_not(None)))
+    return list(conn.execute(select(walk.c.quarter).where(walk.c.quarter.is_not(None))).scalars())
 
 
 def _counts(frame: pd.DataFrame, columns: Sequence[str] = COUNT_COLUMNS) -> pd.DataFrame:

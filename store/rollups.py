@@ -82,12 +82,13 @@ def survey_version_expression() -> ColumnElement[int]:
     return func.coalesce(Survey.version, newest_by_then, first_version)
 
 
-def survey_rollup_query(conn: Connection, partners: Select | None = None) -> Select:
+def survey_rollup_query(conn: Connection, partners: Select | None = None, projects: Select | None = None) -> Select:
     """The grouped SELECT that `survey_rollup` holds: `ROLLUP_DIMENSIONS` + `answers` (count).
 
     Each answered (survey, question) counts once in its cell; empty answers are not counted
     (SPEC §4: excluded from that question's denominator). `partners`: only the rows of the partners it
-    selects.
+    selects. `projects`: only the contribution of the surveys of the projects it selects (the rollup is a
+    count, and a survey's cell depends only on the survey and its project's versions).
     """
     attributed = (
         select(
@@ -105,6 +106,8 @@ def survey_rollup_query(conn: Connection, partners: Select | None = None) -> Sel
         # the surveys of any project the partners hold a version of (the others cannot be attributed to them)
         their_projects = select(Project.project_id).where(Project.partner_id.in_(partners))
         attributed = attributed.where(Project.partner_id.in_(partners), Survey.project_id.in_(their_projects))
+    if projects is not None:
+        attributed = attributed.where(Survey.project_id.in_(projects))
     attributed = attributed.cte("attributed")
     per_question = [
         select(
@@ -119,21 +122,21 @@ def survey_rollup_query(conn: Connection, partners: Select | None = None) -> Sel
     return select(*dims, func.count().label("answers")).group_by(*dims)
 
 
-def refresh_survey_rollup(conn: Connection, partners: Select | None = None) -> int:
+def survey_rollup_rows(conn: Connection, project_ids: Select | None = None) -> Select:
+    """The `survey_rollup` rows of the surveys of the projects `project_ids` selects: their contribution
+    (a load takes the touched projects' old contribution off and adds the new one, `store.incremental`)."""
+    return survey_rollup_query(conn, projects=project_ids)
+
+
+def refresh_survey_rollup(conn: Connection, partners: Select | None = None) -> None:
     """Rebuild `survey_rollup` from `surveys` ⋈ `projects` with one grouped INSERT ... SELECT
     (`survey_rollup_query`); `partners`: rebuild only the rows of the partners it selects (a load that
-    touched their surveys or projects). Returns the number of answers counted (of those partners).
+    touched their surveys or projects). Only new, changed and vanished cells are written (`replace_rows`).
     """
     grouped = survey_rollup_query(conn, partners)
     columns = [*ROLLUP_DIMENSIONS, "answers"]
-    total = select(func.coalesce(func.sum(SurveyRollup.answers), 0))
-    if partners is None:
-        replace_rows(conn, SurveyRollup.__table__, columns, grouped)
-    else:
-        conn.execute(delete(SurveyRollup).where(SurveyRollup.partner_id.in_(partners)))
-        conn.execute(SurveyRollup.__table__.insert().from_select(columns, grouped))
-        total = total.where(SurveyRollup.partner_id.in_(partners))
-    return int(conn.execute(total).scalar_one())
+    within = None if partners is None else SurveyRollup.partner_id.in_(partners)
+    replace_rows(conn, SurveyRollup.__table__, columns, grouped, within=within)
 
 
 def refresh_competence_history(conn: Connection, now: pd.Timestamp | None = None,

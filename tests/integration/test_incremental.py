@@ -6,7 +6,8 @@ service, type and time), pauses, worklog, projects handed to another partner, an
 surveys moved to another project, license keys handed to another partner or bought at another time, and
 monitor test results changed. Each delta refreshes only the keys it touched (`store.incremental`).
 The derived tables must then equal what `store.derived.rebuild_all` (the full rebuild) makes of the same
-inputs after every delta, on SQLite and PostgreSQL, for several random deltas.
+inputs after every delta, on SQLite and PostgreSQL, for several random deltas; and a survey delta refreshes
+the comparisons of only the countries whose comparison counts it changed.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from sqlalchemy import select
 
 from demo import generate, write_csv
 from loaders.ingest import ingest_files
-from store import comparison_rollup
+from store import comparison_rollup, incremental
 from store.derived import rebuild_all
 from store.models import (
     ComparisonRollup,
@@ -151,3 +152,37 @@ def test_delta_loads_leave_every_derived_table_equal_to_its_full_rebuild(engine,
         reports = load(engine, demo, delta, tmp_path / f"delta{number}")
         assert all("full_refresh" not in r.derived_stages for r in reports)  # the incremental path was taken
         assert_equal_to_full_rebuild(engine, after=f"the {next(iter(delta))} delta")
+
+
+def test_a_survey_delta_refreshes_only_the_countries_whose_comparison_counts_changed(engine, demo, tmp_path,
+                                                                                     monkeypatch):
+    monkeypatch.setenv("QUALITY_NOW", NOW)
+    metrics = [m for m in comparison_rollup.comparison_metrics() if m[0] in COMPARED]
+    monkeypatch.setattr(comparison_rollup, "comparison_metrics", lambda: metrics)
+    refreshed: list[set | None] = []
+    refresh = incremental.refresh_comparison_rollup
+
+    def recorded(conn, now=None, countries=None):
+        refreshed.append(None if countries is None else set(countries))
+        return refresh(conn, now=now, countries=countries)
+
+    monkeypatch.setattr(incremental, "refresh_comparison_rollup", recorded)
+    load(engine, demo, {kind: demo[kind] for kind in BASE_KINDS}, tmp_path / "base")
+    surveys, projects, partners = demo["surveys"], demo["projects"], demo["partners"]
+    country_of = projects["partner_id"].map(partners.set_index("partner_id")["country"])
+    only_kz = (country_of == "KZ").groupby(projects["project_id"]).all()
+    kz = surveys[surveys["project_id"].map(only_kz).fillna(False).astype(bool)]
+    year = pd.to_datetime(surveys["surveyed_at"], utc=True).dt.year
+    answered = lambda frame: frame.assign(q_dev_quality=np.where(frame["q_dev_quality"] == 5, 1, 5))  # noqa: E731
+    deltas = {
+        "the same surveys again": ([], surveys.sample(20, random_state=1)),
+        "changed answers of 2023 (no comparison reads them)": ([], answered(surveys[year == 2023].head(20))),
+        "changed answers of Kazakh partners in 2026": ([{"KZ"}], answered(kz[year.loc[kz.index] == 2026].head(10))),
+    }
+    assert len(deltas["changed answers of Kazakh partners in 2026"][1]) > 0
+    for number, (name, (expected, rows)) in enumerate(deltas.items()):
+        refreshed.clear()
+        reports = load(engine, demo, {"surveys": rows}, tmp_path / f"delta{number}")
+        assert all("full_refresh" not in r.derived_stages for r in reports)
+        assert refreshed == expected, name
+        assert_equal_to_full_rebuild(engine, after=name)

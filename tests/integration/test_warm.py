@@ -44,9 +44,35 @@ PQ_FIRST_VIEW = [{"output": "pq-body.children",
                              {"id": "pq-run-message", "property": "children", "value": None}]}]
 SUPPORT_FIRST_VIEW = [{"output": "pu-body.children",
                        "inputs": [{"id": "pu-price", "property": "value", "value": PRICE_PER_TICKET}]}]
-VISITS = {  # login -> (page path, main callbacks of its first view)
+
+
+def meeting_first_view(layout: dict) -> list[dict]:
+    """The brief callback with the client and day the /meeting layout opens with (the client needing attention most)."""
+    client, day = _prop_in(layout, "meeting-client", "value"), _prop_in(layout, "meeting-period-end", "date")
+    assert client is not None and day is not None, "the meeting page opened without a client"
+    return [{"output": "meeting-content.children",
+             "inputs": [{"id": "meeting-client", "property": "value", "value": client},
+                        {"id": "meeting-period-end", "property": "date", "value": day}]}]
+
+
+def _prop_in(tree: object, component_id: str, prop: str) -> object:
+    """The value of `prop` of the component `component_id` in a layout's JSON (None when absent)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            props = node.get("props")
+            if isinstance(props, dict) and props.get("id") == component_id:
+                return props.get(prop)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return None
+
+
+VISITS = {  # login -> (page path, main callbacks of its first view, or how the page's layout gives them)
     "partner": [("/", []), ("/quality", QUALITY_FIRST_VIEW)],
-    "manager": [("/", []), ("/meeting", [])],
+    "manager": [("/", []), ("/meeting", meeting_first_view)],
     "management": [("/", []), ("/trends", TRENDS_FIRST_VIEW), ("/programs/quality", PQ_FIRST_VIEW)],
     "admin": [("/programs/quality", PQ_FIRST_VIEW), ("/programs/support", SUPPORT_FIRST_VIEW)],
 }
@@ -84,7 +110,13 @@ def visit_first_views(app) -> list[str]:
     for login, pages in VISITS.items():
         client = logged_in_client(app, login)
         for path, callbacks in pages:
-            for body in [routing_payload(path)] + [payload(spec) for spec in callbacks]:
+            routing = routing_payload(path)
+            layout = client.post("/_dash-update-component", json=routing)
+            if layout.status_code != 200:
+                failures.append(f"{login} {path} {routing['output']}: {layout.status_code}")
+                continue
+            specs = callbacks(layout.get_json()) if callable(callbacks) else callbacks
+            for body in [payload(spec) for spec in specs]:
                 response = client.post("/_dash-update-component", json=body)
                 if response.status_code != 200:
                     failures.append(f"{login} {path} {body['output']}: {response.status_code}")
