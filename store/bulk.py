@@ -141,10 +141,10 @@ def local_work_mem(conn: Connection, amount: str = LARGE_WORK_MEM) -> Iterator[N
         return
     before = conn.exec_driver_sql("SHOW work_mem").scalar_one()
     conn.exec_driver_sql(f"SET LOCAL work_mem = '{amount}'")
-    try:
-        yield
-    finally:
-        conn.exec_driver_sql(f"SET LOCAL work_mem = '{before}'")
+    yield
+    # not in a `finally`: after a failed statement the transaction accepts no SET (the error it would raise
+    # would hide the real one), and its rollback discards the SET LOCAL anyway
+    conn.exec_driver_sql(f"SET LOCAL work_mem = '{before}'")
 
 
 def _literal_sql(conn: Connection, clause: ColumnElement) -> str:
