@@ -12,7 +12,8 @@ PostgreSQL tests inside `make test` and under CI=true, and skips them with the p
 `xdist_group`, so one group runs whole on one worker: a module by default (its module-scoped fixtures,
 such as a loaded demo, are built once), the tests that share one outside resource in one group each:
 every Redis user (Celery workers and the production cache on fixed Redis databases), and each test of a
-module that sets XDIST_SPREAD alone (the every-page browser walk, one role per test). Each worker is a
+module that sets XDIST_SPREAD alone (long tests with cheap or no module fixtures: the every-page browser
+walk, the callback access walk, the incremental deltas, the privacy properties). Each worker is a
 pytest session of its own: a private PostgreSQL database, its own temporary SQLite files.
 """
 from __future__ import annotations

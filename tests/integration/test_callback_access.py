@@ -36,6 +36,9 @@ from tests.integration.callback_harness import (
 )
 from tests.integration.demo_backends import demo_sqlite_file
 
+# each role's walk is long and the module fixture a copy of the session's demo: spread over the workers
+XDIST_SPREAD = True
+
 UPDATE = "/_dash-update-component"
 ROLES = ("anonymous", "partner", "service_manager", "management", "admin")
 LOGIN = {"partner": "partner", "service_manager": "manager", "management": "management", "admin": "admin"}

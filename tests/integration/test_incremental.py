@@ -32,6 +32,9 @@ from store.models import (
     TicketSla,
 )
 
+# each delta run is long and its module fixture cheap: pytest-xdist may run two at once (tests/conftest.py)
+XDIST_SPREAD = True
+
 NOW = "2026-11-30T09:00:00+03:00"
 TICKETS = 3_000
 BASE_KINDS = ("partners", "clients", "staff", "projects", "monitor_tests", "license_keys", "surveys", "tickets",

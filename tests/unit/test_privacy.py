@@ -18,6 +18,9 @@ from metrics.privacy import (
 )
 from metrics.survey import quarter_label
 
+# the random-data properties are long; no module fixture: spread over the workers (tests/conftest.py)
+XDIST_SPREAD = True
+
 QUARTER_DAY = {"2023Q1": "2023-02-10", "2023Q2": "2023-05-10", "2023Q3": "2023-08-10", "2023Q4": "2023-11-10",
                "2024Q1": "2024-02-10", "2024Q2": "2024-05-10"}
 VIEWER = "viewer"
