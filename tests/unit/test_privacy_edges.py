@@ -9,8 +9,15 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from metrics.privacy import cells_from_counts, comparison_group, comparison_groups_all, window_id
-from tests.unit.test_privacy import OMSK5, VIEWER, _answers, _counts_of, _even, _partners
+from metrics.privacy import (
+    cells_from_counts,
+    comparison_group,
+    comparison_groups_all,
+    comparison_groups_metrics,
+    comparison_groups_windows,
+    window_id,
+)
+from tests.unit.test_privacy import OMSK5, VIEWER, _answers, _counts_of, _even, _finding_one, _partners
 from tests.unit.test_privacy_coalitions import QUARTER_DAY as COALITION_QUARTERS
 from tests.unit.test_privacy_coalitions import _answers as coalition_answers
 from tests.unit.test_privacy_coalitions import _partners as coalition_partners
@@ -201,3 +208,32 @@ def test_a_city_in_conflict_without_a_level_to_move_to_is_withheld():
     novosibirsk = shown.loc["Новосибирск-0"]
     assert novosibirsk["withheld"] and novosibirsk["reason_en"].startswith("Новосибирск not shown: subtracting it")
     assert coalition_leaks(partners, answers, "q_design", {"ttm:2024Q2": shown}) == []
+
+
+def test_windows_frozen_alike_are_decided_once_and_withheld_rows_carry_no_figures():
+    partners = coalition_partners({"Новосибирск": 6, "Омск": 1, "Томск": 3})
+    answers = _each_quarter(partners, {"Новосибирск": 10, "Омск": 10, "Томск": 10})
+    frozen = pd.Series({f"Новосибирск-{i}": "city" for i in range(6)})
+    windows = ["2024Q2", "ttm:2024Q2"]
+    together = comparison_groups_windows(partners, answers, "mean:q_design", windows,
+                                         frozen={window: frozen for window in windows})
+    for window in windows:
+        alone = comparison_groups_all(partners, answers, "mean:q_design", window, frozen=frozen)
+        pd.testing.assert_frame_equal(together[window], alone)
+        withheld = alone[alone["withheld"]]
+        assert list(withheld.index) == list(frozen.index)
+        assert alone["value"].dtype == "float64" and withheld["value"].isna().all()
+        assert (withheld[["n_partners", "n_answers"]] == 0).all(axis=None)
+
+
+def test_a_level_frozen_for_the_second_of_several_metrics_stays_with_that_metric():
+    # finding 1 of issue 18: the viewer was shown Siberia for 2023Q4; after 2024Q2 Omsk passes on its own
+    partners, before, after = _finding_one()
+    after["q_speed"] = after["q_design"]
+    first = comparison_groups_all(partners, before, "csat:q_design", "2023Q4", viewers=[VIEWER])
+    frozen = {"csat:q_design": {"2023Q4": first["level"].dropna()}}
+    together = comparison_groups_metrics(partners, after, ["mean:q_speed", "csat:q_design"], ["2023Q4"],
+                                         viewers=[VIEWER], frozen=frozen)
+    assert together["csat:q_design"]["2023Q4"].loc[VIEWER, "level"] == "region"  # frozen
+    assert together["mean:q_speed"]["2023Q4"].loc[VIEWER, "level"] == "city"  # never shown before: free
+    assert together["csat:q_design"]["2023Q4"].index.name == "partner_id"
