@@ -98,7 +98,7 @@ screenshots: dev-deps browser
 ##           mutated at the time, so a cached map goes blind to a module added to source_paths later.
 mutation: dev-deps
 	rm -f mutants/mutmut-stats.json
-	$(BIN)/mutmut run --max-children $${JOBS:-2} $(MUTANTS) || true
+	set -f; $(BIN)/mutmut run --max-children $${JOBS:-2} $(MUTANTS) || true
 	$(BIN)/python -m tools.mutation_score
 
 lint: dev-deps
