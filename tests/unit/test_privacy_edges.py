@@ -237,3 +237,24 @@ def test_a_level_frozen_for_the_second_of_several_metrics_stays_with_that_metric
     assert together["csat:q_design"]["2023Q4"].loc[VIEWER, "level"] == "region"  # frozen
     assert together["mean:q_speed"]["2023Q4"].loc[VIEWER, "level"] == "city"  # never shown before: free
     assert together["csat:q_design"]["2023Q4"].index.name == "partner_id"
+
+
+@pytest.mark.parametrize(
+    "answers_of, why",
+    [
+        # Siberia − Novosibirsk: 10 + 10 + 4 · 3 = 32 answers; without one 10 only 22 < 30 are left
+        ({"Новосибирск-": 10, "Омск-0": 10, "Томск-0": 10, "Томск-": 3}, "too few answers after one partner"),
+        # 21 + 20 + 4 · 5 = 61; without Tomsk-0 (20) Omsk-0 holds 21 of 41 > half; Novosibirsk's four largest
+        # partners (30 each) are bigger than both, so the two largest of the complement must be looked up per city
+        ({"Новосибирск-": 30, "Омск-0": 21, "Томск-0": 20, "Томск-": 5}, "dominance after one partner"),
+    ],
+)
+def test_a_complement_is_checked_again_without_the_viewer_inside_it(answers_of, why):
+    # every Tomsk partner and Omsk-0 is shown Siberia and lies in Siberia − Novosibirsk with answers of its own
+    partners = coalition_partners({"Новосибирск": 6, "Омск": 1, "Томск": 5})
+    per_partner = {pid: answers_of.get(pid, answers_of.get(pid.split("-")[0] + "-")) for pid in partners["partner_id"]}
+    answers = coalition_answers({(pid, quarter): n for pid, n in per_partner.items() for quarter in COALITION_QUARTERS})
+    shown = comparison_groups_all(partners, answers, "mean:q_design", "ttm:2024Q2")
+    assert shown.loc["Томск-1", "level"] == "region"
+    assert shown.loc["Новосибирск-0", "level"] == "region", why
+    assert coalition_leaks(partners, answers, "q_design", {"ttm:2024Q2": shown}) == []
