@@ -258,3 +258,14 @@ def test_a_complement_is_checked_again_without_the_viewer_inside_it(answers_of, 
     assert shown.loc["Томск-1", "level"] == "region"
     assert shown.loc["Новосибирск-0", "level"] == "region", why
     assert coalition_leaks(partners, answers, "q_design", {"ttm:2024Q2": shown}) == []
+
+
+def test_a_level_kept_frozen_above_a_passing_city_says_why():
+    partners, before, after = _finding_one()
+    first = comparison_groups_all(partners, before, "csat:q_design", "2023Q4", viewers=[VIEWER])
+    again = comparison_groups_all(partners, after, "csat:q_design", "2023Q4", viewers=[VIEWER],
+                                  frozen=first["level"].dropna())
+    assert again.loc[VIEWER, "reason_ru"] == ("группа «Омск» не показана: уровень сравнения за этот период "
+                                              "закреплён при первом показе — показана группа «Сибирь»")
+    assert again.loc[VIEWER, "reason_en"] == ("Омск not shown: this window keeps the level it was first shown at"
+                                              " — showing Сибирь")
