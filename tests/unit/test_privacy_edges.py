@@ -224,6 +224,7 @@ def test_windows_frozen_alike_are_decided_once_and_withheld_rows_carry_no_figure
         assert list(withheld.index) == list(frozen.index)
         assert alone["value"].dtype == "float64" and withheld["value"].isna().all()
         assert (withheld[["n_partners", "n_answers"]] == 0).all(axis=None)
+        assert (alone[["n_partners", "n_answers"]].dtypes == "int64").all()
 
 
 def test_a_level_frozen_for_the_second_of_several_metrics_stays_with_that_metric():
