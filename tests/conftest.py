@@ -43,7 +43,7 @@ REDIS_MODULES = {"test_production.py", "test_sessions.py", "test_celery_jobs.py"
 def xdist_group(item: pytest.Item) -> str:
     """The group a test runs in under pytest-xdist: the Redis users share one; a module that sets
     XDIST_SPREAD (long tests without module fixtures) spreads its tests; every other module is its own."""
-    path = Path(str(item.fspath))
+    path = Path(item.path)
     if path.name in REDIS_MODULES:
         return "redis"
     if getattr(item.module, "XDIST_SPREAD", False):
