@@ -15,21 +15,7 @@ from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import (
-    Boolean,
-    ColumnElement,
-    Connection,
-    Date,
-    DateTime,
-    Float,
-    Integer,
-    Select,
-    Table,
-    delete,
-    func,
-    literal,
-    select,
-)
+from sqlalchemy import Boolean, Connection, Date, DateTime, Float, Integer, Select, Table, delete, func, literal, select
 
 SQLITE_BATCH_ROWS = 50_000
 LARGE_WORK_MEM = "64MB"  # per sort or hash of a rebuild's statements (`local_work_mem`, PostgreSQL)
@@ -83,27 +69,21 @@ def insert_dataframe(conn: Connection, table: Table, frame: pd.DataFrame) -> int
     return len(frame)
 
 
-def replace_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Select,
-                 within: ColumnElement[bool] | None = None) -> None:
+def replace_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Select) -> None:
     """Make `table` hold exactly the result of `rows` (its `columns`, in that order): a rollup rebuild.
-
-    `within`: only the rows of `table` it selects are replaced (`rows` gives exactly their new contents,
-    e.g. the rows of the partners a load touched); the others stay and the table is not re-analyzed.
 
     PostgreSQL, table not empty: the new rows are staged, rows that vanished are deleted and only new
     or changed rows are written. Deleting every row and inserting the same keys again in one
     transaction made each insert check a dead duplicate in the primary key (the 1.4 M-row survey
-    rollup: 37 s instead of 10 s; a 200-survey delta rewrote 86 k survey rollup rows of the touched
-    partners in 2 s to change a few hundred), and re-loading an unchanged file rewrote everything.
+    rollup: 37 s instead of 10 s), and re-loading an unchanged file rewrote everything.
     SQLite, or an empty table: delete and insert.
     """
     columns = list(columns)
     postgres = conn.dialect.name == "postgresql"
     if not postgres or conn.execute(select(table).limit(1)).first() is None:
-        conn.execute(delete(table) if within is None else delete(table).where(within))
+        conn.execute(delete(table))
         conn.execute(table.insert().from_select(columns, rows))
-        if within is None:
-            analyze(conn, table)
+        analyze(conn, table)
         return
     stage = f"_replace_{table.name}_{next(_stage_numbers)}"
     key = [c.name for c in table.primary_key.columns]
@@ -112,23 +92,20 @@ def replace_rows(conn: Connection, table: Table, columns: Sequence[str], rows: S
     matches = " AND ".join(f'stage."{c}" = "{table.name}"."{c}"' for c in key)
     changed = (f"({', '.join(f'{_q(table.name)}.{_q(c)}' for c in values)}) IS DISTINCT FROM "
                f"({', '.join(f'excluded.{_q(c)}' for c in values)})")
-    scope = "" if within is None else f"({_literal_sql(conn, within)}) AND "
     # the anti-joins hash the staged rows: with the default 4 MB they were sorted on disk
     # (merge joins on seven text keys: 3.4 s of a 200-survey delta's 87 k staged rows at `medium`)
     with local_work_mem(conn), conn.connection.dbapi_connection.cursor() as cursor:
         cursor.execute(f'CREATE TEMP TABLE "{stage}" ON COMMIT DROP AS SELECT * FROM ({sql}) AS q({_names(columns)})')
         cursor.execute(f'ANALYZE "{stage}"')  # without statistics the anti-joins below ran as nested loops
-        cursor.execute(f'DELETE FROM "{table.name}" WHERE {scope}'
-                       f'NOT EXISTS (SELECT 1 FROM "{stage}" AS stage WHERE {matches})')
+        cursor.execute(f'DELETE FROM "{table.name}" WHERE NOT EXISTS (SELECT 1 FROM "{stage}" AS stage WHERE {matches})')
         update = (f"DO UPDATE SET {', '.join(f'{_q(c)} = excluded.{_q(c)}' for c in values)} WHERE {changed}"
                   if values else "DO NOTHING")
         same = " AND ".join([matches, *(f'stage."{c}" IS NOT DISTINCT FROM "{table.name}"."{c}"' for c in values)])
         cursor.execute(f'INSERT INTO "{table.name}" ({_names(columns)}) SELECT {_names(columns)} FROM "{stage}" AS stage '
-                       f'WHERE NOT EXISTS (SELECT 1 FROM "{table.name}" WHERE {scope}{same}) '
+                       f'WHERE NOT EXISTS (SELECT 1 FROM "{table.name}" WHERE {same}) '
                        f"ON CONFLICT ({_names(key)}) {update}")
         cursor.execute(f'DROP TABLE "{stage}"')
-    if within is None:
-        analyze(conn, table)
+    analyze(conn, table)
 
 
 @contextmanager
@@ -145,11 +122,6 @@ def local_work_mem(conn: Connection, amount: str = LARGE_WORK_MEM) -> Iterator[N
     # not in a `finally`: after a failed statement the transaction accepts no SET (the error it would raise
     # would hide the real one), and its rollback discards the SET LOCAL anyway
     conn.exec_driver_sql(f"SET LOCAL work_mem = '{before}'")
-
-
-def _literal_sql(conn: Connection, clause: ColumnElement) -> str:
-    """`clause` as SQL text with its values inlined (raw statements of `replace_rows` take no parameters)."""
-    return str(clause.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
 
 
 def analyze(conn: Connection, table: Table) -> None:

@@ -82,12 +82,11 @@ def survey_version_expression() -> ColumnElement[int]:
     return func.coalesce(Survey.version, newest_by_then, first_version)
 
 
-def survey_rollup_query(conn: Connection, partners: Select | None = None, projects: Select | None = None) -> Select:
+def survey_rollup_query(conn: Connection, projects: Select | None = None) -> Select:
     """The grouped SELECT that `survey_rollup` holds: `ROLLUP_DIMENSIONS` + `answers` (count).
 
     Each answered (survey, question) counts once in its cell; empty answers are not counted
-    (SPEC §4: excluded from that question's denominator). `partners`: only the rows of the partners it
-    selects. `projects`: only the contribution of the surveys of the projects it selects (the rollup is a
+    (SPEC §4: excluded from that question's denominator). `projects`: only the contribution of the surveys of the projects it selects (the rollup is a
     count, and a survey's cell depends only on the survey and its project's versions).
     """
     attributed = (
@@ -102,10 +101,6 @@ def survey_rollup_query(conn: Connection, partners: Select | None = None, projec
         .join_from(Survey, Project, and_(Project.project_id == Survey.project_id,
                                           Project.version == survey_version_expression()))
     )
-    if partners is not None:
-        # the surveys of any project the partners hold a version of (the others cannot be attributed to them)
-        their_projects = select(Project.project_id).where(Project.partner_id.in_(partners))
-        attributed = attributed.where(Project.partner_id.in_(partners), Survey.project_id.in_(their_projects))
     if projects is not None:
         attributed = attributed.where(Survey.project_id.in_(projects))
     attributed = attributed.cte("attributed")
@@ -128,15 +123,11 @@ def survey_rollup_rows(conn: Connection, project_ids: Select | None = None) -> S
     return survey_rollup_query(conn, projects=project_ids)
 
 
-def refresh_survey_rollup(conn: Connection, partners: Select | None = None) -> None:
+def refresh_survey_rollup(conn: Connection) -> None:
     """Rebuild `survey_rollup` from `surveys` ⋈ `projects` with one grouped INSERT ... SELECT
-    (`survey_rollup_query`); `partners`: rebuild only the rows of the partners it selects (a load that
-    touched their surveys or projects). Only new, changed and vanished cells are written (`replace_rows`).
-    """
-    grouped = survey_rollup_query(conn, partners)
-    columns = [*ROLLUP_DIMENSIONS, "answers"]
-    within = None if partners is None else SurveyRollup.partner_id.in_(partners)
-    replace_rows(conn, SurveyRollup.__table__, columns, grouped, within=within)
+    (`survey_rollup_query`). Only new, changed and vanished cells are written (`replace_rows`); a load
+    updates the cells it touched instead (`store.incremental`)."""
+    replace_rows(conn, SurveyRollup.__table__, [*ROLLUP_DIMENSIONS, "answers"], survey_rollup_query(conn))
 
 
 def refresh_competence_history(conn: Connection, now: pd.Timestamp | None = None,
