@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Connection, Float, Integer, Select, and_, func, or_, select
+from sqlalchemy import Connection, Float, Integer, Select, and_, case, func, or_, select
 
 from store import clock
 from store.frames import read_frame
@@ -180,7 +180,7 @@ def _utc(value: pd.Timestamp) -> pd.Timestamp:
 
 def client_ticket_activity(conn: Connection, client_ids: list[str], start: pd.Timestamp,
                            end: pd.Timestamp) -> pd.DataFrame:
-    """Per client: tickets created in ``[start, end)`` and tickets now breached or at risk among
+    """Per client: tickets created in ``[start, end)`` and tickets breached or at risk now (live state, SPEC §5) among
     those created before ``end`` and not resolved before ``start`` (one grouped query).
 
     Returns ``client_id, tickets, breached, at_risk`` for every given client (zeros when quiet).
@@ -190,11 +190,12 @@ def client_ticket_activity(conn: Connection, client_ids: list[str], start: pd.Ti
         return frame.assign(tickets=0, breached=0, at_risk=0)
     lo, hi = _utc(start).to_pydatetime(), _utc(end).to_pydatetime()
     created = and_(Ticket.created_at >= lo, Ticket.created_at < hi)
+    state = live_sla_state(clock.now())  # not the stored state: an open ticket turns at risk, then breached
     stmt = (
         select(Ticket.client_id,
                func.sum(func.cast(created, Integer)).label("tickets"),
-               func.sum(func.cast(TicketSla.sla_state == "breached", Integer)).label("breached"),
-               func.sum(func.cast(TicketSla.sla_state == "at_risk", Integer)).label("at_risk"))
+               func.sum(case((state == "breached", 1), else_=0)).label("breached"),
+               func.sum(case((state == "at_risk", 1), else_=0)).label("at_risk"))
         .join_from(Ticket, TicketSla, TicketSla.ticket_id == Ticket.ticket_id, isouter=True)
         .where(Ticket.client_id.in_(list(client_ids)), Ticket.created_at < hi,
                or_(Ticket.created_at >= lo, Ticket.resolved_at.is_(None), Ticket.resolved_at >= lo))

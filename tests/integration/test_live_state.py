@@ -17,7 +17,7 @@ from metrics.sla import live_states
 from store.derived import materialize_sla
 from store.models import TicketSla
 from store.partner_queries import partner_tickets
-from store.queries import meeting_inputs
+from store.queries import client_ticket_activity, meeting_inputs
 from store.ticket_rollups import refresh_sla_rollup
 from store.trend_queries import Selection, sla_trend_counts, ticket_rows
 from tests.integration.partner_db import insert_frames
@@ -62,7 +62,10 @@ def _states_read_at(engine, monkeypatch, clock: str) -> dict:
                                  pd.Timestamp("2026-12-01", tz="UTC")).tickets.set_index("ticket_id")["sla_state"]
         counts = sla_trend_counts(conn, "total", "month")
         rows, _total = ticket_rows(conn, Selection(grain="month", period="2026-11"))
-    return {"partner": partner, "meeting": meeting.to_dict(),
+        activity = client_ticket_activity(conn, ["C1"], pd.Timestamp("2026-11-01", tz="UTC"),
+                                          pd.Timestamp("2026-12-01", tz="UTC")).iloc[0]
+    return {"activity": {k: int(activity[k]) for k in ("tickets", "breached", "at_risk")},
+            "partner": partner, "meeting": meeting.to_dict(),
             "counts": counts[["met", "breached"]].sum().to_dict(),
             "trend_rows": rows.set_index("ticket_id")["sla_state"].to_dict()}
 
@@ -77,14 +80,18 @@ def test_a_ticket_passing_its_deadline_between_two_reads_turns_breached_without_
     before = _states_read_at(stored, monkeypatch, "10:00")
     assert before["partner"] == before["meeting"] == {"BUG": "open", "DONE": "met", "PAUSED": "open"}
     assert before["counts"] == {"met": 1, "breached": 0} and before["trend_rows"] == {"DONE": "met"}
+    # the home's and meeting's attention ranking counts the same live states
+    assert before["activity"] == {"tickets": 3, "breached": 0, "at_risk": 0}
 
-    assert _states_read_at(stored, monkeypatch, "11:30")["partner"]["BUG"] == "at_risk"
+    risky = _states_read_at(stored, monkeypatch, "11:30")
+    assert risky["partner"]["BUG"] == "at_risk" and risky["activity"] == {"tickets": 3, "breached": 0, "at_risk": 1}
 
     after = _states_read_at(stored, monkeypatch, "12:30")
     # PAUSED's stored deadline (12:20) has passed, but its clock is stopped: it stays open
     assert after["partner"] == after["meeting"] == {"BUG": "breached", "DONE": "met", "PAUSED": "open"}
     assert after["counts"] == {"met": 1, "breached": 1}
     assert after["trend_rows"] == {"BUG": "breached", "DONE": "met"}
+    assert after["activity"] == {"tickets": 3, "breached": 1, "at_risk": 0}
 
 
 def test_live_states_follow_the_stored_instants():
