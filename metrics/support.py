@@ -157,32 +157,66 @@ def _grid(periods: np.ndarray, **dims: tuple) -> pd.Index:
     return pd.MultiIndex.from_product([periods, *dims.values()], names=["period", *dims])
 
 
-def _duration_stats(frame: pd.DataFrame, column: str, metric_id: str, periods: np.ndarray,
-                    **dims: tuple) -> pd.DataFrame:
-    """Median and p90 (hours) of a working-seconds column per period (and dims); NaN when empty."""
-    keys = ["period", *dims]
-    data = frame[frame[column].notna()]
-    for name, values in dims.items():
-        data = data[data[name].isin(values)]
-    hours = (data[column] / SECONDS_PER_HOUR).groupby([data[k] for k in keys])
+def _duration_values(t: pd.DataFrame) -> list[tuple[str, str | None, np.ndarray, np.ndarray, np.ndarray]]:
+    """Per duration metric: (metric_id, breakdown, breakdown value, period, working hours) of its tickets, in
+    ticket order (numpy masks over the period-assigned tickets: no frame copy per metric)."""
+    kind = t["kind"].to_numpy()
+    period = t["period"].to_numpy()
+    out = []
+    for metric_id, metric_kind, column, breakdown in DURATION_METRICS:
+        seconds = t[column].to_numpy(dtype=float, na_value=np.nan)
+        mask = ~np.isnan(seconds)
+        if metric_kind is not None:
+            mask &= kind == metric_kind
+        dim = np.zeros(len(t), dtype=np.int64)
+        if breakdown:
+            values = pd.to_numeric(t[breakdown], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            mask &= np.isin(values, _BREAKDOWN_VALUES[breakdown])
+            dim = np.where(mask, values, 0).astype(np.int64)
+        out.append((metric_id, breakdown, dim[mask], period[mask], seconds[mask] / SECONDS_PER_HOUR))
+    return out
+
+
+def _duration_stats(values: list[tuple[str, str | None, np.ndarray, np.ndarray, np.ndarray]],
+                    periods: np.ndarray) -> pd.DataFrame:
+    """Median and p90 (hours, linear interpolation) and n of every duration metric per period (and its
+    breakdown), for every period and breakdown value (NaN, n = 0 when empty): one grouped pass."""
+    frame = pd.DataFrame({
+        "metric_id": np.concatenate([np.full(len(v[2]), v[0], dtype=object) for v in values]),
+        "dim": np.concatenate([v[2] for v in values]),
+        "period": np.concatenate([v[3] for v in values]),
+        "hours": np.concatenate([v[4] for v in values]),
+    })
+    hours = frame.groupby(["metric_id", "dim", "period"])["hours"]
     stats = pd.DataFrame({"median": hours.median(), "p90": hours.quantile(P90), "n": hours.size()})
-    stats = stats.reindex(_grid(periods, **dims))
-    stats["n"] = stats["n"].fillna(0)
+    grid = pd.MultiIndex.from_tuples(
+        [(metric_id, dim, period) for metric_id, _kind, _column, breakdown in DURATION_METRICS
+         for period in periods for dim in (_BREAKDOWN_VALUES[breakdown] if breakdown else (0,))],
+        names=["metric_id", "dim", "period"])
+    stats = stats.reindex(grid)
+    stats["n"] = stats["n"].fillna(0).astype(float)
     long = stats.melt(id_vars="n", value_vars=["median", "p90"], var_name="stat", value_name="value",
                       ignore_index=False).reset_index()
-    return long.assign(metric_id=metric_id)
+    breakdown_of = {metric_id: breakdown for metric_id, _kind, _column, breakdown in DURATION_METRICS}
+    by = long["metric_id"].map(breakdown_of)
+    for name in _BREAKDOWN_VALUES:
+        long[name] = long["dim"].where(by == name).astype(float)
+    return long.drop(columns="dim")
 
 
 def _ratio(numerator: pd.Series, denominator, grid: pd.Index, metric_id: str,
            scale: float = 1.0) -> pd.DataFrame:
     """numerator (reindexed to grid, missing = 0) · scale / denominator, with n = numerator."""
-    num = numerator.reindex(grid, fill_value=0).astype(float)
-    den = denominator.reindex(grid).astype(float) if isinstance(denominator, pd.Series) else float(denominator)
+    num = numerator.reindex(grid, fill_value=0).to_numpy(dtype=float)
+    if isinstance(denominator, pd.Series):
+        den = denominator.reindex(grid).to_numpy(dtype=float, na_value=np.nan)
+    else:
+        den = np.full(len(grid), float(denominator))
     with np.errstate(divide="ignore", invalid="ignore"):
         value = scale * num / den
-    value = pd.Series(value, index=grid).where(np.isfinite(value))
-    base = den if isinstance(den, pd.Series) else pd.Series(den, index=grid, dtype=float)
-    return pd.DataFrame({"value": value, "n": num, "base": base}).reset_index().assign(metric_id=metric_id)
+    levels = {name: grid.get_level_values(i).to_numpy() for i, name in enumerate(grid.names)}
+    return pd.DataFrame({**levels, "value": np.where(np.isfinite(value), value, np.nan), "n": num, "base": den,
+                         "metric_id": metric_id})
 
 
 def _with_priority(worklog: pd.DataFrame, tickets: pd.DataFrame) -> pd.DataFrame:
@@ -232,11 +266,7 @@ def meeting_metrics(
     periods = bounds["period"].to_numpy()
     t = _ticket_periods(tickets, bounds)
     incidents = t[t["kind"] == "incident"]
-    parts = [
-        _duration_stats(t if kind is None else t[t["kind"] == kind], column, metric_id, periods,
-                        **({breakdown: _BREAKDOWN_VALUES[breakdown]} if breakdown else {}))
-        for metric_id, kind, column, breakdown in DURATION_METRICS
-    ]
+    parts = [_duration_stats(_duration_values(t), periods)]
 
     # SPEC §5: compliance % = met / (met + breached); open and at-risk tickets are not decided yet
     decided = incidents[incidents["sla_state"].isin(["met", "breached"])]
@@ -295,22 +325,13 @@ def duration_samples(
     tickets. Tickets, periods and breakdowns exactly as :func:`meeting_metrics`.
     """
     bounds = period_bounds(period_end, length_days, n_previous, tz)
-    t = _ticket_periods(tickets, bounds)
     parts = []
-    for metric_id, kind, column, breakdown in DURATION_METRICS:
-        data = (t if kind is None else t[t["kind"] == kind])
-        data = data[data[column].notna()]
-        prefix = pd.Series("", index=data.index)
-        if breakdown:
-            data = data[data[breakdown].isin(_BREAKDOWN_VALUES[breakdown])]
-            tag = "p" if breakdown == "priority" else "line"
-            prefix = tag + data[breakdown].astype(int).astype(str) + "."
+    for metric_id, breakdown, dim, period, hours in _duration_values(_ticket_periods(tickets, bounds)):
+        prefix = ("p" if breakdown == "priority" else "line") + dim.astype(str).astype(object) + "." if breakdown \
+            else np.full(len(dim), "", dtype=object)
         for stat in STAT_LABELS:
-            parts.append(pd.DataFrame({"metric_id": metric_id, "key": prefix + stat,
-                                       "period": data["period"].to_numpy(),
-                                       "value": (data[column] / SECONDS_PER_HOUR).to_numpy()}))
-    if not parts:
-        return pd.DataFrame(columns=["metric_id", "key", "period", "value"])
+            parts.append(pd.DataFrame({"metric_id": metric_id, "key": pd.array(prefix + stat, dtype="str"), "period": period,
+                                       "value": hours}))
     return pd.concat(parts, ignore_index=True)
 
 

@@ -36,6 +36,7 @@ from reports.meeting import (
     attention_ranking,
     default_period_end,
     meeting_brief,
+    meeting_findings,
     with_actions,
 )
 from store.queries import client_options, search_clients
@@ -167,17 +168,28 @@ def drawn_brief(client_id: str, period_end: str, lang: str) -> list | None:
     return json.loads(to_json_plotly(brief_view(brief, lang)))
 
 
-def _cached_brief_of(client_id: str) -> dict | None:
+@scoped_memoize()
+def _findings(client_id: str, period_end: str) -> list[dict] | None:
+    """The brief's findings alone (`reports.meeting.meeting_findings`), cached like `_brief`; None for an unknown
+    client. The attention ranking reads only these: no KPI table, tickets or hours for the clients it ranks."""
+    try:
+        with current_engine().connect() as conn:
+            return meeting_findings(conn, client_id, period_end)
+    except UnknownClient:
+        return None
+
+
+def _cached_findings_of(client_id: str) -> list[dict] | None:
     with current_engine().connect() as conn:
         day = default_period_end(conn).isoformat()
-    return _brief(client_id, day)
+    return _findings(client_id, day)
 
 
 @scoped_memoize()
 def attention(scope_clients: tuple[str, ...]) -> list[dict]:
     """The user's clients ranked by need of attention (reports.meeting.attention_ranking), cached."""
     with current_engine().connect() as conn:
-        return attention_ranking(conn, list(scope_clients), _cached_brief_of)
+        return attention_ranking(conn, list(scope_clients), _cached_findings_of)
 
 
 def warm_first_view(scope: Scope) -> None:

@@ -71,17 +71,7 @@ def meeting_brief(conn: Connection, client_id: str, period_end: dt.date | str | 
         ``hours`` (development/support split by priority of the current period, and per period).
         Hours are worklog hours; durations are working hours of the client's calendar.
     """
-    client = client_record(conn, client_id)
-    if client is None:
-        raise UnknownClient(client_id)
-    tz = _client_timezone(conn, client.get("calendar"))
-    last_day = default_period_end(conn, period_end, tz)
-    bounds = period_bounds(last_day, length_days, n_previous, tz)
-    inputs = meeting_inputs(conn, client_id, bounds["start"].min(), bounds["end"].max(), tz)
-    users = client.get("users")
-    long = meeting_metrics(inputs.tickets, inputs.worklog, inputs.staff,
-                           users if users else float("nan"), last_day, length_days, n_previous, tz)
-    flags = negative_dynamics(long, duration_samples(inputs.tickets, last_day, length_days, n_previous, tz))
+    client, tz, bounds, inputs, long, flags = _assessed(conn, client_id, period_end, length_days, n_previous)
     current = bounds.iloc[0]
     return _jsonable({
         "client": {k: client.get(k) for k in ("client_id", "name", "partner_id", "city", "users",
@@ -101,6 +91,31 @@ def meeting_brief(conn: Connection, client_id: str, period_end: dt.date | str | 
     })
 
 
+def meeting_findings(conn: Connection, client_id: str, period_end: dt.date | str | None = None,
+                     length_days: int = 14, n_previous: int = 3) -> list[dict]:
+    """The ``findings`` of :func:`meeting_brief` alone (the same records), without the KPI table, tickets and
+    hours the attention ranking does not read. :class:`UnknownClient` when the client is not stored."""
+    flags = _assessed(conn, client_id, period_end, length_days, n_previous)[-1]
+    return _jsonable(findings(flags).to_dict("records"))
+
+
+def _assessed(conn: Connection, client_id: str, period_end: dt.date | str | None, length_days: int,
+              n_previous: int) -> tuple[dict, str, pd.DataFrame, object, pd.DataFrame, pd.DataFrame]:
+    """(client, time zone, period bounds, inputs, metrics long table, flags) of one client's meeting."""
+    client = client_record(conn, client_id)
+    if client is None:
+        raise UnknownClient(client_id)
+    tz = _client_timezone(conn, client.get("calendar"))
+    last_day = default_period_end(conn, period_end, tz)
+    bounds = period_bounds(last_day, length_days, n_previous, tz)
+    inputs = meeting_inputs(conn, client_id, bounds["start"].min(), bounds["end"].max(), tz)
+    users = client.get("users")
+    long = meeting_metrics(inputs.tickets, inputs.worklog, inputs.staff,
+                           users if users else float("nan"), last_day, length_days, n_previous, tz)
+    flags = negative_dynamics(long, duration_samples(inputs.tickets, last_day, length_days, n_previous, tz))
+    return client, tz, bounds, inputs, long, flags
+
+
 def with_actions(conn: Connection, brief: dict) -> dict:
     """The brief plus its ``actions``: open actions, the last meeting's actions (as agreed then, with
     their status now) and the meeting history (seed 004: «список мероприятий, которые мы уже
@@ -108,14 +123,15 @@ def with_actions(conn: Connection, brief: dict) -> dict:
     return {**brief, "actions": meeting_actions_section(conn, brief["client"]["client_id"])}
 
 
-def attention_ranking(conn: Connection, client_ids: list[str], brief_of: Callable[[str], dict | None],
+def attention_ranking(conn: Connection, client_ids: list[str], findings_of: Callable[[str], list[dict] | None],
                       period_end: dt.date | str | None = None, length_days: int = 14,
                       n_previous: int = 3) -> list[dict]:
     """The given clients ranked by need of attention, most first (SPEC §6 «Signal over noise»).
 
     One grouped query counts each client's tickets over the compared periods and its breached
-    and at-risk tickets; the :data:`ATTENTION_BRIEFS` most active clients get their brief through
-    ``brief_of`` (the caller's cached :func:`meeting_brief`), whose findings count. Score =
+    and at-risk tickets (live states); the :data:`ATTENTION_BRIEFS` most active clients get their
+    findings through ``findings_of`` (the caller's cached :func:`meeting_findings`, or the
+    ``findings`` of a cached :func:`meeting_brief`). Score =
     Σ finding impact + :data:`ATTENTION_TICKET_WEIGHT` · (breached + at risk); ties by name.
 
     Returns
@@ -134,15 +150,15 @@ def attention_ranking(conn: Connection, client_ids: list[str], brief_of: Callabl
     activity["attention_tickets"] = activity["breached"] + activity["at_risk"]
     briefed = activity.sort_values(["tickets", "attention_tickets"], ascending=False, kind="stable").head(
         ATTENTION_BRIEFS)["client_id"]
+    chosen = set(briefed)
     rows = []
     for row in activity.itertuples(index=False):  # a manager's clients: tens, not thousands
-        brief = brief_of(row.client_id) if row.client_id in set(briefed) else None
-        found = brief["findings"] if brief else None
+        found = findings_of(row.client_id) if row.client_id in chosen else None
         impact = sum(f["impact"] for f in found) if found else 0.0
         rows.append({
             "client_id": row.client_id, "name": row.name, "tickets": int(row.tickets),
             "breached": int(row.breached), "at_risk": int(row.at_risk),
-            "findings": None if brief is None else len(found),
+            "findings": None if found is None else len(found),
             "top_finding_ru": found[0]["title_ru"] if found else None,
             "top_finding_en": found[0]["title_en"] if found else None,
             "score": round(impact + ATTENTION_TICKET_WEIGHT * int(row.attention_tickets), 4),

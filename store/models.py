@@ -617,6 +617,8 @@ class KkvState(Base):
 
 # psm tickets resolved in a partial month are counted from `tickets` directly (store.ticket_rollups)
 Index("ix_tickets_resolved_at", Ticket.resolved_at)
+# the day the data runs to (store.queries.latest_ticket_date): the latest created_at, read by every meeting brief
+Index("ix_tickets_created_at", Ticket.created_at)
 
 
 # ---------------------------------------------------------------- workflows (SPEC §12, store.workflows; migration 0009)

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, insert
 
-from reports.meeting import UnknownClient, meeting_brief
+from reports.meeting import UnknownClient, attention_ranking, meeting_brief, meeting_findings
 from store.models import Client, Staff, Ticket, TicketSla, Worklog
 from store.queries import manager_client_ids, meeting_inputs
 
@@ -163,6 +163,20 @@ def test_seed_004_is_one_finding_not_a_card_per_metric(brief):
     merged = [f for f in brief["flags"] if f["theme"] in ("development_pressure", "development", "incidents")]
     assert finding["n_flags"] == len(merged) >= 2
     assert finding["sentence_ru"].startswith("Доля часов разработки выросла с 20 до 80\u00a0% (+60\u00a0п.п.)")
+
+
+def test_the_attention_ranking_reads_the_briefs_findings_alone(db, brief):
+    """The manager's home ranks by `meeting_findings`: the brief's own findings, without its KPI table, tickets
+    and hours; C1 (seed 004's shift) first, C2 (quiet) after it."""
+    with db.connect() as conn:
+        alone = meeting_findings(conn, "C1", PERIOD_END)
+        assert alone == brief["findings"] and alone[0]["theme"] == "development_pressure"
+        ranking = attention_ranking(conn, ["C2", "C1"], lambda c: meeting_findings(conn, c), PERIOD_END)
+        with pytest.raises(UnknownClient):
+            meeting_findings(conn, "NOPE", PERIOD_END)
+    assert [r["client_id"] for r in ranking] == ["C1", "C2"]
+    assert ranking[0]["findings"] == len(brief["findings"]) and ranking[0]["top_finding_ru"] == alone[0]["title_ru"]
+    assert ranking[0]["score"] > ranking[1]["score"]
 
 
 def test_quiet_metric_reads_no_data_not_a_fall(brief):
