@@ -51,17 +51,21 @@ def live_bucket() -> str:
     return clock.now().floor(f"{LIVE_STATE_SECONDS}s").isoformat()
 
 
-def scoped_key(func: Callable, scope_key: str, args: tuple, kwargs: dict) -> str:
-    """Key = function + data version + minute + user's scope + arguments, so two scopes never share an entry."""
-    raw = repr((func.__module__, func.__qualname__, data_version(), live_bucket(), scope_key, args,
+def scoped_key(func: Callable, scope_key: str, args: tuple, kwargs: dict, live: bool = True) -> str:
+    """Key = function + data version + minute (``live``) + user's scope + arguments, so two scopes never share an
+    entry."""
+    raw = repr((func.__module__, func.__qualname__, data_version(), live_bucket() if live else None, scope_key, args,
                 sorted(kwargs.items())))
     return "scoped:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def scoped_memoize(timeout: int = DEFAULT_TIMEOUT) -> Callable[[Callable], Callable]:
+def scoped_memoize(timeout: int = DEFAULT_TIMEOUT, live: bool = True) -> Callable[[Callable], Callable]:
     """Memoize a function per logged-in scope (`auth.current_scope().cache_key`) and arguments.
 
-    Anonymous calls (public pages) share the scope key ``public``.
+    Anonymous calls (public pages) share the scope key ``public``. With ``live`` (the default) an entry is also
+    keyed by the minute (:func:`live_bucket`): what depends on the clock is never older than a minute. A function
+    memoized with ``live=False`` must receive what it reads of the clock in its arguments (e.g. a fingerprint of
+    the live SLA states it reads, `store.queries.client_ticket_activity`'s ``live_states``).
     """
 
     def decorate(func: Callable) -> Callable:
@@ -70,7 +74,7 @@ def scoped_memoize(timeout: int = DEFAULT_TIMEOUT) -> Callable[[Callable], Calla
             from auth.scope import current_scope_or_none
 
             scope = current_scope_or_none()
-            key = scoped_key(func, scope.cache_key if scope else "public", args, kwargs)
+            key = scoped_key(func, scope.cache_key if scope else "public", args, kwargs, live)
             cache = current_cache()
             hit = cache.get(key)
             if hit is not None:  # stored as a 1-tuple so that a cached None is a hit too

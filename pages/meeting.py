@@ -43,6 +43,8 @@ from store.queries import client_options, search_clients
 from store.workflows import record_meeting_snapshot
 
 ROLES = ("service_manager", "management", "admin")
+# findings keyed by their live-state fingerprint stay valid until a state changes or data is loaded: a day at most
+LIVE_STATES_TIMEOUT = 24 * 3600
 dash.register_page(__name__, path="/meeting", name="meeting", label_key="nav.meeting", order=20,
                    roles=ROLES, title="Встреча с клиентом")
 
@@ -168,10 +170,14 @@ def drawn_brief(client_id: str, period_end: str, lang: str) -> list | None:
     return json.loads(to_json_plotly(brief_view(brief, lang)))
 
 
-@scoped_memoize()
-def _findings(client_id: str, period_end: str) -> list[dict] | None:
-    """The brief's findings alone (`reports.meeting.meeting_findings`), cached like `_brief`; None for an unknown
-    client. The attention ranking reads only these: no KPI table, tickets or hours for the clients it ranks."""
+@scoped_memoize(timeout=LIVE_STATES_TIMEOUT, live=False)
+def _findings(client_id: str, period_end: str, live_states: str) -> list[dict] | None:
+    """The brief's findings alone (`reports.meeting.meeting_findings`); None for an unknown client. The attention
+    ranking reads only these: no KPI table, tickets or hours for the clients it ranks.
+
+    Findings read the clock only through the live SLA states of the client's tickets, so the entry is keyed by
+    their fingerprint (`live_states`) instead of the minute: it is recomputed when a ticket's state changes or
+    data is loaded, not by every visit in a new minute."""
     try:
         with current_engine().connect() as conn:
             return meeting_findings(conn, client_id, period_end)
@@ -179,10 +185,10 @@ def _findings(client_id: str, period_end: str) -> list[dict] | None:
         return None
 
 
-def _cached_findings_of(client_id: str) -> list[dict] | None:
+def _cached_findings_of(client_id: str, live_states: str) -> list[dict] | None:
     with current_engine().connect() as conn:
         day = default_period_end(conn).isoformat()
-    return _findings(client_id, day)
+    return _findings(client_id, day, live_states)
 
 
 @scoped_memoize()

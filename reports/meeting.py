@@ -123,15 +123,17 @@ def with_actions(conn: Connection, brief: dict) -> dict:
     return {**brief, "actions": meeting_actions_section(conn, brief["client"]["client_id"])}
 
 
-def attention_ranking(conn: Connection, client_ids: list[str], findings_of: Callable[[str], list[dict] | None],
+def attention_ranking(conn: Connection, client_ids: list[str],
+                      findings_of: Callable[[str, str], list[dict] | None],
                       period_end: dt.date | str | None = None, length_days: int = 14,
                       n_previous: int = 3) -> list[dict]:
     """The given clients ranked by need of attention, most first (SPEC §6 «Signal over noise»).
 
     One grouped query counts each client's tickets over the compared periods and its breached
     and at-risk tickets (live states); the :data:`ATTENTION_BRIEFS` most active clients get their
-    findings through ``findings_of`` (the caller's cached :func:`meeting_findings`, or the
-    ``findings`` of a cached :func:`meeting_brief`). Score =
+    findings through ``findings_of(client_id, live_states)`` (the caller's cached :func:`meeting_findings`;
+    ``live_states`` is the client's live-state fingerprint from :func:`store.queries.client_ticket_activity`,
+    which a cache may key by instead of the minute). Score =
     Σ finding impact + :data:`ATTENTION_TICKET_WEIGHT` · (breached + at risk); ties by name.
 
     Returns
@@ -153,7 +155,7 @@ def attention_ranking(conn: Connection, client_ids: list[str], findings_of: Call
     chosen = set(briefed)
     rows = []
     for row in activity.itertuples(index=False):  # a manager's clients: tens, not thousands
-        found = findings_of(row.client_id) if row.client_id in chosen else None
+        found = findings_of(row.client_id, row.live_states) if row.client_id in chosen else None
         impact = sum(f["impact"] for f in found) if found else 0.0
         rows.append({
             "client_id": row.client_id, "name": row.name, "tickets": int(row.tickets),

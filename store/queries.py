@@ -183,26 +183,42 @@ def client_ticket_activity(conn: Connection, client_ids: list[str], start: pd.Ti
     """Per client: tickets created in ``[start, end)`` and tickets breached or at risk now (live state, SPEC §5) among
     those created before ``end`` and not resolved before ``start`` (one grouped query).
 
-    Returns ``client_id, tickets, breached, at_risk`` for every given client (zeros when quiet).
+    ``live_states`` fingerprints what the clock has done to the client's tickets around the window (a day wider
+    on each side, so it covers the window in any calendar zone): ``"<done>:<progress>"``, the tickets resolved by
+    now and the sum of their live-state ranks (open 0, at risk 1, breached 2). Within one data version a ticket
+    only moves forward (open → at risk → breached, or to resolved when its resolution instant passes), so any
+    change of state changes the fingerprint: a view keyed by it (`components.cache.scoped_memoize(live=False)`)
+    is recomputed when a state changes, not every minute.
+
+    Returns ``client_id, tickets, breached, at_risk, live_states`` for every given client (zeros when quiet).
     """
     frame = pd.DataFrame({"client_id": list(client_ids)}, dtype=object)
     if not client_ids:
-        return frame.assign(tickets=0, breached=0, at_risk=0)
+        return frame.assign(tickets=0, breached=0, at_risk=0, live_states="0:0")
     lo, hi = _utc(start).to_pydatetime(), _utc(end).to_pydatetime()
+    wide_lo, wide_hi = lo - dt.timedelta(days=1), hi + dt.timedelta(days=1)
+    now = clock.now()
     created = and_(Ticket.created_at >= lo, Ticket.created_at < hi)
-    state = live_sla_state(clock.now())  # not the stored state: an open ticket turns at risk, then breached
+    in_window = and_(Ticket.created_at < hi, or_(Ticket.created_at >= lo, Ticket.resolved_at.is_(None),
+                                                 Ticket.resolved_at >= lo))
+    state = live_sla_state(now)  # not the stored state: an open ticket turns at risk, then breached
+    rank = case((state == "breached", 2), (state == "at_risk", 1), else_=0)
+    done = case((and_(Ticket.resolved_at.is_not(None), Ticket.resolved_at <= now.to_pydatetime()), 1), else_=0)
     stmt = (
         select(Ticket.client_id,
-               func.sum(func.cast(created, Integer)).label("tickets"),
-               func.sum(case((state == "breached", 1), else_=0)).label("breached"),
-               func.sum(case((state == "at_risk", 1), else_=0)).label("at_risk"))
+               func.sum(case((created, 1), else_=0)).label("tickets"),
+               func.sum(case((and_(in_window, state == "breached"), 1), else_=0)).label("breached"),
+               func.sum(case((and_(in_window, state == "at_risk"), 1), else_=0)).label("at_risk"),
+               func.sum(done).label("done"), func.sum(rank).label("progress"))
         .join_from(Ticket, TicketSla, TicketSla.ticket_id == Ticket.ticket_id, isouter=True)
-        .where(Ticket.client_id.in_(list(client_ids)), Ticket.created_at < hi,
-               or_(Ticket.created_at >= lo, Ticket.resolved_at.is_(None), Ticket.resolved_at >= lo))
+        .where(Ticket.client_id.in_(list(client_ids)), Ticket.created_at < wide_hi,
+               or_(Ticket.created_at >= wide_lo, Ticket.resolved_at.is_(None), Ticket.resolved_at >= wide_lo))
         .group_by(Ticket.client_id)
     )
-    counts = pd.DataFrame(conn.execute(stmt).all(), columns=["client_id", "tickets", "breached", "at_risk"])
+    counts = pd.DataFrame(conn.execute(stmt).all(),
+                          columns=["client_id", "tickets", "breached", "at_risk", "done", "progress"])
     merged = frame.merge(counts, on="client_id", how="left")
-    for column in ("tickets", "breached", "at_risk"):
+    for column in ("tickets", "breached", "at_risk", "done", "progress"):
         merged[column] = merged[column].fillna(0).astype(int)
-    return merged
+    merged["live_states"] = merged["done"].astype(str) + ":" + merged["progress"].astype(str)
+    return merged.drop(columns=["done", "progress"])

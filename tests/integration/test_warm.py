@@ -159,3 +159,71 @@ def test_an_uploads_result_warms_the_first_views_in_the_background(app, computed
     computed.clear()
     assert visit_first_views(app) == []
     assert computed == []
+
+
+def test_the_managers_home_recomputes_a_clients_findings_when_its_states_change_not_every_minute(app, monkeypatch):
+    """The ranking's findings are keyed by the live-state fingerprint of each client's tickets, not by the minute:
+    a visit a minute later (no ticket changed state) computes none; a visit after the next deadline of the demo
+    manager's open tickets recomputes the findings of the clients whose tickets changed state, alone. (Before,
+    every new minute recomputed every ranked client's findings.)"""
+    import pandas as pd
+    from sqlalchemy import func, select
+
+    import pages.meeting as meeting_page
+    from auth import current_engine
+    from components.cache import invalidate_data_cache
+    from demo.generator import DEMO_MANAGER_CLIENT_IDS
+    from store.models import Ticket, TicketSla
+
+    computed: list[str] = []
+    original = meeting_page.meeting_findings
+    monkeypatch.setattr(meeting_page, "meeting_findings",
+                        lambda conn, client_id, day: computed.append(client_id) or original(conn, client_id, day))
+    client = logged_in_client(app, "manager")
+
+    def visit_home_at(instant: pd.Timestamp) -> None:
+        monkeypatch.setenv("QUALITY_NOW", instant.isoformat())
+        computed.clear()
+        assert client.post("/_dash-update-component", json=routing_payload("/")).status_code == 200
+
+    with app.server.app_context(), current_engine().connect() as conn:
+        events = pd.DataFrame(conn.execute(  # the instants at which a ticket of the demo manager's clients changes state
+            select(Ticket.client_id, Ticket.resolved_at, TicketSla.deadline, TicketSla.at_risk_from,
+                   TicketSla.clock_stopped)
+            .join_from(Ticket, TicketSla, TicketSla.ticket_id == Ticket.ticket_id)
+            .where(Ticket.client_id.in_(DEMO_MANAGER_CLIENT_IDS))).all(),
+            columns=["client_id", "resolved_at", "deadline", "at_risk_from", "clock_stopped"])
+    for column in ("resolved_at", "deadline", "at_risk_from"):
+        events[column] = pd.to_datetime(events[column], utc=True)
+    running = events["clock_stopped"] != True  # noqa: E712 (None counts as running)
+
+    def changed_between(t1: pd.Timestamp, t2: pd.Timestamp) -> set[str]:
+        """Clients with a ticket resolved, turning at risk or breached between t1 and t2 (by the stored instants: a
+        ticket is resolved from its instant on, at risk or breached only after its instant)."""
+        def passed(column):
+            return (events[column] >= t1) & (events[column] < t2)
+        resolved = (events["resolved_at"] > t1) & (events["resolved_at"] <= t2)
+        unresolved_then = events["resolved_at"].isna() | (events["resolved_at"] > t2)
+        hit = resolved | (running & unresolved_then & (passed("deadline") | passed("at_risk_from")))
+        return set(events.loc[hit, "client_id"])
+
+    with app.server.app_context(), current_engine().connect() as conn:
+        data_end = pd.Timestamp(conn.execute(select(func.max(Ticket.created_at))).scalar_one())
+    data_end = data_end.tz_localize("UTC") if data_end.tzinfo is None else data_end
+    # a deadline of a running open ticket after the data's last day; «now» from 2 hours before it to a minute after
+    ahead = events.loc[running & events["resolved_at"].isna() & (events["deadline"] > data_end + pd.Timedelta(hours=3)),
+                       "deadline"]
+    assert len(ahead), "the demo manager's clients have no open ticket whose deadline is after the data's end"
+    start, later = ahead.min() - pd.Timedelta(minutes=127), ahead.min() + pd.Timedelta(minutes=1)
+    assert changed_between(start, start + pd.Timedelta(minutes=1)) == set()  # the demo data: a quiet minute
+    changed = changed_between(start + pd.Timedelta(minutes=1), later)
+
+    with app.server.app_context():  # entries other tests cached (a same fingerprint at another instant) would serve
+        invalidate_data_cache()
+    visit_home_at(start)
+    ranked = set(computed)
+    assert ranked  # the first visit computes the ranked clients' findings
+    visit_home_at(start + pd.Timedelta(minutes=1))
+    assert computed == []  # a new minute, no state changed: nothing recomputed
+    visit_home_at(later)
+    assert computed and set(computed) == changed & ranked  # only the clients whose tickets changed state
