@@ -195,8 +195,8 @@ def _wide(metrics_long: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.Da
     """Values, volumes ``n`` and bases per (metric_id, key) × period, and the metrics' labels."""
     ident = ["metric_id", "key"]
     frame = metrics_long.assign(**{c: metrics_long.get(c, np.nan) for c in ("n", "base")})
-    wide = {column: frame.pivot(index=ident, columns="period", values=column).sort_index(axis=1).astype(float)
-            for column in ("value", "n", "base")}
+    both = frame.pivot(index=ident, columns="period", values=["value", "n", "base"]).astype(float)
+    wide = {column: both[column].sort_index(axis=1) for column in ("value", "n", "base")}
     meta_columns = [c for c in ("label_ru", "label_en", "unit", "better", "gender_ru") if c in metrics_long]
     meta = metrics_long.drop_duplicates(ident).set_index(ident)[meta_columns].reindex(wide["value"].index)
     if "gender_ru" not in meta:

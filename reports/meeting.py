@@ -108,7 +108,7 @@ def _assessed(conn: Connection, client_id: str, period_end: dt.date | str | None
     tz = _client_timezone(conn, client.get("calendar"))
     last_day = default_period_end(conn, period_end, tz)
     bounds = period_bounds(last_day, length_days, n_previous, tz)
-    inputs = meeting_inputs(conn, client_id, bounds["start"].min(), bounds["end"].max(), tz)
+    inputs = meeting_inputs(conn, client_id, bounds["start"].min(), bounds["end"].max(), tz, client)
     users = client.get("users")
     long = meeting_metrics(inputs.tickets, inputs.worklog, inputs.staff,
                            users if users else float("nan"), last_day, length_days, n_previous, tz)

@@ -92,7 +92,7 @@ class MeetingInputs:
 
 
 def meeting_inputs(conn: Connection, client_id: str, period_start: pd.Timestamp,
-                   period_end: pd.Timestamp, tz: str = "UTC") -> MeetingInputs:
+                   period_end: pd.Timestamp, tz: str = "UTC", client: dict | None = None) -> MeetingInputs:
     """Tickets (with SLA values), worklog and staff of one client in ``[period_start, period_end)``.
 
     ``period_start`` is the start of the earliest compared period, ``period_end`` the (exclusive)
@@ -100,12 +100,14 @@ def meeting_inputs(conn: Connection, client_id: str, period_start: pd.Timestamp,
     created before ``period_end`` and was not resolved before ``period_start`` (created in the
     window, or resolved in it, or still open), so open and at-risk tickets older than the window
     are included. Worklog rows carry a local date (``tz``, the client's calendar zone): a day
-    belongs to the window when it overlaps it.
+    belongs to the window when it overlaps it. ``client``: the caller's `client_record` of the client
+    (read here when None).
     """
     start, end = _utc(period_start), _utc(period_end)
     first_day = start.tz_convert(tz).date()
     stop_day = (end - pd.Timedelta(1, "ns")).tz_convert(tz).date() + dt.timedelta(days=1)
-    client = client_record(conn, client_id) or {"client_id": client_id, "users": None}
+    if client is None:
+        client = client_record(conn, client_id) or {"client_id": client_id, "users": None}
     ticket_cols = [Ticket.__table__.c[c] for c in TICKET_COLUMNS]
     sla_cols = [live_sla_state(clock.now()).label(c) if c == "sla_state" else TicketSla.__table__.c[c]
                 for c in SLA_COLUMNS]
