@@ -155,8 +155,10 @@ def partner_tickets(conn: Connection, partner_id: str) -> pd.DataFrame:
         resolution_target_s, paused_working_s, partner_id` (filled from the client when empty),
         `hours` (worklog sum).
     """
-    worked = (select(Worklog.ticket_id, func.sum(Worklog.hours).label("hours"))
-              .group_by(Worklog.ticket_id).subquery("worked"))
+    # hours of each of the partner's tickets, looked up by ticket (uq_worklog_natural leads with ticket_id): a grouped
+    # subquery summed the whole worklog before the join (151 ms at `medium` for a partner's 2,184 tickets)
+    worked = (select(func.coalesce(func.sum(Worklog.hours), 0.0)).where(Worklog.ticket_id == Ticket.ticket_id)
+              .correlate(Ticket).scalar_subquery())
     stmt = (
         select(Ticket.ticket_id, Ticket.client_id, Client.name.label("client_name"), Ticket.created_at,
                Ticket.service, Ticket.kind, Ticket.type, Ticket.priority, Ticket.due_at, Ticket.resolved_at,
@@ -164,10 +166,9 @@ def partner_tickets(conn: Connection, partner_id: str) -> pd.DataFrame:
                TicketSla.acceptance_state, TicketSla.rule,
                TicketSla.elapsed_working_s, TicketSla.resolution_target_s, TicketSla.paused_working_s,
                func.coalesce(Ticket.partner_id, Client.partner_id).label("partner_id"),
-               func.coalesce(worked.c.hours, 0.0).label("hours"))
+               worked.label("hours"))
         .join_from(Ticket, Client, Client.client_id == Ticket.client_id, isouter=True)
         .join(TicketSla, TicketSla.ticket_id == Ticket.ticket_id, isouter=True)
-        .join(worked, worked.c.ticket_id == Ticket.ticket_id, isouter=True)
         .where(_partner_ticket_filter(partner_id))
         .order_by(Ticket.created_at.desc())
     )
