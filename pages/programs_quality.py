@@ -18,8 +18,20 @@ from components.format import fmt_date
 from components.i18n import current_language, register_strings, t
 from components.program_tables import program_table, register_columns, value_labels
 from metrics.programs import points_balance
-from reports.programs import evaluate_month, month_start, quality_ledger, quality_overview
-from store.program_queries import competence_months, competence_rows, partner_names, partner_quality_inputs
+from reports.programs import (
+    competence_summary_from_counts,
+    evaluate_month,
+    month_start,
+    quality_ledger,
+    quality_overview,
+)
+from store.program_queries import (
+    competence_months,
+    competence_rows,
+    competence_status_counts,
+    partner_names,
+    partner_quality_inputs,
+)
 from store import clock
 
 dash.register_page(__name__, path="/programs/quality", name="programs-quality", label_key="pq.title", order=40)
@@ -138,17 +150,19 @@ def warm_first_view(_scope: object) -> None:
 def month_body(month: str | None, lang: str) -> object:
     """The drawn month view, cached per scope, month, language and data version (an evaluation bumps it)."""
     with current_engine().connect() as conn:
-        history = competence_rows(conn)
-    if history.empty:
-        return empty_state(t("pq.no_history"))
-    months = set(history["month"])
-    try:
-        chosen = month_start(month) if isinstance(month, str) else max(months)
-    except (ValueError, AttributeError):  # not a date, or one pandas reads as NaT ("nat")
-        chosen = max(months)
-    if chosen not in months:
-        chosen = max(months)
-    view = quality_overview(history, chosen)
+        months = {pd.Timestamp(m, tz="UTC") for m in competence_months(conn)}
+        if not months:
+            return empty_state(t("pq.no_history"))
+        try:
+            chosen = month_start(month) if isinstance(month, str) else max(months)
+        except (ValueError, AttributeError):  # not a date, or one pandas reads as NaT ("nat")
+            chosen = max(months)
+        if chosen not in months:
+            chosen = max(months)
+        # the month's rows and the year of changes before it, not every partner's row of every month
+        history = competence_rows(conn, chosen, changes_since=chosen - pd.DateOffset(years=1) + pd.Timedelta(days=1))
+        summary = competence_summary_from_counts(competence_status_counts(conn))
+    view = quality_overview(history, chosen, summary=summary)
     decisions = _shown(view["decisions"])
     row = view["summary"].set_index("month").loc[chosen]
     first = decisions.iloc[0]

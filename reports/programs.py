@@ -63,6 +63,18 @@ def competence_summary(history: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values("month", ascending=False, ignore_index=True)
 
 
+def competence_summary_from_counts(counts: pd.DataFrame) -> pd.DataFrame:
+    """:func:`competence_summary` from `store.program_queries.competence_status_counts` (rows counted per month,
+    status and held) instead of every row: the same frame."""
+    by_status = counts.pivot_table(index="month", columns="status", values="n", aggfunc="sum")
+    by_status = by_status.reindex(columns=list(STATUSES), fill_value=0)
+    by_status.columns.name = None
+    totals = pd.DataFrame({"partners": counts.groupby("month")["n"].sum(),
+                           "held": counts[counts["held"]].groupby("month")["n"].sum()})
+    out = totals.join(by_status).fillna(0).astype("int64").reset_index()
+    return out.sort_values("month", ascending=False, ignore_index=True)
+
+
 def evaluate_month(conn: Connection, month: DateLike, now: DateLike | None = None) -> dict:
     """Run the monthly Quality Program evaluation of `month` (seed 000: automatically on the 1st).
 
@@ -124,8 +136,12 @@ def quality_ledger(projects: pd.DataFrame, monitor_tests: pd.DataFrame, today: D
     return ledger.sort_values(["earned_at", "partner_id"], ascending=[False, True], ignore_index=True)
 
 
-def quality_overview(history: pd.DataFrame, month: DateLike, band: float = 0.1) -> dict[str, pd.DataFrame]:
+def quality_overview(history: pd.DataFrame, month: DateLike, band: float = 0.1,
+                     summary: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     """Tables of the Quality Program administration page from the materialized `history`.
+
+    `summary`: the monthly summary when `history` holds only some rows (`month`'s and the changes the page lists,
+    `store.program_queries.competence_rows(month, changes_since)`); default `competence_summary(history)`.
 
     Returns
     -------
@@ -137,7 +153,7 @@ def quality_overview(history: pd.DataFrame, month: DateLike, band: float = 0.1) 
     d = month_start(month)
     return {
         "decisions": history[history["month"] == d].reset_index(drop=True),
-        "summary": competence_summary(history),
+        "summary": competence_summary(history) if summary is None else summary,
         "changes": history[history["status"].isin(["assigned", "revoked"])]
         .sort_values(["month", "partner_id"], ascending=[False, True], ignore_index=True),
         "near": near_threshold(history, d, band),

@@ -163,19 +163,40 @@ def directory_options(conn: Connection) -> dict[str, list[str]]:
 # ---------------------------------------------------------------- Quality Program (seed 000)
 
 
+def competence_status_counts(conn: Connection) -> pd.DataFrame:
+    """`month, status, held, n`: the `competence_history` rows counted per month, status and held (the monthly
+    summary without reading every partner's row)."""
+    stmt = (select(CompetenceHistoryRow.month, CompetenceHistoryRow.status, CompetenceHistoryRow.held,
+                   func.count().label("n"))
+            .group_by(CompetenceHistoryRow.month, CompetenceHistoryRow.status, CompetenceHistoryRow.held))
+    frame = read_frame(conn, stmt)
+    frame["month"] = pd.to_datetime(frame["month"]).dt.tz_localize("UTC")
+    frame["held"] = frame["held"].astype(bool)
+    return frame
+
+
 def competence_months(conn: Connection) -> list[dt.date]:
     """Evaluated 1sts of a month, newest first."""
     stmt = select(CompetenceHistoryRow.month).distinct().order_by(CompetenceHistoryRow.month.desc())
     return [pd.Timestamp(m).date() for m in conn.scalars(stmt)]
 
 
-def competence_rows(conn: Connection, month: DateLike | None = None) -> pd.DataFrame:
-    """Materialized `competence_history` rows (one month, or all) with partner names."""
+def competence_rows(conn: Connection, month: DateLike | None = None, changes_since: DateLike | None = None
+                    ) -> pd.DataFrame:
+    """Materialized `competence_history` rows (one month, or all) with partner names.
+
+    With `month` and `changes_since`: the month's rows and, of the months from `changes_since` (inclusive) to
+    `month` (exclusive), the assignments and revocations only (what the Quality Program page lists)."""
     stmt = (select(CompetenceHistoryRow.__table__, Partner.name, Partner.city)
             .outerjoin(Partner, Partner.partner_id == CompetenceHistoryRow.partner_id)
             .order_by(CompetenceHistoryRow.month, CompetenceHistoryRow.partner_id))
     if month is not None:
-        stmt = stmt.where(CompetenceHistoryRow.month == utc_timestamp(month).date())
+        chosen = CompetenceHistoryRow.month == utc_timestamp(month).date()
+        if changes_since is not None:
+            chosen = or_(chosen, and_(CompetenceHistoryRow.month >= utc_timestamp(changes_since).date(),
+                                      CompetenceHistoryRow.month < utc_timestamp(month).date(),
+                                      CompetenceHistoryRow.status.in_(("assigned", "revoked"))))
+        stmt = stmt.where(chosen)
     frame = read_frame(conn, stmt)
     for column in ("month", "window_start", "window_end"):
         frame[column] = pd.to_datetime(frame[column]).dt.tz_localize("UTC")

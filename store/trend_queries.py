@@ -54,6 +54,7 @@ from store.models import (
     TicketSla,
 )
 from store.live_state import live_sla_state
+from store.partner_queries import survey_quarters
 from store.rollups import survey_version_expression, utc_quarter
 from store.ticket_rollups import quarter_of_month, sla_state_counts, utc_month
 
@@ -437,8 +438,7 @@ def filter_options(conn: Connection) -> dict[str, list[str]]:
                              .order_by(Partner.country)).scalars()
     regions = conn.execute(select(Partner.region).distinct().where(Partner.region.is_not(None))
                            .order_by(Partner.region)).scalars()
-    quarters = conn.execute(select(SurveyRollup.quarter).distinct().order_by(SurveyRollup.quarter)).scalars()
-    return {"countries": list(countries), "regions": list(regions), "quarters": list(quarters)}
+    return {"countries": list(countries), "regions": list(regions), "quarters": survey_quarters(conn)}
 
 
 def partner_labels(conn: Connection, partner_ids: Sequence[str]) -> pd.DataFrame:

@@ -213,3 +213,31 @@ def test_quarter_label_of_the_query_layer_is_the_metrics_label():
     assert list(quarter_label(stamps)) == ["2024Q1", "2024Q2"]
     assert period_bounds("2024Q2", "quarter") == (pd.Timestamp("2024-04-01", tz="UTC"),
                                                    pd.Timestamp("2024-07-01", tz="UTC"))
+
+
+def test_the_quality_program_page_reads_one_month_and_its_year_of_changes_with_the_full_summary(demo):
+    """The Quality Program page reads the chosen month's rows, the year of assignments and revocations before it,
+    and the monthly summary counted in the database, not every partner's row of every month: the same tables as
+    from the whole history (`competence_summary`, `quality_overview`), for three months of the demo."""
+    from reports.programs import competence_summary, competence_summary_from_counts, quality_overview
+    from store.program_queries import competence_months, competence_rows, competence_status_counts
+
+    with demo.connect() as conn:
+        everything = competence_rows(conn)
+        summary = competence_summary_from_counts(competence_status_counts(conn))
+        months = [pd.Timestamp(m, tz="UTC") for m in competence_months(conn)]
+        parts = {m: competence_rows(conn, m, changes_since=m - pd.DateOffset(years=1) + pd.Timedelta(days=1))
+                 for m in (months[0], months[len(months) // 2], months[-1])}
+    pd.testing.assert_frame_equal(summary, competence_summary(everything))
+    assert summary["assigned"].sum() > 0 and summary["revoked"].sum() > 0
+    for month, rows in parts.items():
+        year = (everything["month"] > month - pd.DateOffset(years=1)) & (everything["month"] < month)
+        expected = everything[(everything["month"] == month)
+                              | (year & everything["status"].isin(["assigned", "revoked"]))].reset_index(drop=True)
+        pd.testing.assert_frame_equal(rows, expected)
+        full, read = quality_overview(everything, month), quality_overview(rows, month, summary=summary)
+        for table in ("decisions", "summary", "near"):
+            pd.testing.assert_frame_equal(read[table], full[table])
+        in_year = full["changes"][full["changes"]["month"] > month - pd.DateOffset(years=1)]
+        pd.testing.assert_frame_equal(read["changes"][read["changes"]["month"] <= month].reset_index(drop=True),
+                                      in_year[in_year["month"] <= month].reset_index(drop=True))

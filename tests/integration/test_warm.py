@@ -169,16 +169,16 @@ def test_the_managers_home_recomputes_a_clients_findings_when_its_states_change_
     import pandas as pd
     from sqlalchemy import func, select
 
-    import pages.meeting as meeting_page
+    import reports.meeting as reports_meeting
     from auth import current_engine
     from components.cache import invalidate_data_cache
     from demo.generator import DEMO_MANAGER_CLIENT_IDS
     from store.models import Ticket, TicketSla
 
-    computed: list[str] = []
-    original = meeting_page.meeting_findings
-    monkeypatch.setattr(meeting_page, "meeting_findings",
-                        lambda conn, client_id, day: computed.append(client_id) or original(conn, client_id, day))
+    computed: list[str] = []  # the clients whose findings a visit computed (reports.meeting._assessed: a page
+    original = reports_meeting._assessed  # module may be re-executed by another app's creation, this one is not)
+    monkeypatch.setattr(reports_meeting, "_assessed",
+                        lambda conn, client_id, *args: computed.append(client_id) or original(conn, client_id, *args))
     client = logged_in_client(app, "manager")
 
     def visit_home_at(instant: pd.Timestamp) -> None:
