@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -34,14 +35,24 @@ def current_cache() -> Cache:
     return current_app.extensions["quality"]["cache"]
 
 
-def data_version() -> int:
-    return int(current_cache().get(_VERSION_KEY) or 0)
+def data_version() -> str:
+    """The data version every cached view is keyed by: a random token, replaced by each invalidation.
+
+    A token, not a counter: when the key is lost (SimpleCache prunes entries without a timeout first once it
+    holds CACHE_THRESHOLD entries; Redis may evict it), a counter restarted at 0 and could meet views cached
+    under a number it had before, stale data served as current. A lost token is replaced by a new one: the
+    views cached before are missed, never served."""
+    cache = current_cache()
+    version = cache.get(_VERSION_KEY)
+    if version is None:
+        cache.add(_VERSION_KEY, uuid.uuid4().hex, timeout=0)  # add: another process may have set one meanwhile
+        version = cache.get(_VERSION_KEY)
+    return str(version)
 
 
 def invalidate_data_cache() -> None:
     """Make every cached result stale (call after ingest, recompute or an admin change)."""
-    cache = current_cache()
-    cache.set(_VERSION_KEY, data_version() + 1, timeout=0)
+    current_cache().set(_VERSION_KEY, uuid.uuid4().hex, timeout=0)
 
 
 def live_bucket() -> str:
