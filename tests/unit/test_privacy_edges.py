@@ -270,3 +270,25 @@ def test_a_level_kept_frozen_above_a_passing_city_says_why():
                                               "закреплён при первом показе — показана группа «Сибирь»")
     assert again.loc[VIEWER, "reason_en"] == ("Омск not shown: this window keeps the level it was first shown at"
                                               " — showing Сибирь")
+
+
+def test_a_partner_with_a_single_answer_counts_in_the_complement_and_keeps_the_city_shown():
+    """A partner with one answer in a quarter is a partner with answers for secondary suppression.
+
+    Omsk and Tomsk partners (two others in their city) are shown Siberia, Novosibirsk partners their city.
+    Siberia − Novosibirsk = Omsk-0..2 and Tomsk-1..2 (10 answers a quarter each) and Tomsk-0 with a single
+    answer: six partners with answers, 51 answers a quarter. Whichever of them pools with a Novosibirsk
+    partner, five partners are left: 41 answers, largest 10 ≤ 20.5 (without a 10) or 50 answers, largest
+    10 (without Tomsk-0). So Novosibirsk stays shown. Not counting Tomsk-0's one answer would see five
+    partners, four after one of them, and move Novosibirsk up to Siberia for nothing.
+    """
+    partners = coalition_partners({"Новосибирск": 6, "Омск": 3, "Томск": 3})
+    per_partner = {pid: 1 if pid == "Томск-0" else 10 for pid in partners["partner_id"]}
+    answers = coalition_answers({(pid, quarter): n for pid, n in per_partner.items() for quarter in COALITION_QUARTERS})
+    shown = comparison_groups_all(partners, answers, "mean:q_design", "ttm:2024Q2")
+    novosibirsk = shown.loc["Новосибирск-0"]
+    # five other Novosibirsk partners, 10 answers in each of the four quarters, every answer a 5
+    assert (novosibirsk["level"], novosibirsk["n_partners"], novosibirsk["n_answers"]) == ("city", 5, 200)
+    assert novosibirsk["value"] == 5.0 and novosibirsk["reason_en"] is None
+    assert shown.loc[["Омск-0", "Томск-0", "Томск-1"], "level"].tolist() == ["region"] * 3
+    assert coalition_leaks(partners, answers, "q_design", {"ttm:2024Q2": shown}) == []
