@@ -15,6 +15,9 @@ from metrics.privacy import (
     comparison_groups_all,
     comparison_groups_metrics,
     comparison_groups_windows,
+    parse_window,
+    prepare_comparison,
+    suppression_quarters,
     window_id,
 )
 from tests.unit.test_privacy import OMSK5, VIEWER, _answers, _counts_of, _even, _finding_one, _partners
@@ -270,3 +273,98 @@ def test_a_level_kept_frozen_above_a_passing_city_says_why():
                                               "закреплён при первом показе — показана группа «Сибирь»")
     assert again.loc[VIEWER, "reason_en"] == ("Омск not shown: this window keeps the level it was first shown at"
                                               " — showing Сибирь")
+
+
+def test_a_partner_with_a_single_answer_counts_in_the_complement_and_keeps_the_city_shown():
+    """A partner with one answer in a quarter is a partner with answers for secondary suppression.
+
+    Omsk and Tomsk partners (two others in their city) are shown Siberia, Novosibirsk partners their city.
+    Siberia − Novosibirsk = Omsk-0..2 and Tomsk-1..2 (10 answers a quarter each) and Tomsk-0 with a single
+    answer: six partners with answers, 51 answers a quarter. Whichever of them pools with a Novosibirsk
+    partner, five partners are left: 41 answers, largest 10 ≤ 20.5 (without a 10) or 50 answers, largest
+    10 (without Tomsk-0). So Novosibirsk stays shown. Not counting Tomsk-0's one answer would see five
+    partners, four after one of them, and move Novosibirsk up to Siberia for nothing.
+    """
+    partners = coalition_partners({"Новосибирск": 6, "Омск": 3, "Томск": 3})
+    per_partner = {pid: 1 if pid == "Томск-0" else 10 for pid in partners["partner_id"]}
+    answers = coalition_answers({(pid, quarter): n for pid, n in per_partner.items() for quarter in COALITION_QUARTERS})
+    shown = comparison_groups_all(partners, answers, "mean:q_design", "ttm:2024Q2")
+    novosibirsk = shown.loc["Новосибирск-0"]
+    # five other Novosibirsk partners, 10 answers in each of the four quarters, every answer a 5
+    assert (novosibirsk["level"], novosibirsk["n_partners"], novosibirsk["n_answers"]) == ("city", 5, 200)
+    assert novosibirsk["value"] == 5.0 and novosibirsk["reason_en"] is None
+    assert shown.loc[["Омск-0", "Томск-0", "Томск-1"], "level"].tolist() == ["region"] * 3
+    assert coalition_leaks(partners, answers, "q_design", {"ttm:2024Q2": shown}) == []
+
+
+def test_a_complement_of_exactly_thirty_answers_is_enough_for_a_viewer_who_learns_all_of_it():
+    """Secondary suppression takes ≥ 30 answers as enough, as the primary check does: exactly 30 passes.
+
+    Omsk-0 (no answers, no other Omsk partner) is shown Siberia, the six Novosibirsk partners (10 answers a
+    quarter) their city, the six Tomsk partners (5 answers a quarter) their city: over the reference year
+    each sees five others with 100 answers, though each quarter alone (25) is too thin to show. Omsk-0 and a
+    Novosibirsk partner together learn all of Siberia − Novosibirsk = the six Tomsk partners: 6 · 5 = 30
+    answers a quarter, the largest 5 ≤ 15. That passes, so Novosibirsk keeps its city.
+    """
+    partners = coalition_partners({"Новосибирск": 6, "Омск": 1, "Томск": 6})
+    answers = _each_quarter(partners, {"Новосибирск": 10, "Томск": 5})
+    shown = comparison_groups_all(partners, answers, "mean:q_design", "ttm:2024Q2")
+    novosibirsk = shown.loc["Новосибирск-0"]
+    assert (novosibirsk["level"], novosibirsk["n_partners"], novosibirsk["n_answers"]) == ("city", 5, 200)
+    assert novosibirsk["reason_en"] is None
+    # Omsk-0: Siberia without itself, 6 · 10 + 6 · 5 = 90 answers a quarter, 360 in the year
+    omsk = shown.loc["Омск-0"]
+    assert (omsk["level"], omsk["n_partners"], omsk["n_answers"]) == ("region", 12, 360)
+    # Tomsk stays at its city (the reference year passes) and is withheld for its thin quarters
+    assert shown.loc["Томск-0", "withheld"]
+    assert shown.loc["Томск-0", "reason_en"] == "fewer than 30 answers in Томск in 2023Q3 — comparison not shown"
+    assert coalition_leaks(partners, answers, "q_design", {"ttm:2024Q2": shown}) == []
+
+
+def test_a_partner_without_a_city_is_weighed_in_the_complements_dominance():
+    """The largest partner of a complement is found even when it has no city (suppression reads it as a city
+    group of its own).
+
+    Omsk-0 (10 answers a quarter, no other Omsk partner) and X-0 (70 answers a quarter, region Siberia, no
+    city) are shown Siberia; the six Novosibirsk and the six Tomsk partners (10 answers each) their cities.
+    Omsk-0 and a Novosibirsk partner together would learn Siberia − Novosibirsk − Omsk-0 = X-0 and Tomsk:
+    130 answers a quarter of which X-0 holds 70 > 65. So Novosibirsk moves up to Siberia, and Tomsk alike
+    (Siberia − Tomsk − Omsk-0 = X-0 and Novosibirsk, the same numbers).
+    """
+    partners = coalition_partners({"Новосибирск": 6, "Омск": 1, "Томск": 6})
+    partners.loc[len(partners)] = ["X-0", None, "Сибирь", "RU"]
+    per_partner = {pid: 70 if pid == "X-0" else 10 for pid in partners["partner_id"]}
+    answers = coalition_answers({(pid, quarter): n for pid, n in per_partner.items() for quarter in COALITION_QUARTERS})
+    shown = comparison_groups_all(partners, answers, "mean:q_design", "ttm:2024Q2")
+    assert set(shown["level"]) == {"region"}
+    novosibirsk = shown.loc["Новосибирск-0"]
+    # Siberia without Novosibirsk-0: 5 · 10 + 10 + 6 · 10 + 70 = 190 answers a quarter from 13 partners
+    assert (novosibirsk["n_partners"], novosibirsk["n_answers"]) == (13, 760)
+    assert novosibirsk["reason_en"] == ("Новосибирск not shown: subtracting it from a larger group would reveal "
+                                        "other partners' data — showing Сибирь")
+    assert coalition_leaks(partners, answers, "q_design", {"ttm:2024Q2": shown}) == []
+
+
+def test_a_prepared_comparison_evaluates_every_prepared_window_or_only_those_asked():
+    """`PreparedComparison.evaluate`: without windows every prepared window, with a list only those."""
+    answers, partners = _answers(_even(OMSK5, "2024Q2", 6)), _partners({"Омск": 5})
+    prepared = prepare_comparison(partners, answers, ["csat:q_design"], ["2024Q2", "ttm:2024Q2"])
+    assert list(prepared.evaluate()["csat:q_design"]) == ["2024Q2", "ttm:2024Q2"]
+    only = prepared.evaluate(["ttm:2024Q2"])["csat:q_design"]
+    assert list(only) == ["ttm:2024Q2"]
+    # the five Omsk partners' 30 answers, all 5s
+    viewer = only["ttm:2024Q2"].loc[VIEWER]
+    assert (viewer["level"], viewer["n_partners"], viewer["n_answers"], viewer["value"]) == ("city", 5, 30, 100.0)
+
+
+def test_an_unsupported_window_is_refused_with_the_two_accepted_forms():
+    with pytest.raises(ValueError) as refused:
+        parse_window("2024-04-01..2024-04-30")
+    assert str(refused.value) == ("unsupported comparison window '2024-04-01..2024-04-30': use a quarter like "
+                                  "'2024Q2' or trailing 12 months like 'ttm:2024Q2'")
+
+
+def test_suppression_looks_at_the_two_years_ending_with_the_latest_quarter():
+    assert suppression_quarters("2024Q2") == ("2022Q3", "2022Q4", "2023Q1", "2023Q2",
+                                              "2023Q3", "2023Q4", "2024Q1", "2024Q2")
+    assert suppression_quarters(None) == ()
