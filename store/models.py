@@ -619,6 +619,8 @@ class KkvState(Base):
 Index("ix_tickets_resolved_at", Ticket.resolved_at)
 # the day the data runs to (store.queries.latest_ticket_date): the latest created_at, read by every meeting brief
 Index("ix_tickets_created_at", Ticket.created_at)
+# whether the stored SLA values predate a policy or calendar save (store.admin_queries.sla_is_stale): the earliest
+Index("ix_ticket_sla_computed_at", TicketSla.computed_at)
 
 
 # ---------------------------------------------------------------- workflows (SPEC §12, store.workflows; migration 0009)

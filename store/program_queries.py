@@ -176,9 +176,14 @@ def competence_status_counts(conn: Connection) -> pd.DataFrame:
 
 
 def competence_months(conn: Connection) -> list[dt.date]:
-    """Evaluated 1sts of a month, newest first."""
-    stmt = select(CompetenceHistoryRow.month).distinct().order_by(CompetenceHistoryRow.month.desc())
-    return [pd.Timestamp(m).date() for m in conn.scalars(stmt)]
+    """Evaluated 1sts of a month, newest first: a walk over the month index (the next month after each one, a
+    probe per month), not a DISTINCT over every partner's row (0.11 s at `large`, 220 k rows)."""
+    month = CompetenceHistoryRow.month
+    walk = select(func.min(month).label("month")).cte("months", recursive=True)
+    following = select(func.min(month)).where(month > walk.c.month).scalar_subquery()
+    walk = walk.union_all(select(following).where(walk.c.month.is_not(None)))
+    stmt = select(walk.c.month).where(walk.c.month.is_not(None))
+    return sorted((pd.Timestamp(m).date() for m in conn.scalars(stmt)), reverse=True)
 
 
 def competence_rows(conn: Connection, month: DateLike | None = None, changes_since: DateLike | None = None
