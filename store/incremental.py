@@ -47,7 +47,7 @@ from store.comparison_rollup import (
     refresh_comparison_rollup,
 )
 from store.bulk import holds_more_than
-from store.rollups import ROLLUP_DIMENSIONS, survey_rollup_rows
+from store.rollups import ROLLUP_DIMENSIONS, SCORE_COLUMNS, SCORE_SUMS, survey_rollup_rows, survey_score_rows
 from store.models import (
     KIND_TABLES,
     LicenseKey,
@@ -58,6 +58,7 @@ from store.models import (
     SupportChargeRollup,
     Survey,
     SurveyRollup,
+    SurveyScoreRollup,
 )
 from store.ticket_rollups import (
     CHARGE_ROLLUP_COLUMNS,
@@ -100,6 +101,10 @@ ADDITIVE = (AdditiveRollup(SlaRollup.__table__, SLA_ROLLUP_COLUMNS, ["met", "bre
 # every cell of the partners it touched (a 200-survey delta re-wrote 86 k cells of 148 partners at `medium`)
 SURVEY_COUNTS = AdditiveRollup(SurveyRollup.__table__, [*ROLLUP_DIMENSIONS, "answers"], ["answers"],
                                survey_rollup_rows)
+# scores per partner × quarter × metric: summed from the change of the survey counts (`survey_score_rows` of the
+# SURVEY_COUNTS delta), so a load adds exactly what its cells changed
+SURVEY_SCORES = AdditiveRollup(SurveyScoreRollup.__table__, SCORE_COLUMNS, list(SCORE_SUMS),
+                               lambda _conn, _ids: survey_score_rows(SurveyRollup.__table__))
 
 
 class LoadScope:
@@ -126,8 +131,9 @@ class LoadScope:
                              f'SELECT {_names(rollup.columns)} FROM "{rollup.table.name}" WHERE 1 = 0')
         if kind in SURVEY_KINDS:
             self.quarters = q.survey_quarters(conn)[-SUPPRESSION_QUARTERS:]
-            _create_temp(conn, SURVEY_COUNTS.delta,
-                         f'SELECT {_names(SURVEY_COUNTS.columns)} FROM "{SURVEY_COUNTS.table.name}" WHERE 1 = 0')
+            for rollup in (SURVEY_COUNTS, SURVEY_SCORES):
+                _create_temp(conn, rollup.delta,
+                             f'SELECT {_names(rollup.columns)} FROM "{rollup.table.name}" WHERE 1 = 0')
 
     # -- before a chunk is written
     def before_write(self, rows: pd.DataFrame) -> None:
@@ -224,6 +230,11 @@ class LoadScope:
         with self.stage("survey_rollup"):
             _add_contribution(self.conn, SURVEY_COUNTS, _ids_of(TOUCHED), +1)
             _apply_delta(self.conn, SURVEY_COUNTS)
+        with self.stage("survey_score_rollup"):
+            change = table(SURVEY_COUNTS.delta, *(column(c) for c in SURVEY_COUNTS.columns))
+            scores = table(SURVEY_SCORES.delta, *(column(c) for c in SURVEY_SCORES.columns))
+            self.conn.execute(scores.insert().from_select(SURVEY_SCORES.columns, survey_score_rows(change)))
+            _apply_delta(self.conn, SURVEY_SCORES)
         with self.stage("comparison_rollup"):
             now = clock.now()
             windows = current_window_ids(now)
@@ -273,7 +284,7 @@ def _create_temp(conn: Connection, name: str, definition: str) -> None:
 
 
 def _drop_temp(conn: Connection) -> None:
-    for name in (TOUCHED, BATCH, PARTNERS, LOOKUP, *(r.delta for r in (*ADDITIVE, SURVEY_COUNTS))):
+    for name in (TOUCHED, BATCH, PARTNERS, LOOKUP, *(r.delta for r in (*ADDITIVE, SURVEY_COUNTS, SURVEY_SCORES))):
         conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{name}"')
 
 

@@ -410,6 +410,30 @@ class SurveyRollup(Base):
     __table_args__ = (Index("ix_survey_rollup_quarter", "quarter"),)
 
 
+class SurveyScoreRollup(Base):
+    """Survey answers counted per partner × quarter × survey metric (CSAT, NPS of the partner, NPS of the platform):
+    answers, top-2-box answers, and promoters and detractors under both NPS schemes (SPEC §4).
+
+    The sums of `survey_rollup` over its questions, categories, industries and answer values: trends and the
+    management home by quarter and place read a few rows per partner and quarter instead of every answer value
+    (`store.trend_queries.survey_trend_counts`). Rebuilt with `survey_rollup` (`store.rollups`); a load adds the
+    change of the cells it touched (`store.incremental`).
+    """
+
+    __tablename__ = "survey_score_rollup"
+    partner_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    quarter: Mapped[str] = mapped_column(String(7), primary_key=True)
+    metric: Mapped[str] = mapped_column(String(16), primary_key=True)
+    answers: Mapped[int] = mapped_column(Integer)
+    top: Mapped[int] = mapped_column(Integer)
+    promoters_top1: Mapped[int] = mapped_column(Integer)
+    detractors_top1: Mapped[int] = mapped_column(Integer)
+    promoters_top2: Mapped[int] = mapped_column(Integer)
+    detractors_top2: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index("ix_survey_score_rollup_quarter", "quarter"),)
+
+
 class CompetenceHistoryRow(Base):
     """Quality Program competence decision per partner on each 1st of a month (seed 000), with its numbers.
 

@@ -18,14 +18,18 @@ import pandas as pd
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    FromClause,
     Integer,
     Select,
     String,
     and_,
+    case,
     cast,
     delete,
     func,
     literal,
+    not_,
+    or_,
     select,
     union_all,
 )
@@ -36,13 +40,29 @@ from metrics.programs import competence_history, submitted_versions
 from metrics.survey import QUESTIONS, RECOMMEND_QUESTIONS
 from store.bulk import analyze, insert_dataframe, replace_rows
 from store.frames import read_frame_bulk
-from store.models import CompetenceHistoryRow, LicenseKey, MonitorTest, Project, Survey, SurveyRollup
+from store.models import (
+    CompetenceHistoryRow,
+    LicenseKey,
+    MonitorTest,
+    Project,
+    Survey,
+    SurveyRollup,
+    SurveyScoreRollup,
+)
 from store.ticket_rollups import TICKET_ROLLUP_KINDS, refresh_ticket_rollups
 from store import clock
 
 SURVEY_ROLLUP_KINDS = frozenset({"surveys", "projects"})
 COMPETENCE_KINDS = frozenset({"license_keys", "projects", "monitor_tests"})
 ROLLUP_DIMENSIONS = ("partner_id", "quarter", "question", "scale", "answer", "category", "industry")
+# the survey metrics of trends and homes (SPEC §4): CSAT pools the satisfaction questions, NPS one recommend question
+SCORE_METRICS: dict[str, tuple[str, ...]] = {
+    "csat": tuple(q for q in QUESTIONS if q not in RECOMMEND_QUESTIONS),
+    "nps_partner": ("q_recommend_partner",),
+    "nps_platform": ("q_recommend_platform",),
+}
+SCORE_SUMS = ("answers", "top", "promoters_top1", "detractors_top1", "promoters_top2", "detractors_top2")
+SCORE_COLUMNS = ["partner_id", "quarter", "metric", *SCORE_SUMS]
 
 
 def refresh_rollups(conn: Connection, kinds: Iterable[str] | None = None,
@@ -125,9 +145,39 @@ def survey_rollup_rows(conn: Connection, project_ids: Select | None = None) -> S
 
 def refresh_survey_rollup(conn: Connection) -> None:
     """Rebuild `survey_rollup` from `surveys` ⋈ `projects` with one grouped INSERT ... SELECT
-    (`survey_rollup_query`). Only new, changed and vanished cells are written (`replace_rows`); a load
-    updates the cells it touched instead (`store.incremental`)."""
+    (`survey_rollup_query`), then `survey_score_rollup` from it. Only new, changed and vanished cells are
+    written (`replace_rows`); a load updates the cells it touched instead (`store.incremental`)."""
     replace_rows(conn, SurveyRollup.__table__, [*ROLLUP_DIMENSIONS, "answers"], survey_rollup_query(conn))
+    replace_rows(conn, SurveyScoreRollup.__table__, SCORE_COLUMNS, survey_score_rows(SurveyRollup.__table__))
+
+
+def survey_score_rows(counts: FromClause) -> Select:
+    """`survey_score_rollup` rows (`SCORE_COLUMNS`) summed from answer counts shaped like `survey_rollup`
+    (`partner_id, quarter, question, scale, answer, answers`): the rollup itself, or a load's signed change of it.
+
+    top: 4–5 of 5, 9–10 of 10; promoters and detractors of the recommend questions only: top1 5 / 1–3, top2
+    4–5 / 1–2 of 5; 9–10 / 0–6 of 10 under both (SPEC §4, as `store.trend_queries.survey_trend_counts`)."""
+    c = counts.c
+    metric = case(*[(c.question.in_(questions), literal(name, String)) for name, questions in SCORE_METRICS.items()],
+                  else_=None)
+    ten = c.scale == 10
+    recommend = c.question.in_(RECOMMEND_QUESTIONS)
+
+    def counted(condition: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.coalesce(func.sum(case((condition, c.answers), else_=0)), 0)
+
+    return (select(c.partner_id, c.quarter, metric.label("metric"), func.sum(c.answers).label("answers"),
+                   counted(or_(and_(ten, c.answer >= 9), and_(not_(ten), c.answer >= 4))).label("top"),
+                   counted(and_(recommend, or_(and_(ten, c.answer >= 9), and_(not_(ten), c.answer >= 5))))
+                   .label("promoters_top1"),
+                   counted(and_(recommend, or_(and_(ten, c.answer <= 6), and_(not_(ten), c.answer <= 3))))
+                   .label("detractors_top1"),
+                   counted(and_(recommend, or_(and_(ten, c.answer >= 9), and_(not_(ten), c.answer >= 4))))
+                   .label("promoters_top2"),
+                   counted(and_(recommend, or_(and_(ten, c.answer <= 6), and_(not_(ten), c.answer <= 2))))
+                   .label("detractors_top2"))
+            .where(metric.is_not(None))
+            .group_by(c.partner_id, c.quarter, metric))
 
 
 def refresh_competence_history(conn: Connection, now: pd.Timestamp | None = None,

@@ -50,12 +50,13 @@ from store.models import (
     SlaRollup,
     Survey,
     SurveyRollup,
+    SurveyScoreRollup,
     Ticket,
     TicketSla,
 )
 from store.live_state import live_sla_state
 from store.partner_queries import survey_quarters
-from store.rollups import survey_version_expression, utc_quarter
+from store.rollups import SCORE_METRICS, survey_version_expression, utc_quarter
 from store.ticket_rollups import quarter_of_month, sla_state_counts, utc_month
 
 DIMENSIONS: tuple[str, ...] = ("total", "country", "region", "city", "category", "industry", "partner")
@@ -63,11 +64,9 @@ TICKET_DIMENSIONS: tuple[str, ...] = ("total", "country", "region", "city", "par
 GRAINS: tuple[str, ...] = ("quarter", "month")
 SATISFACTION_QUESTIONS: tuple[str, ...] = tuple(q for q in QUESTIONS if q not in RECOMMEND_QUESTIONS)
 # CSAT of the page pools the answers of the satisfaction questions (SPEC §4: top-2-box among answered)
-SURVEY_METRICS: dict[str, tuple[str, ...]] = {
-    "csat": SATISFACTION_QUESTIONS,
-    "nps_partner": ("q_recommend_partner",),
-    "nps_platform": ("q_recommend_platform",),
-}
+SURVEY_METRICS: dict[str, tuple[str, ...]] = SCORE_METRICS
+# `survey_score_rollup` sums over categories and industries: by those the trend reads `survey_rollup`
+SCORELESS_DIMENSIONS = ("category", "industry")
 SLA_COUNTED_STATES = ("met", "breached")  # SPEC §5: compliance = met / (met + breached)
 COUNT_COLUMNS = ["period", "group", "n", "top", "promoters", "detractors"]
 SLA_COUNT_COLUMNS = ["period", "group", "met", "breached"]
@@ -149,6 +148,32 @@ def _check(dimension: str, grain: str, dimensions: Sequence[str] = DIMENSIONS) -
 
 # ---------------------------------------------------------------- survey counts (SPEC §4)
 
+def _survey_score_counts(conn: Connection, metric: str, dimension: str, flt: TrendFilter, scheme: Scheme
+                         ) -> pd.DataFrame:
+    """`survey_trend_counts` by quarter from `survey_score_rollup` (a few rows per partner and quarter, summed
+    from `survey_rollup` with the same rules: `store.rollups.survey_score_rows`)."""
+    scores = SurveyScoreRollup
+    first, stop = _range_bounds(flt, "quarter")
+    stmt = select(scores.partner_id, scores.quarter.label("period"), scores.answers, scores.top,
+                  (scores.promoters_top1 if scheme == "top1" else scores.promoters_top2).label("promoters"),
+                  (scores.detractors_top1 if scheme == "top1" else scores.detractors_top2).label("detractors")
+                  ).where(scores.metric == metric)
+    if first is not None:
+        stmt = stmt.where(scores.quarter >= period_label(first, "quarter"))
+    if stop is not None:
+        stmt = stmt.where(scores.quarter < period_label(stop, "quarter"))
+    source = stmt.subquery("scores")
+    group = _group_expression(dimension, source).label("group")
+    stmt = (select(source.c.period, group, func.sum(source.c.answers).label("n"), func.sum(source.c.top).label("top"),
+                   func.sum(source.c.promoters).label("promoters"), func.sum(source.c.detractors).label("detractors"))
+            .join_from(source, Partner, Partner.partner_id == source.c.partner_id, isouter=True)
+            .where(*_place_conditions(flt))
+            .group_by(source.c.period, group)
+            .order_by(source.c.period, group))
+    frame = pd.DataFrame(conn.execute(stmt).all(), columns=COUNT_COLUMNS)
+    return frame.astype({c: "int64" for c in COUNT_COLUMNS[2:]})
+
+
 def _survey_answers(conn: Connection, questions: Sequence[str], grain: str, flt: TrendFilter) -> Select:
     """One row per answer count: `partner_id, period, category, industry, scale, answer, answers`."""
     if grain == "quarter":
@@ -218,6 +243,15 @@ def survey_trend_counts(conn: Connection, metric: str, dimension: str, grain: st
         raise ValueError(f"unknown survey metric {metric!r}")
     if scheme not in ("top1", "top2"):
         raise ValueError(f"unknown NPS scheme {scheme!r}")
+    if grain == "quarter" and dimension not in SCORELESS_DIMENSIONS:
+        return _survey_score_counts(conn, metric, dimension, flt, scheme)
+    return survey_answer_counts(conn, metric, dimension, grain, flt, scheme)
+
+
+def survey_answer_counts(conn: Connection, metric: str, dimension: str, grain: str,
+                         flt: TrendFilter = TrendFilter(), scheme: Scheme = "top1") -> pd.DataFrame:
+    """`survey_trend_counts` summed from the answer counts (`survey_rollup` by quarter, `surveys` by month): every
+    dimension, category and industry too."""
     source = _survey_answers(conn, SURVEY_METRICS[metric], grain, flt).subquery("answers")
     group = _group_expression(dimension, source).label("group")
     ten = source.c.scale == 10

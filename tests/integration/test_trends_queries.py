@@ -28,6 +28,7 @@ from store.trend_queries import (
     competence_changes,
     period_bounds,
     sla_trend_counts,
+    survey_answer_counts,
     survey_rows,
     survey_trend_counts,
     ticket_rows,
@@ -241,3 +242,19 @@ def test_the_quality_program_page_reads_one_month_and_its_year_of_changes_with_t
         in_year = full["changes"][full["changes"]["month"] > month - pd.DateOffset(years=1)]
         pd.testing.assert_frame_equal(read["changes"][read["changes"]["month"] <= month].reset_index(drop=True),
                                       in_year[in_year["month"] <= month].reset_index(drop=True))
+
+
+@pytest.mark.parametrize("metric", ["csat", "nps_partner", "nps_platform"])
+def test_quarterly_trends_from_the_score_rollup_equal_the_sums_of_every_answer_count(demo, metric):
+    """By quarter and place or partner, trends read `survey_score_rollup` (a few rows per partner and quarter);
+    the same counts as summed from `survey_rollup`'s answer values, for every scheme, place filter and window."""
+    filters = [TrendFilter(), TrendFilter(regions=("Сибирский ФО",)),
+               TrendFilter(start=dt.date(2025, 2, 10), end=dt.date(2026, 5, 1))]
+    with demo.connect() as conn:
+        for dimension in ("total", "country", "region", "city", "partner"):
+            for scheme in ("top1", "top2"):
+                for flt in filters:
+                    scored = survey_trend_counts(conn, metric, dimension, "quarter", flt, scheme)
+                    summed = survey_answer_counts(conn, metric, dimension, "quarter", flt, scheme)
+                    pd.testing.assert_frame_equal(scored, summed)
+        assert len(survey_trend_counts(conn, metric, "partner", "quarter")) > 20
