@@ -88,7 +88,6 @@ def deposit_account(
     """
     moment = utc_timestamp(today)
     window_start = moment - pd.DateOffset(months=spend_window_months)
-    window_days = (moment - window_start) / pd.Timedelta(days=1)
     charges = _charged_tickets(tickets, moment)
     rework = charges["rework"]
     charges = charges.assign(
@@ -100,6 +99,25 @@ def deposit_account(
         window_tickets=("in_window", "sum"),
         rework_tickets=("rework", "sum"),
     )
+    return deposit_account_from_counts(deposits, per_partner, price_per_ticket, currency, today=today,
+                                       spend_window_months=spend_window_months)
+
+
+def deposit_account_from_counts(
+    deposits: pd.DataFrame,
+    per_partner: pd.DataFrame,
+    price_per_ticket: float = PRICE_PER_TICKET,
+    currency: str = "UAH",
+    *,
+    today: DateLike,
+    spend_window_months: int = 3,
+) -> pd.DataFrame:
+    """:func:`deposit_account` from the charged-ticket counts per partner (index `partner_id`; columns
+    `charged_tickets` (not rework, resolved by `today`), `window_tickets` (those in the spend window),
+    `rework_tickets`): the same account, without one row per ticket."""
+    moment = utc_timestamp(today)
+    window_start = moment - pd.DateOffset(months=spend_window_months)
+    window_days = (moment - window_start) / pd.Timedelta(days=1)
     paid = (
         _topups(deposits, currency, moment)
         .groupby("partner_id")

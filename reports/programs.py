@@ -30,7 +30,7 @@ from metrics.programs import (
     top10,
     worked_time_per_ticket,
 )
-from metrics.deposit import PRICE_PER_TICKET, compare_strata
+from metrics.deposit import PRICE_PER_TICKET, compare_strata, deposit_account_from_counts
 from store.program_queries import competence_rows
 from store.rollups import refresh_competence_history
 from store import clock
@@ -267,29 +267,6 @@ def support_overview(inputs: Mapping[str, pd.DataFrame], names: pd.Series, today
     return {"accounts": accounts, "worked": worked}, psm_vs_classic(tickets)
 
 
-def charged_pseudo_tickets(charges: pd.DataFrame, today: DateLike, spend_window_months: int = 3) -> pd.DataFrame:
-    """Per-partner charge counts expanded to one row per charged ticket, for `deposit_account`.
-
-    A non-rework ticket in the spend window is placed at `today`, one before it at the window start
-    (not inside the window), a rework ticket at `today`: `deposit_account` then yields the same
-    account as on the real tickets, whose only use there is these three counts.
-    """
-    moment = utc_timestamp(today)
-    window_start = moment - pd.DateOffset(months=spend_window_months)
-    kinds = (("in_window", "simple", moment), ("before_window", "simple", window_start), ("rework", "rework", moment))
-    counts = np.concatenate([charges[c].to_numpy(dtype="int64") for c, _, _ in kinds])
-    partners = np.tile(charges["partner_id"].to_numpy(dtype=object), len(kinds))
-    types = np.repeat([k for _, k, _ in kinds], len(charges))
-    stamps = np.repeat(pd.DatetimeIndex([t for _, _, t in kinds]).tz_convert(None).to_numpy(), len(charges))
-    return pd.DataFrame({
-        "ticket_id": pd.RangeIndex(int(counts.sum())).astype(str),
-        "partner_id": np.repeat(partners, counts),
-        "service": "psm",
-        "type": np.repeat(types, counts),
-        "resolved_at": pd.DatetimeIndex(np.repeat(stamps, counts)).tz_localize("UTC"),
-    })
-
-
 def speed_from_strata(speed: pd.DataFrame, min_per_service: int = 1) -> SpeedComparison:
     """`psm_vs_classic` from stored strata (`service, type, priority, tickets, median_working_s`).
 
@@ -319,8 +296,12 @@ def support_overview_from_rollups(inputs: Mapping[str, pd.DataFrame], names: pd.
     ``accounts`` and the comparison equal `support_overview`'s; ``worked`` holds only the tickets
     `support_rollup_inputs` read (the newest worked ones the page shows).
     """
-    pseudo = charged_pseudo_tickets(inputs["charges"], today)
-    accounts = deposit_account(inputs["deposits"], pseudo, price_per_ticket, today=today)
+    charges = inputs["charges"].set_index("partner_id")
+    per_partner = pd.DataFrame({
+        "charged_tickets": charges["in_window"] + charges["before_window"],
+        "window_tickets": charges["in_window"], "rework_tickets": charges["rework"]}).astype("int64")
+    per_partner = per_partner[per_partner.sum(axis=1) > 0]  # a partner charged nothing has no ticket row
+    accounts = deposit_account_from_counts(inputs["deposits"], per_partner, price_per_ticket, today=today)
     accounts = accounts.assign(name=accounts["partner_id"].map(names)).sort_values("runway_days", ignore_index=True)
     worked = inputs["worked"].copy()
     worked["resolution_h"] = worked.pop("resolution_working_s") / 3600
