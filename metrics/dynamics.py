@@ -296,9 +296,12 @@ def negative_dynamics(
     beyond_sigma = np.where(std > 0, worse > n_sigma * std, worse > 0)
     candidate = (worse > min_relative * mean.abs()) & beyond_sigma & (count >= min_previous) & current.notna()
 
+    row_of = {key: i for i, key in enumerate(wide.index)}  # rows by position: a MultiIndex .loc per test cost more
+
     def judged(key: tuple[str, str]) -> tuple[str, float, bool, float]:
-        return evidence(key[0], key[1], meta.at[key, "unit"], meta.at[key, "better"], wide.loc[key],
-                        n.loc[key], base.loc[key], samples)
+        i = row_of[key]
+        return evidence(key[0], key[1], meta["unit"].iat[i], meta["better"].iat[i], wide.iloc[i], n.iloc[i],
+                        base.iloc[i], samples)
 
     tests = pd.DataFrame([judged(k) for k in candidate.index[candidate.to_numpy()]],
                          columns=["test", "volume", "enough", "p_value"],
