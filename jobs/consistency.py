@@ -2,7 +2,8 @@
 
 The sample (`SAMPLE_PARTNERS`, drawn afresh each night from the slot) is recomputed with the very query
 the rollup is built from (`store.rollups.survey_rollup_query`) and compared cell by cell with the stored
-`survey_rollup` rows; any difference alerts the admins.
+`survey_rollup` rows, and the scores summed from that recomputation (`store.rollups.survey_score_rows`) with the
+stored `survey_score_rollup` rows; any difference alerts the admins.
 """
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from sqlalchemy import Engine, select
 
 from config import Config
 from store.frames import read_frame
-from store.models import Partner, SurveyRollup
-from store.rollups import ROLLUP_DIMENSIONS, survey_rollup_query
+from store.models import Partner, SurveyRollup, SurveyScoreRollup
+from store.rollups import ROLLUP_DIMENSIONS, SCORE_COLUMNS, SCORE_SUMS, survey_rollup_query, survey_score_rows
 
 SAMPLE_PARTNERS = 50
 
@@ -26,7 +27,7 @@ def sample_partners(engine: Engine, seed: int, size: int = SAMPLE_PARTNERS) -> l
 
 
 def survey_rollup_mismatches(engine: Engine, partner_ids: list[str]) -> list[str]:
-    """Partners of `partner_ids` whose stored survey rollup differs from a recomputation."""
+    """Partners of `partner_ids` whose stored survey rollup or survey scores differ from a recomputation."""
     if not partner_ids:
         return []
     columns = [*ROLLUP_DIMENSIONS, "answers"]
@@ -35,10 +36,22 @@ def survey_rollup_mismatches(engine: Engine, partner_ids: list[str]) -> list[str
         fresh = read_frame(conn, select(fresh_query).where(fresh_query.c.partner_id.in_(partner_ids)))
         stored = read_frame(conn, select(*[SurveyRollup.__table__.c[c] for c in columns])
                             .where(SurveyRollup.partner_id.in_(partner_ids)))
-    both = fresh[columns].merge(stored[columns], on=list(ROLLUP_DIMENSIONS), how="outer",
-                                suffixes=("_fresh", "_stored"), indicator=False)
-    differ = both["answers_fresh"].fillna(-1).astype("int64") != both["answers_stored"].fillna(-1).astype("int64")
-    return sorted(both.loc[differ, "partner_id"].unique().tolist())
+        fresh_scores = read_frame(conn, survey_score_rows(fresh_query)
+                                  .where(fresh_query.c.partner_id.in_(partner_ids)))
+        stored_scores = read_frame(conn, select(*[SurveyScoreRollup.__table__.c[c] for c in SCORE_COLUMNS])
+                                   .where(SurveyScoreRollup.partner_id.in_(partner_ids)))
+    return sorted(set(_differing(fresh, stored, list(ROLLUP_DIMENSIONS), ["answers"]))
+                  | set(_differing(fresh_scores, stored_scores, SCORE_COLUMNS[:3], list(SCORE_SUMS))))
+
+
+def _differing(fresh: pd.DataFrame, stored: pd.DataFrame, keys: list[str], sums: list[str]) -> list[str]:
+    """Partners with a cell present on one side only, or with a different sum."""
+    both = fresh[keys + sums].merge(stored[keys + sums], on=keys, how="outer", suffixes=("_fresh", "_stored"))
+    differ = pd.Series(False, index=both.index)
+    for column in sums:
+        differ |= (both[f"{column}_fresh"].fillna(-1).astype("int64")
+                   != both[f"{column}_stored"].fillna(-1).astype("int64"))
+    return both.loc[differ, "partner_id"].unique().tolist()
 
 
 def consistency_nightly(engine: Engine, slot: pd.Timestamp, config: Config) -> str:
@@ -49,8 +62,8 @@ def consistency_nightly(engine: Engine, slot: pd.Timestamp, config: Config) -> s
     if mismatched:
         slot_text = slot.tz_convert("Europe/Moscow").strftime("%d.%m.%Y %H:%M")
         alert_admins(engine, config, "consistency", f"consistency:{slot.isoformat()}",
-                     line_in_languages("mail.consistency", slot=slot_text, count=len(mismatched),
+                     line_in_languages("mail.consistency", slot=slot_text, n=len(mismatched),
                            partners=", ".join(mismatched[:20])))
-        return f"MISMATCH: survey_rollup differs for {len(mismatched)} of {len(sample)} sampled partners: " \
+        return f"MISMATCH: survey rollups differ for {len(mismatched)} of {len(sample)} sampled partners: " \
                f"{', '.join(mismatched[:20])}"
-    return f"survey_rollup equals a recomputation for {len(sample)} sampled partners"
+    return f"survey rollups equal a recomputation for {len(sample)} sampled partners"

@@ -74,8 +74,11 @@ register_strings({
                         "en": "Job {job} (slot {slot}) failed:\n{detail}"},
     "mail.calendar": {"ru": "Календарь «{name}» ({country}): нет праздников на {year} год. Загрузите производственный календарь.",
                       "en": "Calendar “{name}” ({country}): no holidays for {year}. Import the official calendar."},
-    "mail.consistency": {"ru": "Проверка {slot}: сводные данные расходятся с пересчётом у {count} партнёров: {partners}.",
-                         "en": "Check {slot}: stored rollups differ from a recomputation for {count} partners: {partners}."},
+    "mail.consistency": {"ru": ("Проверка {slot}: сводные данные расходятся с пересчётом у {n} партнёра: {partners}.",
+                                "Проверка {slot}: сводные данные расходятся с пересчётом у {n} партнёров: {partners}.",
+                                "Проверка {slot}: сводные данные расходятся с пересчётом у {n} партнёров: {partners}."),
+                         "en": ("Check {slot}: stored rollups differ from a recomputation for {n} partner: {partners}.",
+                                "Check {slot}: stored rollups differ from a recomputation for {n} partners: {partners}.")},
 })
 
 

@@ -47,7 +47,7 @@ def test_a_rollup_that_differs_from_its_recomputation_alerts_the_admins(engine, 
     monkeypatch.setenv("QUALITY_NOW", "2026-11-30T03:20:00+03:00")
     config = Config(database_url="unused")
     clean = run_now(engine, config, "consistency_nightly")
-    assert clean.outcome == "ok" and "equals a recomputation for 2 sampled partners" in clean.detail
+    assert clean.outcome == "ok" and "equal a recomputation for 2 sampled partners" in clean.detail
     assert _alerts(engine) == []
     with engine.begin() as conn:  # a stored count drifts from the surveys
         conn.execute(update(SurveyRollup).where(SurveyRollup.partner_id == "P2", SurveyRollup.question == "q_design")
@@ -56,7 +56,23 @@ def test_a_rollup_that_differs_from_its_recomputation_alerts_the_admins(engine, 
     assert [r.outcome for r in drifted] == ["ok"] and "MISMATCH" in drifted[0].detail
     alerts = _alerts(engine)
     assert [kind for kind, _body in alerts] == ["consistency"]
-    assert "у 1 партнёров: P2" in alerts[0][1]
+    assert "у 1 партнёра: P2" in alerts[0][1]
+
+
+def test_survey_scores_that_differ_from_the_recomputed_counts_alert_too(engine, monkeypatch):
+    """survey_score_rollup is checked against scores summed from the recomputed answer counts: a drifted score
+    (survey_rollup itself intact) is found for its partner alone."""
+    from jobs.consistency import survey_rollup_mismatches
+    from store.models import SurveyScoreRollup
+
+    _surveys(engine)
+    assert survey_rollup_mismatches(engine, ["P1", "P2"]) == []
+    with engine.begin() as conn:
+        changed = conn.execute(update(SurveyScoreRollup).where(SurveyScoreRollup.partner_id == "P1",
+                                                               SurveyScoreRollup.metric == "nps_partner")
+                               .values(promoters_top2=SurveyScoreRollup.promoters_top2 - 1)).rowcount
+    assert changed == 1
+    assert survey_rollup_mismatches(engine, ["P1", "P2"]) == ["P1"]
 
 
 def test_a_failed_job_alerts_the_admins_once_and_runs_again_on_the_next_tick(engine, monkeypatch):
