@@ -14,7 +14,8 @@ such as a loaded demo, are built once), the tests that share one outside resourc
 every Redis user (Celery workers and the production cache on fixed Redis databases), and each test of a
 module that sets XDIST_SPREAD alone (long tests with cheap or no module fixtures: the every-page browser
 walk, the callback access walk, the incremental deltas, the privacy properties). Each worker is a
-pytest session of its own: a private PostgreSQL database, its own temporary SQLite files.
+pytest session of its own: a private PostgreSQL database, its own temporary SQLite files. The groups reach
+pytest-xdist through `pytest_xdist_make_scheduler` below (xdist 3.8 cannot read the marks under pytest 9).
 """
 from __future__ import annotations
 
