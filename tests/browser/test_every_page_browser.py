@@ -52,26 +52,20 @@ def demo_app(tmp_path_factory, tmp_path):
     return create_app(Config(database_url=f"sqlite:///{path}", testing=True, secret_key="walk"))
 
 
-def _settle(dash_duo, seconds: float = 20, quiet_for: float = 0.4) -> None:
-    """Wait until Dash has drawn the page: content present and no callback running in every poll (every 0.1 s)
-    for `quiet_for` seconds (a chained callback starts within milliseconds of the one before; 0.4 s of quiet
-    is the page at rest). The content is the one `_visit` checks: on the directory, which has no
-    _pages_content, the wait once never saw content and ran out its 20 s on every visit."""
+def _settle(dash_duo, seconds: float = 20) -> None:
+    """Wait until Dash has drawn the page: content present and no callback running, three polls in a row
+    (a chained callback starts within milliseconds of the one before; 0.4 s of quiet is the page at rest).
+    The content is the one `_visit` checks: on the directory, which has no _pages_content, the wait once
+    never saw content and ran out its 20 s on every visit."""
     deadline = time.time() + seconds
-    quiet_since = None
+    quiet = 0
     time.sleep(0.2)
-    while time.time() < deadline:
+    while time.time() < deadline and quiet < 3:
         busy = dash_duo.driver.execute_script(
             "return document.querySelectorAll('[data-dash-is-loading=\"true\"]').length"
             f" + ({CONTENT_JS}.innerText.trim() ? 0 : 1)")
-        now = time.time()
-        if busy:
-            quiet_since = None
-        elif quiet_since is None:
-            quiet_since = now
-        elif now - quiet_since >= quiet_for:
-            return
-        time.sleep(0.1)
+        quiet = 0 if busy else quiet + 1
+        time.sleep(0.2)
 
 
 def _latin_words(text: str) -> set[str]:
