@@ -14,10 +14,13 @@ such as a loaded demo, are built once), the tests that share one outside resourc
 every Redis user (Celery workers and the production cache on fixed Redis databases), and each test of a
 module that sets XDIST_SPREAD alone (long tests with cheap or no module fixtures: the every-page browser
 walk, the callback access walk, the incremental deltas, the privacy properties). Each worker is a
-pytest session of its own: a private PostgreSQL database, its own temporary SQLite files.
+pytest session of its own: a private PostgreSQL database, its own temporary SQLite files. The groups reach
+pytest-xdist through `pytest_xdist_make_scheduler` below (xdist 3.8 cannot read the marks under pytest 9).
 """
 from __future__ import annotations
 
+import ast
+import functools
 import os
 import shutil
 import uuid
@@ -38,22 +41,69 @@ DEFAULT_TEST_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 REDIS_MODULES = {"test_production.py", "test_sessions.py", "test_celery_jobs.py", "test_upload_celery.py"}
+TESTS = Path(__file__).parent
 
 
-def xdist_group(item: pytest.Item) -> str:
+@functools.cache
+def _spreads(path: str) -> bool:
+    """Whether the module at `path` (from the root) sets XDIST_SPREAD = True; read, not imported: the
+    xdist controller groups node ids without importing any test module."""
+    tree = ast.parse((TESTS.parent / path).read_text(encoding="utf-8"))
+    return any(isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and node.value.value is True
+               and any(isinstance(target, ast.Name) and target.id == "XDIST_SPREAD" for target in node.targets)
+               for node in tree.body)
+
+
+def xdist_group(nodeid: str) -> str:
     """The group a test runs in under pytest-xdist: the Redis users share one; a module that sets
     XDIST_SPREAD (long tests without module fixtures) spreads its tests; every other module is its own."""
-    path = Path(item.path)
-    if path.name in REDIS_MODULES:
+    path = nodeid.split("::")[0]
+    if Path(path).name in REDIS_MODULES:
         return "redis"
-    if getattr(item.module, "XDIST_SPREAD", False):
-        return item.nodeid
-    return str(path.relative_to(Path(__file__).parent))
+    if _spreads(path):
+        return nodeid
+    return str((TESTS.parent / path).relative_to(TESTS))
 
 
 def pytest_collection_modifyitems(config, items) -> None:
     for item in items:
-        item.add_marker(pytest.mark.xdist_group(xdist_group(item)))
+        item.add_marker(pytest.mark.xdist_group(xdist_group(item.nodeid)))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadgroup` by `xdist_group`. pytest-xdist 3.8 groups by the marks only through the suffix it
+    appends to `item._nodeid`, an attribute pytest 9 no longer reads (a node id is `item._id`): every test
+    went to the workers alone, a module's tests to both (its module fixtures, such as a loaded demo, built
+    on each) and the Redis users at once. The scheduler groups the node ids itself."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class GroupScheduling(LoadGroupScheduling):
+        """Whole groups, the longest expected first (a browser test ~6 s, an XDIST_SPREAD test ~20 s,
+        another ~0.5 s: the longest units should not start last)."""
+
+        ordered = False
+
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.rfind("@") > nodeid.rfind("]"):  # an xdist whose suffix pytest reads again
+                return nodeid.split("@")[-1]
+            return xdist_group(nodeid)
+
+        def _assign_work_unit(self, node) -> None:
+            if not self.ordered:
+                self.ordered = True
+                for scope in sorted(self.workqueue, key=lambda scope: -sum(map(_expected_seconds, self.workqueue[scope]))):
+                    self.workqueue.move_to_end(scope)
+            super()._assign_work_unit(node)
+
+    return GroupScheduling(config, log)
+
+
+def _expected_seconds(nodeid: str) -> float:
+    path = nodeid.split("::")[0]
+    return 20.0 if _spreads(path) else 6.0 if path.startswith("tests/browser/") else 0.5
 
 
 def test_database_url() -> str:

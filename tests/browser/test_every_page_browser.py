@@ -39,6 +39,10 @@ LATIN_ALLOWED = {
 # a word of two or more Latin letters, not part of an address, a path, a file name or an e-mail
 LATIN_WORD = re.compile(r"(?<![\w@./-])[A-Za-z][A-Za-z_]{1,}(?![\w@/]|\.\w)")
 ROMAN_QUARTER = re.compile(r"^(I|II|III|IV)$")
+# the page's content: a page of the main app renders into _pages_content; the public directory is its own app
+# (issue 18) without it
+CONTENT_JS = ("(document.getElementById('_pages_content') || "
+              "document.querySelector('.shell-navbar ~ .container-fluid') || {innerText: ''})")
 
 
 @pytest.fixture()
@@ -50,15 +54,16 @@ def demo_app(tmp_path_factory, tmp_path):
 
 def _settle(dash_duo, seconds: float = 20) -> None:
     """Wait until Dash has drawn the page: content present and no callback running, three polls in a row
-    (a chained callback starts within milliseconds of the one before; 0.4 s of quiet is the page at rest)."""
+    (a chained callback starts within milliseconds of the one before; 0.4 s of quiet is the page at rest).
+    The content is the one `_visit` checks: on the directory, which has no _pages_content, the wait once
+    never saw content and ran out its 20 s on every visit."""
     deadline = time.time() + seconds
     quiet = 0
     time.sleep(0.2)
     while time.time() < deadline and quiet < 3:
         busy = dash_duo.driver.execute_script(
             "return document.querySelectorAll('[data-dash-is-loading=\"true\"]').length"
-            " + (document.getElementById('_pages_content') && document.getElementById('_pages_content')"
-            ".innerText.trim() ? 0 : 1)")
+            f" + ({CONTENT_JS}.innerText.trim() ? 0 : 1)")
         quiet = 0 if busy else quiet + 1
         time.sleep(0.2)
 
@@ -76,9 +81,7 @@ def _visit(dash_duo, path: str, width: int, lang: str) -> list[str]:
     _settle(dash_duo)
     where = f"{path} @{width} {lang}"
     problems = [f"{where}: console {entry['message'][-160:]}" for entry in severe_logs(dash_duo)]
-    # a page of the main app renders into _pages_content; the public directory is its own app (issue 18)
-    content = driver.execute_script("return (document.getElementById('_pages_content') || "
-                                    "document.querySelector('.shell-navbar ~ .container-fluid') || {innerText: ''}).innerText")
+    content = driver.execute_script(f"return {CONTENT_JS}.innerText")
     if not content.strip():
         problems.append(f"{where}: blank page")
     overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")

@@ -9,7 +9,6 @@ import pytest
 from dash.testing.wait import until
 
 from components.format import fmt_number, fmt_percent
-from demo import generate
 from demo.generator import (
     DEMO_MANAGER_CLIENT_IDS,
     DEMO_PARTNER_ID,
@@ -20,16 +19,16 @@ from reports.partner import partner_report
 from reports.trends import default_mover_quarter, metric_trend
 from tests.browser.helpers import BROWSER_MARKS, browser_login, severe_logs
 from tests.integration.callback_harness import app_engine, make_app
-from tests.integration.partner_db import load_demo
+from tests.integration.partner_db import demo_copy
 
 pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    app = make_app(tmp_path_factory.mktemp("home-browser"))
-    load_demo(app_engine(app), generate("small", seed=42))
-    return app
+    folder = tmp_path_factory.mktemp("home-browser")
+    demo_copy(tmp_path_factory, folder / "quality.db")  # the demo loaded once per worker
+    return make_app(folder)
 
 
 def _open_home(dash_duo, app, login: str) -> None:

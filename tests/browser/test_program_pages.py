@@ -10,10 +10,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from demo import generate
 from tests.browser.helpers import BROWSER_MARKS, browser_login, severe_logs
-from tests.integration.callback_harness import app_engine, make_app
-from tests.integration.partner_db import load_demo
+from tests.integration.callback_harness import make_app
+from tests.integration.partner_db import demo_copy
 
 pytestmark = BROWSER_MARKS
 QUALITY_WORDS = ("NPS", "CSAT", "удовлетвор", "Удовлетвор", "анкет", "Анкет")
@@ -21,9 +20,9 @@ QUALITY_WORDS = ("NPS", "CSAT", "удовлетвор", "Удовлетвор", 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    app = make_app(tmp_path_factory.mktemp("programs-browser"))
-    load_demo(app_engine(app), generate("small", seed=42))
-    return app
+    folder = tmp_path_factory.mktemp("programs-browser")
+    demo_copy(tmp_path_factory, folder / "quality.db")  # the demo loaded once per worker
+    return make_app(folder)
 
 
 def _screenshot(dash_duo, name: str) -> None:

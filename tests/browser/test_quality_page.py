@@ -6,22 +6,21 @@ import os
 import pytest
 from dash.testing.wait import until
 
-from demo import generate
 from demo.generator import DEMO_PARTNER_ID
 from components.format import fmt_number, fmt_quarter
 from reports.partner import partner_report
 from tests.browser.helpers import BROWSER_MARKS, browser_login, severe_logs
 from tests.integration.callback_harness import app_engine, make_app
-from tests.integration.partner_db import load_demo, page_subset
+from tests.integration.partner_db import demo_copy
 
 pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    app = make_app(tmp_path_factory.mktemp("quality-browser"))
-    load_demo(app_engine(app), page_subset(generate("small", seed=42), DEMO_PARTNER_ID))
-    return app
+    folder = tmp_path_factory.mktemp("quality-browser")
+    demo_copy(tmp_path_factory, folder / "quality.db", DEMO_PARTNER_ID)  # the demo loaded once per worker
+    return make_app(folder)
 
 
 def _start(dash_duo, app) -> None:

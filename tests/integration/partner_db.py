@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -100,3 +101,22 @@ def page_subset(frames: dict[str, pd.DataFrame], partner_id: str, other_tickets:
     for kind in ("ticket_pauses", "worklog"):
         subset[kind] = subset[kind][subset[kind]["ticket_id"].isin(subset["tickets"]["ticket_id"])]
     return subset
+
+
+def demo_copy(tmp_path_factory, target: Path, partner_id: str | None = None) -> Path:
+    """`target`: a copy of the small demo (seed 42; its `page_subset` of `partner_id` when given) as `load_demo`
+    stores it, loaded into a SQLite file once per test session (worker) and copied for each use."""
+    from demo import generate
+
+    template = tmp_path_factory.getbasetemp() / f"partner-demo-{partner_id or 'all'}" / "demo.db"
+    if not template.exists():
+        template.parent.mkdir(exist_ok=True)
+        frames = generate("small", seed=42)
+        engine = make_engine(f"sqlite:///{template}")
+        migrate(engine)
+        load_demo(engine, page_subset(frames, partner_id) if partner_id else frames)
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        engine.dispose()
+    shutil.copyfile(template, target)
+    return target

@@ -15,11 +15,12 @@ from metrics.survey import QUESTIONS, score_table
 from reports.home import partner_home
 from reports.partner import WINDOWS, next_evaluation, partner_report, window_id
 from store.comparison_rollup import comparison_table
+from store.db import make_engine
 from store.frames import read_frame
 from store.models import ComparisonRollup, SurveyRollup
 from store.rollups import refresh_rollups
 from tests.integration.callback_harness import app_engine, logged_in_client, make_app, seed_minimal_data
-from tests.integration.partner_db import AS_OF, insert_frames, load_demo, migrated_engine, page_subset
+from tests.integration.partner_db import AS_OF, demo_copy, insert_frames, load_demo, migrated_engine, page_subset
 
 UPDATE = "/_dash-update-component"
 
@@ -31,6 +32,12 @@ def demo_frames() -> dict[str, pd.DataFrame]:
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def demo_engine(request, demo_frames, tmp_path_factory):
+    if request.param == "sqlite":  # demo_frames loaded once per worker (demo_copy), copied
+        path = demo_copy(tmp_path_factory, tmp_path_factory.mktemp("demo") / "test.db", DEMO_PARTNER_ID)
+        engine = make_engine(f"sqlite:///{path}")
+        yield engine
+        engine.dispose()
+        return
     with migrated_engine(request.param, tmp_path_factory.mktemp("demo")) as engine:
         load_demo(engine, demo_frames)
         yield engine
@@ -247,9 +254,9 @@ def test_transferred_project_shows_as_transferred_without_the_previous_partner(e
 # ---------------------------------------------------------------- the page's callback, called as a hostile browser
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, demo_frames):
-    app = make_app(tmp_path_factory.mktemp("quality-page"))
-    load_demo(app_engine(app), demo_frames)
-    return app
+    folder = tmp_path_factory.mktemp("quality-page")
+    demo_copy(tmp_path_factory, folder / "quality.db", DEMO_PARTNER_ID)  # demo_frames, loaded once per worker
+    return make_app(folder)
 
 
 def quality_call(partner_value, window="ttm") -> dict:
