@@ -43,6 +43,8 @@ class SessionStore(Protocol):
 
     def save(self, sid: str, data: dict, lifetime: dt.timedelta) -> None: ...
 
+    def update(self, sid: str, written: dict, removed: set[str], lifetime: dt.timedelta) -> bool: ...
+
     def delete(self, sid: str) -> None: ...
 
     def delete_user(self, user_id: int) -> None: ...
@@ -68,6 +70,21 @@ class DatabaseSessionStore:
             updated = conn.execute(UserSession.__table__.update().where(UserSession.sid == sid).values(**values))
             if not updated.rowcount:
                 conn.execute(UserSession.__table__.insert().values(sid=sid, created_at=now, **values))
+
+    def update(self, sid: str, written: dict, removed: set[str], lifetime: dt.timedelta) -> bool:
+        """Apply one request's changes to the stored session (row locked on PostgreSQL); False when the record
+        is gone (ended meanwhile: log-out, password change, expiry) — it is not brought back."""
+        with self.engine.begin() as conn:
+            stmt = select(UserSession.data).where(UserSession.sid == sid)
+            if conn.dialect.name == "postgresql":
+                stmt = stmt.with_for_update()
+            row = conn.execute(stmt).first()
+            if row is None:
+                return False
+            data = _applied(json.loads(row.data), written, removed)
+            conn.execute(UserSession.__table__.update().where(UserSession.sid == sid).values(
+                user_id=user_id_of(data), data=json.dumps(data), expires_at=clock.now_datetime() + lifetime))
+        return True
 
     def delete(self, sid: str) -> None:
         with self.engine.begin() as conn:
@@ -102,6 +119,26 @@ class RedisSessionStore:
             pipe.expire(f"{self.prefix}user:{user_id}", lifetime)
         pipe.execute()
 
+    def update(self, sid: str, written: dict, removed: set[str], lifetime: dt.timedelta) -> bool:
+        """Apply one request's changes to the stored session (WATCH: retried when another request wrote it
+        meanwhile); False when the key is gone (ended meanwhile) — it is not brought back."""
+        key = self.prefix + sid
+
+        def apply(pipe: Any) -> bool:
+            raw = pipe.get(key)
+            if not raw:
+                return False
+            data = _applied(json.loads(raw), written, removed)
+            pipe.multi()
+            pipe.set(key, json.dumps(data), ex=lifetime)
+            user_id = user_id_of(data)
+            if user_id is not None:  # the user's set of sessions lives as long as its newest session
+                pipe.sadd(f"{self.prefix}user:{user_id}", sid)
+                pipe.expire(f"{self.prefix}user:{user_id}", lifetime)
+            return True
+
+        return bool(self.client.transaction(apply, key, value_from_callable=True))
+
     def delete(self, sid: str) -> None:
         self.client.delete(self.prefix + sid)
 
@@ -115,6 +152,13 @@ def end_user_sessions(engine: Engine, user_id: int) -> None:
     """Delete every stored database session of `user_id` (password change, disabled login)."""
     with engine.begin() as conn:
         conn.execute(delete(UserSession).where(UserSession.user_id == user_id))
+
+
+def _applied(stored: dict, written: dict, removed: set[str]) -> dict:
+    """`stored` with one request's writes and removals: keys it did not touch keep what others stored."""
+    data = {key: value for key, value in stored.items() if key not in removed}
+    data.update(written)
+    return data
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
@@ -133,6 +177,14 @@ class ServerSession(CallbackDict, SessionMixin):
         self.new = new
         self.modified = False
         self.ended: list[str] = []  # tokens whose stored record is deleted at the end of the request
+        self.loaded = json.loads(json.dumps(data or {}))  # as read: the end of the request writes only its changes
+
+    def changes(self) -> tuple[dict, set[str]]:
+        """(keys written with their values, keys removed) since the session was read."""
+        current = dict(self)
+        written = {key: value for key, value in current.items()
+                   if key not in self.loaded or self.loaded[key] != value}
+        return written, set(self.loaded) - set(current)
 
 
 def rotate(session: ServerSession) -> None:
@@ -167,7 +219,16 @@ class ServerSessionInterface(SessionInterface):
             return
         if not session.modified:
             return  # unchanged (or new and never written to: no record, no cookie)
-        self.store.save(digest(session.token), dict(session), app.permanent_session_lifetime)
+        lifetime = app.permanent_session_lifetime
+        if session.new or session.ended:  # a new token: nothing stored under it to keep
+            self.store.save(digest(session.token), dict(session), lifetime)
+        else:
+            # only this request's changes: another request of the same browser may have written meanwhile (a
+            # language switch during a slow callback), and a record ended meanwhile (log-out elsewhere, password
+            # change) must stay ended
+            written, removed = session.changes()
+            if not self.store.update(digest(session.token), written, removed, lifetime):
+                return
         response.vary.add("Cookie")
         response.set_cookie(
             name, session.token, expires=self.get_expiration_time(app, session), httponly=self.get_cookie_httponly(app),

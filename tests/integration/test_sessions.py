@@ -12,6 +12,7 @@ import pytest
 import redis
 from sqlalchemy import func, select
 
+from auth.sessions import digest
 from auth.users import create_user, set_active, set_password
 from store.models import AuditLog, UserSession
 from tests.integration.callback_harness import (
@@ -143,3 +144,51 @@ def test_failed_logins_are_limited_per_login_across_addresses(tmp_path):
     assert [r.status_code for r in responses] == [401, 401, 401, 429]
     assert "Подождите минуту" in responses[-1].get_data(as_text=True)
     assert _fail(client, "manager", "203.0.113.99").status_code == 401
+
+
+def _request_in_flight(app, client):
+    """A request of `client`'s browser that has read its session and is still running (a slow callback)."""
+    interface = app.server.session_interface
+    context = app.server.test_request_context(LAYOUT, headers={"Cookie": f"session={client.get_cookie('session').value}"})
+    return interface, interface.open_session(app.server, context.request)
+
+
+def test_a_slow_request_saving_its_session_keeps_a_language_switched_meanwhile(app):
+    """Each request writes only what it changed: the callback that read the session before the switch to English
+    updates its last-seen time without putting Russian back (every page of a test run came back in Russian)."""
+    client = logged_in_client(app, "partner")
+    interface, slow = _request_in_flight(app, client)
+    assert client.get("/lang/en?next=/").status_code == 302
+    slow["seen"] = slow.get("seen", 0) + 61  # what the guard writes once a minute
+    interface.save_session(app.server, slow, app.server.response_class())
+    stored = interface.store.load(digest(client.get_cookie("session").value))
+    assert stored["lang"] == "en" and stored["seen"] == slow["seen"]
+    assert client.get(LAYOUT).status_code == 200
+
+
+def test_a_request_in_flight_during_logout_does_not_bring_the_ended_session_back(app):
+    """A session ended while a request of it was running stays ended: its save does not write the record again,
+    so a copy of the old cookie opens nothing."""
+    client = logged_in_client(app, "partner")
+    thief = _stolen_copy(app, client)
+    interface, slow = _request_in_flight(app, client)
+    logout(client)
+    slow["seen"] = slow.get("seen", 0) + 61
+    interface.save_session(app.server, slow, app.server.response_class())
+    assert thief.get(LAYOUT).status_code == 401
+
+
+def test_in_redis_too_a_slow_request_keeps_the_language_and_a_logged_out_session_stays_ended(production_app):
+    client = production_app.server.test_client()
+    assert login(client, "boss", "long-enough-1").status_code == 302
+    interface, slow = _request_in_flight(production_app, client)
+    assert client.get("/lang/en?next=/").status_code == 302
+    slow["seen"] = slow.get("seen", 0) + 61
+    interface.save_session(production_app.server, slow, production_app.server.response_class())
+    assert interface.store.load(digest(client.get_cookie("session").value))["lang"] == "en"
+    thief = _stolen_copy(production_app, client)
+    interface, slow = _request_in_flight(production_app, client)
+    logout(client)
+    slow["seen"] = slow.get("seen", 0) + 61
+    interface.save_session(production_app.server, slow, production_app.server.response_class())
+    assert thief.get(LAYOUT).status_code == 401
