@@ -114,3 +114,16 @@ def _epoch_columns(stmt: Select) -> Select:
         else:
             columns.append(column)
     return select(*columns)
+
+
+def index_walk(conn: Connection, column, type_=None) -> list:
+    """The distinct non-null values of an indexed `column`, ascending, read as a walk over its index (the next
+    value after each one: a probe per value), not a DISTINCT over every row. `type_`: the type both halves of the
+    recursive query are cast to (PostgreSQL wants them alike, e.g. `String` for a VARCHAR(n) column)."""
+    def typed(value):
+        return value if type_ is None else cast(value, type_)
+
+    walk = select(typed(func.min(column)).label("value")).cte("walk", recursive=True)
+    following = select(func.min(column)).where(column > walk.c.value).scalar_subquery()
+    walk = walk.union_all(select(typed(following)).where(walk.c.value.is_not(None)))
+    return list(conn.execute(select(walk.c.value).where(walk.c.value.is_not(None))).scalars())

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pandas as pd
-from sqlalchemy import Connection, String, cast, func, or_, select
+from sqlalchemy import Connection, String, func, or_, select
 
 from store import clock
-from store.frames import read_frame, read_frame_bulk
+from store.frames import index_walk, read_frame, read_frame_bulk
 from store.models import (
     Client,
     CompetenceHistoryRow,
@@ -92,11 +92,7 @@ def survey_quarters(conn: Connection) -> list[str]:
     Read as a walk over the quarter index (the next quarter after each one: a probe per quarter), not a
     DISTINCT over every row: a survey delta asks this several times and the rollup holds millions of rows.
     """
-    first = cast(func.min(SurveyRollup.quarter), String).label("quarter")
-    walk = select(first).cte("quarters", recursive=True)
-    following = select(func.min(SurveyRollup.quarter)).where(SurveyRollup.quarter > walk.c.quarter).scalar_subquery()
-    walk = walk.union_all(select(cast(following, String)).where(walk.c.quarter.is_not(None)))
-    return list(conn.execute(select(walk.c.quarter).where(walk.c.quarter.is_not(None))).scalars())
+    return index_walk(conn, SurveyRollup.quarter, String)
 
 
 def _counts(frame: pd.DataFrame, columns: Sequence[str] = COUNT_COLUMNS) -> pd.DataFrame:

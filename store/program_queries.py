@@ -21,7 +21,7 @@ import pandas as pd
 from sqlalchemy import Connection, Select, and_, case, delete, exists, false, func, insert, literal, or_, select, true
 
 from metrics.program_dates import DateLike, utc_timestamp
-from store.frames import read_frame, read_sql
+from store.frames import index_walk, read_frame, read_sql
 from store.models import (
     CompetenceHistoryRow,
     Deposit,
@@ -178,12 +178,7 @@ def competence_status_counts(conn: Connection) -> pd.DataFrame:
 def competence_months(conn: Connection) -> list[dt.date]:
     """Evaluated 1sts of a month, newest first: a walk over the month index (the next month after each one, a
     probe per month), not a DISTINCT over every partner's row (0.11 s at `large`, 220 k rows)."""
-    month = CompetenceHistoryRow.month
-    walk = select(func.min(month).label("month")).cte("months", recursive=True)
-    following = select(func.min(month)).where(month > walk.c.month).scalar_subquery()
-    walk = walk.union_all(select(following).where(walk.c.month.is_not(None)))
-    stmt = select(walk.c.month).where(walk.c.month.is_not(None))
-    return sorted((pd.Timestamp(m).date() for m in conn.scalars(stmt)), reverse=True)
+    return sorted((pd.Timestamp(m).date() for m in index_walk(conn, CompetenceHistoryRow.month)), reverse=True)
 
 
 def competence_rows(conn: Connection, month: DateLike | None = None, changes_since: DateLike | None = None
