@@ -153,14 +153,19 @@ def _request_in_flight(app, client):
     return interface, interface.open_session(app.server, context.request)
 
 
+def _finish(app, interface, slow) -> None:
+    """The in-flight request ends: it refreshes its last-seen time (what the guard writes once a minute) and saves."""
+    slow["seen"] = slow.get("seen", 0) + 61
+    interface.save_session(app.server, slow, app.server.response_class())
+
+
 def test_a_slow_request_saving_its_session_keeps_a_language_switched_meanwhile(app):
     """Each request writes only what it changed: the callback that read the session before the switch to English
     updates its last-seen time without putting Russian back (every page of a test run came back in Russian)."""
     client = logged_in_client(app, "partner")
     interface, slow = _request_in_flight(app, client)
     assert client.get("/lang/en?next=/").status_code == 302
-    slow["seen"] = slow.get("seen", 0) + 61  # what the guard writes once a minute
-    interface.save_session(app.server, slow, app.server.response_class())
+    _finish(app, interface, slow)
     stored = interface.store.load(digest(client.get_cookie("session").value))
     assert stored["lang"] == "en" and stored["seen"] == slow["seen"]
     assert client.get(LAYOUT).status_code == 200
@@ -173,8 +178,7 @@ def test_a_request_in_flight_during_logout_does_not_bring_the_ended_session_back
     thief = _stolen_copy(app, client)
     interface, slow = _request_in_flight(app, client)
     logout(client)
-    slow["seen"] = slow.get("seen", 0) + 61
-    interface.save_session(app.server, slow, app.server.response_class())
+    _finish(app, interface, slow)
     assert thief.get(LAYOUT).status_code == 401
 
 
@@ -183,12 +187,10 @@ def test_in_redis_too_a_slow_request_keeps_the_language_and_a_logged_out_session
     assert login(client, "boss", "long-enough-1").status_code == 302
     interface, slow = _request_in_flight(production_app, client)
     assert client.get("/lang/en?next=/").status_code == 302
-    slow["seen"] = slow.get("seen", 0) + 61
-    interface.save_session(production_app.server, slow, production_app.server.response_class())
+    _finish(production_app, interface, slow)
     assert interface.store.load(digest(client.get_cookie("session").value))["lang"] == "en"
     thief = _stolen_copy(production_app, client)
     interface, slow = _request_in_flight(production_app, client)
     logout(client)
-    slow["seen"] = slow.get("seen", 0) + 61
-    interface.save_session(production_app.server, slow, production_app.server.response_class())
+    _finish(production_app, interface, slow)
     assert thief.get(LAYOUT).status_code == 401
