@@ -262,11 +262,35 @@ def meeting_metrics(
         hours = worklog hours; shares in %. Tickets are assigned by ``created_at``, worklog
         by ``work_date``. ``n`` is the number of tickets (or hours) behind each value.
     """
+    return _metrics_and_durations(tickets, worklog, staff, users, period_end, length_days, n_previous, tz)[0]
+
+
+def meeting_metrics_and_samples(
+    tickets: pd.DataFrame,
+    worklog: pd.DataFrame,
+    staff: pd.DataFrame,
+    users: int,
+    period_end: dt.date | str | pd.Timestamp,
+    length_days: int = 14,
+    n_previous: int = 3,
+    tz: str = "Europe/Moscow",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(:func:`meeting_metrics`, :func:`duration_samples`) of the same tickets, periods assigned and durations
+    picked once for both (a meeting brief reads both)."""
+    long, durations = _metrics_and_durations(tickets, worklog, staff, users, period_end, length_days, n_previous, tz)
+    return long, _samples(durations)
+
+
+def _metrics_and_durations(tickets: pd.DataFrame, worklog: pd.DataFrame, staff: pd.DataFrame, users: int,
+                           period_end: dt.date | str | pd.Timestamp, length_days: int, n_previous: int, tz: str
+                           ) -> tuple[pd.DataFrame, list]:
+    """The metrics long table and the per-metric durations (`_duration_values`) it was computed from."""
     bounds = period_bounds(period_end, length_days, n_previous, tz)
     periods = bounds["period"].to_numpy()
     t = _ticket_periods(tickets, bounds)
     incidents = t[t["kind"] == "incident"]
-    parts = [_duration_stats(_duration_values(t), periods)]
+    durations = _duration_values(t)
+    parts = [_duration_stats(durations, periods)]
 
     # SPEC §5: compliance % = met / (met + breached); open and at-risk tickets are not decided yet
     decided = incidents[incidents["sla_state"].isin(["met", "breached"])]
@@ -308,7 +332,7 @@ def meeting_metrics(
         _ratio(high_dev, dev_hours.rename_axis("period").where(dev_hours > 0), period_grid,
                "high_priority_development_share", 100.0).assign(stat="share"),
     ]
-    return _label(pd.concat(parts, ignore_index=True), bounds)
+    return _label(pd.concat(parts, ignore_index=True), bounds), durations
 
 
 def duration_samples(
@@ -325,8 +349,13 @@ def duration_samples(
     tickets. Tickets, periods and breakdowns exactly as :func:`meeting_metrics`.
     """
     bounds = period_bounds(period_end, length_days, n_previous, tz)
+    return _samples(_duration_values(_ticket_periods(tickets, bounds)))
+
+
+def _samples(durations: list) -> pd.DataFrame:
+    """`duration_samples` rows from the per-metric durations (`_duration_values`)."""
     parts = []
-    for metric_id, breakdown, dim, period, hours in _duration_values(_ticket_periods(tickets, bounds)):
+    for metric_id, breakdown, dim, period, hours in durations:
         prefix = ("p" if breakdown == "priority" else "line") + dim.astype(str).astype(object) + "." if breakdown \
             else np.full(len(dim), "", dtype=object)
         for stat in STAT_LABELS:

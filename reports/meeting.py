@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy import Connection
 
 from metrics.dynamics import change_text, findings, negative_dynamics
-from metrics.support import METRICS, PRIORITIES, duration_samples, meeting_metrics, period_bounds
+from metrics.support import METRICS, PRIORITIES, meeting_metrics_and_samples, period_bounds
 from store.queries import (client_options, client_record, client_ticket_activity, latest_ticket_date,
                            meeting_inputs, ticket_hours)
 from store.settings import DEFAULT_CALENDAR, calendar_definitions
@@ -110,9 +110,9 @@ def _assessed(conn: Connection, client_id: str, period_end: dt.date | str | None
     bounds = period_bounds(last_day, length_days, n_previous, tz)
     inputs = meeting_inputs(conn, client_id, bounds["start"].min(), bounds["end"].max(), tz, client)
     users = client.get("users")
-    long = meeting_metrics(inputs.tickets, inputs.worklog, inputs.staff,
-                           users if users else float("nan"), last_day, length_days, n_previous, tz)
-    flags = negative_dynamics(long, duration_samples(inputs.tickets, last_day, length_days, n_previous, tz))
+    long, samples = meeting_metrics_and_samples(inputs.tickets, inputs.worklog, inputs.staff,
+                                                users if users else float("nan"), last_day, length_days, n_previous, tz)
+    flags = negative_dynamics(long, samples)
     return client, tz, bounds, inputs, long, flags
 
 
