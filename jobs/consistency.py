@@ -3,7 +3,8 @@
 The sample (`SAMPLE_PARTNERS`, drawn afresh each night from the slot) is recomputed with the very query
 the rollup is built from (`store.rollups.survey_rollup_query`) and compared cell by cell with the stored
 `survey_rollup` rows, and the scores summed from that recomputation (`store.rollups.survey_score_rows`) with the
-stored `survey_score_rollup` rows; any difference alerts the admins.
+stored `survey_score_rollup` rows, and the comparison cells (`survey_question_rows`) with `survey_question_rollup`;
+any difference alerts the admins.
 """
 from __future__ import annotations
 
@@ -14,8 +15,17 @@ from sqlalchemy import Engine, select
 
 from config import Config
 from store.frames import read_frame
-from store.models import Partner, SurveyRollup, SurveyScoreRollup
-from store.rollups import ROLLUP_DIMENSIONS, SCORE_COLUMNS, SCORE_SUMS, survey_rollup_query, survey_score_rows
+from store.models import Partner, SurveyQuestionRollup, SurveyRollup, SurveyScoreRollup
+from store.rollups import (
+    QUESTION_COLUMNS,
+    QUESTION_SUMS,
+    ROLLUP_DIMENSIONS,
+    SCORE_COLUMNS,
+    SCORE_SUMS,
+    survey_question_rows,
+    survey_rollup_query,
+    survey_score_rows,
+)
 
 SAMPLE_PARTNERS = 50
 
@@ -40,8 +50,13 @@ def survey_rollup_mismatches(engine: Engine, partner_ids: list[str]) -> list[str
                                   .where(fresh_query.c.partner_id.in_(partner_ids)))
         stored_scores = read_frame(conn, select(*[SurveyScoreRollup.__table__.c[c] for c in SCORE_COLUMNS])
                                    .where(SurveyScoreRollup.partner_id.in_(partner_ids)))
+        fresh_cells = read_frame(conn, survey_question_rows(fresh_query)
+                                 .where(fresh_query.c.partner_id.in_(partner_ids)))
+        stored_cells = read_frame(conn, select(*[SurveyQuestionRollup.__table__.c[c] for c in QUESTION_COLUMNS])
+                                  .where(SurveyQuestionRollup.partner_id.in_(partner_ids)))
     return sorted(set(_differing(fresh, stored, list(ROLLUP_DIMENSIONS), ["answers"]))
-                  | set(_differing(fresh_scores, stored_scores, SCORE_COLUMNS[:3], list(SCORE_SUMS))))
+                  | set(_differing(fresh_scores, stored_scores, SCORE_COLUMNS[:3], list(SCORE_SUMS)))
+                  | set(_differing(fresh_cells, stored_cells, QUESTION_COLUMNS[:3], list(QUESTION_SUMS))))
 
 
 def _differing(fresh: pd.DataFrame, stored: pd.DataFrame, keys: list[str], sums: list[str]) -> list[str]:

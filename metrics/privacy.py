@@ -201,7 +201,19 @@ def _partner_quarter_cells(answers: pd.DataFrame, question: str, scheme: Scheme)
 def cells_from_counts(counts: pd.DataFrame, question: str, scheme: Scheme = "top1") -> pd.DataFrame:
     """`_partner_quarter_cells` from answer counts (``partner_id, quarter, question, scale, answer, answers``,
     the shape of `survey_rollup`): each distinct answer value is classified once and weighted by its count,
-    so a comparison never expands counts back into one row per answer."""
+    so a comparison never expands counts back into one row per answer.
+
+    Or from answer sums per partner × quarter × question (``partner_id, quarter, question, answers, total, top,
+    promoters_top1, detractors_top1, promoters_top2, detractors_top2``, the shape of `survey_question_rollup`,
+    which sums the same classification in the database): the cells are those rows renamed."""
+    if "answer" not in counts.columns:
+        sums = counts[counts["question"] == question]
+        return pd.DataFrame({
+            "partner_id": sums["partner_id"].to_numpy(), "quarter": sums["quarter"].to_numpy(),
+            "n": sums["answers"].to_numpy(dtype=np.int64), "total": sums["total"].to_numpy(dtype=float),
+            "top": sums["top"].to_numpy(dtype=np.int64), "promoters": sums[f"promoters_{scheme}"].to_numpy(dtype=np.int64),
+            "detractors": sums[f"detractors_{scheme}"].to_numpy(dtype=np.int64),
+        })[["partner_id", "quarter", *_SUMS]]
     c = counts[counts["question"] == question]
     values = c["answer"].to_numpy(dtype=float)
     weight = c["answers"].to_numpy(dtype=np.int64)

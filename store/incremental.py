@@ -47,7 +47,16 @@ from store.comparison_rollup import (
     refresh_comparison_rollup,
 )
 from store.bulk import holds_more_than
-from store.rollups import ROLLUP_DIMENSIONS, SCORE_COLUMNS, SCORE_SUMS, survey_rollup_rows, survey_score_rows
+from store.rollups import (
+    QUESTION_COLUMNS,
+    QUESTION_SUMS,
+    ROLLUP_DIMENSIONS,
+    SCORE_COLUMNS,
+    SCORE_SUMS,
+    survey_question_rows,
+    survey_rollup_rows,
+    survey_score_rows,
+)
 from store.models import (
     KIND_TABLES,
     LicenseKey,
@@ -57,6 +66,7 @@ from store.models import (
     SlaRollup,
     SupportChargeRollup,
     Survey,
+    SurveyQuestionRollup,
     SurveyRollup,
     SurveyScoreRollup,
 )
@@ -105,6 +115,10 @@ SURVEY_COUNTS = AdditiveRollup(SurveyRollup.__table__, [*ROLLUP_DIMENSIONS, "ans
 # SURVEY_COUNTS delta), so a load adds exactly what its cells changed
 SURVEY_SCORES = AdditiveRollup(SurveyScoreRollup.__table__, SCORE_COLUMNS, list(SCORE_SUMS),
                                lambda _conn, _ids: survey_score_rows(SurveyRollup.__table__))
+# a comparison's cells per partner × quarter × question, the same way
+SURVEY_QUESTIONS = AdditiveRollup(SurveyQuestionRollup.__table__, QUESTION_COLUMNS, list(QUESTION_SUMS),
+                                  lambda _conn, _ids: survey_question_rows(SurveyRollup.__table__))
+SURVEY_SUMMED = (SURVEY_SCORES, SURVEY_QUESTIONS)  # summed from the change of SURVEY_COUNTS
 
 
 class LoadScope:
@@ -131,7 +145,7 @@ class LoadScope:
                              f'SELECT {_names(rollup.columns)} FROM "{rollup.table.name}" WHERE 1 = 0')
         if kind in SURVEY_KINDS:
             self.quarters = q.survey_quarters(conn)[-SUPPRESSION_QUARTERS:]
-            for rollup in (SURVEY_COUNTS, SURVEY_SCORES):
+            for rollup in (SURVEY_COUNTS, *SURVEY_SUMMED):
                 _create_temp(conn, rollup.delta,
                              f'SELECT {_names(rollup.columns)} FROM "{rollup.table.name}" WHERE 1 = 0')
 
@@ -232,9 +246,10 @@ class LoadScope:
             _apply_delta(self.conn, SURVEY_COUNTS)
         with self.stage("survey_score_rollup"):
             change = table(SURVEY_COUNTS.delta, *(column(c) for c in SURVEY_COUNTS.columns))
-            scores = table(SURVEY_SCORES.delta, *(column(c) for c in SURVEY_SCORES.columns))
-            self.conn.execute(scores.insert().from_select(SURVEY_SCORES.columns, survey_score_rows(change)))
-            _apply_delta(self.conn, SURVEY_SCORES)
+            for rollup, rows in ((SURVEY_SCORES, survey_score_rows), (SURVEY_QUESTIONS, survey_question_rows)):
+                delta = table(rollup.delta, *(column(c) for c in rollup.columns))
+                self.conn.execute(delta.insert().from_select(rollup.columns, rows(change)))
+                _apply_delta(self.conn, rollup)
         with self.stage("comparison_rollup"):
             now = clock.now()
             windows = current_window_ids(now)
@@ -284,7 +299,7 @@ def _create_temp(conn: Connection, name: str, definition: str) -> None:
 
 
 def _drop_temp(conn: Connection) -> None:
-    for name in (TOUCHED, BATCH, PARTNERS, LOOKUP, *(r.delta for r in (*ADDITIVE, SURVEY_COUNTS, SURVEY_SCORES))):
+    for name in (TOUCHED, BATCH, PARTNERS, LOOKUP, *(r.delta for r in (*ADDITIVE, SURVEY_COUNTS, *SURVEY_SUMMED))):
         conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{name}"')
 
 

@@ -23,6 +23,7 @@ from store.models import (
     Partner,
     Project,
     Survey,
+    SurveyQuestionRollup,
     SurveyRollup,
     Ticket,
     TicketPause,
@@ -30,7 +31,7 @@ from store.models import (
     Worklog,
 )
 from store.live_state import live_sla_state
-from store.rollups import survey_version_expression
+from store.rollups import QUESTION_COLUMNS, QUESTION_SUMS, survey_version_expression
 
 COUNT_COLUMNS = ["quarter", "question", "scale", "answer", "answers"]
 
@@ -59,25 +60,24 @@ def partner_survey_counts(conn: Connection, partner_id: str, quarters: Sequence[
 
 def comparison_counts(conn: Connection, quarters: Sequence[str], questions: Sequence[str],
                       country: str) -> pd.DataFrame:
-    """Answer counts per partner and quarter of one country, for the anonymized comparison (metrics.privacy input).
+    """Answer sums per partner, quarter and question of one country, for the anonymized comparison
+    (`metrics.privacy.cells_from_counts` input), from `survey_question_rollup`.
 
     Returns
     -------
     DataFrame
-        `partner_id, quarter, question, scale, answer, answers` over `quarters` (fixed windows, SPEC §8).
+        `partner_id, quarter, question` and `store.rollups.QUESTION_SUMS` over `quarters` (fixed windows, SPEC §8).
     """
-    dims = [SurveyRollup.partner_id, SurveyRollup.quarter, SurveyRollup.question, SurveyRollup.scale,
-            SurveyRollup.answer]
-    stmt = (select(*dims, func.sum(SurveyRollup.answers).label("answers"))
-            .join_from(SurveyRollup, Partner, Partner.partner_id == SurveyRollup.partner_id)
-            .where(Partner.country == country, SurveyRollup.quarter.in_(list(quarters)),
-                   SurveyRollup.question.in_(list(questions)))
-            .group_by(*dims))
-    # streamed (COPY on PostgreSQL): a country's counts are up to a million rows at `large`; its text columns
-    # come back as object, `read_frame` gives them as str
-    frame = read_frame_bulk(conn, stmt)
-    frame = frame.astype({column: "str" for column in ("partner_id", "quarter", "question")})
-    return _counts(frame, ["partner_id", *COUNT_COLUMNS])
+    table = SurveyQuestionRollup.__table__
+    stmt = (select(*(table.c[c] for c in QUESTION_COLUMNS))
+            .join_from(table, Partner, Partner.partner_id == table.c.partner_id)
+            .where(Partner.country == country, table.c.quarter.in_(list(quarters)),
+                   table.c.question.in_(list(questions))))
+    # streamed (COPY on PostgreSQL): a country's cells are a few hundred thousand rows at `large`; its text
+    # columns come back as object, `read_frame` gives them as str
+    frame = read_frame_bulk(conn, stmt).reindex(columns=QUESTION_COLUMNS)
+    return frame.astype({**{column: "str" for column in ("partner_id", "quarter", "question")},
+                         **{column: "int64" for column in QUESTION_SUMS}})
 
 
 def partner_places(conn: Connection, country: str) -> pd.DataFrame:

@@ -46,6 +46,7 @@ from store.models import (
     MonitorTest,
     Project,
     Survey,
+    SurveyQuestionRollup,
     SurveyRollup,
     SurveyScoreRollup,
 )
@@ -63,6 +64,8 @@ SCORE_METRICS: dict[str, tuple[str, ...]] = {
 }
 SCORE_SUMS = ("answers", "top", "promoters_top1", "detractors_top1", "promoters_top2", "detractors_top2")
 SCORE_COLUMNS = ["partner_id", "quarter", "metric", *SCORE_SUMS]
+QUESTION_SUMS = ("answers", "total", "top", "promoters_top1", "detractors_top1", "promoters_top2", "detractors_top2")
+QUESTION_COLUMNS = ["partner_id", "quarter", "question", *QUESTION_SUMS]
 
 
 def refresh_rollups(conn: Connection, kinds: Iterable[str] | None = None,
@@ -145,10 +148,16 @@ def survey_rollup_rows(conn: Connection, project_ids: Select | None = None) -> S
 
 def refresh_survey_rollup(conn: Connection) -> None:
     """Rebuild `survey_rollup` from `surveys` ⋈ `projects` with one grouped INSERT ... SELECT
-    (`survey_rollup_query`), then `survey_score_rollup` from it. Only new, changed and vanished cells are
+    (`survey_rollup_query`), then `survey_score_rollup` and `survey_question_rollup` from it. Only new, changed and vanished cells are
     written (`replace_rows`); a load updates the cells it touched instead (`store.incremental`)."""
     replace_rows(conn, SurveyRollup.__table__, [*ROLLUP_DIMENSIONS, "answers"], survey_rollup_query(conn))
+    refresh_survey_sums(conn)
+
+
+def refresh_survey_sums(conn: Connection) -> None:
+    """Rebuild the rollups summed from `survey_rollup`: `survey_score_rollup` and `survey_question_rollup`."""
     replace_rows(conn, SurveyScoreRollup.__table__, SCORE_COLUMNS, survey_score_rows(SurveyRollup.__table__))
+    replace_rows(conn, SurveyQuestionRollup.__table__, QUESTION_COLUMNS, survey_question_rows(SurveyRollup.__table__))
 
 
 def survey_score_rows(counts: FromClause) -> Select:
@@ -160,24 +169,39 @@ def survey_score_rows(counts: FromClause) -> Select:
     c = counts.c
     metric = case(*[(c.question.in_(questions), literal(name, String)) for name, questions in SCORE_METRICS.items()],
                   else_=None)
-    ten = c.scale == 10
-    recommend = c.question.in_(RECOMMEND_QUESTIONS)
-
-    def counted(condition: ColumnElement[bool]) -> ColumnElement[int]:
-        return func.coalesce(func.sum(case((condition, c.answers), else_=0)), 0)
-
-    return (select(c.partner_id, c.quarter, metric.label("metric"), func.sum(c.answers).label("answers"),
-                   counted(or_(and_(ten, c.answer >= 9), and_(not_(ten), c.answer >= 4))).label("top"),
-                   counted(and_(recommend, or_(and_(ten, c.answer >= 9), and_(not_(ten), c.answer >= 5))))
-                   .label("promoters_top1"),
-                   counted(and_(recommend, or_(and_(ten, c.answer <= 6), and_(not_(ten), c.answer <= 3))))
-                   .label("detractors_top1"),
-                   counted(and_(recommend, or_(and_(ten, c.answer >= 9), and_(not_(ten), c.answer >= 4))))
-                   .label("promoters_top2"),
-                   counted(and_(recommend, or_(and_(ten, c.answer <= 6), and_(not_(ten), c.answer <= 2))))
-                   .label("detractors_top2"))
+    return (select(c.partner_id, c.quarter, metric.label("metric"),
+                   *_answer_sums(c, c.question.in_(RECOMMEND_QUESTIONS)))
             .where(metric.is_not(None))
             .group_by(c.partner_id, c.quarter, metric))
+
+
+def survey_question_rows(counts: FromClause) -> Select:
+    """`survey_question_rollup` rows (`QUESTION_COLUMNS`) summed from answer counts shaped like `survey_rollup`:
+    the rollup itself, or a load's signed change of it. Every question's promoters and detractors are counted on
+    its own scale (what `metrics.privacy.cells_from_counts` computes from the answer counts)."""
+    c = counts.c
+    total = func.coalesce(func.sum(c.answers * c.answer), 0).label("total")
+    sums = _answer_sums(c, None)
+    return (select(c.partner_id, c.quarter, c.question, sums[0], total, *sums[1:])
+            .group_by(c.partner_id, c.quarter, c.question))
+
+
+def _answer_sums(c, counted_for: ColumnElement[bool] | None) -> list[ColumnElement[int]]:
+    """``answers, top, promoters_top1, detractors_top1, promoters_top2, detractors_top2`` summed over answer
+    counts `c`; promoters and detractors only where `counted_for` holds (every row when None)."""
+    ten = c.scale == 10
+
+    def counted(condition: ColumnElement[bool], nps: bool = False) -> ColumnElement[int]:
+        if nps and counted_for is not None:
+            condition = and_(counted_for, condition)
+        return func.coalesce(func.sum(case((condition, c.answers), else_=0)), 0)
+
+    return [func.sum(c.answers).label("answers"),
+            counted(or_(and_(ten, c.answer >= 9), and_(not_(ten), c.answer >= 4))).label("top"),
+            counted(or_(and_(ten, c.answer >= 9), and_(not_(ten), c.answer >= 5)), True).label("promoters_top1"),
+            counted(or_(and_(ten, c.answer <= 6), and_(not_(ten), c.answer <= 3)), True).label("detractors_top1"),
+            counted(or_(and_(ten, c.answer >= 9), and_(not_(ten), c.answer >= 4)), True).label("promoters_top2"),
+            counted(or_(and_(ten, c.answer <= 6), and_(not_(ten), c.answer <= 2)), True).label("detractors_top2")]
 
 
 def refresh_competence_history(conn: Connection, now: pd.Timestamp | None = None,

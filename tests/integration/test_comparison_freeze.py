@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from store.comparison_rollup import comparison_table, refresh_comparison_rollup
+from store.rollups import refresh_survey_sums
 from store.models import AuditLog, ComparisonDecision, ComparisonRollup, Partner, SurveyRollup
 from tests.integration.partner_db import migrated_engine
 
@@ -28,6 +29,13 @@ def _rollup(counts: dict) -> list[dict]:
              "industry": "", "answers": n} for (p, q), n in counts.items()]
 
 
+def _add_counts(conn, counts: dict) -> None:
+    """Answer counts straight into `survey_rollup`, and the rollups summed from it (the comparison reads
+    `survey_question_rollup`)."""
+    conn.execute(insert(SurveyRollup), _rollup(counts))
+    refresh_survey_sums(conn)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request, tmp_path):
     with migrated_engine(request.param, tmp_path) as engine:
@@ -35,7 +43,7 @@ def engine(request, tmp_path):
         with engine.begin() as conn:
             conn.execute(insert(Partner), [{"partner_id": p, "name": p, "city": c, "region": "Сибирь",
                                             "country": "RU"} for p, c in places])
-            conn.execute(insert(SurveyRollup), _rollup(BEFORE))
+            _add_counts(conn, BEFORE)
         yield engine
 
 
@@ -55,7 +63,7 @@ def test_a_window_first_shown_for_the_region_stays_there_after_new_data(engine):
         assert decided == "region"
         assert "window=2023Q4 " in conn.scalar(select(AuditLog.detail).where(AuditLog.action == "comparison_frozen"))
     with engine.begin() as conn:
-        conn.execute(insert(SurveyRollup), _rollup(NEW_QUARTER))
+        _add_counts(conn, NEW_QUARTER)
         refresh_comparison_rollup(conn, now=NOW)
         assert _stored_level(conn) == "region"
         live = comparison_table(conn, "RU", "2023Q4", viewers=["VIEWER"]).set_index("metric")
@@ -69,7 +77,7 @@ def test_without_a_stored_decision_the_new_data_would_show_the_city(engine):
     """The finding itself, on the stored path: the decisions table emptied, the window moves to Omsk."""
     with engine.begin() as conn:
         refresh_comparison_rollup(conn, now=NOW)
-        conn.execute(insert(SurveyRollup), _rollup(NEW_QUARTER))
+        _add_counts(conn, NEW_QUARTER)
         conn.execute(ComparisonDecision.__table__.delete())
         refresh_comparison_rollup(conn, now=NOW)
         assert _stored_level(conn) == "city"

@@ -29,6 +29,7 @@ from store.models import (
     SupportSpeedValue,
     SupportWorkRollup,
     SurveyRollup,
+    SurveyQuestionRollup,
     SurveyScoreRollup,
     TicketSla,
 )
@@ -43,7 +44,7 @@ BASE_KINDS = ("partners", "clients", "staff", "projects", "monitor_tests", "lice
 DERIVED = {  # table -> columns that are not derived values (bookkeeping)
     TicketSla: ["computed_at"], SurveyRollup: [], SlaRollup: [], SupportSpeedRollup: ["id"],
     SupportSpeedValue: [], SupportChargeRollup: [], SupportWorkRollup: [], ComparisonRollup: [],
-    CompetenceHistoryRow: [], SurveyScoreRollup: [],
+    CompetenceHistoryRow: [], SurveyScoreRollup: [], SurveyQuestionRollup: [],
 }
 COMPARED = ("csat:q_dev_quality", "nps:q_recommend_partner")
 TICKET_TIMES = ["created_at", "accepted_at", "due_at", "resolved_at", "closed_at", "requirements_at", "spec_at",

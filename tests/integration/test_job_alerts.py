@@ -75,6 +75,22 @@ def test_survey_scores_that_differ_from_the_recomputed_counts_alert_too(engine, 
     assert survey_rollup_mismatches(engine, ["P1", "P2"]) == ["P1"]
 
 
+def test_comparison_cells_that_differ_from_the_recomputed_counts_alert_too(engine):
+    """survey_question_rollup (the anonymized comparison's cells) is checked the same way: one drifted total of
+    one question is found for its partner alone."""
+    from jobs.consistency import survey_rollup_mismatches
+    from store.models import SurveyQuestionRollup
+
+    _surveys(engine)
+    assert survey_rollup_mismatches(engine, ["P1", "P2"]) == []
+    with engine.begin() as conn:
+        changed = conn.execute(update(SurveyQuestionRollup).where(SurveyQuestionRollup.partner_id == "P2",
+                                                                  SurveyQuestionRollup.question == "q_design")
+                               .values(total=SurveyQuestionRollup.total + 1)).rowcount
+    assert changed >= 1
+    assert survey_rollup_mismatches(engine, ["P1", "P2"]) == ["P2"]
+
+
 def test_a_failed_job_alerts_the_admins_once_and_runs_again_on_the_next_tick(engine, monkeypatch):
     _admin(engine)
     monkeypatch.setenv("QUALITY_NOW", "2026-11-30T01:00:00+03:00")

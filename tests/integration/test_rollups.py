@@ -212,3 +212,44 @@ def test_stored_competence_history_equals_the_metric_and_counts_a_commented_manu
     assert stored["status"].tolist() == expected["status"].tolist()
     assert stored["held"].tolist() == expected["held"].tolist()
     assert stored["status"].tolist()[:2] == ["assigned", "kept"]
+
+
+def test_the_comparison_cells_summed_in_the_database_equal_those_of_the_answer_counts(engine):
+    """`survey_question_rollup` holds per partner × quarter × question what `metrics.privacy.cells_from_counts`
+    computes from the answer counts (both NPS schemes, 5- and 10-point recommend answers, empty answers, two
+    categories of one partner's cell): a comparison reads the same cells from either."""
+    from metrics.privacy import cells_from_counts
+    from store.partner_queries import comparison_counts
+    from store.models import Partner
+
+    rng = np.random.default_rng(14)
+    rows = []
+    for i in range(120):
+        ten = i % 3 == 0
+        answers = {q: (None if rng.random() < 0.15 else int(rng.integers(1, 6))) for q in QUESTIONS}
+        for q in ("q_recommend_partner", "q_recommend_platform"):
+            if ten and answers[q] is not None:
+                answers[q] = int(rng.integers(0, 11))
+        rows.append({"survey_id": f"s{i}", "project_id": f"P{i % 4}", "recommend_scale": 10 if ten else 5,
+                     "surveyed_at": f"2024-{1 + i % 9:02d}-{1 + i % 27:02d} 10:00", **answers})
+    insert_frames(engine, {
+        "partners": pd.DataFrame({"partner_id": ["A", "B"], "name": ["A", "B"], "city": ["Омск", "Томск"],
+                                  "region": ["Сибирь", "Сибирь"], "country": ["RU", "RU"]}),
+        "projects": projects(("P0", 1, "A", "2023-12-10", "eshop", None), ("P1", 1, "A", "2023-12-10", None, None),
+                             ("P2", 1, "B", "2023-12-10", "corp", None), ("P3", 1, "B", "2023-12-10", "eshop", None)),
+        "surveys": surveys(*rows),
+    })
+    with engine.begin() as conn:
+        refresh_survey_rollup(conn)
+        counts = read_frame(conn, select(SurveyRollup))
+        quarters = sorted(counts["quarter"].unique())
+        sums = comparison_counts(conn, quarters, list(QUESTIONS), country="RU")
+        assert conn.execute(select(Partner.partner_id)).scalars().all()  # the join to the partners holds both
+    assert set(sums["partner_id"]) == {"A", "B"} and len(sums) > 40
+    for question in QUESTIONS:
+        for scheme in ("top1", "top2"):
+            expected = cells_from_counts(counts, question, scheme)
+            got = (cells_from_counts(sums, question, scheme).sort_values(["partner_id", "quarter"])
+                   .reset_index(drop=True))
+            assert len(expected) > 0
+            pd.testing.assert_frame_equal(got, expected.reset_index(drop=True), check_dtype=False)
