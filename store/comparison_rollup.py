@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 import pandas as pd
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, Select, delete, insert, select
 
 from metrics.privacy import (
     SUPPRESSION_QUARTERS,
@@ -30,7 +30,7 @@ from metrics.privacy import (
 )
 from metrics.survey import Scheme
 from store import partner_queries as q
-from store.bulk import analyze, insert_dataframe, local_work_mem
+from store.bulk import analyze, insert_dataframe, local_work_mem, replace_frame
 from store.frames import read_frame
 from store.models import AuditLog, ComparisonDecision, ComparisonRollup, Partner, SurveyRollup
 from store import clock
@@ -149,10 +149,9 @@ def refresh_comparison_rollup(conn: Connection, now: pd.Timestamp | None = None,
     now = clock.now() if now is None else pd.Timestamp(now)
     if countries is None:
         conn.execute(delete(ComparisonRollup))
-    else:
-        of_countries = select(Partner.partner_id).where(Partner.country.in_(list(countries)))
-        conn.execute(delete(ComparisonRollup).where(ComparisonRollup.partner_id.in_(of_countries)))
     if conn.execute(select(SurveyRollup.partner_id).limit(1)).first() is None:
+        if countries is not None:
+            conn.execute(delete(ComparisonRollup).where(ComparisonRollup.partner_id.in_(_partners_of(countries))))
         return 0  # no answers yet (partners and projects load before surveys): the page shows "no data"
     stored = select(Partner.country).where(Partner.country.is_not(None)).distinct()
     if countries is not None:
@@ -161,27 +160,39 @@ def refresh_comparison_rollup(conn: Connection, now: pd.Timestamp | None = None,
     written = 0
     # every country's decisions, read once per window and scheme (a country's evaluation uses its own rows)
     decided = {(key, scheme): frozen_levels(conn, key, scheme) for key in keys for scheme in STORED_SCHEMES}
-    for country in sorted(conn.execute(stored).scalars()):
+    evaluated = sorted(conn.execute(stored).scalars())
+    if countries is not None and (gone := set(countries) - set(evaluated)):
+        conn.execute(delete(ComparisonRollup).where(ComparisonRollup.partner_id.in_(_partners_of(gone))))
+    for country in evaluated:
         with local_work_mem(conn):  # the counts of `large`'s biggest country are grouped from 540 k rows
             counts, places = comparison_inputs(conn, country, keys)
+        tables = []
         for scheme in STORED_SCHEMES:
             frozen = {key: decided[key, scheme] for key in keys}
             prepared = prepare_frames(places, counts, keys, scheme)
-            tables = evaluate_frames(prepared, keys, frozen=frozen)
-            newly = {key: new for key in keys if len(new := freeze_levels(conn, tables[key], key, scheme, frozen[key]))}
+            by_key = evaluate_frames(prepared, keys, frozen=frozen)
+            newly = {key: new for key in keys if len(new := freeze_levels(conn, by_key[key], key, scheme, frozen[key]))}
             if newly:
                 for key, new in newly.items():
                     decided[key, scheme] = pd.concat([frozen[key], new], ignore_index=True)
                 # stored as a later read evaluates it: with the levels just frozen (their reasons too); only the
                 # suppression and the result frames depend on them
-                tables.update(evaluate_frames(prepared, list(newly), frozen={key: decided[key, scheme] for key in newly}))
-            for key in keys:
-                table = tables[key].assign(window_id=key, scheme=scheme)
-                table["value"] = table["value"].astype(float)
-                written += insert_dataframe(conn, ComparisonRollup.__table__, table)
+                by_key.update(evaluate_frames(prepared, list(newly), frozen={key: decided[key, scheme] for key in newly}))
+            tables.extend(by_key[key].assign(window_id=key, scheme=scheme) for key in keys)
+        table = pd.concat(tables, ignore_index=True)
+        table["value"] = table["value"].astype(float)
+        if countries is None:
+            written += insert_dataframe(conn, ComparisonRollup.__table__, table)
+        else:  # a daily file changes a few of the country's rows: only those are written (`replace_frame`)
+            written += replace_frame(conn, ComparisonRollup.__table__, table,
+                                     ComparisonRollup.partner_id.in_(_partners_of([country])))
     if countries is None:  # a country's refresh rewrites as many rows as it had: the statistics stay right
         analyze(conn, ComparisonRollup.__table__)
     return written
+
+
+def _partners_of(countries: Collection[str]) -> Select:
+    return select(Partner.partner_id).where(Partner.country.in_(list(countries)))
 
 
 def current_window_ids(now: pd.Timestamp) -> list[str]:

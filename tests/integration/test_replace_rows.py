@@ -1,7 +1,7 @@
 """`store.bulk.replace_rows`: a rollup rebuild leaves exactly the new rows, whatever the table held before."""
 from __future__ import annotations
 
-from sqlalchemy import Integer, String, literal, select, union_all
+from sqlalchemy import Integer, String, literal, literal_column, select, union_all
 
 from store.bulk import replace_rows
 from store.models import SlaRollup
@@ -34,3 +34,38 @@ def test_replace_rows_keeps_new_updates_changed_and_drops_vanished_rows(engine):
         assert _stored(conn) == second
     with engine.connect() as conn:
         assert _stored(conn) == second  # committed
+
+
+def test_replace_frame_rewrites_only_the_rows_of_its_scope_that_changed(engine):
+    """`replace_frame` (a country's comparison rows): inside the scope, new rows are inserted, changed ones
+    updated, vanished ones deleted; rows outside it stay, and on PostgreSQL an unchanged row is not rewritten
+    (its row version, `xmin`, stays)."""
+    import pandas as pd
+
+    from store.bulk import replace_frame
+
+    table = SlaRollup.__table__
+    frame = pd.DataFrame(sorted([("2024-01", "A", "2024Q1", 5, 1), ("2024-01", "B", "2024Q1", 2, 0),
+                                 ("2024-02", "A", "2024Q1", 7, 3), ("2024-01", "Z", "2024Q1", 9, 9)]), columns=COLUMNS)
+    in_scope = table.c.partner_id.in_(["A", "B", "C"])
+    with engine.begin() as conn:
+        replace_rows(conn, table, COLUMNS, _rows(*frame.itertuples(index=False)))
+    with engine.begin() as conn:  # another transaction: a row it rewrites gets a new xmin
+        postgres = conn.dialect.name == "postgresql"
+        version = (lambda: dict(conn.execute(select(table.c.partner_id + table.c.month, literal_column("xmin::text")))
+                                .all())) if postgres else dict
+        before = version()
+        written = replace_frame(conn, table, pd.DataFrame([("2024-01", "A", "2024Q1", 5, 1),  # unchanged
+                                                           ("2024-01", "B", "2024Q1", 4, 2),  # changed
+                                                           ("2024-03", "C", "2024Q1", 1, 1)],  # new
+                                                          columns=COLUMNS), in_scope)
+        assert written == 3
+        assert _stored(conn) == {("2024-01", "A", "2024Q1", 5, 1), ("2024-01", "B", "2024Q1", 4, 2),
+                                 ("2024-03", "C", "2024Q1", 1, 1),
+                                 ("2024-01", "Z", "2024Q1", 9, 9)}  # ("2024-02", "A") vanished, Z out of scope
+        if postgres:
+            after = version()
+            assert after["A2024-01"] == before["A2024-01"] and after["Z2024-01"] == before["Z2024-01"]
+            assert after["B2024-01"] != before["B2024-01"]
+        replace_frame(conn, table, pd.DataFrame(columns=COLUMNS), in_scope)  # an empty scope keeps only Z
+        assert _stored(conn) == {("2024-01", "Z", "2024Q1", 9, 9)}
