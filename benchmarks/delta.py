@@ -2,8 +2,9 @@
 
 `delta_files` cuts three files from the `small` demo files (whose ids exist at every scale, so the same
 files load into `small`, `medium` and `large`): 1,000 tickets and 200 surveys under new ids, and one
-ticket. `measure_deltas` loads each into the store of `engine_url` through `loaders.ingest_files`
-(validation, upsert, SLA and every rollup and comparison refresh, one transaction per file) and times it.
+ticket; `delta_rounds` cuts `ROUNDS` such sets (other rows and ids each). `measure_deltas` loads each into the
+store of `engine_url` through `loaders.ingest_files` (validation, upsert, SLA and every rollup and comparison
+refresh, one transaction per file), round after round, and reports the median round of each.
 
 `copy_seconds` is the floor: PostgreSQL ``COPY`` of the same CSV file into an all-text table, no
 parsing, no validation, no index.
@@ -29,6 +30,9 @@ DELTAS = {"tickets_1000": ("tickets", 1_000), "surveys_200": ("surveys", 200), "
 ID_COLUMN = {"tickets": "ticket_id", "surveys": "survey_id"}
 
 
+ROUNDS = 3  # each delta is loaded this many times (distinct ids each round): the median is reported
+
+
 def delta_files(small_dir: Path, out: Path, seed: int = 14, tag: str = "D") -> dict[str, Path]:
     """The delta files (name -> path): rows of the small demo files under new ids (`tag` prefix)."""
     out.mkdir(parents=True, exist_ok=True)
@@ -44,15 +48,34 @@ def delta_files(small_dir: Path, out: Path, seed: int = 14, tag: str = "D") -> d
     return files
 
 
-def measure_deltas(engine: Engine, files: dict[str, Path]) -> dict[str, dict]:
-    """Seconds of each delta load (and of its derived refresh), loaded in turn into the store of `engine`."""
+def delta_rounds(small_dir: Path, out: Path) -> list[dict[str, Path]]:
+    """`ROUNDS` sets of delta files under ``out/round<i>/`` (other rows, other id prefixes each round)."""
+    return [delta_files(small_dir, out / f"round{i}", seed=14 + i, tag="DEFGHIJ"[i]) for i in range(ROUNDS)]
+
+
+def round_files(delta_dir: Path) -> list[dict[str, Path]]:
+    """The delta files of each round found under `delta_dir` (`delta_rounds`' layout)."""
+    return [{name: delta_dir / f"round{i}" / name / f"{kind}.csv" for name, (kind, _) in DELTAS.items()}
+            for i in range(ROUNDS)]
+
+
+def measure_deltas(engine: Engine, rounds: list[dict[str, Path]]) -> dict[str, dict]:
+    """Seconds of each delta load (and of its derived refresh), loaded in turn into the store of `engine`, round
+    after round (the three kinds alternate, so a busy moment of the machine does not fall on one kind): per delta
+    the median round (its seconds and stages) and every round's seconds."""
+    runs: dict[str, list[dict]] = {name: [] for name in DELTAS}
+    for files in rounds:
+        for name, path in files.items():
+            started = time.perf_counter()
+            report = ingest_files(engine, [path])[0]
+            runs[name].append({"rows": report.rows, "accepted": report.accepted,
+                               "seconds": round(time.perf_counter() - started, 3),
+                               "derived_seconds": round(report.derived_seconds, 3),
+                               "stages": {k: round(v, 3) for k, v in getattr(report, "derived_stages", {}).items()}})
     out = {}
-    for name, path in files.items():
-        started = time.perf_counter()
-        report = ingest_files(engine, [path])[0]
-        out[name] = {"rows": report.rows, "accepted": report.accepted, "seconds": round(time.perf_counter() - started, 3),
-                     "derived_seconds": round(report.derived_seconds, 3),
-                     "stages": {k: round(v, 3) for k, v in getattr(report, "derived_stages", {}).items()}}
+    for name, measured in runs.items():
+        median = sorted(measured, key=lambda run: run["seconds"])[len(measured) // 2]
+        out[name] = {**median, "rounds_seconds": [run["seconds"] for run in measured]}
     return out
 
 
@@ -84,8 +107,7 @@ def copy_seconds(engine: Engine, path: Path) -> float:
 
 def main(delta_dir: str, engine_url: str) -> dict:
     engine = make_engine(normalize_database_url(engine_url))
-    files = {name: Path(delta_dir) / name / f"{kind}.csv" for name, (kind, _) in DELTAS.items()}
-    result = measure_deltas(engine, files)
+    result = measure_deltas(engine, round_files(Path(delta_dir)))
     engine.dispose()
     return {"deltas": result, "peak_rss_mb": peak_rss_mb()}
 

@@ -133,7 +133,7 @@ def _load_one_ticket(engine, delta_dir: Path, tag: str) -> None:
     """Load the one-ticket delta file under a new id (a daily file into the loaded store)."""
     from loaders.ingest import ingest_files
 
-    rows = pd.read_csv(delta_dir / "ticket_1" / "tickets.csv", dtype=str, keep_default_na=False)
+    rows = pd.read_csv(delta_dir / "round0" / "ticket_1" / "tickets.csv", dtype=str, keep_default_na=False)
     rows["ticket_id"] = f"AFTERLOAD-{tag}-{time.time_ns()}"
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "tickets.csv"

@@ -97,11 +97,11 @@ def bench_deltas(scale: str, url: str, quiet: bool) -> dict:
 
 def ensure_delta_files(quiet: bool) -> Path:
     """The delta files, cut from the `small` demo files once (their ids exist at every scale)."""
-    from benchmarks.delta import DELTAS, delta_files
+    from benchmarks.delta import delta_rounds, round_files
 
     out = BENCH_DIR / "deltas"
-    if not all((out / name).exists() for name in DELTAS):
-        delta_files(ensure_demo_files("small", quiet), out)
+    if not all(path.exists() for files in round_files(out) for path in files.values()):
+        delta_rounds(ensure_demo_files("small", quiet), out)
     return out
 
 
