@@ -170,7 +170,8 @@ def print_table(results: dict) -> None:
             print(f"  {kind:<20}{k['rows_per_s']:>12,.0f} rows/s   baseline {k['baseline_rows_per_s']:>12,.0f}"
                   f"   ratio {k['ratio']:.2f}x")
         for name, d in figures["deltas"].items():
-            print(f"delta {name:<14} {d['seconds']:>8.2f} s  (derived refresh {d['derived_seconds']:.2f} s)"
+            print(f"delta {name:<14} {d['seconds']:>8.2f} s median of {d.get('rounds_seconds')}"
+                  f"  (derived refresh {d['derived_seconds']:.2f} s)"
                   f"  {figures['delta_ratio_to_small'][name] or 0:.2f}x its time into small   {d['stages']}")
         sla = figures["sla"]
         print(f"SLA          {sla['rows_per_s']:>12,.0f} rows/s   businesstimedelta {sla['baseline_rows_per_s']:>10,.0f} rows/s"
