@@ -128,20 +128,23 @@ def period_bounds(
 
 def period_bounds_by_client(clients: pd.DataFrame, length_days: int = 14, n_previous: int = 3) -> pd.DataFrame:
     """:func:`period_bounds` of every client of ``clients`` (``client_id, period_end, tz``), with a ``client_id``
-    column: one `period_bounds` per distinct (last day, zone) pair, a handful for a manager's clients."""
-    pairs = clients[["period_end", "tz"]].drop_duplicates()
-    bounds = pd.concat([period_bounds(end, length_days, n_previous, tz).assign(period_end=end, tz=tz)
-                        for end, tz in pairs.itertuples(index=False)], ignore_index=True)
-    return (clients[["client_id", "period_end", "tz"]].merge(bounds, on=["period_end", "tz"])
-            .drop(columns=["period_end", "tz"]))
+    column; rows client by client in the order of ``clients``, periods 0..``n_previous`` each. One `period_bounds`
+    per distinct (last day, zone) pair, a handful for a manager's clients, taken for each of its clients."""
+    pairs = clients[["period_end", "tz"]]
+    pair = pairs.groupby(["period_end", "tz"], sort=False).ngroup().to_numpy()
+    per_pair = pd.concat([period_bounds(end, length_days, n_previous, tz)
+                          for end, tz in pairs.drop_duplicates().itertuples(index=False)], ignore_index=True)
+    n = n_previous + 1
+    bounds = per_pair.iloc[(pair[:, None] * n + np.arange(n)).ravel()].reset_index(drop=True)
+    bounds.insert(0, "client_id", np.repeat(clients["client_id"].to_numpy(dtype=object), n))
+    return bounds
 
 
-def _client_edges(bounds: pd.DataFrame, client_ids: pd.Index, start: str, end: str) -> np.ndarray:
-    """Per client (rows in ``client_ids`` order) its period edges ascending: oldest start .. newest end (naive)."""
-    ordered = bounds.sort_values(["client_id", "period"])
-    starts = ordered.pivot(index="client_id", columns="period", values=start).reindex(client_ids)
-    ends = ordered.pivot(index="client_id", columns="period", values=end).reindex(client_ids)
-    return np.column_stack([_naive(starts[column]) for column in starts.columns[::-1]] + [_naive(ends[0])])
+def _client_edges(bounds: pd.DataFrame, start: str, end: str) -> np.ndarray:
+    """Per client (rows as in `period_bounds_by_client`) its period edges ascending: oldest start .. newest end."""
+    n = int(bounds["period"].max()) + 1
+    starts, ends = _naive(bounds[start]).reshape(-1, n), _naive(bounds[end]).reshape(-1, n)
+    return np.column_stack([starts[:, ::-1], ends[:, 0]])
 
 
 def _naive(values: pd.Series) -> np.ndarray:
@@ -163,7 +166,7 @@ def _ticket_periods(tickets: pd.DataFrame, bounds: pd.DataFrame, client_ids: pd.
     # SPEC §6: a ticket belongs to the period of its created_at
     created = pd.to_datetime(tickets["created_at"], utc=True).dt.tz_localize(None).to_numpy("datetime64[ns]")
     client = client_ids.get_indexer(tickets["client_id"])
-    period = _assign_period(created, client, _client_edges(bounds, client_ids, "start", "end"))
+    period = _assign_period(created, client, _client_edges(bounds, "start", "end"))
     return tickets.assign(period=period)[(period >= 0) & (client >= 0)]
 
 
@@ -179,7 +182,7 @@ def _worklog_periods(worklog: pd.DataFrame, bounds: pd.DataFrame, client_ids: pd
     days = bounds.assign(stop_day=pd.to_datetime(bounds["last_day"]) + pd.Timedelta(days=1),
                          first_day=pd.to_datetime(bounds["first_day"]))
     client = client_ids.get_indexer(worklog["client_id"])
-    period = _assign_period(day, client, _client_edges(days, client_ids, "first_day", "stop_day"))
+    period = _assign_period(day, client, _client_edges(days, "first_day", "stop_day"))
     return worklog.assign(period=period)[(period >= 0) & (client >= 0)]
 
 
@@ -412,16 +415,17 @@ def duration_samples(
 
 
 def _samples(durations: list) -> pd.DataFrame:
-    """`duration_samples` rows, with their ``client_id``, from the per-metric durations (`_duration_values`)."""
+    """`duration_samples` rows, with their ``client_id``, from the per-metric durations (`_duration_values`): the
+    arrays of every metric and stat joined, one frame built."""
     parts = []
     for metric_id, breakdown, dim, period, hours, client in durations:
         prefix = ("p" if breakdown == "priority" else "line") + dim.astype(str).astype(object) + "." if breakdown \
             else np.full(len(dim), "", dtype=object)
-        for stat in STAT_LABELS:
-            parts.append(pd.DataFrame({"client_id": client, "metric_id": metric_id,
-                                       "key": pd.array(prefix + stat, dtype="str"), "period": period,
-                                       "value": hours}))
-    return pd.concat(parts, ignore_index=True)
+        parts += [(client, np.full(len(dim), metric_id, dtype=object), prefix + stat, period, hours)
+                  for stat in STAT_LABELS]
+    client, metric_id, key, period, hours = (np.concatenate(column) for column in zip(*parts))
+    return pd.DataFrame({"client_id": client, "metric_id": pd.array(metric_id, dtype="str"),
+                         "key": pd.array(key, dtype="str"), "period": period, "value": hours})
 
 
 def _label(long: pd.DataFrame, bounds: pd.DataFrame) -> pd.DataFrame:
