@@ -124,9 +124,10 @@ def meeting_inputs_by_client(conn: Connection, windows: pd.DataFrame
 
     ``windows`` has ``client_id, start, end, tz`` per client (its window and calendar zone, as the arguments of
     :func:`meeting_inputs`). The queries read the union of the windows for every client at once; each row is then
-    kept when it belongs to its client's window, by the rules of :func:`meeting_inputs`. Tickets carry their
-    ``client_id`` already, worklog and staff get one (staff: per client, who logged work on it in its window);
-    each client's rows equal, in the same order, what :func:`meeting_inputs` reads for it.
+    kept when it belongs to its client's window, by the rules of :func:`meeting_inputs` (when the windows differ;
+    clients in one calendar zone share one window, the union). Tickets carry their ``client_id`` already, worklog
+    and staff get one (staff: per client, who logged work on it in its window); each client's rows equal, in the
+    same order, what :func:`meeting_inputs` reads for it.
     """
     start, end = windows["start"].map(_utc), windows["end"].map(_utc)
     first_day = pd.Series([s.tz_convert(tz).date() for s, tz in zip(start, windows["tz"])], index=windows.index)
@@ -151,21 +152,19 @@ def meeting_inputs_by_client(conn: Connection, windows: pd.DataFrame
         .join(Staff, Staff.staff == Worklog.staff, isouter=True)
         .where(and_(Ticket.client_id.in_(client_ids),
                     Worklog.work_date >= first_day.min(), Worklog.work_date < stop_day.max()))
-        .order_by(Worklog.work_date, Worklog.ticket_id, Worklog.staff)
+        .order_by(Worklog.work_date, Worklog.ticket_id, Worklog.staff, Worklog.work_type)  # the natural key: one order
     )
-    tickets = _read_typed(conn, tickets_stmt)
-    window = windows.assign(start=start, end=end).set_index("client_id")
-    ticket_start = tickets["client_id"].map(window["start"])
-    ticket_end = tickets["client_id"].map(window["end"])
-    tickets = tickets[(tickets["created_at"] < ticket_end)
-                      & ((tickets["created_at"] >= ticket_start) | tickets["resolved_at"].isna()
-                         | (tickets["resolved_at"] >= ticket_start))].reset_index(drop=True)
-    worklog = _read_typed(conn, worklog_stmt)
-    days = pd.DataFrame({"first": pd.to_datetime(first_day), "stop": pd.to_datetime(stop_day)}).set_index(
-        windows["client_id"])
-    work_date = pd.to_datetime(worklog["work_date"])
-    worklog = worklog[(work_date >= worklog["client_id"].map(days["first"]))
-                      & (work_date < worklog["client_id"].map(days["stop"]))].reset_index(drop=True)
+    tickets, worklog = _read_typed(conn, tickets_stmt), _read_typed(conn, worklog_stmt)
+    bounds = pd.DataFrame({"start": start.to_numpy(), "end": end.to_numpy(), "first": pd.to_datetime(first_day),
+                           "stop": pd.to_datetime(stop_day)}).set_axis(client_ids)
+    if len(bounds.drop_duplicates()) > 1:  # clients in several zones: the union is wider than some windows
+        ticket_start, ticket_end = (tickets["client_id"].map(bounds[column]) for column in ("start", "end"))
+        tickets = tickets[(tickets["created_at"] < ticket_end)
+                          & ((tickets["created_at"] >= ticket_start) | tickets["resolved_at"].isna()
+                             | (tickets["resolved_at"] >= ticket_start))].reset_index(drop=True)
+        work_date = pd.to_datetime(worklog["work_date"])
+        worklog = worklog[(work_date >= worklog["client_id"].map(bounds["first"]))
+                          & (work_date < worklog["client_id"].map(bounds["stop"]))].reset_index(drop=True)
     worked = worklog[["client_id", "staff"]].drop_duplicates()
     staff_stmt = select(Staff.staff, Staff.line, Staff.name).where(Staff.staff.in_(worked["staff"].unique().tolist()))
     staff = (worked.merge(_read_typed(conn, staff_stmt), on="staff")

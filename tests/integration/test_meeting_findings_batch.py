@@ -14,12 +14,15 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, insert, select, update
 
-from reports.meeting import default_period_end, meeting_findings, meeting_findings_by_client
+from metrics.support import period_bounds
+from reports.meeting import _timezone_of, default_period_end, meeting_findings, meeting_findings_by_client
 from store.frames import read_frame
 from store.models import CalendarRow, Client, Partner, Staff, Ticket, TicketSla, Worklog
-from store.queries import client_ticket_activity, manager_client_ids
+from store.queries import client_records, client_ticket_activity, manager_client_ids, meeting_inputs, \
+    meeting_inputs_by_client
+from store.settings import calendar_definitions
 from tests.integration.demo_backends import demo_engine
-from tests.integration.test_meeting_brief import NOW, PERIOD_END, insert_meeting_data
+from tests.integration.test_meeting_brief import NOW, PERIOD_DAYS, PERIOD_END, insert_meeting_data
 
 COPIED = (Partner, Client, Staff, Ticket, TicketSla, Worklog, CalendarRow)
 DEMO_NOW = "2026-11-16T12:00:00+00:00"  # the day after the small demo's last ticket
@@ -62,6 +65,32 @@ def test_the_demo_managers_cover_findings_several_zones_and_clients_without_tick
     quiet = activity.loc[activity["tickets"] == 0, "client_id"]
     assert len(quiet) and all(found[c] == [] for c in quiet)
     assert calendars == {"RU", "KZ", "UA", "24x7"}
+
+
+def test_batch_inputs_are_each_clients_own_inputs_in_its_own_window(demo, monkeypatch):
+    """The three queries read the union of the windows of clients in four zones (each ending on the last day in its
+    zone); each client keeps its own rows."""
+    monkeypatch.setenv("QUALITY_NOW", DEMO_NOW)
+    with demo.connect() as conn:
+        client_ids = manager_client_ids(conn, "manager6")
+        definitions, records = calendar_definitions(conn), client_records(conn, client_ids)
+        zones = [_timezone_of(definitions, records[c]["calendar"]) for c in client_ids]
+        bounds = [period_bounds(default_period_end(conn, None, tz), 14, 3, tz) for tz in zones]  # own last days
+        windows = pd.DataFrame({"client_id": client_ids, "start": [b["start"].min() for b in bounds],
+                                "end": [b["end"].max() for b in bounds], "tz": zones})
+        tickets, worklog, staff = meeting_inputs_by_client(conn, windows)
+        for window in windows.itertuples():
+            own = meeting_inputs(conn, window.client_id, window.start, window.end, window.tz)
+            _assert_same_rows(tickets[tickets["client_id"] == window.client_id], own.tickets)
+            _assert_same_rows(worklog[worklog["client_id"] == window.client_id].drop(columns="client_id"), own.worklog)
+            _assert_same_rows(staff[staff["client_id"] == window.client_id].drop(columns="client_id"), own.staff)
+    assert len(set(zones)) == 4 and len(tickets) > len(client_ids)
+
+
+def _assert_same_rows(mine: pd.DataFrame, alone: pd.DataFrame) -> None:
+    """The same rows, columns, values and order. Not the dtypes: a column all NULL in one client's rows reads
+    differently alone (text as object, instants in seconds) than among other clients' values."""
+    pd.testing.assert_frame_equal(mine.reset_index(drop=True), alone, check_dtype=False, check_index_type=False)
 
 
 # ---------------------------------------------------------------- hand-made: a stored calendar of another zone
@@ -123,3 +152,29 @@ def test_the_far_client_read_in_utc_would_find_otherwise(db):
         batch = meeting_findings_by_client(conn, ["C3", "C1"], PERIOD_END)
         assert batch == _singles(conn, ["C3", "C1"], PERIOD_END)
     assert batch["C3"] != batch["C1"]
+
+
+def test_batch_inputs_keep_each_client_in_its_own_window(db):
+    """C3's window opens 14 h before C1's: a C1 ticket of that evening, resolved before C1's window, is read with
+    the union but is not C1's."""
+    first = PERIOD_DAYS[3] - dt.timedelta(days=1)
+    with db.begin() as conn:
+        conn.execute(insert(Ticket), [{**{c.name: None for c in Ticket.__table__.columns}, "ticket_id": "EVE",
+                                       "client_id": "C1", "kind": "incident", "priority": 2, "line": 2,
+                                       "created_at": dt.datetime.combine(first, dt.time(22), dt.timezone.utc),
+                                       "resolved_at": dt.datetime.combine(first, dt.time(23), dt.timezone.utc)}])
+    windows = pd.DataFrame([(c, *_window(tz)) for c, tz in (("C1", "UTC"), ("C3", "Pacific/Kiritimati"))],
+                           columns=["client_id", "start", "end", "tz"])
+    with db.connect() as conn:
+        tickets, worklog, staff = meeting_inputs_by_client(conn, windows)
+        for window in windows.itertuples():
+            own = meeting_inputs(conn, window.client_id, window.start, window.end, window.tz)
+            _assert_same_rows(tickets[tickets["client_id"] == window.client_id], own.tickets)
+            _assert_same_rows(worklog[worklog["client_id"] == window.client_id].drop(columns="client_id"), own.worklog)
+            _assert_same_rows(staff[staff["client_id"] == window.client_id].drop(columns="client_id"), own.staff)
+    assert "EVE" not in set(tickets["ticket_id"])
+
+
+def _window(tz: str) -> tuple[pd.Timestamp, pd.Timestamp, str]:
+    bounds = period_bounds(PERIOD_END, 14, 3, tz)
+    return bounds["start"].min(), bounds["end"].max(), tz
