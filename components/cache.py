@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from flask import Flask, current_app
@@ -77,15 +77,23 @@ def scoped_memoize(timeout: int = DEFAULT_TIMEOUT, live: bool = True) -> Callabl
     keyed by the minute (:func:`live_bucket`): what depends on the clock is never older than a minute. A function
     memoized with ``live=False`` must receive what it reads of the clock in its arguments (e.g. a fingerprint of
     the live SLA states it reads, `store.queries.client_ticket_activity`'s ``live_states``).
+
+    The memoized function also has ``.many(calls, compute)``: its values for several argument tuples at once, the
+    cached ones read in one go and the missing ones computed together by ``compute(missing_calls)`` (a batch that
+    returns, in order, what the function returns for each) and cached under the keys the function uses, so a later
+    single call, or batch, finds them.
     """
 
     def decorate(func: Callable) -> Callable:
-        @functools.wraps(func)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
+        def key_of(args: tuple, kwargs: dict) -> str:
             from auth.scope import current_scope_or_none
 
             scope = current_scope_or_none()
-            key = scoped_key(func, scope.cache_key if scope else "public", args, kwargs, live)
+            return scoped_key(func, scope.cache_key if scope else "public", args, kwargs, live)
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            key = key_of(args, kwargs)
             cache = current_cache()
             hit = cache.get(key)
             if hit is not None:  # stored as a 1-tuple so that a cached None is a hit too
@@ -94,6 +102,19 @@ def scoped_memoize(timeout: int = DEFAULT_TIMEOUT, live: bool = True) -> Callabl
             cache.set(key, (value,), timeout=timeout)
             return value
 
+        def many(calls: Sequence[tuple], compute: Callable[[list[tuple]], Sequence[Any]]) -> list[Any]:
+            keys = [key_of(tuple(args), {}) for args in calls]
+            cache = current_cache()
+            hits = cache.get_many(*keys) if keys else []
+            missing = [i for i, hit in enumerate(hits) if hit is None]
+            values = [None if hit is None else hit[0] for hit in hits]
+            if missing:
+                for i, value in zip(missing, compute([tuple(calls[i]) for i in missing]), strict=True):
+                    values[i] = value
+                cache.set_many({keys[i]: (values[i],) for i in missing}, timeout=timeout)
+            return values
+
+        wrapper.many = many
         return wrapper
 
     return decorate

@@ -191,55 +191,93 @@ def describe_change(label_ru: str, label_en: str, unit: str, previous: float, cu
     return ru, en
 
 
+IDENT = ["client_id", "metric_id", "key"]
+_ONE = "client"  # the client key of a one-client call to the *_by_client functions
+
+
 def _wide(metrics_long: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Values, volumes ``n`` and bases per (metric_id, key) × period, and the metrics' labels."""
-    ident = ["metric_id", "key"]
+    """Values, volumes ``n`` and bases per (client_id, metric_id, key) × period, and the metrics' labels."""
     frame = metrics_long.assign(**{c: metrics_long.get(c, np.nan) for c in ("n", "base")})
-    both = frame.pivot(index=ident, columns="period", values=["value", "n", "base"]).astype(float)
+    both = frame.pivot(index=IDENT, columns="period", values=["value", "n", "base"]).astype(float)
     wide = {column: both[column].sort_index(axis=1) for column in ("value", "n", "base")}
     meta_columns = [c for c in ("label_ru", "label_en", "unit", "better", "gender_ru") if c in metrics_long]
-    meta = metrics_long.drop_duplicates(ident).set_index(ident)[meta_columns].reindex(wide["value"].index)
+    meta = metrics_long.drop_duplicates(IDENT).set_index(IDENT)[meta_columns].reindex(wide["value"].index)
     if "gender_ru" not in meta:
         meta["gender_ru"] = "n"
     return wide["value"], wide["n"], wide["base"], meta
 
 
-def _test_kind(metric_id: str, unit: str) -> str:
-    return TEST_KIND.get(metric_id) or {"h": "mann_whitney", "%": "two_proportion"}.get(unit, "poisson_rate")
+def _test_kinds(metric_id: np.ndarray, unit: np.ndarray) -> np.ndarray:
+    """The test of each metric key (:data:`TEST_KIND`; else by unit: hours Mann–Whitney, % two proportions, counts
+    Poisson)."""
+    by_unit = pd.Series(unit, dtype=object).map({"h": "mann_whitney", "%": "two_proportion"}).fillna("poisson_rate")
+    return pd.Series(metric_id, dtype=object).map(TEST_KIND).fillna(by_unit).to_numpy(dtype=object)
 
 
-def evidence(metric_id: str, key: str, unit: str, better: str, values: pd.Series, n: pd.Series,
-             base: pd.Series, samples: pd.DataFrame | None) -> tuple[str, float, bool, float]:
-    """(test, current volume, enough volume, one-sided p-value) of one metric key (SPEC §6).
+def _evidence(wide: pd.DataFrame, n: pd.DataFrame, base: pd.DataFrame, meta: pd.DataFrame,
+              samples: pd.DataFrame | None, rows: np.ndarray) -> pd.DataFrame:
+    """(test, current volume, enough volume, one-sided p-value) of the metric keys at ``rows`` (SPEC §6).
 
-    ``values``, ``n``, ``base`` are indexed by period (0 = current). Volume and test per
-    :data:`TEST_KIND`: durations need :data:`MIN_TICKETS` tickets now and before and are tested
-    on the single ticket durations in ``samples`` (no samples → p = NaN, never flagged);
-    counts need :data:`MIN_TICKETS` tickets now; hours :data:`MIN_HOURS` now; shares a base of
-    :data:`MIN_TICKETS` decided incidents (or :data:`MIN_HOURS` hours) now and before.
+    Volume and test per :data:`TEST_KIND`: durations need :data:`MIN_TICKETS` tickets now and before and are tested
+    on the single ticket durations in ``samples`` (no samples → p = NaN, never flagged); counts need
+    :data:`MIN_TICKETS` tickets now; hours :data:`MIN_HOURS` now; shares a base of :data:`MIN_TICKETS` decided
+    incidents (or :data:`MIN_HOURS` hours) now and before. "Before" is the previous periods with a value. Each test
+    kind is one pass over its keys (of every client); the exact Poisson test is summed per key.
     """
-    kind = _test_kind(metric_id, unit)
-    before = values.index[(values.index > 0) & values.notna()]
-    higher_is_worse = better != "higher"
-    if kind == "mann_whitney":
-        if samples is None:
-            volume = float(n.get(0, np.nan))
-            return kind, volume, volume >= MIN_TICKETS, float("nan")
-        mine = samples[(samples["metric_id"] == metric_id) & (samples["key"] == key)]
-        now, earlier = mine.loc[mine["period"] == 0, "value"], mine.loc[mine["period"].isin(before), "value"]
-        enough = len(now) >= MIN_TICKETS and len(earlier) >= MIN_TICKETS
-        return kind, float(len(now)), enough, significance.mann_whitney_worse_p(now, earlier, higher_is_worse)
-    if kind in ("poisson_rate", "hours_rate"):
-        counts = n if kind == "poisson_rate" else values
-        now = float(counts.get(0, np.nan))
-        enough = now >= (MIN_TICKETS if kind == "poisson_rate" else MIN_HOURS)
-        p = significance.poisson_rate_worse_p(now, float(counts[before].sum()), len(before))
-        return kind, now, bool(enough) and higher_is_worse, p
-    minimum = MIN_HOURS if kind == "two_proportion_hours" else MIN_TICKETS
-    n1, n0 = float(base.get(0, np.nan)), float(base[before].sum())
-    x1, x0 = values.get(0, np.nan) / 100.0 * n1, float((values[before] / 100.0 * base[before]).sum())
-    enough = n1 >= minimum and n0 >= minimum
-    return kind, n1, bool(enough), significance.two_proportion_worse_p(x1, n1, x0, n0, higher_is_worse)
+    index = wide.index[rows]
+    periods = wide.columns.to_numpy()
+    values, counts, bases = (frame.to_numpy(dtype=float)[rows] for frame in (wide, n, base))
+    before = (periods > 0)[None, :] & ~np.isnan(values)
+    now = (periods == 0).argmax() if (periods == 0).any() else None
+
+    def current(array: np.ndarray) -> np.ndarray:
+        return array[:, now] if now is not None else np.full(len(array), np.nan)
+
+    def before_sum(array: np.ndarray) -> np.ndarray:
+        return np.where(before, array, 0.0).sum(axis=1)
+
+    kind = _test_kinds(index.get_level_values("metric_id").to_numpy(), meta["unit"].to_numpy()[rows])
+    higher_is_worse = meta["better"].to_numpy()[rows] != "higher"
+    volume, p = np.full(len(index), np.nan), np.full(len(index), np.nan)
+    enough = np.zeros(len(index), dtype=bool)
+
+    rate = np.isin(kind, ["poisson_rate", "hours_rate"])
+    rate_counts = np.where((kind == "poisson_rate")[:, None], counts, values)
+    volume[rate] = current(rate_counts)[rate]
+    enough[rate] = ((volume[rate] >= np.where(kind[rate] == "poisson_rate", MIN_TICKETS, MIN_HOURS))
+                    & higher_is_worse[rate])
+    p[rate] = [significance.poisson_rate_worse_p(c, b, k) for c, b, k in  # exact tail sums: candidates only
+               zip(volume[rate].tolist(), before_sum(rate_counts)[rate].tolist(), before.sum(axis=1)[rate].tolist())]
+
+    share = np.isin(kind, ["two_proportion", "two_proportion_hours"])
+    minimum = np.where(kind == "two_proportion_hours", MIN_HOURS, MIN_TICKETS)
+    n1, n0 = current(bases), before_sum(bases)
+    x1, x0 = current(values) / 100.0 * n1, before_sum(values / 100.0 * bases)
+    volume[share] = n1[share]
+    enough[share] = (n1 >= minimum)[share] & (n0 >= minimum)[share]
+    p[share] = significance.two_proportion_worse_p_many(x1, n1, x0, n0, higher_is_worse)[share]
+
+    durations = kind == "mann_whitney"
+    if samples is None:
+        volume[durations] = current(counts)[durations]
+        enough[durations] = volume[durations] >= MIN_TICKETS
+    elif durations.any():
+        keys = pd.DataFrame(index[durations].tolist(), columns=IDENT).assign(row=np.flatnonzero(durations))
+        mine = samples.merge(keys, on=IDENT)
+        column, row = pd.Index(periods).get_indexer(mine["period"]), mine["row"].to_numpy()
+        is_now = (mine["period"] == 0).to_numpy()
+        earlier = (mine["period"] > 0).to_numpy() & (column >= 0) & before[row, np.maximum(column, 0)]
+        mine = mine[is_now | earlier].assign(now=is_now[is_now | earlier])
+        tickets_now = mine.groupby("row")["now"].sum()
+        tickets_before = mine.groupby("row").size() - tickets_now
+        tested = significance.mann_whitney_worse_p_by_group(
+            mine["value"].to_numpy(), mine["row"].to_numpy(), mine["now"].to_numpy(), higher_is_worse[mine["row"]])
+        at = np.flatnonzero(durations)
+        volume[at] = tickets_now.reindex(at, fill_value=0).to_numpy(dtype=float)
+        enough[at] = ((volume[at] >= MIN_TICKETS)
+                      & (tickets_before.reindex(at, fill_value=0).to_numpy() >= MIN_TICKETS))
+        p[at] = tested.reindex(at).to_numpy(dtype=float)
+    return pd.DataFrame({"test": kind, "volume": volume, "enough": enough, "p_value": p}, index=index)
 
 
 def negative_dynamics(
@@ -260,7 +298,7 @@ def negative_dynamics(
     w > ``min_relative`` · |m| **and** w > ``n_sigma`` · s (SPEC §6; when s = 0, flat history,
     the second condition is w > 0; when m = 0 the first is w > 0) **and** the volume behind it
     reaches the minimum of its type **and** the test suited to its type finds the worsening
-    unlikely to be chance, one-sided p < ``alpha`` (see :func:`evidence`, :mod:`metrics.significance`).
+    unlikely to be chance, one-sided p < ``alpha`` (see :func:`_evidence`, :mod:`metrics.significance`).
     Series with fewer than ``min_previous`` previous values, or no current value («нет данных»),
     are never flagged.
 
@@ -287,6 +325,27 @@ def negative_dynamics(
         ``change_pp`` = c − m for shares, ``severity`` = min(w / |m|, ``SEVERITY_CAP``)
         (``SEVERITY_CAP`` when m = 0), ``theme`` groups related metrics (:data:`THEMES`).
     """
+    flags = negative_dynamics_by_client(metrics_long.assign(client_id=_ONE),
+                                        None if samples is None else samples.assign(client_id=_ONE),
+                                        min_relative, n_sigma, min_previous, min_share_rise_pp,
+                                        min_high_priority_share, alpha)
+    return flags.drop(columns="client_id")
+
+
+def negative_dynamics_by_client(
+    metrics_long: pd.DataFrame,
+    samples: pd.DataFrame | None = None,
+    min_relative: float = 0.2,
+    n_sigma: float = 2.0,
+    min_previous: int = 2,
+    min_share_rise_pp: float = 20.0,
+    min_high_priority_share: float = 50.0,
+    alpha: float = ALPHA,
+) -> pd.DataFrame:
+    """:func:`negative_dynamics` of several clients at once: ``metrics_long`` and ``samples`` carry a ``client_id``
+    (:func:`metrics.support.meeting_metrics_and_samples_by_client`). The rule, the volumes and the tests run as
+    one pass over every client's keys; only the sentences are written per flag. Returns ``client_id`` +
+    ``FLAG_COLUMNS`` by client, each client's flags in the order :func:`negative_dynamics` gives them."""
     wide, n, base, meta = _wide(metrics_long)
     current = wide[0] if 0 in wide.columns else pd.Series(np.nan, index=wide.index)
     previous = wide.drop(columns=0, errors="ignore")
@@ -294,31 +353,31 @@ def negative_dynamics(
     direction = np.where(meta["better"] == "higher", -1.0, 1.0)
     worse = (current - mean) * direction
     beyond_sigma = np.where(std > 0, worse > n_sigma * std, worse > 0)
-    candidate = (worse > min_relative * mean.abs()) & beyond_sigma & (count >= min_previous) & current.notna()
+    candidate = ((worse > min_relative * mean.abs()) & beyond_sigma & (count >= min_previous)
+                 & current.notna()).to_numpy()
 
-    row_of = {key: i for i, key in enumerate(wide.index)}  # rows by position: a MultiIndex .loc per test cost more
-
-    def judged(key: tuple[str, str]) -> tuple[str, float, bool, float]:
-        i = row_of[key]
-        return evidence(key[0], key[1], meta["unit"].iat[i], meta["better"].iat[i], wide.iloc[i], n.iloc[i],
-                        base.iloc[i], samples)
-
-    tests = pd.DataFrame([judged(k) for k in candidate.index[candidate.to_numpy()]],
-                         columns=["test", "volume", "enough", "p_value"],
-                         index=candidate.index[candidate.to_numpy()])
+    # seed 004's pattern is judged on the development share of the clients whose share rose with priority 1–2 work
+    share_now = _per_client(current, "development_share", "share")
+    share_before = _per_client(mean, "development_share", "share")
+    high_share = _per_client(current, "high_priority_development_share", "share").reindex(share_now.index)
+    pressure = share_now.index[((share_now - share_before >= min_share_rise_pp)
+                                & (high_share >= min_high_priority_share)).to_numpy()]
+    share_rows = ((wide.index.get_level_values("metric_id") == "development_share")
+                  & (wide.index.get_level_values("key") == "share")
+                  & wide.index.get_level_values("client_id").isin(pressure))
+    tests = _evidence(wide, n, base, meta, samples, candidate | share_rows)
     significant = tests["enough"] & (tests["p_value"] < alpha)
-    flagged = candidate & significant.reindex(candidate.index, fill_value=False)
+    flagged = candidate & significant.reindex(wide.index, fill_value=False).to_numpy()
 
-    rows = [_composite(wide, mean, current, judged, samples, min_relative, min_share_rise_pp,
-                       min_high_priority_share, alpha)]
-    hits = meta[flagged.to_numpy()].assign(previous=mean[flagged], current=current[flagged]).join(
+    rows = [_composite(tests, current, mean, samples, pressure, min_relative, alpha).assign(order=0)]
+    hits = meta[flagged].assign(previous=mean[flagged], current=current[flagged]).join(
         tests[["test", "volume", "p_value"]]).reset_index()
     if len(hits):
         sentences = [describe_change(r.label_ru, r.label_en, r.unit, r.previous, r.current, r.gender_ru)
                      for r in hits.itertuples()]  # one per flag: a handful per meeting
         texts = hits["metric_id"].map(EXPLANATIONS).apply(lambda t: t if isinstance(t, tuple) else _GENERIC)
         gap = (hits["current"] - hits["previous"]) * np.where(hits["better"] == "higher", -1.0, 1.0)
-        hits = hits.assign(
+        rows.append(hits.assign(
             rule="negative_dynamics",
             change_pct=100.0 * (hits["current"] - hits["previous"]) / hits["previous"].abs().replace(0, np.nan),
             change_pp=(hits["current"] - hits["previous"]).where(hits["unit"] == "%"),
@@ -326,13 +385,16 @@ def negative_dynamics(
             theme=hits["metric_id"].map(THEMES).fillna("other"),
             sentence_ru=[s[0] for s in sentences], sentence_en=[s[1] for s in sentences],
             explanation_ru=[t[0] for t in texts], explanation_en=[t[1] for t in texts],
-            action_ru=[t[2] for t in texts], action_en=[t[3] for t in texts],
-        )
-        rows.append(hits.sort_values(["severity", "volume"], ascending=False, kind="stable"))
+            action_ru=[t[2] for t in texts], action_en=[t[3] for t in texts], order=1,
+        ))
     rows = [r for r in rows if len(r)]
+    columns = ["client_id", *FLAG_COLUMNS]
     if not rows:
-        return pd.DataFrame(columns=FLAG_COLUMNS)
-    return pd.concat(rows, ignore_index=True).reindex(columns=FLAG_COLUMNS)
+        return pd.DataFrame(columns=columns)
+    # per client: composite flags first, then by decreasing severity (ties: volume, then the metric order)
+    flags = pd.concat(rows, ignore_index=True).sort_values(
+        ["client_id", "order", "severity", "volume"], ascending=[True, True, False, False], kind="stable")
+    return flags.reindex(columns=columns).reset_index(drop=True)
 
 
 def findings(flags: pd.DataFrame) -> pd.DataFrame:
@@ -349,61 +411,96 @@ def findings(flags: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         ``FINDING_COLUMNS``, by decreasing impact; ``metric_keys`` lists ``metric_id/key``.
     """
+    return findings_by_client(flags.assign(client_id=_ONE)).drop(columns="client_id")
+
+
+def findings_by_client(flags: pd.DataFrame) -> pd.DataFrame:
+    """:func:`findings` of the flags of several clients (``client_id`` + ``FLAG_COLUMNS``, as
+    :func:`negative_dynamics_by_client` gives them), grouped by client and theme in one pass: ``client_id`` +
+    ``FINDING_COLUMNS``, by client, each client's findings in the order :func:`findings` gives them."""
     if flags.empty:
-        return pd.DataFrame(columns=FINDING_COLUMNS)
+        return pd.DataFrame(columns=["client_id", *FINDING_COLUMNS])
     composite = flags["rule"] == "development_pressure"
     theme = flags["theme"].fillna("other")
-    if composite.any():
-        theme = theme.where(~theme.isin(COMPOSITE_ABSORBS), "development_pressure")
+    pressed = composite.groupby(flags["client_id"]).transform("any")
+    theme = theme.where(~(pressed & theme.isin(COMPOSITE_ABSORBS)), "development_pressure")
     ordered = flags.assign(theme=theme, composite=composite).sort_values(
-        ["composite", "severity", "volume"], ascending=False, kind="stable")
+        ["client_id", "composite", "severity", "volume"], ascending=[True, False, False, False], kind="stable")
     # the median and the p90 of the same tickets tell one story: the details keep the first told
     story = ordered["metric_id"] + "/" + ordered["key"].str.replace(r"(^|\.)(median|p90)$", "", regex=True)
-    repeated = story.duplicated()
-    rows = []
-    for name, group in ordered.groupby("theme", sort=False):  # at most one group per theme
-        head, rest = group.iloc[0], group.iloc[1:][~repeated.loc[group.index[1:]]]
-        title_ru, title_en = THEME_TITLES.get(name, ("Другие показатели", "Other metrics"))
-        rows.append({
-            "theme": name, "title_ru": title_ru, "title_en": title_en,
-            "impact": float(group["severity"].max()) + 0.25 * (len(group) - 1), "n_flags": len(group),
-            "metric_keys": (group["metric_id"] + "/" + group["key"]).tolist(),
-            "sentence_ru": head["sentence_ru"], "sentence_en": head["sentence_en"],
-            "details_ru": rest["sentence_ru"].tolist(), "details_en": rest["sentence_en"].tolist(),
-            "explanation_ru": head["explanation_ru"], "explanation_en": head["explanation_en"],
-            "action_ru": head["action_ru"], "action_en": head["action_en"],
-        })
-    return (pd.DataFrame(rows, columns=FINDING_COLUMNS).sort_values("impact", ascending=False, kind="stable")
-            .reset_index(drop=True))
+    repeated = pd.concat([ordered["client_id"], story.rename("story")], axis=1).duplicated()
+    ordered = ordered.assign(metric_key=ordered["metric_id"] + "/" + ordered["key"])
+    groups = ordered.groupby(["client_id", "theme"], sort=False)
+    head = groups.head(1).set_index(["client_id", "theme"])
+    rest = ordered[(groups.cumcount() > 0) & ~repeated].groupby(["client_id", "theme"], sort=False)
+    details = {lang: rest[f"sentence_{lang}"].agg(list).to_dict() for lang in ("ru", "en")}
+    titles = head.index.get_level_values("theme").map(
+        lambda name: THEME_TITLES.get(name, ("Другие показатели", "Other metrics")))
+    found = pd.DataFrame({
+        "title_ru": [t[0] for t in titles], "title_en": [t[1] for t in titles],
+        "impact": groups["severity"].max().astype(float) + 0.25 * (groups.size() - 1),
+        "n_flags": groups.size(), "metric_keys": groups["metric_key"].agg(list),
+        "sentence_ru": head["sentence_ru"], "sentence_en": head["sentence_en"],
+        "details_ru": [details["ru"].get(key, []) for key in head.index],  # a finding per theme: a handful
+        "details_en": [details["en"].get(key, []) for key in head.index],
+        "explanation_ru": head["explanation_ru"], "explanation_en": head["explanation_en"],
+        "action_ru": head["action_ru"], "action_en": head["action_en"],
+    }, index=head.index).reset_index()
+    return (found.sort_values(["client_id", "impact"], ascending=[True, False], kind="stable")
+            .reindex(columns=["client_id", *FINDING_COLUMNS]).reset_index(drop=True))
+
+
+def _per_client(series: pd.Series, metric_id: str, key: str) -> pd.Series:
+    """The values of one metric key, by client (clients without that key are absent)."""
+    at = ((series.index.get_level_values("metric_id") == metric_id)
+          & (series.index.get_level_values("key") == key))
+    return pd.Series(series.to_numpy()[at], index=series.index.get_level_values("client_id")[at])
 
 
 def _value(series: pd.Series, metric_id: str, key: str) -> float:
     return float(series.get((metric_id, key), np.nan))
 
 
-def _composite(wide: pd.DataFrame, mean: pd.Series, current: pd.Series, judged, samples: pd.DataFrame | None,
-               min_relative: float, min_share_rise_pp: float, min_high_priority_share: float,
-               alpha: float) -> pd.DataFrame:
-    """seed 004: development share up with high-priority development while lines 2–3 slow down.
+def _composite(tests: pd.DataFrame, current: pd.Series, mean: pd.Series, samples: pd.DataFrame | None,
+               pressure: pd.Index, min_relative: float, alpha: float) -> pd.DataFrame:
+    """seed 004: development share up with high-priority development while lines 2–3 slow down, for the clients
+    in ``pressure`` (share and priority-1–2 conditions already met); ``client_id`` + ``FLAG_COLUMNS``.
 
     The slowdown is tested on the incidents of lines 2 and 3 together (the seed names them
     together; one line alone rarely has :data:`MIN_TICKETS` incidents in two weeks): Mann–Whitney U
-    of their resolution times now against before. The sentence names each line whose median
-    rose by more than ``min_relative``.
+    of their resolution times now against before, one grouped test over the clients. The sentence names each line
+    whose median rose by more than ``min_relative``.
     """
+    empty = pd.DataFrame(columns=["client_id", *FLAG_COLUMNS])
+    if samples is None or not len(pressure):
+        return empty
+    share_tests = tests.xs(("development_share", "share"), level=("metric_id", "key")).reindex(pressure)
+    judged = share_tests[share_tests["enough"] & (share_tests["p_value"] < alpha)]
+    lines = samples[(samples["metric_id"] == "incident_resolution_by_line")
+                    & samples["key"].isin(["line2.median", "line3.median"])
+                    & samples["client_id"].isin(judged.index)]
+    now = lines["period"] == 0
+    by_client = lines.groupby("client_id")["value"]
+    tickets_now = now.groupby(lines["client_id"]).sum()
+    tickets_before = by_client.size() - tickets_now
+    median_now = lines[now].groupby("client_id")["value"].median().reindex(tickets_now.index)
+    median_before = lines[lines["period"] > 0].groupby("client_id")["value"].median().reindex(tickets_now.index)
+    p = significance.mann_whitney_worse_p_by_group(lines["value"].to_numpy(), lines["client_id"].to_numpy(),
+                                                   now.to_numpy(), np.ones(len(lines), dtype=bool))
+    slower = ((tickets_now >= MIN_TICKETS) & (tickets_before >= MIN_TICKETS)
+              & (median_now > median_before * (1 + min_relative))
+              & (p.reindex(tickets_now.index) < alpha))
+    chosen = slower.index[slower.to_numpy()]
+    if not len(chosen):
+        return empty
+    return pd.concat([_composite_flag(current.xs(c), mean.xs(c), judged.loc[c], min_relative).assign(client_id=c)
+                      for c in chosen], ignore_index=True)  # the clients with seed 004's pattern: rare
+
+
+def _composite_flag(current: pd.Series, mean: pd.Series, share_test: pd.Series, min_relative: float) -> pd.DataFrame:
+    """The development-pressure flag of one client whose pattern was found (`_composite`)."""
     share_now, share_before = _value(current, "development_share", "share"), _value(mean, "development_share", "share")
     high_share = _value(current, "high_priority_development_share", "share")
-    if not (share_now - share_before >= min_share_rise_pp and high_share >= min_high_priority_share):
-        return pd.DataFrame(columns=FLAG_COLUMNS)
-    _test, _volume, enough, p = judged(("development_share", "share"))
-    if not (enough and p < alpha) or samples is None:
-        return pd.DataFrame(columns=FLAG_COLUMNS)
-    lines = samples[(samples["metric_id"] == "incident_resolution_by_line")
-                    & samples["key"].isin(["line2.median", "line3.median"])]
-    now, before = lines.loc[lines["period"] == 0, "value"], lines.loc[lines["period"] > 0, "value"]
-    if (len(now) < MIN_TICKETS or len(before) < MIN_TICKETS or not now.median() > before.median() * (1 + min_relative)
-            or not significance.mann_whitney_worse_p(now, before) < alpha):
-        return pd.DataFrame(columns=FLAG_COLUMNS)
     slower_lines = []
     for line in (2, 3):
         key = f"line{line}.median"
@@ -426,8 +523,8 @@ def _composite(wide: pd.DataFrame, mean: pd.Series, current: pd.Series, judged, 
         "label_ru": title_ru, "label_en": title_en,
         "unit": "%", "better": "lower", "previous": share_before, "current": share_now,
         "change_pct": 100.0 * (share_now - share_before) / share_before if share_before else np.nan,
-        "change_pp": share_now - share_before, "volume": _volume, "test": "two_proportion_hours", "p_value": p,
-        "severity": COMPOSITE_SEVERITY, "theme": "development_pressure",
+        "change_pp": share_now - share_before, "volume": share_test["volume"], "test": "two_proportion_hours",
+        "p_value": share_test["p_value"], "severity": COMPOSITE_SEVERITY, "theme": "development_pressure",
         "sentence_ru": f"{share_ru}, из них {high_ru}\u00a0% — задачи приоритета 1–2; {line_ru}",
         "sentence_en": f"{share_en}, {high_en}% of it priority 1–2; {line_en}",
         "explanation_ru": explanation_ru, "explanation_en": explanation_en,

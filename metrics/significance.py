@@ -92,3 +92,49 @@ def two_proportion_worse_p(x1: float, n1: float, x0: float, n0: float, higher_is
         return float("nan")
     z = (x1 / n1 - x0 / n0) / math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0))
     return _normal_sf(z if higher_is_worse else -z)
+
+
+def normal_sf(z: np.ndarray) -> np.ndarray:
+    """:func:`_normal_sf` of every element (the same `math.erfc`, so the same p-values as one at a time)."""
+    scaled = np.asarray(z, dtype=float) / math.sqrt(2.0)
+    return 0.5 * np.array([math.erfc(v) for v in scaled.tolist()], dtype=float)
+
+
+def mann_whitney_worse_p_by_group(values: np.ndarray, group: np.ndarray, current: np.ndarray,
+                                  higher_is_worse: np.ndarray) -> pd.Series:
+    """:func:`mann_whitney_worse_p` of many samples at once, one p-value per group (NaN where it is NaN).
+
+    ``values`` are the single values, ``group`` says whose sample each belongs to, ``current`` whether it is of
+    the current period (else of the previous ones) and ``higher_is_worse`` the direction of its group. Ranks,
+    rank sums and tie counts are grouped passes; the arithmetic is the one-sample function's, term by term.
+    """
+    sign = np.where(np.asarray(higher_is_worse, dtype=bool), 1.0, -1.0)
+    frame = pd.DataFrame({"group": group, "current": np.asarray(current, dtype=bool),
+                          "value": np.asarray(values, dtype=float) * sign})
+    by = frame.groupby("group", sort=False)
+    size = by.size()
+    n1 = by["current"].sum().astype(np.int64)
+    n0 = size - n1
+    ranks = by["value"].rank(method="average")
+    u = (ranks[frame["current"]].groupby(frame.loc[frame["current"], "group"]).sum().reindex(size.index, fill_value=0.0)
+         - n1 * (n1 + 1) / 2.0)
+    ties = frame.groupby(["group", "value"], sort=False).size().astype(float)
+    tie_sum = (ties ** 3 - ties).groupby(level="group", sort=False).sum().reindex(size.index)
+    total = n1 + n0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        variance = n1 * n0 / 12.0 * ((total + 1) - tie_sum / (total * (total - 1)))
+        z = (u - n1 * n0 / 2.0 - 0.5) / np.sqrt(variance.where(variance > 0))
+    p = pd.Series(normal_sf(z.to_numpy()), index=size.index)
+    return p.where((n1 > 0) & (n0 > 0) & (variance > 0))
+
+
+def two_proportion_worse_p_many(x1: np.ndarray, n1: np.ndarray, x0: np.ndarray, n0: np.ndarray,
+                                higher_is_worse: np.ndarray) -> np.ndarray:
+    """:func:`two_proportion_worse_p` element by element, on arrays (NaN where it is NaN)."""
+    x1, n1, x0, n0 = (np.asarray(a, dtype=float) for a in (x1, n1, x0, n0))
+    with np.errstate(all="ignore"):
+        pooled = (x1 + x0) / (n1 + n0)
+        z = (x1 / n1 - x0 / n0) / np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0))
+    valid = ~(n1 <= 0) & ~(n0 <= 0) & ~(pooled <= 0) & ~(pooled >= 1)
+    p = normal_sf(np.where(np.asarray(higher_is_worse, dtype=bool), z, -z))
+    return np.where(valid, p, np.nan)

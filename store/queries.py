@@ -54,6 +54,12 @@ def search_clients(conn: Connection, text: str | None, client_ids: list[str] | N
     return [{"client_id": cid, "name": name} for cid, name in conn.execute(stmt).all()]
 
 
+def client_records(conn: Connection, client_ids: list[str]) -> dict[str, dict]:
+    """The ``clients`` rows of the given ids as dicts by id (ids without a row are absent): one query."""
+    rows = conn.execute(select(Client.__table__).where(Client.client_id.in_(list(client_ids)))).mappings()
+    return {row["client_id"]: dict(row) for row in rows}
+
+
 def client_record(conn: Connection, client_id: str) -> dict | None:
     """The ``clients`` row of ``client_id`` as a dict, or None when there is no such client."""
     row = conn.execute(select(Client.__table__).where(Client.client_id == client_id)).mappings().first()
@@ -101,45 +107,69 @@ def meeting_inputs(conn: Connection, client_id: str, period_start: pd.Timestamp,
     window, or resolved in it, or still open), so open and at-risk tickets older than the window
     are included. Worklog rows carry a local date (``tz``, the client's calendar zone): a day
     belongs to the window when it overlaps it. ``client``: the caller's `client_record` of the client
-    (read here when None).
+    (read here when None). :func:`meeting_inputs_by_client` of one client.
     """
-    start, end = _utc(period_start), _utc(period_end)
-    first_day = start.tz_convert(tz).date()
-    stop_day = (end - pd.Timedelta(1, "ns")).tz_convert(tz).date() + dt.timedelta(days=1)
     if client is None:
         client = client_record(conn, client_id) or {"client_id": client_id, "users": None}
+    windows = pd.DataFrame({"client_id": [client_id], "start": [_utc(period_start)], "end": [_utc(period_end)],
+                            "tz": [tz]})
+    tickets, worklog, staff = meeting_inputs_by_client(conn, windows)
+    return MeetingInputs(client=client, tickets=tickets, worklog=worklog.drop(columns="client_id"),
+                         staff=staff.drop(columns="client_id"))
+
+
+def meeting_inputs_by_client(conn: Connection, windows: pd.DataFrame
+                             ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(tickets, worklog, staff) of several clients' meetings, each in its own window: three queries in all.
+
+    ``windows`` has ``client_id, start, end, tz`` per client (its window and calendar zone, as the arguments of
+    :func:`meeting_inputs`). The queries read the union of the windows for every client at once; each row is then
+    kept when it belongs to its client's window, by the rules of :func:`meeting_inputs` (when the windows differ;
+    clients in one calendar zone share one window, the union). Tickets carry their ``client_id`` already, worklog
+    and staff get one (staff: per client, who logged work on it in its window); each client's rows equal, in the
+    same order, what :func:`meeting_inputs` reads for it.
+    """
+    start, end = windows["start"].map(_utc), windows["end"].map(_utc)
+    first_day = pd.Series([s.tz_convert(tz).date() for s, tz in zip(start, windows["tz"])], index=windows.index)
+    stop_day = pd.Series([(e - pd.Timedelta(1, "ns")).tz_convert(tz).date() + dt.timedelta(days=1)
+                          for e, tz in zip(end, windows["tz"])], index=windows.index)  # a manager's clients: tens
+    client_ids = windows["client_id"].tolist()
+    lo, hi = start.min().to_pydatetime(), end.max().to_pydatetime()
     ticket_cols = [Ticket.__table__.c[c] for c in TICKET_COLUMNS]
     sla_cols = [live_sla_state(clock.now()).label(c) if c == "sla_state" else TicketSla.__table__.c[c]
                 for c in SLA_COLUMNS]
     tickets_stmt = (
         select(*ticket_cols, *sla_cols)
         .join_from(Ticket, TicketSla, TicketSla.ticket_id == Ticket.ticket_id, isouter=True)
-        .where(Ticket.client_id == client_id, Ticket.created_at < end.to_pydatetime(),
-               or_(Ticket.created_at >= start.to_pydatetime(),
-                   Ticket.resolved_at.is_(None),
-                   Ticket.resolved_at >= start.to_pydatetime()))
+        .where(Ticket.client_id.in_(client_ids), Ticket.created_at < hi,
+               or_(Ticket.created_at >= lo, Ticket.resolved_at.is_(None), Ticket.resolved_at >= lo))
         .order_by(Ticket.created_at, Ticket.ticket_id)
     )
     worklog_stmt = (
         select(Worklog.ticket_id, Worklog.staff, Worklog.hours, Worklog.work_date, Worklog.work_type,
-               Ticket.priority, Ticket.kind, Staff.line)
+               Ticket.priority, Ticket.kind, Staff.line, Ticket.client_id)
         .join_from(Worklog, Ticket, Worklog.ticket_id == Ticket.ticket_id)
         .join(Staff, Staff.staff == Worklog.staff, isouter=True)
-        .where(and_(Ticket.client_id == client_id,
-                    Worklog.work_date >= first_day, Worklog.work_date < stop_day))
-        .order_by(Worklog.work_date, Worklog.ticket_id, Worklog.staff)
+        .where(and_(Ticket.client_id.in_(client_ids),
+                    Worklog.work_date >= first_day.min(), Worklog.work_date < stop_day.max()))
+        .order_by(Worklog.work_date, Worklog.ticket_id, Worklog.staff, Worklog.work_type)  # the natural key: one order
     )
-    staff_stmt = (
-        select(Staff.staff, Staff.line, Staff.name)
-        .where(Staff.staff.in_(select(Worklog.staff)
-                               .join_from(Worklog, Ticket, Worklog.ticket_id == Ticket.ticket_id)
-                               .where(Ticket.client_id == client_id,
-                                      Worklog.work_date >= first_day,
-                                      Worklog.work_date < stop_day)))
-        .order_by(Staff.staff)
-    )
-    return MeetingInputs(client=client, tickets=_read_typed(conn, tickets_stmt),
-                         worklog=_read_typed(conn, worklog_stmt), staff=_read_typed(conn, staff_stmt))
+    tickets, worklog = _read_typed(conn, tickets_stmt), _read_typed(conn, worklog_stmt)
+    bounds = pd.DataFrame({"start": start.to_numpy(), "end": end.to_numpy(), "first": pd.to_datetime(first_day),
+                           "stop": pd.to_datetime(stop_day)}).set_axis(client_ids)
+    if len(bounds.drop_duplicates()) > 1:  # clients in several zones: the union is wider than some windows
+        ticket_start, ticket_end = (tickets["client_id"].map(bounds[column]) for column in ("start", "end"))
+        tickets = tickets[(tickets["created_at"] < ticket_end)
+                          & ((tickets["created_at"] >= ticket_start) | tickets["resolved_at"].isna()
+                             | (tickets["resolved_at"] >= ticket_start))].reset_index(drop=True)
+        work_date = pd.to_datetime(worklog["work_date"])
+        worklog = worklog[(work_date >= worklog["client_id"].map(bounds["first"]))
+                          & (work_date < worklog["client_id"].map(bounds["stop"]))].reset_index(drop=True)
+    worked = worklog[["client_id", "staff"]].drop_duplicates()
+    staff_stmt = select(Staff.staff, Staff.line, Staff.name).where(Staff.staff.in_(worked["staff"].unique().tolist()))
+    staff = (worked.merge(_read_typed(conn, staff_stmt), on="staff")
+             .sort_values(["client_id", "staff"], kind="stable").reset_index(drop=True))
+    return tickets, worklog, staff
 
 
 def ticket_hours(conn: Connection, ticket_ids: list[str]) -> pd.Series:

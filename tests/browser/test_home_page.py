@@ -63,7 +63,8 @@ def test_manager_clients_are_ranked_by_attention_with_badges(dash_duo, app):
     _open_home(dash_duo, app, "manager")
     dash_duo.wait_for_element(".home-client", timeout=60)
     with app_engine(app).connect() as conn:
-        ranking = attention_ranking(conn, sorted(DEMO_MANAGER_CLIENT_IDS), lambda c, _states: meeting_brief(conn, c)["findings"])
+        ranking = attention_ranking(conn, sorted(DEMO_MANAGER_CLIENT_IDS),
+                                    lambda states: {c: meeting_brief(conn, c)["findings"] for c in states})
         findings = meeting_brief(conn, DETERIORATING_CLIENT_ID)["findings"]
     items = dash_duo.find_elements(".home-client")
     shown = [item.get_attribute("href").rsplit("client=", 1)[1] for item in items]

@@ -171,7 +171,8 @@ def test_the_attention_ranking_reads_the_briefs_findings_alone(db, brief):
     with db.connect() as conn:
         alone = meeting_findings(conn, "C1", PERIOD_END)
         assert alone == brief["findings"] and alone[0]["theme"] == "development_pressure"
-        ranking = attention_ranking(conn, ["C2", "C1"], lambda c, _states: meeting_findings(conn, c), PERIOD_END)
+        ranking = attention_ranking(conn, ["C2", "C1"], lambda states: {c: meeting_findings(conn, c) for c in states},
+                                    PERIOD_END)
         with pytest.raises(UnknownClient):
             meeting_findings(conn, "NOPE", PERIOD_END)
     assert [r["client_id"] for r in ranking] == ["C1", "C2"]

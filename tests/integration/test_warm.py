@@ -175,15 +175,22 @@ def test_the_managers_home_recomputes_a_clients_findings_when_its_states_change_
     from demo.generator import DEMO_MANAGER_CLIENT_IDS
     from store.models import Ticket, TicketSla
 
-    computed: list[str] = []  # the clients whose findings a visit computed (reports.meeting._assessed: a page
-    original = reports_meeting._assessed  # module may be re-executed by another app's creation, this one is not)
-    monkeypatch.setattr(reports_meeting, "_assessed",
-                        lambda conn, client_id, *args: computed.append(client_id) or original(conn, client_id, *args))
+    computed: list[str] = []  # the clients whose findings a visit computed, and each batch's clients (the inputs read
+    batches: list[list[str]] = []  # by reports.meeting: a page module may be re-executed by another app's creation,
+    original = reports_meeting.meeting_inputs_by_client  # this one is not)
+
+    def spied(conn, windows):
+        batches.append(list(windows["client_id"]))
+        computed.extend(windows["client_id"])
+        return original(conn, windows)
+
+    monkeypatch.setattr(reports_meeting, "meeting_inputs_by_client", spied)
     client = logged_in_client(app, "manager")
 
     def visit_home_at(instant: pd.Timestamp) -> None:
         monkeypatch.setenv("QUALITY_NOW", instant.isoformat())
         computed.clear()
+        batches.clear()
         assert client.post("/_dash-update-component", json=routing_payload("/")).status_code == 200
 
     with app.server.app_context(), current_engine().connect() as conn:
@@ -222,8 +229,9 @@ def test_the_managers_home_recomputes_a_clients_findings_when_its_states_change_
         invalidate_data_cache()
     visit_home_at(start)
     ranked = set(computed)
-    assert ranked  # the first visit computes the ranked clients' findings
+    assert ranked and len(batches) == 1  # the first visit computes the ranked clients' findings, together
     visit_home_at(start + pd.Timedelta(minutes=1))
     assert computed == []  # a new minute, no state changed: nothing recomputed
     visit_home_at(later)
     assert computed and set(computed) == changed & ranked  # only the clients whose tickets changed state
+    assert len(batches) == 1  # in one batch

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from metrics.significance import (binomial_sf, mann_whitney_worse_p, poisson_rate_worse_p,
-                                  two_proportion_worse_p)
+from metrics.significance import (binomial_sf, mann_whitney_worse_p, mann_whitney_worse_p_by_group,
+                                  poisson_rate_worse_p, two_proportion_worse_p, two_proportion_worse_p_many)
 
 
 @given(st.integers(0, 60), st.integers(0, 60), st.floats(0.05, 0.95))
@@ -90,3 +90,36 @@ def test_two_proportion_default_direction_and_small_bases():
     assert math.isnan(two_proportion_worse_p(1, 10, 0, 0))
     assert math.isnan(two_proportion_worse_p(0, 10, 0, 10))  # pooled 0 %
     assert math.isnan(two_proportion_worse_p(10, 10, 5, 5))  # pooled 100 %
+
+
+# hours on a coarse grid, so that ties (and all-equal samples) are common
+_SAMPLE = st.lists(st.integers(0, 6).map(lambda v: v / 2), max_size=12)
+
+
+@given(st.lists(st.tuples(_SAMPLE, _SAMPLE, st.booleans()), min_size=1, max_size=5))
+def test_mann_whitney_by_group_is_the_one_sample_test_of_each_group(groups):
+    """The grouped test (the manager's home tests every client's keys at once) gives each group exactly the p-value
+    of the one-sample function, NaN where it has no answer."""
+    values, group, current, worse = [], [], [], []
+    for g, (now, before, higher_is_worse) in enumerate(groups):
+        for sample, is_now in ((now, True), (before, False)):
+            values += sample
+            group += [g] * len(sample)
+            current += [is_now] * len(sample)
+            worse += [higher_is_worse] * len(sample)
+    p = mann_whitney_worse_p_by_group(np.array(values, dtype=float), np.array(group), np.array(current, dtype=bool),
+                                      np.array(worse, dtype=bool))
+    for g, (now, before, higher_is_worse) in enumerate(groups):
+        expected = mann_whitney_worse_p(np.array(now), np.array(before), higher_is_worse)
+        got = p.get(g, float("nan"))
+        assert (math.isnan(got) and math.isnan(expected)) or got == expected
+
+
+@given(st.lists(st.tuples(st.floats(0, 50), st.floats(0, 50), st.floats(0, 50), st.floats(0, 50), st.booleans()),
+                min_size=1, max_size=8))
+def test_two_proportion_many_is_the_one_pair_test_of_each_pair(pairs):
+    x1, n1, x0, n0, worse = (np.array(column) for column in zip(*pairs))
+    got = two_proportion_worse_p_many(np.minimum(x1, n1), n1, np.minimum(x0, n0), n0, worse)
+    for i, (a, b, c, d, w) in enumerate(pairs):
+        expected = two_proportion_worse_p(min(a, b), b, min(c, d), d, w)
+        assert (math.isnan(got[i]) and math.isnan(expected)) or got[i] == expected
