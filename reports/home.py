@@ -124,22 +124,35 @@ def management_home(conn: Connection) -> dict:
     }
 
 
-def admin_home(conn: Connection) -> dict:
-    """Data freshness per input kind: stored rows, the last load (time, status, rows accepted and
-    rejected) and the rows in quarantine; ``age_days`` since the last load (None: never loaded)."""
+def last_ingest_run(conn: Connection) -> int | None:
+    """The id of the latest load (every file a load reads writes one): what the stored row counts follow."""
+    return conn.scalar(select(func.max(IngestRun.id)))
+
+
+def stored_row_counts(conn: Connection) -> dict[str, int]:
+    """Rows stored per input kind. Only a load adds them (no page deletes input rows), so a caller may keep these
+    until the next load (`last_ingest_run`): on the `large` demo the counts take 0.5–0.8 s (4 M worklog rows)."""
+    return {kind: conn.scalar(select(func.count()).select_from(model)) for kind, (model, _key) in KIND_TABLES.items()}
+
+
+def admin_home(conn: Connection, counts: dict[str, int] | None = None) -> dict:
+    """Data freshness per input kind: stored rows (`counts`, default `stored_row_counts`), the last load (time,
+    status, rows accepted and rejected) and the rows in quarantine; ``age_days`` since the last load (None: never
+    loaded)."""
     now = clock.now()
+    counts = stored_row_counts(conn) if counts is None else counts
     latest = select(func.max(IngestRun.id)).group_by(IngestRun.kind)
     last = {row.kind: row for row in conn.execute(
         select(IngestRun.kind, IngestRun.status, IngestRun.accepted, IngestRun.rejected, IngestRun.started_at,
                IngestRun.finished_at).where(IngestRun.id.in_(latest))).all()}
     quarantined = dict(conn.execute(select(QuarantineRow.kind, func.count()).group_by(QuarantineRow.kind)).all())
     kinds = []
-    for kind, (model, _key) in KIND_TABLES.items():
+    for kind in KIND_TABLES:
         run = last.get(kind)
         loaded = pd.Timestamp(run.finished_at or run.started_at) if run else None
         if loaded is not None and loaded.tzinfo is None:
             loaded = loaded.tz_localize("UTC")
-        kinds.append({"kind": kind, "rows": conn.scalar(select(func.count()).select_from(model)),
+        kinds.append({"kind": kind, "rows": counts[kind],
                       "loaded_at": None if loaded is None else loaded.isoformat(),
                       "age_days": None if loaded is None else int((now - loaded).days),
                       "status": run.status if run else None, "accepted": run.accepted if run else None,
