@@ -21,7 +21,7 @@ import pandas as pd
 from sqlalchemy import Connection, Select, and_, case, delete, exists, false, func, insert, literal, or_, select, true
 
 from metrics.program_dates import DateLike, utc_timestamp
-from store.frames import index_walk, read_frame, read_sql
+from store.frames import index_walk, read_frame, read_frame_bulk, read_sql
 from store.models import (
     CompetenceHistoryRow,
     Deposit,
@@ -291,7 +291,11 @@ def support_inputs(conn: Connection) -> dict[str, pd.DataFrame]:
     psm_ids = select(Ticket.ticket_id).where(func.lower(Ticket.service) == "psm")
     worklog = read_frame(conn, select(Worklog.ticket_id, Worklog.staff, Worklog.hours, Worklog.work_date,
                                       Worklog.work_type).where(Worklog.ticket_id.in_(psm_ids)))
-    return {"deposits": read_frame(conn, select(Deposit)), "tickets": tickets, "worklog": worklog}
+    # streamed (COPY on PostgreSQL): 27 k payments at `large` took 0.18 s as row objects, 0.04 s so; typed as
+    # `read_frame` gives them (a whole amount comes back from CSV as an integer)
+    deposits = read_frame_bulk(conn, select(Deposit)).astype({"partner_id": "str", "currency": "str",
+                                                               "amount": "float64"})
+    return {"deposits": deposits, "tickets": tickets, "worklog": worklog}
 
 
 def support_tickets_exist(conn: Connection) -> bool:
@@ -376,7 +380,11 @@ def support_rollup_inputs(conn: Connection, today: DateLike, worked_rows: int = 
         ``deposits`` (the table), ``charges`` (`support_charge_counts`), ``speed``
         (`support_speed_strata`), ``worked`` (`support_worked_newest` of `worked_rows` tickets).
     """
-    return {"deposits": read_frame(conn, select(Deposit)),
+    # streamed (COPY on PostgreSQL): 27 k payments at `large` took 0.18 s as row objects, 0.04 s so; typed as
+    # `read_frame` gives them (a whole amount comes back from CSV as an integer)
+    deposits = read_frame_bulk(conn, select(Deposit)).astype({"partner_id": "str", "currency": "str",
+                                                               "amount": "float64"})
+    return {"deposits": deposits,
             "charges": support_charge_counts(conn, today, spend_window_months),
             "speed": support_speed_strata(conn),
             "worked": support_worked_newest(conn, worked_rows)}
