@@ -160,11 +160,8 @@ def refresh_comparison_rollup(conn: Connection, now: pd.Timestamp | None = None,
     written = 0
     # every country's decisions, read once per window and scheme (a country's evaluation uses its own rows)
     decided = {(key, scheme): frozen_levels(conn, key, scheme) for key in keys for scheme in STORED_SCHEMES}
-    evaluated = sorted(conn.execute(stored).scalars())
-    if countries is not None and (gone := set(countries) - set(evaluated)):
-        conn.execute(delete(ComparisonRollup).where(ComparisonRollup.partner_id.in_(_partners_of(gone))))
-    for country in evaluated:
-        with local_work_mem(conn):  # the counts of `large`'s biggest country are grouped from 540 k rows
+    for country in sorted(conn.execute(stored).scalars()):
+        with local_work_mem(conn):
             counts, places = comparison_inputs(conn, country, keys)
         tables = []
         for scheme in STORED_SCHEMES:
@@ -183,7 +180,7 @@ def refresh_comparison_rollup(conn: Connection, now: pd.Timestamp | None = None,
         table["value"] = table["value"].astype(float)
         if countries is None:
             written += insert_dataframe(conn, ComparisonRollup.__table__, table)
-        else:  # a daily file changes a few of the country's rows: only those are written (`replace_frame`)
+        else:  # a daily file changes part of the country's rows: only those are written (`replace_frame`)
             written += replace_frame(conn, ComparisonRollup.__table__, table,
                                      ComparisonRollup.partner_id.in_(_partners_of([country])))
     if countries is None:  # a country's refresh rewrites as many rows as it had: the statistics stay right
