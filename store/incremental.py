@@ -35,7 +35,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Connection, Select, String, Table, column, func, select, table
+from sqlalchemy import Connection, FromClause, Select, String, Table, column, func, select, table
 
 from store import clock
 from store import partner_queries as q
@@ -93,12 +93,13 @@ LOOKUP = "_scope_lookup"
 
 @dataclass(frozen=True)
 class AdditiveRollup:
-    """A rollup that is a sum over tickets: `rows(conn, ids)` gives the contribution of the tickets `ids` selects."""
+    """A rollup that is a sum: `rows(conn, source)` gives the contribution of `source`: the tickets or projects an id
+    SELECT picks, or, for a rollup summed from survey answer counts, a table of those counts (`SURVEY_SUMMED`)."""
 
     table: Table
     columns: list[str]  # as `rows` returns them: group columns, then the summed ones
     sums: list[str]
-    rows: Callable[[Connection, Select | None], Select]
+    rows: Callable[[Connection, Select | FromClause | None], Select]
 
     @property
     def delta(self) -> str:
@@ -114,10 +115,10 @@ SURVEY_COUNTS = AdditiveRollup(SurveyRollup.__table__, [*ROLLUP_DIMENSIONS, "ans
 # scores per partner × quarter × metric: summed from the change of the survey counts (`survey_score_rows` of the
 # SURVEY_COUNTS delta), so a load adds exactly what its cells changed
 SURVEY_SCORES = AdditiveRollup(SurveyScoreRollup.__table__, SCORE_COLUMNS, list(SCORE_SUMS),
-                               lambda _conn, _ids: survey_score_rows(SurveyRollup.__table__))
+                               lambda _conn, counts: survey_score_rows(counts))
 # a comparison's cells per partner × quarter × question, the same way
 SURVEY_QUESTIONS = AdditiveRollup(SurveyQuestionRollup.__table__, QUESTION_COLUMNS, list(QUESTION_SUMS),
-                                  lambda _conn, _ids: survey_question_rows(SurveyRollup.__table__))
+                                  lambda _conn, counts: survey_question_rows(counts))
 SURVEY_SUMMED = (SURVEY_SCORES, SURVEY_QUESTIONS)  # summed from the change of SURVEY_COUNTS
 
 
@@ -246,9 +247,9 @@ class LoadScope:
             _apply_delta(self.conn, SURVEY_COUNTS)
         with self.stage("survey_score_rollup"):
             change = table(SURVEY_COUNTS.delta, *(column(c) for c in SURVEY_COUNTS.columns))
-            for rollup, rows in ((SURVEY_SCORES, survey_score_rows), (SURVEY_QUESTIONS, survey_question_rows)):
+            for rollup in SURVEY_SUMMED:
                 delta = table(rollup.delta, *(column(c) for c in rollup.columns))
-                self.conn.execute(delta.insert().from_select(rollup.columns, rows(change)))
+                self.conn.execute(delta.insert().from_select(rollup.columns, rollup.rows(self.conn, change)))
                 _apply_delta(self.conn, rollup)
         with self.stage("comparison_rollup"):
             now = clock.now()
