@@ -79,12 +79,18 @@ def test_batch_inputs_are_each_clients_own_inputs_in_its_own_window(demo, monkey
         windows = pd.DataFrame({"client_id": client_ids, "start": [b["start"].min() for b in bounds],
                                 "end": [b["end"].max() for b in bounds], "tz": zones})
         tickets, worklog, staff = meeting_inputs_by_client(conn, windows)
-        for window in windows.itertuples():
-            own = meeting_inputs(conn, window.client_id, window.start, window.end, window.tz)
-            _assert_same_rows(tickets[tickets["client_id"] == window.client_id], own.tickets)
-            _assert_same_rows(worklog[worklog["client_id"] == window.client_id].drop(columns="client_id"), own.worklog)
-            _assert_same_rows(staff[staff["client_id"] == window.client_id].drop(columns="client_id"), own.staff)
+        _assert_each_clients_own_inputs(conn, windows, tickets, worklog, staff)
     assert len(set(zones)) == 4 and len(tickets) > len(client_ids)
+
+
+def _assert_each_clients_own_inputs(conn, windows: pd.DataFrame, tickets: pd.DataFrame, worklog: pd.DataFrame,
+                                    staff: pd.DataFrame) -> None:
+    """The batch's rows of each client of `windows` are the client's own `meeting_inputs` in its own window."""
+    for window in windows.itertuples():
+        own = meeting_inputs(conn, window.client_id, window.start, window.end, window.tz)
+        _assert_same_rows(tickets[tickets["client_id"] == window.client_id], own.tickets)
+        _assert_same_rows(worklog[worklog["client_id"] == window.client_id].drop(columns="client_id"), own.worklog)
+        _assert_same_rows(staff[staff["client_id"] == window.client_id].drop(columns="client_id"), own.staff)
 
 
 def _assert_same_rows(mine: pd.DataFrame, alone: pd.DataFrame) -> None:
@@ -167,11 +173,7 @@ def test_batch_inputs_keep_each_client_in_its_own_window(db):
                            columns=["client_id", "start", "end", "tz"])
     with db.connect() as conn:
         tickets, worklog, staff = meeting_inputs_by_client(conn, windows)
-        for window in windows.itertuples():
-            own = meeting_inputs(conn, window.client_id, window.start, window.end, window.tz)
-            _assert_same_rows(tickets[tickets["client_id"] == window.client_id], own.tickets)
-            _assert_same_rows(worklog[worklog["client_id"] == window.client_id].drop(columns="client_id"), own.worklog)
-            _assert_same_rows(staff[staff["client_id"] == window.client_id].drop(columns="client_id"), own.staff)
+        _assert_each_clients_own_inputs(conn, windows, tickets, worklog, staff)
     assert "EVE" not in set(tickets["ticket_id"])
 
 
