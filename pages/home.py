@@ -241,7 +241,7 @@ def _admin_home(scope: Scope) -> list:
             "home.loaded", date=fmt_datetime(kind["loaded_at"]), accepted=fmt_number(kind["accepted"]),
             rejected=fmt_number(kind["rejected"]))
         rows.append(html.Tr([
-            html.Td(t(f"kind.{kind['kind']}")), html.Td(fmt_number(kind["rows"]), className="text-end"),
+            html.Td(t(f"kind.{kind['kind']}")), html.Td(fmt_number(kind["rows"]), className="text-end text-nowrap"),
             html.Td([loaded, " ", dbc.Badge(t("home.stale"), color="warning", text_color="dark")] if stale
                     else loaded),
             html.Td(dcc.Link(fmt_number(kind["quarantine"]), href="/admin/upload") if kind["quarantine"]
