@@ -165,6 +165,12 @@ def answer_band(n: int) -> str:
     return next((label for floor, label in ANSWER_BANDS if n >= floor), f"<{MIN_ANSWERS}")
 
 
+def answer_band_floor(n: np.ndarray) -> np.ndarray:
+    """The floor of each count's band (30, 50, 100; 0 below 30): ``answer_band(floor) == answer_band(n)``."""
+    n = np.asarray(n)
+    return np.select([n >= floor for floor, _ in ANSWER_BANDS], [floor for floor, _ in ANSWER_BANDS], 0)
+
+
 def parse_metric(metric: str) -> tuple[str, str]:
     """``"csat:<question>"``, ``"mean:<question>"`` or ``"nps:<recommend question>"`` → (kind, question)."""
     kind, _, question = metric.partition(":") if isinstance(metric, str) else ("", "", "")

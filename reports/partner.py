@@ -318,7 +318,7 @@ def _comparison_item(row: pd.Series, metric: str, question: str, lang: str) -> d
     if not item["withheld"]:
         item.update(level=row["level"], group=row["group_name" if lang == "ru" else "group_name_en"],
                     value=float(row["value"]), n_partners=int(row["n_partners"]),
-                    n_answers=answer_band(int(row["n_answers"])))  # a band: the exact count stays on the server
+                    n_answers=answer_band(int(row["answers_from"])))  # a band: the exact count is not even stored
     return item
 
 

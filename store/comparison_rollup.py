@@ -6,6 +6,11 @@ partner page reads its eight stored rows instead of re-evaluating the whole coun
 (11 s on the `large` data). Rows are keyed by the window id of the day they were computed for; when the
 quarter turns without a new ingest, the page finds no rows for the new window and evaluates live.
 
+A stored row holds the group's answer count as the floor of the band the page shows (`answers_from`: 30, 50,
+100; 0 when withheld), never the exact count: only the band ever leaves the server, and the exact count of a
+country-level group moves with every answer in the country, so a daily survey file rewrote 32 k of Russia's
+71 k rows at `large` for figures no one sees (a band moves rarely).
+
 The level each partner's comparison of a window is first stored at is frozen in `comparison_decisions`
 (with one audit row per window and scheme that froze any): every later evaluation of that window,
 stored or live, shows it at that level or withholds it (issue 18: new data moved a window shown for a
@@ -23,6 +28,7 @@ from metrics.privacy import (
     SUPPRESSION_QUARTERS,
     WINDOWS,
     PreparedComparison,
+    answer_band_floor,
     comparison_metrics,
     parse_window,
     prepare_comparison,
@@ -36,7 +42,7 @@ from store.models import AuditLog, ComparisonDecision, ComparisonRollup, Partner
 from store import clock
 
 STORED_SCHEMES: tuple[Scheme, ...] = ("top1",)  # the scheme the pages use; top2 is evaluated on demand
-RESULT_COLUMNS = ["withheld", "level", "group_name", "group_name_en", "value", "n_partners", "n_answers",
+RESULT_COLUMNS = ["withheld", "level", "group_name", "group_name_en", "value", "n_partners", "answers_from",
                   "reason_ru", "reason_en"]
 
 
@@ -96,6 +102,12 @@ def prepare_frames(places: pd.DataFrame, counts: pd.DataFrame, windows: Sequence
 def evaluate_frames(prepared: PreparedComparison, windows: Sequence[str], viewers: Sequence[str] | None = None,
                     frozen: dict[str, pd.DataFrame | None] | None = None) -> dict[str, pd.DataFrame]:
     """`comparison_frames` of a prepared comparison: `frozen` (window -> ``partner_id, metric, level``)."""
+    return {window: _banded(table) for window, table in evaluate_exact(prepared, windows, viewers, frozen).items()}
+
+
+def evaluate_exact(prepared: PreparedComparison, windows: Sequence[str], viewers: Sequence[str] | None = None,
+                   frozen: dict[str, pd.DataFrame | None] | None = None) -> dict[str, pd.DataFrame]:
+    """`evaluate_frames` with the exact answer count of each group (`n_answers`) instead of its band's floor."""
     empty = pd.DataFrame(columns=["partner_id", "metric", "level"])
     pins = {window: (frozen or {}).get(window) for window in windows}
     pins = {window: empty if pin is None else pin for window, pin in pins.items()}
@@ -103,8 +115,14 @@ def evaluate_frames(prepared: PreparedComparison, windows: Sequence[str], viewer
     frozen_by_metric = {metric: {w: pin[pin["metric"] == metric].set_index("partner_id")["level"]
                                  for w, pin in pins.items()} for metric in metrics}
     results = prepared.evaluate(windows, viewers=viewers, frozen=frozen_by_metric)
-    return {window: pd.concat([results[metric][window].assign(metric=metric) for metric in metrics])
-            .reset_index()[["partner_id", "metric", *RESULT_COLUMNS]] for window in windows}
+    return {window: pd.concat([results[metric][window].assign(metric=metric) for metric in metrics]).reset_index()
+            for window in windows}
+
+
+def _banded(table: pd.DataFrame) -> pd.DataFrame:
+    """The result columns with the exact answer count replaced by its band's floor (`answers_from`)."""
+    table["answers_from"] = answer_band_floor(table["n_answers"].to_numpy())
+    return table[["partner_id", "metric", *RESULT_COLUMNS]]
 
 
 def frozen_levels(conn: Connection, window: str, scheme: Scheme,

@@ -486,7 +486,8 @@ class ComparisonRollup(Base):
     Refreshed at ingest by `store.comparison_rollup.refresh_comparison_rollup` for the page windows of that
     day (`window_id`: "2026Q3" or "ttm:2026Q3"): `metrics.privacy.comparison_groups_all` evaluates every
     partner of a country in one pass, so the page reads one partner's rows instead of re-evaluating the
-    whole country per visit. Only group aggregates are stored, never another partner's values.
+    whole country per visit. Only group aggregates are stored, never another partner's values, and the
+    group's answer count only as the floor of its shown band (`answers_from`).
     """
 
     __tablename__ = "comparison_rollup"
@@ -500,7 +501,7 @@ class ComparisonRollup(Base):
     group_name_en: Mapped[str | None] = mapped_column(String(200))
     value: Mapped[float | None] = mapped_column(Float)
     n_partners: Mapped[int] = mapped_column(Integer)
-    n_answers: Mapped[int] = mapped_column(Integer)
+    answers_from: Mapped[int] = mapped_column(Integer)  # 30, 50, 100 (`metrics.privacy.answer_band_floor`); 0 withheld
     reason_ru: Mapped[str | None] = mapped_column(Text)
     reason_en: Mapped[str | None] = mapped_column(Text)
 

@@ -10,11 +10,11 @@ from sqlalchemy import delete, select
 
 from demo import generate
 from demo.generator import DEMO_PARTNER_ID
-from metrics.privacy import answer_band, comparison_group
+from metrics.privacy import answer_band, answer_band_floor, comparison_group
 from metrics.survey import QUESTIONS, score_table
 from reports.home import partner_home
 from reports.partner import WINDOWS, next_evaluation, partner_report, window_id
-from store.comparison_rollup import comparison_table
+from store.comparison_rollup import comparison_inputs, comparison_table, evaluate_exact, frozen_levels, prepare_frames
 from store.db import make_engine
 from store.frames import read_frame
 from store.models import ComparisonRollup, SurveyRollup
@@ -197,6 +197,24 @@ def test_stored_comparisons_equal_live_evaluation_for_every_partner_and_window(d
                                           _missing_as_none(live.sort_values(key_columns).reset_index(drop=True)[ru.columns]),
                                           check_dtype=False)
             assert (~ru["withheld"]).sum() > 0 and ru["partner_id"].nunique() == live["partner_id"].nunique()
+
+
+def test_stored_comparisons_hold_the_band_floor_of_each_groups_answer_count_not_the_count(demo_engine):
+    """Only the band leaves the server, so only its floor is stored: a group's exact count moves with every
+    answer in the country and would rewrite its rows for a figure no one sees."""
+    with demo_engine.connect() as conn:
+        key = window_id("ttm", AS_OF)
+        counts, places = comparison_inputs(conn, "RU", [key])
+        exact = evaluate_exact(prepare_frames(places, counts, [key]), [key],
+                               frozen={key: frozen_levels(conn, key, "top1")})[key]
+        stored = read_frame(conn, select(ComparisonRollup).where(ComparisonRollup.window_id == key,
+                                                                 ComparisonRollup.scheme == "top1"))
+    both = stored.merge(exact, on=["partner_id", "metric"], suffixes=("", "_exact"))
+    assert len(both) == len(exact) > 0
+    assert (both["answers_from"] == answer_band_floor(both["n_answers"].to_numpy())).all()
+    shown = both[~both["withheld"]]
+    assert len(shown) and (shown["n_answers"] != shown["answers_from"]).any()  # the exact counts are not stored
+    assert set(shown["answers_from"]) <= {30, 50, 100} and (both.loc[both["withheld"], "answers_from"] == 0).all()
 
 
 def test_report_without_stored_comparisons_evaluates_them_live_to_the_same_result(demo_engine, demo_report):

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from metrics.privacy import (
     answer_band,
+    answer_band_floor,
     comparison_group,
     comparison_groups_all,
     comparison_groups_metrics,
@@ -361,9 +362,15 @@ def test_the_partner_report_shows_a_band_and_never_the_exact_answer_count():
 
     row = pd.Series({"withheld": False, "reason_ru": None, "reason_en": None, "level": "region",
                      "group_name": "Сибирь", "group_name_en": "Siberia", "value": 67.0, "n_partners": 6,
-                     "n_answers": 42})
+                     "answers_from": int(answer_band_floor(np.array([42]))[0])})
     item = _comparison_item(row, "csat:q_overall", "q_overall", "ru")
     assert item["n_answers"] == "30–49" and "42" not in str(item)
+
+
+@pytest.mark.parametrize("n", [0, 1, 29, 30, 31, 49, 50, 99, 100, 12_345])
+def test_a_stored_band_floor_shows_the_band_of_the_exact_count(n):
+    floor = answer_band_floor(np.array([n]))[0]
+    assert floor in (0, 30, 50, 100) and floor <= n and answer_band(int(floor)) == answer_band(n)
 
 
 def _finding_one() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:

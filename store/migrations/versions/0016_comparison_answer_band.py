@@ -1,0 +1,31 @@
+"""issue 14: `comparison_rollup.answers_from`, the group's answer count as the floor of its shown band
+
+The page shows a comparison group's answer count only as a band («30–49», «50–99», «100+»). The rollup stored the
+exact count, which moves with every answer in a country: a 200-survey file rewrote 32 k of Russia's 71 k rows at
+`large` for figures no one sees. The column now holds the band's floor (30, 50, 100; 0 when withheld), as
+`metrics.privacy.answer_band_floor` computes it.
+
+Revision ID: 0016
+Revises: 0015
+Create Date: 2026-11-30 23:10:00
+"""
+from alembic import op
+
+
+revision = '0016'
+down_revision = '0015'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('comparison_rollup') as batch:
+        batch.alter_column('n_answers', new_column_name='answers_from')
+    op.execute("UPDATE comparison_rollup SET answers_from = CASE WHEN answers_from >= 100 THEN 100 "
+               "WHEN answers_from >= 50 THEN 50 WHEN answers_from >= 30 THEN 30 ELSE 0 END")
+
+
+def downgrade() -> None:
+    # the exact counts are gone: the next refresh writes them again
+    with op.batch_alter_table('comparison_rollup') as batch:
+        batch.alter_column('answers_from', new_column_name='n_answers')
