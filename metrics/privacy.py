@@ -460,16 +460,59 @@ class _Nesting:
 
 
 def _nesting(answering: pd.DataFrame, fine: str, coarse: str) -> _Nesting:
-    cells = answering.assign(F=answering[fine].fillna(_NO_GROUP), P=answering[coarse])
-    cells = cells[cells["P"].notna()]
-    in_both = cells.groupby(["P", "F", "quarter"], as_index=False).agg(n_pf=("n", "sum"), m_pf=("n", "size"))
-    whole = cells.groupby(["P", "quarter"], as_index=False).agg(n_p=("n", "sum"), m_p=("n", "size"))
+    coarse_codes = answering[coarse].to_numpy(dtype=float)
+    keep = ~np.isnan(coarse_codes)
+    p, n = coarse_codes[keep], answering["n"].to_numpy()[keep]
+    f = np.nan_to_num(answering[fine].to_numpy(dtype=float)[keep], nan=_NO_GROUP)
+    q = answering["quarter"].to_numpy()[keep]
+    # sorted by (P, F, quarter), largest answer count first: groups are runs (numpy, not pandas groupby: 0.2 s
+    # per pair of levels at `large`)
+    order = np.lexsort((-n, q, f, p))
+    p, f, q, n = p[order], f[order], q[order], n[order]
+    pfq = _run_starts(p, f, q)
+    in_both = _summed({"P": p, "F": f, "quarter": q}, n, "n_pf", "m_pf", pfq)
+    whole = _summed({"P": p, "quarter": q}, n, "n_p", "m_p")
     # the two largest partners of C = P − F are among the two largest of each fine group of P, and
     # the four largest of those per (P, quarter) always hold them (at most two belong to F itself)
-    by_size = cells.sort_values("n", ascending=False, kind="stable")
-    tops = by_size.groupby(["P", "F", "quarter"], sort=False).head(2)
-    tops = tops.groupby(["P", "quarter"], sort=False).head(4)[["P", "F", "quarter", "n"]].rename(columns={"F": "F2"})
+    two = _rank_in_runs(pfq, len(n)) < 2
+    p2, f2, q2, n2 = p[two], f[two], q[two], n[two]
+    order = np.lexsort((-n2, q2, p2))
+    p2, f2, q2, n2 = p2[order], f2[order], q2[order], n2[order]
+    four = _rank_in_runs(_run_starts(p2, q2), len(n2)) < 4
+    tops = pd.DataFrame({"P": p2[four], "F2": f2[four], "quarter": q2[four], "n": n2[four]})
     return _Nesting(in_both, whole, tops)
+
+
+def _run_starts(*keys: np.ndarray) -> np.ndarray:
+    """Positions where a run of equal keys starts in arrays sorted by them."""
+    if not len(keys[0]):
+        return np.zeros(0, dtype=np.int64)
+    changed = np.zeros(len(keys[0]), dtype=bool)
+    changed[0] = True
+    for key in keys:
+        changed[1:] |= key[1:] != key[:-1]
+    return np.flatnonzero(changed)
+
+
+def _rank_in_runs(starts: np.ndarray, size: int) -> np.ndarray:
+    """Each position's rank inside its run (`_run_starts`)."""
+    if not size:
+        return np.zeros(0, dtype=np.int64)
+    return np.arange(size) - np.repeat(starts, np.diff(np.append(starts, size)))
+
+
+def _summed(keys: dict[str, np.ndarray], values: np.ndarray, sum_name: str, size_name: str,
+            starts: np.ndarray | None = None) -> pd.DataFrame:
+    """Per distinct key (`keys`: name -> array, no NaN): the sum of `values` and the number of rows (a groupby
+    in numpy; `starts`: the runs when the arrays are already sorted by the keys)."""
+    if starts is None:
+        order = np.lexsort(list(keys.values())[::-1])
+        keys, values = {name: key[order] for name, key in keys.items()}, values[order]
+        starts = _run_starts(*keys.values())
+    frame = pd.DataFrame({name: key[starts] for name, key in keys.items()})
+    frame[sum_name] = np.add.reduceat(values, starts) if len(values) else np.zeros(0, dtype=values.dtype)
+    frame[size_name] = np.diff(np.append(starts, len(values)))
+    return frame
 
 
 def _complement_conflicts(nesting: _Nesting, fine: str, coarse: str, level_now: np.ndarray,
@@ -489,20 +532,21 @@ def _complement_conflicts(nesting: _Nesting, fine: str, coarse: str, level_now: 
     if not fine_at.any() or not coarse_at.any():
         return set()
     tile = np.asarray(quarters)
-    shown_fine = pd.DataFrame({"F": np.repeat(groups[fine][fine_at], n_q), "quarter": np.tile(tile, fine_at.sum()),
-                               "ok": quarter_ok[fine][fine_at].ravel()})
-    shown_fine = shown_fine[shown_fine["ok"]].drop_duplicates(["F", "quarter"])[["F", "quarter"]]
-    coarse_viewers = pd.DataFrame({
-        "P": np.repeat(groups[coarse][coarse_at], n_q), "F": np.repeat(groups[fine][coarse_at], n_q),
-        "quarter": np.tile(tile, coarse_at.sum()), "ok": quarter_ok[coarse][coarse_at].ravel(),
-        "answered": answered[coarse_at].ravel()})
-    coarse_viewers = coarse_viewers[coarse_viewers["ok"]]
-    if shown_fine.empty or coarse_viewers.empty:
+    # the (group, quarter) cells shown to some viewer, picked from the viewers × quarters grids before any frame
+    viewer, at_q = np.nonzero(quarter_ok[fine][fine_at])
+    if not len(viewer):
         return set()
-    viewers_p = coarse_viewers.groupby(["P", "quarter"], as_index=False).agg(
-        viewers_p=("answered", "size"), answering_p=("answered", "sum"))
-    viewers_pf = coarse_viewers.groupby(["P", "F", "quarter"], as_index=False).agg(
-        viewers_in_f=("answered", "size"), answering_in_f=("answered", "sum"))
+    codes = np.unique(groups[fine][fine_at][viewer] * n_q + at_q)  # fine group codes are whole numbers
+    shown_fine = pd.DataFrame({"F": codes // n_q, "quarter": tile[(codes % n_q).astype(np.int64)]})
+    viewer, at_q = np.nonzero(quarter_ok[coarse][coarse_at])
+    if not len(viewer):
+        return set()
+    p, f, q = groups[coarse][coarse_at][viewer], groups[fine][coarse_at][viewer], tile[at_q]
+    viewer_answered = answered[coarse_at][viewer, at_q].astype(np.int64)
+    viewers_p = _summed({"P": p, "quarter": q}, viewer_answered, "answering_p", "viewers_p")
+    in_f = ~np.isnan(f)  # a viewer without a fine group is in no F
+    viewers_pf = _summed({"P": p[in_f], "F": f[in_f], "quarter": q[in_f]}, viewer_answered[in_f],
+                         "answering_in_f", "viewers_in_f")
     cand = (nesting.in_both.merge(shown_fine, on=["F", "quarter"]).merge(viewers_p, on=["P", "quarter"]))
     if cand.empty:
         return set()
@@ -530,7 +574,7 @@ def _complement_conflicts(nesting: _Nesting, fine: str, coarse: str, level_now: 
 class _Answered:
     """What secondary suppression reads of one problem, built once for all its decisions."""
 
-    groups: dict[str, np.ndarray]  # per level, each viewer's group code
+    groups: dict[str, np.ndarray]  # per level, each viewer's group code (float: NaN is no group)
     answered: np.ndarray  # viewers × quarters: the viewer has answers
     answering: pd.DataFrame  # partner_id, quarter, n and the partner's groups, answers in the quarters
     nestings: dict[tuple[int, int], _Nesting]  # built when a pair of levels is first shown together
@@ -541,7 +585,7 @@ def _answered(geo: pd.DataFrame, cells: pd.DataFrame, quarters: tuple[str, ...])
     grid = pd.MultiIndex.from_arrays([np.repeat(geo["partner_id"].to_numpy(), len(quarters)),
                                       np.tile(np.asarray(quarters), len(geo))])
     answered = grid.isin(pd.MultiIndex.from_frame(answering[["partner_id", "quarter"]]))
-    return _Answered({level: geo[level].to_numpy(dtype=object) for level in LEVELS},
+    return _Answered({level: geo[level].to_numpy(dtype=float) for level in LEVELS},
                      answered.reshape(len(geo), len(quarters)), answering.merge(geo, on="partner_id"), {})
 
 
@@ -669,10 +713,22 @@ def comparison_groups_metrics(
 
 
 @dataclass
-class _Problem:
-    """One stacked problem (metrics whose data ends with the same quarter): integer ids and group codes."""
+class _Block:
+    """One metric for some partners of a stacked problem: rows ``offset … offset + len(positions)`` of the problem
+    are the partners at `positions` of the comparison's `geo` (ascending); `local` maps a `geo` position to its
+    row in the block (−1: not in it)."""
 
-    metrics: list[str]
+    metric: str
+    positions: np.ndarray
+    offset: int
+    local: np.ndarray
+
+
+@dataclass
+class _Problem:
+    """One stacked problem (blocks whose data ends with the same quarter): integer ids and group codes."""
+
+    blocks: list[_Block]
     kinds: np.ndarray
     prepared: _Prepared
 
@@ -703,27 +759,33 @@ class PreparedComparison:
             wanted = pd.Index(pd.Series(viewers).drop_duplicates())
             if not wanted.isin(geo["partner_id"]).all():
                 raise ValueError("unknown viewing partner")
-        n_geo = len(geo)
-        results: dict[str, dict[str, pd.DataFrame]] = {}
+        pieces: dict[str, dict[str, list[pd.DataFrame]]] = {m: {w: [] for w in windows} for m in self.metrics}
         for problem in self.problems:
             pins = {}
             for window in windows:
                 pinned = []
-                for i, metric in enumerate(problem.metrics):
-                    levels = None if frozen is None else frozen.get(metric, {}).get(window)
+                for block in problem.blocks:
+                    levels = None if frozen is None else frozen.get(block.metric, {}).get(window)
                     if levels is not None and len(levels):
                         at = ids.get_indexer(levels.index)
-                        pinned.append(pd.Series(levels.to_numpy(dtype=object)[at >= 0],
-                                                index=i * n_geo + at[at >= 0], dtype=object))
+                        row = np.where(at >= 0, block.local[at], -1)
+                        pinned.append(pd.Series(levels.to_numpy(dtype=object)[row >= 0],
+                                                index=block.offset + row[row >= 0], dtype=object))
                 pins[window] = pd.concat(pinned) if pinned else None
             by_window = _decide(problem.prepared, windows, problem.kinds, pins)
-            for i, metric in enumerate(problem.metrics):
-                rows = slice(i * n_geo, (i + 1) * n_geo)
-                results[metric] = {}
+            for block in problem.blocks:
+                rows = slice(block.offset, block.offset + len(block.positions))
+                index = pd.Index(geo["partner_id"].to_numpy()[block.positions], name="partner_id")
                 for window, frame in by_window.items():
-                    result = frame.iloc[rows].set_axis(pd.Index(geo["partner_id"], name="partner_id"))
-                    results[metric][window] = result if viewers is None else result[result.index.isin(wanted)]
-        return {metric: results[metric] for metric in self.metrics}
+                    pieces[block.metric][window].append(frame.iloc[rows].set_axis(index))
+        results: dict[str, dict[str, pd.DataFrame]] = {}
+        for metric, by_window in pieces.items():
+            results[metric] = {}
+            for window, parts in by_window.items():
+                # one block holds every partner in order unless countries' data of the metric end differently
+                result = parts[0] if len(parts) == 1 else pd.concat(parts).reindex(ids.rename("partner_id"))
+                results[metric][window] = result if viewers is None else result[result.index.isin(wanted)]
+        return results
 
 
 def prepare_comparison(
@@ -735,7 +797,13 @@ def prepare_comparison(
     counts: pd.DataFrame | None = None,
 ) -> PreparedComparison:
     """The frozen-independent part of `comparison_groups_metrics` (cells, level states, window sums,
-    the unfrozen level choice), to evaluate at several sets of frozen levels."""
+    the unfrozen level choice), to evaluate at several sets of frozen levels.
+
+    `partners` may span several countries: a group never crosses a country (a city or region is a group within
+    its country), and each country's reference and suppression quarters end with its own latest surveyed quarter
+    of the metric, so the countries are evaluated as one problem at the fixed cost of one (`store.comparison_rollup`
+    refreshes every country a load touched in one pass).
+    """
     parsed = {metric: parse_metric(metric) for metric in metrics}
     wins = [parse_window(window) for window in windows]
     geo = partners[["partner_id", *LEVELS]].drop_duplicates("partner_id").reset_index(drop=True)
@@ -743,31 +811,61 @@ def prepare_comparison(
     cells = {metric: _partner_quarter_cells(answers, question, scheme) if counts is None
              else cells_from_counts(counts, question, scheme) for metric, (_, question) in parsed.items()}
     # ids and groups become integer codes (grouping on them is several times quicker than on text), and
-    # each metric of a stacked problem gets its own range of codes
+    # each block of a stacked problem gets its own range of codes
     n_geo = len(geo)
     ids = pd.Index(geo["partner_id"])
-    factorized = {level: pd.factorize(geo[level]) for level in LEVELS}
-    by_latest: dict[str | None, list[str]] = {}
+    country, _ = pd.factorize(geo["country"], use_na_sentinel=False)
+    factorized = {level: _group_codes(geo[level], country, level) for level in LEVELS}
+    by_latest: dict[str | None, list[tuple[str, np.ndarray]]] = {}
     for metric in metrics:
-        by_latest.setdefault(cells[metric]["quarter"].max() if len(cells[metric]) else None, []).append(metric)
+        at = ids.get_indexer(cells[metric]["partner_id"])
+        cells[metric] = cells[metric][at >= 0].assign(partner_id=at[at >= 0])  # positions in `geo`
+        # the latest quarter with data of the metric, per country, then per partner (None: no data)
+        latest = pd.Series(cells[metric]["quarter"].to_numpy(), dtype=object).groupby(
+            country[cells[metric]["partner_id"].to_numpy()]).max()
+        of_partner = latest.reindex(country).to_numpy(dtype=object)
+        for quarter in pd.unique(of_partner) if n_geo else [None]:  # no partners: one empty block
+            positions = np.flatnonzero(of_partner == quarter) if pd.notna(quarter) else np.flatnonzero(pd.isna(of_partner))
+            by_latest.setdefault(None if pd.isna(quarter) else quarter, []).append((metric, positions))
     problems = []
     for latest, group in by_latest.items():
-        block = np.repeat(np.arange(len(group)), n_geo)
-        stacked_geo = pd.DataFrame({"partner_id": block * n_geo + np.tile(np.arange(n_geo), len(group))})
+        blocks, offset = [], 0
+        for metric, positions in group:
+            local = np.full(n_geo, -1, dtype=np.int64)
+            local[positions] = np.arange(len(positions))
+            blocks.append(_Block(metric, positions, offset, local))
+            offset += len(positions)
+        stacked_geo = pd.DataFrame({"partner_id": np.arange(offset)})
         labels = {}
         for level, (codes, uniques) in factorized.items():
-            tiled = np.tile(codes, len(group))
-            stacked_geo[level] = np.where(tiled >= 0, block * len(uniques) + tiled, np.nan)
-            labels[level] = pd.Series(np.tile(np.asarray(uniques, dtype=object), len(group)),
-                                      index=np.arange(len(uniques) * len(group), dtype=float))
+            block_codes = [np.where(codes[b.positions] >= 0, i * len(uniques) + codes[b.positions], -1)
+                           for i, b in enumerate(blocks)]
+            stacked = np.concatenate(block_codes)
+            stacked_geo[level] = np.where(stacked >= 0, stacked, np.nan)
+            labels[level] = pd.Series(np.tile(uniques, len(blocks)),
+                                      index=np.arange(len(uniques) * len(blocks), dtype=float))
         parts = []
-        for i, metric in enumerate(group):
-            at = ids.get_indexer(cells[metric]["partner_id"])
-            parts.append(cells[metric][at >= 0].assign(partner_id=i * n_geo + at[at >= 0]))
+        for block in blocks:
+            block_cells = cells[block.metric]
+            row = block.local[block_cells["partner_id"].to_numpy()]
+            parts.append(block_cells[row >= 0].assign(partner_id=block.offset + row[row >= 0]))
         stacked_cells = pd.concat(parts, ignore_index=True)
-        kinds = np.repeat([parsed[metric][0] for metric in group], n_geo)
-        problems.append(_Problem(group, kinds, _prepare(stacked_geo, stacked_cells, latest, windows, wins, labels)))
+        kinds = np.concatenate([np.repeat(parsed[b.metric][0], len(b.positions)) for b in blocks])
+        problems.append(_Problem(blocks, kinds, _prepare(stacked_geo, stacked_cells, latest, windows, wins, labels)))
     return PreparedComparison(list(metrics), list(windows), geo, problems)
+
+
+def _group_codes(values: pd.Series, country: np.ndarray, level: str) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of the groups of `level` (−1: no group) and each code's name (its value in `values`).
+    A city or region is a group within its country: two countries' «Троицк» are two groups."""
+    codes, uniques = pd.factorize(values)
+    uniques = np.asarray(uniques, dtype=object)
+    if level == "country" or not len(uniques):
+        return codes, uniques
+    known = codes >= 0
+    out = np.full(len(codes), -1, dtype=np.int64)
+    out[known], pairs = pd.factorize(country[known] * len(uniques) + codes[known])
+    return out, uniques[np.asarray(pairs) % len(uniques)]
 
 
 @dataclass

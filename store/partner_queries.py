@@ -8,7 +8,7 @@ of `metrics.privacy` and must never be shown as is.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import pandas as pd
 from sqlalchemy import Connection, String, func, or_, select
@@ -59,8 +59,8 @@ def partner_survey_counts(conn: Connection, partner_id: str, quarters: Sequence[
 
 
 def comparison_counts(conn: Connection, quarters: Sequence[str], questions: Sequence[str],
-                      country: str) -> pd.DataFrame:
-    """Answer sums per partner, quarter and question of one country, for the anonymized comparison
+                      countries: Collection[str]) -> pd.DataFrame:
+    """Answer sums per partner, quarter and question of the partners of `countries`, for the anonymized comparison
     (`metrics.privacy.cells_from_counts` input), from `survey_question_rollup`.
 
     Returns
@@ -71,7 +71,7 @@ def comparison_counts(conn: Connection, quarters: Sequence[str], questions: Sequ
     table = SurveyQuestionRollup.__table__
     stmt = (select(*(table.c[c] for c in QUESTION_COLUMNS))
             .join_from(table, Partner, Partner.partner_id == table.c.partner_id)
-            .where(Partner.country == country, table.c.quarter.in_(list(quarters)),
+            .where(Partner.country.in_(list(countries)), table.c.quarter.in_(list(quarters)),
                    table.c.question.in_(list(questions))))
     # streamed (COPY on PostgreSQL): a country's cells are a few hundred thousand rows at `large`; its text
     # columns come back as object, `read_frame` gives them as str
@@ -80,9 +80,10 @@ def comparison_counts(conn: Connection, quarters: Sequence[str], questions: Sequ
                          **{column: "int64" for column in QUESTION_SUMS}})
 
 
-def partner_places(conn: Connection, country: str) -> pd.DataFrame:
-    """`partner_id, city, region, country` of every partner of `country` (the comparison's widest level)."""
-    stmt = select(Partner.partner_id, Partner.city, Partner.region, Partner.country).where(Partner.country == country)
+def partner_places(conn: Connection, countries: Collection[str]) -> pd.DataFrame:
+    """`partner_id, city, region, country` of every partner of `countries` (the comparison's widest level)."""
+    stmt = (select(Partner.partner_id, Partner.city, Partner.region, Partner.country)
+            .where(Partner.country.in_(list(countries))))
     return read_frame(conn, stmt)
 
 

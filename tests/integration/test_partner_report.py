@@ -204,7 +204,7 @@ def test_stored_comparisons_hold_the_band_floor_of_each_groups_answer_count_not_
     answer in the country and would rewrite its rows for a figure no one sees."""
     with demo_engine.connect() as conn:
         key = window_id("ttm", AS_OF)
-        counts, places = comparison_inputs(conn, "RU", [key])
+        counts, places = comparison_inputs(conn, ["RU"], [key])
         exact = evaluate_exact(prepare_frames(places, counts, [key]), [key],
                                frozen={key: frozen_levels(conn, key, "top1")})[key]
         stored = read_frame(conn, select(ComparisonRollup).where(ComparisonRollup.window_id == key,

@@ -243,7 +243,7 @@ def test_the_comparison_cells_summed_in_the_database_equal_those_of_the_answer_c
         refresh_survey_rollup(conn)
         counts = read_frame(conn, select(SurveyRollup))
         quarters = sorted(counts["quarter"].unique())
-        sums = comparison_counts(conn, quarters, list(QUESTIONS), country="RU")
+        sums = comparison_counts(conn, quarters, list(QUESTIONS), countries=["RU"])
         assert conn.execute(select(Partner.partner_id)).scalars().all()  # the join to the partners holds both
     assert set(sums["partner_id"]) == {"A", "B"} and len(sums) > 40
     for question in QUESTIONS:
