@@ -173,11 +173,13 @@ def _manager_home(scope: Scope) -> list:
             badges.append(dbc.Badge(t("home.badge.findings", n=row["findings"]), color="danger", className="me-1"))
         if row["breached"]:
             badges.append(dbc.Badge(t("home.badge.breached", n=row["breached"]), color="warning",
-                                    text_color="dark", className="me-1"))
+                                    text_color="body", className="me-1"))
         if row["at_risk"]:
-            badges.append(dbc.Badge(t("home.badge.at_risk", n=row["at_risk"]), color="info", className="me-1"))
+            badges.append(dbc.Badge(t("home.badge.at_risk", n=row["at_risk"]), color="info", text_color="body",
+                                    className="me-1"))
         if not badges:
-            badges.append(dbc.Badge(t("home.badge.calm"), color="light", text_color="secondary"))
+            # dark text: Flatly's grey on its light grey read at 2.2:1 contrast
+            badges.append(dbc.Badge(t("home.badge.calm"), color="light", text_color="body", className="border"))
         top = row[f"top_finding_{lang}"]
         items.append(dbc.ListGroupItem([
             html.Div([html.Span(f"{row['name']} ({row['client_id']})", className="fw-bold me-2"), *badges]),
@@ -242,7 +244,7 @@ def _admin_home(scope: Scope) -> list:
             rejected=fmt_number(kind["rejected"]))
         rows.append(html.Tr([
             html.Td(t(f"kind.{kind['kind']}")), html.Td(fmt_number(kind["rows"]), className="text-end text-nowrap"),
-            html.Td([loaded, " ", dbc.Badge(t("home.stale"), color="warning", text_color="dark")] if stale
+            html.Td([loaded, " ", dbc.Badge(t("home.stale"), color="warning", text_color="body")] if stale
                     else loaded),
             html.Td(dcc.Link(fmt_number(kind["quarantine"]), href="/admin/upload") if kind["quarantine"]
                     else "0", className="text-end"),

@@ -71,7 +71,21 @@ def test_manager_clients_are_ranked_by_attention_with_badges(dash_duo, app):
     assert shown == [row["client_id"] for row in ranking]
     assert shown[0] == DETERIORATING_CLIENT_ID  # the seed-004 client needs attention most
     assert f"находок: {len(findings)}" in items[0].text and len(findings) >= 1
+    # every badge reads at WCAG AA contrast (Flatly's `text-dark` is grey: 1.5:1 on its amber badge)
+    contrasts = dash_duo.driver.execute_script(BADGE_CONTRASTS, ".home-client .badge")
+    assert len(contrasts) >= len(items) and min(ratio for _, ratio in contrasts) >= 4.5, contrasts
     assert severe_logs(dash_duo) == []
+
+
+BADGE_CONTRASTS = """
+const rgb = c => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+const lum = c => { const [r, g, b] = rgb(c).map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+                   return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+return Array.from(document.querySelectorAll(arguments[0])).map(el => {
+  const style = getComputedStyle(el), a = lum(style.color), b = lum(style.backgroundColor);
+  return [el.textContent, (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)];
+});
+"""
 
 
 def test_management_tiles_equal_the_trend_report(dash_duo, app):
