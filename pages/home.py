@@ -242,12 +242,15 @@ def _admin_home(scope: Scope) -> list:
         loaded = t("home.never") if kind["loaded_at"] is None else t(
             "home.loaded", date=fmt_datetime(kind["loaded_at"]), accepted=fmt_number(kind["accepted"]),
             rejected=fmt_number(kind["rejected"]))
+        # on a phone each row is a card (assets/style.css): kind and rows, then freshness, then quarantine
         rows.append(html.Tr([
-            html.Td(t(f"kind.{kind['kind']}")), html.Td(fmt_number(kind["rows"]), className="text-end text-nowrap"),
+            html.Td(t(f"kind.{kind['kind']}"), className="home-kind-name"),
+            html.Td(fmt_number(kind["rows"]), className="text-end text-nowrap home-kind-rows"),
             html.Td([loaded, " ", dbc.Badge(t("home.stale"), color="warning", text_color="body")] if stale
-                    else loaded),
+                    else loaded, className="home-kind-fresh"),
             html.Td(dcc.Link(fmt_number(kind["quarantine"]), href="/admin/upload") if kind["quarantine"]
-                    else "0", className="text-end"),
+                    else "0", className="text-end home-kind-quarantine",
+                    **{"data-label": t("home.quarantine_column")}),
         ], className="home-kind", id={"type": "home-kind", "index": kind["kind"]}))
     head = html.Thead(html.Tr([html.Th(t("home.kind")), html.Th(t("home.rows")), html.Th(t("home.freshness")),
                                html.Th(t("home.quarantine_column"))]))
