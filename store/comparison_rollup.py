@@ -36,7 +36,7 @@ from metrics.privacy import (
 )
 from metrics.survey import Scheme
 from store import partner_queries as q
-from store.bulk import analyze, insert_dataframe, local_work_mem, replace_frame
+from store.bulk import analyze, insert_dataframe, local_work_mem, replace_frame, row_digest
 from store.frames import read_frame, read_frame_bulk
 from store.models import AuditLog, ComparisonDecision, ComparisonRollup, Partner, SurveyRollup
 from store import clock
@@ -200,6 +200,7 @@ def refresh_comparison_rollup(conn: Connection, now: pd.Timestamp | None = None,
         tables.extend(by_key[key].assign(window_id=key, scheme=scheme) for key in keys)
     table = pd.concat(tables, ignore_index=True)
     table["value"] = table["value"].astype(float)
+    table["row_digest"] = row_digest(table[RESULT_COLUMNS])
     if countries is None:
         written = insert_dataframe(conn, ComparisonRollup.__table__, table)
         analyze(conn, ComparisonRollup.__table__)
@@ -207,7 +208,7 @@ def refresh_comparison_rollup(conn: Connection, now: pd.Timestamp | None = None,
     # a daily file changes part of the countries' rows: only those are written (`replace_frame`); as many
     # rows as before, so the statistics stay right
     return replace_frame(conn, ComparisonRollup.__table__, table,
-                         ComparisonRollup.partner_id.in_(_partners_of(evaluated)))
+                         ComparisonRollup.partner_id.in_(_partners_of(evaluated)), digest="row_digest")
 
 
 def _partners_of(countries: Collection[str]) -> Select:
@@ -223,7 +224,7 @@ def stored_comparison(conn: Connection, partner_id: str, window: str, scheme: Sc
     """The partner's stored rows for `window` and `scheme` (empty when not refreshed for that window)."""
     stmt = select(ComparisonRollup).where(ComparisonRollup.partner_id == partner_id,
                                           ComparisonRollup.window_id == window, ComparisonRollup.scheme == scheme)
-    frame = read_frame(conn, stmt)
+    frame = read_frame(conn, stmt).drop(columns="row_digest")
     for column in ("reason_ru", "reason_en"):
         # as `comparison_groups_all` gives them: object dtype, None where there is no reason
         frame[column] = frame[column].astype(object).where(frame[column].notna(), None)

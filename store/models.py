@@ -10,6 +10,7 @@ import datetime as dt
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     LargeBinary,
     Date,
@@ -504,6 +505,8 @@ class ComparisonRollup(Base):
     answers_from: Mapped[int] = mapped_column(Integer)  # 30, 50, 100 (`metrics.privacy.answer_band_floor`); 0 withheld
     reason_ru: Mapped[str | None] = mapped_column(Text)
     reason_en: Mapped[str | None] = mapped_column(Text)
+    # a hash of the row's values (`store.bulk.row_digest`): a refresh writes only the rows whose digest changed
+    row_digest: Mapped[int | None] = mapped_column(BigInteger)
 
 
 # ---------------------------------------------------------------- programme settings (admin-edited)

@@ -69,3 +69,50 @@ def test_replace_frame_rewrites_only_the_rows_of_its_scope_that_changed(engine):
             assert after["B2024-01"] != before["B2024-01"]
         replace_frame(conn, table, pd.DataFrame(columns=COLUMNS), in_scope)  # an empty scope keeps only Z
         assert _stored(conn) == {("2024-01", "Z", "2024Q1", 9, 9)}
+
+
+def test_replace_frame_with_a_digest_writes_only_new_and_changed_rows(engine):
+    """With a digest column (`comparison_rollup.row_digest`) only the scope's keys and digests are read back: new
+    rows and rows whose digest changed are written, vanished ones deleted, the rest (and rows outside the
+    scope) left alone; on PostgreSQL it returns the rows written and an unchanged row keeps its `xmin`."""
+    import pandas as pd
+
+    from store.bulk import replace_frame, row_digest
+    from store.models import ComparisonRollup
+
+    table = ComparisonRollup.__table__
+
+    def frame(*rows: tuple) -> pd.DataFrame:
+        out = pd.DataFrame([{"window_id": "2026Q3", "scheme": "top1", "partner_id": p, "metric": "csat:q_design",
+                             "withheld": value is None, "level": None if value is None else "region",
+                             "group_name": None if value is None else "Сибирь", "group_name_en": None,
+                             "value": value, "n_partners": 0 if value is None else 6,
+                             "answers_from": 0 if value is None else 30, "reason_ru": reason, "reason_en": None}
+                            for p, value, reason in rows])
+        return out.assign(row_digest=row_digest(out.drop(columns=["window_id", "scheme", "partner_id", "metric"])))
+
+    def stored(conn) -> dict:
+        return dict(conn.execute(select(table.c.partner_id, table.c.value)).all())
+
+    in_scope = table.c.partner_id.in_(["A", "B", "C", "D"])
+    with engine.begin() as conn:
+        replace_frame(conn, table, frame(("A", 70.0, None), ("B", 60.0, None), ("C", None, "мало ответов"),
+                                         ("Z", 10.0, None)), table.c.partner_id.in_(["A", "B", "C", "Z"]),
+                      digest="row_digest")
+        assert stored(conn) == {"A": 70.0, "B": 60.0, "C": None, "Z": 10.0}
+    with engine.begin() as conn:
+        postgres = conn.dialect.name == "postgresql"
+        version = (lambda: dict(conn.execute(select(table.c.partner_id, literal_column("xmin::text"))).all())
+                   if postgres else None)
+        before = version()
+        written = replace_frame(conn, table, frame(("A", 70.0, None), ("B", 61.0, None), ("D", 50.0, None)),
+                                in_scope, digest="row_digest")
+        assert stored(conn) == {"A": 70.0, "B": 61.0, "D": 50.0, "Z": 10.0}  # C vanished, Z outside the scope
+        if postgres:
+            after = version()
+            assert written == 2 and after["A"] == before["A"] and after["Z"] == before["Z"]
+            assert after["B"] != before["B"]
+        # the same frame again writes nothing
+        assert replace_frame(conn, table, frame(("A", 70.0, None), ("B", 61.0, None), ("D", 50.0, None)),
+                             in_scope, digest="row_digest") == (0 if postgres else 3)
+        assert stored(conn) == {"A": 70.0, "B": 61.0, "D": 50.0, "Z": 10.0}
