@@ -20,6 +20,7 @@ from sqlalchemy import insert, select
 
 from config import Config
 from reports.programs import evaluate_month
+from store import clock
 from store.models import AuditLog, CompetenceHistoryRow
 from store.program_queries import (
     badge_month,
@@ -161,6 +162,13 @@ def test_evaluating_a_past_month_keeps_the_later_months(engine):
 
 
 # ---------------------------------------------------------------- the web app (SQLite)
+
+
+@pytest.fixture(autouse=True)
+def _on_today(monkeypatch):
+    """The hand-made decisions hold a month after TODAY ("2026-12-01"): the pages read it at TODAY (they read the
+    clock, `store.clock`), not on whatever day the suite runs (from 01.12.2026 the system clock showed December's)."""
+    monkeypatch.setenv(clock.ENV_VAR, TODAY.isoformat())
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,9 @@ import pytest
 from config import Config
 from tests.integration.partner_db import insert_frames, migrated_engine
 from tests.integration.program_app import call
-from tests.integration.test_program_queries import (
+from tests.integration.test_program_queries import (  # noqa: F401 - `_on_today`: the pages read the tests' day
     FORBIDDEN_WORDS,
+    _on_today,
     frames,
     store_decisions,
 )
