@@ -55,6 +55,17 @@ def meeting_first_view(layout: dict) -> list[dict]:
                         {"id": "meeting-period-end", "property": "date", "value": day}]}]
 
 
+def saas_first_view(layout: dict) -> list[dict]:
+    """The quarter view with the quarter the /programs/saas layout opens with (the last complete one)."""
+    quarter = _prop_in(layout, "ps-quarter", "value")
+    assert quarter is not None, "the lead distribution page opened without a quarter"
+    return [{"output": "ps-body.children",
+             "inputs": [{"id": "ps-quarter", "property": "value", "value": quarter},
+                        {"id": "ps-leads", "property": "value", "value": None},
+                        {"id": "ps-save-message", "property": "children", "value": None},
+                        {"id": "ps-decision-message", "property": "children", "value": None}]}]
+
+
 def _prop_in(tree: object, component_id: str, prop: str) -> object:
     """The value of `prop` of the component `component_id` in a layout's JSON (None when absent)."""
     stack = [tree]
@@ -73,8 +84,10 @@ def _prop_in(tree: object, component_id: str, prop: str) -> object:
 VISITS = {  # login -> (page path, main callbacks of its first view, or how the page's layout gives them)
     "partner": [("/", []), ("/quality", QUALITY_FIRST_VIEW)],
     "manager": [("/", []), ("/meeting", meeting_first_view)],
-    "management": [("/", []), ("/trends", TRENDS_FIRST_VIEW), ("/programs/quality", PQ_FIRST_VIEW)],
-    "admin": [("/", []), ("/programs/quality", PQ_FIRST_VIEW), ("/programs/support", SUPPORT_FIRST_VIEW)],
+    "management": [("/", []), ("/trends", TRENDS_FIRST_VIEW), ("/programs/quality", PQ_FIRST_VIEW),
+                   ("/programs/saas", saas_first_view)],
+    "admin": [("/", []), ("/programs/quality", PQ_FIRST_VIEW), ("/programs/support", SUPPORT_FIRST_VIEW),
+              ("/programs/saas", saas_first_view)],
 }
 
 
@@ -125,7 +138,8 @@ def visit_first_views(app) -> list[str]:
 
 def test_after_a_load_each_page_first_view_is_read_from_the_cache(app, computed):
     warmed = warm_after_load(app.server)
-    assert {"partner quality", "manager home", "management trends", "admin programs_support"} <= set(warmed)
+    assert {"partner quality", "manager home", "management trends", "admin programs_support",
+            "admin programs_saas"} <= set(warmed)
     computed.clear()
     assert visit_first_views(app) == []
     assert computed == []
