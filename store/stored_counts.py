@@ -36,8 +36,11 @@ def counted_rows(conn: Connection) -> dict[str, int]:
 
 
 def recount_stored_rows(conn: Connection) -> dict[str, int]:
-    """Set every kind's kept count to its `counted_rows` (a full rebuild, a repair); returns the counts."""
+    """Set every kind's kept count to its `counted_rows` (a full rebuild, a repair); returns the counts. A kind
+    without rows gets no row, as a load leaves it."""
     counts = counted_rows(conn)
     conn.execute(StoredCount.__table__.delete())
-    conn.execute(StoredCount.__table__.insert(), [{"kind": k, "rows": n} for k, n in counts.items()])
+    stored = [{"kind": k, "rows": n} for k, n in counts.items() if n]
+    if stored:
+        conn.execute(StoredCount.__table__.insert(), stored)
     return counts
