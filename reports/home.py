@@ -10,7 +10,7 @@ import pandas as pd
 from sqlalchemy import Connection, func, select
 
 from metrics.kkv import kkv_status
-from reports.partner import partner_report
+from reports.partner import partner_summary
 from reports.trends import (
     competence_trend,
     default_mover_quarter,
@@ -36,7 +36,8 @@ def _change(current: float | None, previous: float | None) -> float | None:
 
 
 def partner_home(conn: Connection, partner_id: str, as_of: pd.Timestamp | None = None) -> dict:
-    """The partner's tiles and risks from :func:`reports.partner.partner_report` (window «quarter»).
+    """The partner's tiles and risks from :func:`reports.partner.partner_summary` (window «quarter»: the figures of
+    :func:`reports.partner.partner_report` without the lists the home does not show).
 
     Returns ``tiles`` — ``csat``, ``nps_partner``: value of the last complete quarter, ``previous``
     (the quarter before, from ``kpi_trend``), ``change`` in points, ``group`` and ``group_name``
@@ -47,7 +48,7 @@ def partner_home(conn: Connection, partner_id: str, as_of: pd.Timestamp | None =
     :data:`KKV_WARN_DAYS` (``metrics.kkv.kkv_status`` of the partner's own record at `as_of`).
     """
     as_of = clock.now() if as_of is None else pd.Timestamp(as_of).tz_convert("UTC")
-    report = partner_report(conn, partner_id, "quarter", as_of)
+    report = partner_summary(conn, partner_id, "quarter", as_of)
     quarter = report["window"]["quarters"][-1] if report["window"]["quarters"] else None
     trend = {row["quarter"]: row for row in report["kpi_trend"]}
     before = trend.get(previous_quarter(quarter)) if quarter else None
