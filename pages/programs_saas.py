@@ -23,7 +23,7 @@ from store import clock, workflows
 from store.program_queries import (
     lead_weights,
     partner_names,
-    saas_inputs,
+    saas_quarter_inputs,
     saas_quarters,
     save_lead_weight,
 )
@@ -199,9 +199,9 @@ def layout(**_query: str) -> html.Div:
 def _quarter_view(conn, quarter: str, n_leads: int | None) -> tuple[dict, dict | None, pd.DataFrame]:
     """The page's tables with the quarter's stored decisions: exclusions, partners' churn reasons, approval."""
     exclusions = workflows.top10_exclusions(conn, quarter)
-    reasons = workflows.churned_contracts(conn).dropna(subset=["reason"]).set_index("contract_id")["reason"]
+    reasons = workflows.partner_churn_reasons(conn)
     approval = workflows.top10_approval(conn, quarter)
-    view = saas_overview(saas_inputs(conn), quarter, lead_weights(conn), n_leads,
+    view = saas_overview(saas_quarter_inputs(conn, quarter), quarter, lead_weights(conn), n_leads,
                          exclusions=dict(zip(exclusions["partner_id"], exclusions["reason"])),
                          partner_reasons=reasons, approval=approval)
     return view, approval, exclusions
