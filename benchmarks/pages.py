@@ -44,7 +44,7 @@ def bench_callbacks() -> dict[str, dict]:
 def measure(database_url: str, calls: int = 30, warmup: int = 2, delta_dir: str | Path | None = None) -> dict[str, Any]:
     """p50/p95 ms of each page's main callback and of hello-world; serving process RSS in MB; with `delta_dir`
     (the delta files of `benchmarks.delta`), the first visits after a load too (`after_load_visits`)."""
-    from app import create_app
+    from app import create_app, ready_to_serve
 
     app = create_app(Config.from_env(database_url=database_url, mode="demo"))
 
@@ -52,6 +52,7 @@ def measure(database_url: str, calls: int = 30, warmup: int = 2, delta_dir: str 
     def hello(value: str) -> str:
         return f"hello {value}"
 
+    ready_to_serve(app)  # as a serving worker (`app.server`, `app.main`): the start's objects frozen
     specs = bench_callbacks()
     clients: dict[str, Any] = {}
     visits = visit_every_page(app, clients)  # first: the cold calls of a fresh process after a load

@@ -7,14 +7,16 @@ Russian: `fmt_number(-1234.5) -> '−1 234,5'` (a real minus, space between thou
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 import pandas as pd
+from babel import Locale
 from babel.dates import format_date as babel_date
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import NumberPattern, format_currency, parse_pattern
 
 from components.i18n import BABEL_LOCALES, current_language
 
@@ -68,8 +70,19 @@ def fmt_number(value: float | None, decimals: int | None = None, lang: str | Non
     rounded = _round_half_up(number, decimals)
     if rounded == 0:
         rounded = abs(rounded)
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return _localized(format_decimal(rounded, format=pattern, locale=_locale(lang)), lang)
+    return _localized(_number_pattern(decimals).apply(rounded, _babel_locale(_locale(lang))), lang)
+
+
+@functools.lru_cache(maxsize=16)
+def _number_pattern(decimals: int) -> NumberPattern:
+    """Babel's pattern of `decimals` decimals, parsed once (`format_decimal` parsed the pattern and the locale on
+    every call: a trends view formats ~1,200 numbers, 0.26 s of it)."""
+    return parse_pattern("#,##0" + ("." + "0" * decimals if decimals else ""))
+
+
+@functools.lru_cache(maxsize=8)
+def _babel_locale(name: str) -> Locale:
+    return Locale.parse(name)
 
 
 def fmt_signed(value: float | None, decimals: int | None = None, lang: str | None = None) -> str:

@@ -4,7 +4,9 @@ The sample (`SAMPLE_PARTNERS`, drawn afresh each night from the slot) is recompu
 the rollup is built from (`store.rollups.survey_rollup_query`) and compared cell by cell with the stored
 `survey_rollup` rows, and the scores summed from that recomputation (`store.rollups.survey_score_rows`) with the
 stored `survey_score_rollup` rows, and the comparison cells (`survey_question_rows`) with `survey_question_rollup`;
-any difference alerts the admins.
+any difference alerts the admins. The rows stored per input kind that the loads keep (`stored_counts`, read by
+the admin's home) are compared with a count of each input table and set to it where they differ (the run's
+detail names those kinds).
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from sqlalchemy import Engine, select
 from config import Config
 from store.frames import read_frame
 from store.models import Partner, SurveyQuestionRollup, SurveyRollup, SurveyScoreRollup
+from store.stored_counts import recount_stored_rows, stored_row_counts
 from store.rollups import (
     QUESTION_COLUMNS,
     QUESTION_SUMS,
@@ -69,9 +72,24 @@ def _differing(fresh: pd.DataFrame, stored: pd.DataFrame, keys: list[str], sums:
     return both.loc[differ, "partner_id"].unique().tolist()
 
 
+def stored_count_mismatches(engine: Engine) -> list[str]:
+    """Input kinds whose kept row count (`stored_counts`) differs from a count of their table; all are set to the
+    counts. PostgreSQL: the table is locked first, so a load that has added its rows to it is waited for (and then
+    counted) and one that has not yet added them adds them after this count (which did not see its rows)."""
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("LOCK TABLE stored_counts IN EXCLUSIVE MODE")
+        kept = stored_row_counts(conn)
+        counted = recount_stored_rows(conn)
+    return [kind for kind in counted if kept[kind] != counted[kind]]
+
+
 def consistency_nightly(engine: Engine, slot: pd.Timestamp, config: Config) -> str:
     from jobs.digests import alert_admins, line_in_languages
 
+    drifted = stored_count_mismatches(engine)
+    counts = (f"; stored row counts corrected for {', '.join(drifted)}" if drifted
+              else "; stored row counts equal a count")
     sample = sample_partners(engine, zlib.crc32(slot.isoformat().encode()))
     mismatched = survey_rollup_mismatches(engine, sample)
     if mismatched:
@@ -80,5 +98,5 @@ def consistency_nightly(engine: Engine, slot: pd.Timestamp, config: Config) -> s
                      line_in_languages("mail.consistency", slot=slot_text, n=len(mismatched),
                            partners=", ".join(mismatched[:20])))
         return f"MISMATCH: survey rollups differ for {len(mismatched)} of {len(sample)} sampled partners: " \
-               f"{', '.join(mismatched[:20])}"
-    return f"survey rollups equal a recomputation for {len(sample)} sampled partners"
+               f"{', '.join(mismatched[:20])}" + counts
+    return f"survey rollups equal a recomputation for {len(sample)} sampled partners" + counts

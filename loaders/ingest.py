@@ -39,6 +39,7 @@ from loaders.schemas import (
 from store.bulk import insert_records, upsert_dataframe
 from store.incremental import LoadScope
 from store.models import KIND_TABLES, IngestRun, QuarantineRow
+from store.stored_counts import add_stored_rows
 from store import clock
 
 CHUNK_ROWS = 200_000  # rows read, validated and written at a time: bounds the loader's memory (issue 14)
@@ -184,6 +185,7 @@ def _load_file(engine: Engine, source: Source, kind: str | None, naive_tz: str |
             scope = LoadScope(conn, kind)
             loader = _FileLoader(conn, schema, table, columns, naive_tz, report, run_id, scope)
             loader.load(chunk_rows, counter)
+            add_stored_rows(conn, kind, loader.inserted)
             derived_started = time.perf_counter()
             scope.refresh(loader.ticket_ids() if kind in SLA_KINDS else None)
             report.derived_seconds = time.perf_counter() - derived_started
@@ -265,6 +267,7 @@ class _FileLoader:
         self.errors: list[pd.DataFrame] = []
         self.raw_rows: dict[int, dict] = {}
         self.touched_tickets: list[np.ndarray] = []
+        self.inserted = 0  # rows whose key was not stored before (`stored_counts`)
 
     # -- driver
     def load(self, chunk_rows: int, counter: _RowCounter) -> None:
@@ -457,7 +460,7 @@ class _FileLoader:
         else:
             good = self._reject_earlier_duplicates(good, good_rows, key)
             self.scope.before_write(good)
-            upsert_dataframe(self.conn, table, good[columns], key, update_columns)
+            self.inserted += upsert_dataframe(self.conn, table, good[columns], key, update_columns)
         if self.schema.kind in ("tickets", "ticket_pauses"):
             self.touched_tickets.append(good["ticket_id"].to_numpy())
 
@@ -489,8 +492,9 @@ class _FileLoader:
         hashes = self._key_hashes(grouped, key)
         matched, _ = self._seen(hashes)
         self.report.summed += len(good) - len(grouped) + int(matched.sum())
-        upsert_dataframe(self.conn, self.schema.table, grouped[~matched], key, update_columns)
-        upsert_dataframe(self.conn, self.schema.table, grouped[matched], key, update_columns, add_columns=summed)
+        self.inserted += upsert_dataframe(self.conn, self.schema.table, grouped[~matched], key, update_columns)
+        self.inserted += upsert_dataframe(self.conn, self.schema.table, grouped[matched], key, update_columns,
+                                          add_columns=summed)
         self._remember(hashes[~matched], np.zeros((~matched).sum(), dtype=np.int64))
 
     def _seen(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

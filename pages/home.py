@@ -19,7 +19,7 @@ from components.cards import empty_state
 from components.format import fmt_date, fmt_datetime, fmt_number, fmt_percent, fmt_quarter
 from components.i18n import current_language, register_strings, t
 from pages.meeting import attention
-from reports.home import admin_home, last_ingest_run, management_home, partner_home, stored_row_counts
+from reports.home import admin_home, management_home, partner_home
 from reports.partner import UnknownPartner
 
 dash.register_page(__name__, path="/", name="home", label_key="nav.home", order=0)
@@ -226,16 +226,9 @@ def _management_home(scope: Scope) -> list:
     return body
 
 
-@scoped_memoize(live=False)
-def _row_counts(last_run: int | None) -> dict[str, int]:
-    """`stored_row_counts`, kept until the next load (`last_run`: the latest load's id, read on every visit)."""
-    with current_engine().connect() as conn:
-        return stored_row_counts(conn)
-
-
 def _admin_home(scope: Scope) -> list:
     with current_engine().connect() as conn:
-        data = admin_home(conn, _row_counts(last_ingest_run(conn)))
+        data = admin_home(conn)
     rows = []
     for kind in data["kinds"]:
         stale = kind["age_days"] is None or kind["age_days"] > STALE_DAYS
@@ -286,6 +279,3 @@ def warm_first_view(scope: Scope) -> None:
         attention(tuple(sorted(scope.client_ids or ())))
     elif scope.role == "management":
         _management_data()
-    elif scope.role == "admin":
-        with current_engine().connect() as conn:
-            _row_counts(last_ingest_run(conn))

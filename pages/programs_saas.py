@@ -12,10 +12,10 @@ from dash.exceptions import PreventUpdate
 
 from auth import Scope, audit, authorized, current_engine, current_scope
 from auth.audit import client_ip
-from components.cache import invalidate_data_cache
+from components.cache import invalidate_data_cache, scoped_memoize
 from components.cards import empty_state, kpi_card
 from components.format import fmt_quarter
-from components.i18n import register_strings, t
+from components.i18n import current_language, register_strings, t
 from components.program_tables import program_table, register_columns, value_labels
 from metrics.workflows import TOP10_EXCLUSION_REASONS, WorkflowError
 from reports.programs import frozen_ranking, saas_overview
@@ -23,7 +23,7 @@ from store import clock, workflows
 from store.program_queries import (
     lead_weights,
     partner_names,
-    saas_inputs,
+    saas_quarter_inputs,
     saas_quarters,
     save_lead_weight,
 )
@@ -121,6 +121,13 @@ register_columns({
     "quarter": ("Квартал", "Quarter"),
 })
 DECIDERS = ("management", "admin")
+# the page's main callback as `cli.py bench` and the load test post it (quarter None = the one the page opens with)
+BENCH_CALLBACK = {"output": "ps-body.children",
+                  "inputs": [{"id": "ps-quarter", "property": "value", "value": None},
+                             {"id": "ps-leads", "property": "value", "value": None},
+                             {"id": "ps-save-message", "property": "children", "value": None},
+                             {"id": "ps-decision-message", "property": "children", "value": None}],
+                  "state": []}
 
 
 def _decision_controls(partners: pd.DataFrame) -> dbc.Card:
@@ -147,15 +154,22 @@ def _decision_controls(partners: pd.DataFrame) -> dbc.Card:
     ]), className="mb-3")
 
 
+def _default_quarter(quarters: list[str] | None = None) -> str | None:
+    """The last complete quarter with contracts (seed 002: the list follows a finished calendar quarter)."""
+    if quarters is None:
+        with current_engine().connect() as conn:
+            quarters = saas_quarters(conn)
+    current = str(clock.now().tz_localize(None).to_period("Q"))
+    return next((q for q in quarters if q < current), quarters[0] if quarters else None)
+
+
 def layout(**_query: str) -> html.Div:
     """Quarter picker, lead count, admin weight editor and the page body."""
     with current_engine().connect() as conn:
         quarters = saas_quarters(conn)
         partners = partner_names(conn)
     centres = partners[partners["network_competence_center"].fillna(False).astype(bool)].sort_values("name")
-    # default: the last complete quarter (seed 002: the list follows a finished calendar quarter)
-    current = str(clock.now().tz_localize(None).to_period("Q"))
-    default = next((q for q in quarters if q < current), quarters[0] if quarters else None)
+    default = _default_quarter(quarters)
     controls = [
         dbc.Col([dbc.Label(t("ps.quarter"), className="small mb-1"),
                  dcc.Dropdown(id="ps-quarter", options=[{"label": fmt_quarter(q), "value": q} for q in quarters],
@@ -185,9 +199,9 @@ def layout(**_query: str) -> html.Div:
 def _quarter_view(conn, quarter: str, n_leads: int | None) -> tuple[dict, dict | None, pd.DataFrame]:
     """The page's tables with the quarter's stored decisions: exclusions, partners' churn reasons, approval."""
     exclusions = workflows.top10_exclusions(conn, quarter)
-    reasons = workflows.churned_contracts(conn).dropna(subset=["reason"]).set_index("contract_id")["reason"]
+    reasons = workflows.partner_churn_reasons(conn)
     approval = workflows.top10_approval(conn, quarter)
-    view = saas_overview(saas_inputs(conn), quarter, lead_weights(conn), n_leads,
+    view = saas_overview(saas_quarter_inputs(conn, quarter), quarter, lead_weights(conn), n_leads,
                          exclusions=dict(zip(exclusions["partner_id"], exclusions["reason"])),
                          partner_reasons=reasons, approval=approval)
     return view, approval, exclusions
@@ -206,12 +220,24 @@ def _approval_note(quarter: str, approval: dict | None) -> dbc.Alert:
 @authorized(roles=ROLES)
 def show_quarter(quarter: object, n_leads: object, _saved: object, _decided: object) -> object:
     """TOP-10, published list, lead distribution with stored weights, lead handling and churn of `quarter`."""
+    leads = int(n_leads) if isinstance(n_leads, (int, float)) and 0 <= n_leads <= MAX_LEADS else None
+    return quarter_body(quarter if isinstance(quarter, str) else None, leads, current_language())
+
+
+def warm_first_view(_scope: object) -> None:
+    """The quarter the page opens with (`jobs.warm`)."""
+    quarter_body(_default_quarter(), None, current_language())
+
+
+@scoped_memoize()
+def quarter_body(quarter: str | None, leads: int | None, lang: str) -> object:
+    """The drawn quarter, cached per scope, quarter, lead count, language and data version: a decision, a weight
+    (`invalidate_data_cache` in `decide` and `save_weight`) or a load makes it stale."""
     with current_engine().connect() as conn:
         quarters = saas_quarters(conn)
         if not quarters:
             return empty_state(t("ps.none"))
-        chosen = quarter if isinstance(quarter, str) and quarter in quarters else quarters[0]
-        leads = int(n_leads) if isinstance(n_leads, (int, float)) and 0 <= n_leads <= MAX_LEADS else None
+        chosen = quarter if quarter in quarters else _default_quarter(quarters)
         view, approval, exclusions = _quarter_view(conn, chosen, leads)
     top = view["top"]
     kpis = dbc.Row([

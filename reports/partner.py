@@ -151,6 +151,19 @@ def partner_report(conn: Connection, partner_id: str, window: str = "ttm", as_of
     UnknownPartner, ValueError
         unknown partner id; unknown window.
     """
+    return _report(conn, partner_id, window, as_of, scheme, lang, lists=True)
+
+
+def partner_summary(conn: Connection, partner_id: str, window: str = "quarter", as_of: pd.Timestamp | None = None,
+                    scheme: Scheme = "top1", lang: str = "ru") -> dict:
+    """What the partner's home shows of :func:`partner_report`, the same values computed the same way, without
+    the lists it does not show: ``partner, as_of, window, kpi, kpi_trend, comparison, points, competence,
+    tickets_summary, deposit`` (no ``questions, trend, comments, projects, tickets``)."""
+    return _report(conn, partner_id, window, as_of, scheme, lang, lists=False)
+
+
+def _report(conn: Connection, partner_id: str, window: str, as_of: pd.Timestamp | None, scheme: Scheme, lang: str,
+            lists: bool) -> dict:
     as_of = clock.now() if as_of is None else pd.Timestamp(as_of).tz_convert("UTC")
     window_key = window_id(window, as_of)
     quarters = list(parse_window(window_key).quarters)
@@ -159,7 +172,7 @@ def partner_report(conn: Connection, partner_id: str, window: str = "ttm", as_of
     if partner is None:
         raise UnknownPartner(f"no partner {partner_id!r}")
     all_counts = q.partner_survey_counts(conn, partner_id)
-    surveys = q.partner_surveys(conn, partner_id)
+    surveys = q.partner_surveys(conn, partner_id) if lists else None
     tickets = q.partner_tickets(conn, partner_id)
     counts = all_counts[all_counts["quarter"].isin(quarters)]
     report = {
@@ -167,15 +180,18 @@ def partner_report(conn: Connection, partner_id: str, window: str = "ttm", as_of
         "as_of": as_of.isoformat(),
         "window": {"id": window, "key": window_key, "quarters": quarters, "previous_quarters": previous},
         "kpi": kpis_with_change(counts, all_counts[all_counts["quarter"].isin(previous)], scheme),
-        "questions": question_table(counts, scheme, lang),
-        "trend": _records(scores_from_counts(all_counts, ["quarter"], scheme)),
-        "kpi_trend": kpi_trend(all_counts, scheme),
-        "comments": survey_comments(surveys, quarters),
-        "comparison": with_own_values(comparison(conn, partner, window_key, scheme, lang), counts, scheme),
     }
-    report.update(project_section(conn, partner_id, surveys, as_of))
+    if lists:
+        report["questions"] = question_table(counts, scheme, lang)
+        report["trend"] = _records(scores_from_counts(all_counts, ["quarter"], scheme))
+    report["kpi_trend"] = kpi_trend(all_counts, scheme)
+    if lists:
+        report["comments"] = survey_comments(surveys, quarters)
+    report["comparison"] = with_own_values(comparison(conn, partner, window_key, scheme, lang), counts, scheme)
+    report.update(project_section(conn, partner_id, surveys, as_of) if lists
+                  else {"points": _points(_own_ledger(conn, partner_id), as_of)})
     report["competence"] = competence_section(conn, partner_id, as_of)
-    report.update(ticket_section(tickets, q.partner_pauses(conn, partner_id), as_of))
+    report.update(ticket_section(tickets, q.partner_pauses(conn, partner_id), as_of, records=lists))
     report["deposit"] = deposit_section(partner_id, q.partner_deposits(conn, partner_id), tickets, as_of)
     return json.loads(json.dumps(report, default=_json_default, allow_nan=False))
 
@@ -332,14 +348,10 @@ def project_section(conn: Connection, partner_id: str, surveys: pd.DataFrame, as
         ``projects``: one record per own version; ``points``: live points at `as_of` and the next expiry.
     """
     projects = q.partner_projects(conn, partner_id)
-    empty = {"projects": [], "points": {"live": 0.0, "next_expires_at": None, "expiring_90d": 0.0}}
     if projects.empty:
-        return empty
-    tests = q.monitor_tests_of(conn, projects["project_id"].unique().tolist())
-    status = monitor_status(projects, tests)
-    ledger = points_ledger(projects, status[status["submitted"]])
+        return {"projects": [], "points": _points(None, as_of)}
+    status, own_ledger = _status_and_ledger(conn, projects, partner_id)
     own = status[status["partner_id"] == partner_id].copy()
-    own_ledger = ledger[ledger["partner_id"] == partner_id]
     awards = own_ledger[["project_id", "version", "points", "earned_at", "expires_at", "reason"]]
     own = own.merge(awards.rename(columns={"reason": "points_reason"}), on=["project_id", "version"], how="left")
     own["points_live"] = (own["earned_at"] <= as_of) & (own["expires_at"] > as_of)
@@ -358,14 +370,33 @@ def project_section(conn: Connection, partner_id: str, surveys: pd.DataFrame, as
                "tests", "failed", "manual_without_comment", "submitted", "reason", "surveys", "surveyed_at",
                "survey_mean", "recommend_partner", "points", "points_reason", "earned_at", "expires_at", "points_live"]
     own = own.sort_values(["submitted_at", "project_id", "version"], ascending=[False, True, True])
+    return {"projects": _records(own[columns]), "points": _points(own_ledger, as_of)}
+
+
+def _status_and_ledger(conn: Connection, projects: pd.DataFrame, partner_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Monitor status of `projects` (the partner's, `partner_queries.partner_projects`) and the partner's own rows
+    of the points ledger."""
+    tests = q.monitor_tests_of(conn, projects["project_id"].unique().tolist())
+    status = monitor_status(projects, tests)
+    ledger = points_ledger(projects, status[status["submitted"]])
+    return status, ledger[ledger["partner_id"] == partner_id]
+
+
+def _own_ledger(conn: Connection, partner_id: str) -> pd.DataFrame | None:
+    """The partner's own points ledger (None: no projects), as `project_section` computes it."""
+    projects = q.partner_projects(conn, partner_id)
+    return None if projects.empty else _status_and_ledger(conn, projects, partner_id)[1]
+
+
+def _points(own_ledger: pd.DataFrame | None, as_of: pd.Timestamp) -> dict:
+    """Live points at `as_of`, the next expiry and the points expiring within 90 days."""
+    if own_ledger is None:
+        return {"live": 0.0, "next_expires_at": None, "expiring_90d": 0.0}
     live = own_ledger[(own_ledger["earned_at"] <= as_of) & (own_ledger["expires_at"] > as_of)]
     soon = live[live["expires_at"] <= as_of + pd.Timedelta(days=90)]
-    return {
-        "projects": _records(own[columns]),
-        "points": {"live": float(live["points"].sum()),
-                   "next_expires_at": live["expires_at"].min() if len(live) else None,
-                   "expiring_90d": float(soon["points"].sum())},
-    }
+    return {"live": float(live["points"].sum()),
+            "next_expires_at": live["expires_at"].min() if len(live) else None,
+            "expiring_90d": float(soon["points"].sum())}
 
 
 def competence_section(conn: Connection, partner_id: str, as_of: pd.Timestamp) -> dict:
@@ -400,14 +431,15 @@ def competence_at_risk(held: bool, margin: int | None, share: float | None) -> b
 
 
 # ---------------------------------------------------------------- dedicated support (seed 003)
-def ticket_section(tickets: pd.DataFrame, pauses: pd.DataFrame, as_of: pd.Timestamp) -> dict:
-    """The partner's tickets (`partner_tickets`): status, deadline, worked hours, SLA state, БП pauses; a summary.
+def ticket_section(tickets: pd.DataFrame, pauses: pd.DataFrame, as_of: pd.Timestamp, records: bool = True) -> dict:
+    """The partner's tickets (`partner_tickets`): status, deadline, worked hours, SLA state, БП pauses; a summary
+    (only the summary without `records`: the home).
 
     `bp_hours` = calendar hours in `waiting_production` pauses ("БП", seed 003), an open pause counted until `as_of`.
     """
     if tickets.empty:
-        return {"tickets": [], "tickets_summary": {"total": 0, "open": 0, "breached": 0, "at_risk": 0,
-                                                    "compliance": None, "hours": 0.0}}
+        summary = {"total": 0, "open": 0, "breached": 0, "at_risk": 0, "compliance": None, "hours": 0.0}
+        return {**({"tickets": []} if records else {}), "tickets_summary": summary}
     bp = pauses[pauses["reason"] == BP_REASON]
     resumed = bp["resumed_at"].fillna(as_of).clip(upper=as_of)
     bp = bp.assign(hours=(resumed - bp["paused_at"]).dt.total_seconds().clip(lower=0) / 3600,
@@ -427,7 +459,7 @@ def ticket_section(tickets: pd.DataFrame, pauses: pd.DataFrame, as_of: pd.Timest
     columns = ["ticket_id", "client_name", "created_at", "service", "kind", "type", "priority", "status",
                "deadline", "rule", "resolved_at", "hours", "sla_state", "bp_pauses", "bp_hours"]
     return {
-        "tickets": _records(tickets[columns]),
+        **({"tickets": _records(tickets[columns])} if records else {}),
         "tickets_summary": {
             "total": len(tickets), "open": int(tickets["status"].isin(["open", "paused"]).sum()),
             "breached": breached, "at_risk": int((states == "at_risk").sum()),

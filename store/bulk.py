@@ -52,7 +52,8 @@ def upsert_dataframe(conn: Connection, table: Table, frame: pd.DataFrame, key: S
     add_columns : numeric columns summed on a conflict (stored + new) instead of overwritten.
 
     Rows of `frame` repeating a key are reduced to the last one (a database cannot update one
-    row twice in one statement). Returns the number of rows sent.
+    row twice in one statement). Returns the number of rows inserted (keys not stored before), what a load adds
+    to `stored_counts`.
     """
     if frame.empty:
         return 0
@@ -63,10 +64,8 @@ def upsert_dataframe(conn: Connection, table: Table, frame: pd.DataFrame, key: S
         update_columns = [c for c in columns if c not in key]
     update_columns = [c for c in update_columns if c not in key]
     if conn.dialect.name == "postgresql":
-        _upsert_postgresql(conn, table, frame, columns, key, update_columns, add_columns)
-    else:
-        _upsert_sqlite(conn, table, frame, columns, key, update_columns, add_columns)
-    return len(frame)
+        return _upsert_postgresql(conn, table, frame, columns, key, update_columns, add_columns)
+    return _upsert_sqlite(conn, table, frame, columns, key, update_columns, add_columns)
 
 
 def insert_dataframe(conn: Connection, table: Table, frame: pd.DataFrame) -> int:
@@ -252,15 +251,21 @@ def _names(columns: Sequence[str]) -> str:
 
 # ---------------------------------------------------------------- PostgreSQL: COPY + merge
 def _upsert_postgresql(conn: Connection, table: Table, frame: pd.DataFrame, columns: list[str],
-                       key: list[str], update_columns: Sequence[str], add_columns: Sequence[str]) -> None:
+                       key: list[str], update_columns: Sequence[str], add_columns: Sequence[str]) -> int:
+    """The merge; returns the rows it inserted: a row version an INSERT created has no deleting or locking
+    transaction (``xmax = 0``), one that ON CONFLICT updated carries this transaction's id (DO NOTHING returns
+    inserted rows only)."""
     stage = f"_stage_{table.name}_{next(_stage_numbers)}"
     dbapi = conn.connection.dbapi_connection
     with dbapi.cursor() as cursor:
         cursor.execute(f'CREATE TEMP TABLE "{stage}" (LIKE "{table.name}" INCLUDING DEFAULTS) ON COMMIT DROP')
         _copy_in(cursor, stage, table, frame, columns)
-        cursor.execute(f'INSERT INTO "{table.name}" ({_names(columns)}) SELECT {_names(columns)} FROM "{stage}" '
-                       + _conflict_clause(table, key, update_columns, add_columns))
+        cursor.execute(f'WITH merged AS (INSERT INTO "{table.name}" ({_names(columns)}) SELECT {_names(columns)} '
+                       f'FROM "{stage}" ' + _conflict_clause(table, key, update_columns, add_columns)
+                       + ' RETURNING (xmax = 0) AS inserted) SELECT count(*) FILTER (WHERE inserted) FROM merged')
+        inserted = int(cursor.fetchone()[0])
         cursor.execute(f'DROP TABLE "{stage}"')
+    return inserted
 
 
 def _copy_in(cursor, target: str, table: Table, frame: pd.DataFrame, columns: list[str]) -> None:
@@ -290,16 +295,20 @@ def _postgres_text(values: pd.Series, sql_type) -> pd.Series:
 
 # ---------------------------------------------------------------- SQLite: executemany upsert
 def _upsert_sqlite(conn: Connection, table: Table, frame: pd.DataFrame, columns: list[str],
-                   key: list[str], update_columns: Sequence[str], add_columns: Sequence[str]) -> None:
+                   key: list[str], update_columns: Sequence[str], add_columns: Sequence[str]) -> int:
+    """The upsert; returns the rows it inserted: SQLite gives a new row a rowid above every stored one (an update
+    keeps its rowid), so they are the rows above the largest rowid before (a range read of the new rows)."""
     placeholders = ", ".join("?" for _ in columns)
     sql = (f'INSERT INTO "{table.name}" ({_names(columns)}) VALUES ({placeholders}) '
            + _conflict_clause(table, key, update_columns, add_columns))
     cursor = conn.connection.dbapi_connection.cursor()
     try:
+        last = cursor.execute(f'SELECT coalesce(max(rowid), 0) FROM "{table.name}"').fetchone()[0]
         for start in range(0, len(frame), SQLITE_BATCH_ROWS):
             part = frame.iloc[start:start + SQLITE_BATCH_ROWS]
             arrays = [_sqlite_values(part[c], table.c[c].type) for c in columns]
             cursor.executemany(sql, list(zip(*arrays)))
+        return int(cursor.execute(f'SELECT count(*) FROM "{table.name}" WHERE rowid > ?', (last,)).fetchone()[0])
     finally:
         cursor.close()
 

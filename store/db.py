@@ -29,7 +29,11 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    # sessions in UTC, whatever the server's zone (every query converts to UTC itself): psycopg then returns
+    # timestamps with `datetime.timezone.utc`, which pandas converts several times faster than the `ZoneInfo` of
+    # a named zone such as "Etc/UTC" (a partner's 945 tickets: 27–47 ms → 14–18 ms into a DataFrame)
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10,
+                         connect_args={"options": "-c TimeZone=UTC"})
 
 
 def write_engine(url: str) -> Engine:

@@ -18,9 +18,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Connection, Select, and_, case, delete, exists, false, func, insert, literal, or_, select, true
+from sqlalchemy import ColumnElement, Connection, Select, and_, case, delete, exists, false, func, insert, literal, or_, select, true
 
-from metrics.program_dates import DateLike, utc_timestamp
+from metrics.program_dates import DateLike, quarter_bounds, utc_timestamp
 from store.frames import index_walk, read_frame, read_frame_bulk, read_sql
 from store.models import (
     CompetenceHistoryRow,
@@ -252,13 +252,33 @@ def saas_inputs(conn: Connection) -> dict[str, pd.DataFrame]:
     }
 
 
+def saas_quarter_inputs(conn: Connection, quarter: str) -> dict[str, pd.DataFrame]:
+    """`saas_inputs` of what the view of `quarter` reads (`reports.programs.saas_overview`): the contracts started
+    or ended in it, the leads registered in it and the leads its new contracts came from. Every figure of the
+    quarter is computed from those rows alone, so it equals the figure from every row (the whole tables took
+    1.1 s at `large`)."""
+    start, end = (stamp.to_pydatetime() for stamp in quarter_bounds(quarter))
+
+    def within(column) -> ColumnElement[bool]:
+        return and_(column >= start, column < end)
+
+    started = select(SaasContract.lead_id).where(within(SaasContract.started_at), SaasContract.lead_id.is_not(None))
+    return {
+        "partners": partner_names(conn),
+        "saas_contracts": read_frame(conn, select(SaasContract).where(
+            or_(within(SaasContract.started_at), within(SaasContract.ended_at)))),
+        "leads": read_frame(conn, select(Lead).where(or_(within(Lead.registered_at), Lead.lead_id.in_(started)))),
+    }
+
+
 def saas_quarters(conn: Connection) -> list[str]:
-    """Quarters ("2026Q3") with any contract start, newest first."""
-    started = read_frame(conn, select(SaasContract.started_at))["started_at"]
-    if started.empty:
+    """Quarters ("2026Q3") from the first to the last contract start, newest first (the first and last start read
+    in the database, not every contract's: 0.5 s at `large`)."""
+    first, last = conn.execute(select(func.min(SaasContract.started_at), func.max(SaasContract.started_at))).one()
+    if first is None:
         return []
-    periods = pd.period_range(started.min().tz_localize(None), started.max().tz_localize(None), freq="Q")
-    return [str(p) for p in reversed(periods)]
+    first, last = (utc_timestamp(pd.Timestamp(value)).tz_localize(None) for value in (first, last))
+    return [str(p) for p in reversed(pd.period_range(first, last, freq="Q"))]
 
 
 def lead_weights(conn: Connection) -> dict[str, float]:

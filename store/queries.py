@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy import Connection, Float, Integer, Select, and_, case, func, or_, select
 
 from store import clock
-from store.frames import read_frame
+from store.frames import read_frame, rows_frame
 from store.live_state import live_sla_state
 from store.models import Client, Staff, Ticket, TicketSla, Worklog
 
@@ -247,8 +247,7 @@ def client_ticket_activity(conn: Connection, client_ids: list[str], start: pd.Ti
                or_(Ticket.created_at >= wide_lo, Ticket.resolved_at.is_(None), Ticket.resolved_at >= wide_lo))
         .group_by(Ticket.client_id)
     )
-    counts = pd.DataFrame(conn.execute(stmt).all(),
-                          columns=["client_id", "tickets", "breached", "at_risk", "done", "progress"])
+    counts = rows_frame(conn.execute(stmt), ["client_id", "tickets", "breached", "at_risk", "done", "progress"])
     merged = frame.merge(counts, on="client_id", how="left")
     for column in ("tickets", "breached", "at_risk", "done", "progress"):
         merged[column] = merged[column].fillna(0).astype(int)

@@ -50,6 +50,7 @@ from store.models import (
     SurveyRollup,
     SurveyScoreRollup,
 )
+from store.stored_counts import recount_stored_rows
 from store.ticket_rollups import TICKET_ROLLUP_KINDS, refresh_ticket_rollups
 from store import clock
 
@@ -78,6 +79,8 @@ def refresh_rollups(conn: Connection, kinds: Iterable[str] | None = None,
         refresh_competence_history(conn, now=now)
     if kinds is None or kinds & TICKET_ROLLUP_KINDS:
         refresh_ticket_rollups(conn, kinds)
+    if kinds is None:  # a load keeps them by what it inserted; the full rebuild counts (`store.stored_counts`)
+        recount_stored_rows(conn)
 
 
 def utc_quarter(conn: Connection, column: ColumnElement) -> ColumnElement[str]:

@@ -41,7 +41,7 @@ from sqlalchemy import (
 
 from metrics.survey import QUESTIONS, RECOMMEND_QUESTIONS, Scheme
 from store import clock
-from store.frames import read_frame
+from store.frames import read_frame, rows_frame
 from store.models import (
     Client,
     CompetenceHistoryRow,
@@ -170,7 +170,7 @@ def _survey_score_counts(conn: Connection, metric: str, dimension: str, flt: Tre
             .where(*_place_conditions(flt))
             .group_by(source.c.period, group)
             .order_by(source.c.period, group))
-    frame = pd.DataFrame(conn.execute(stmt).all(), columns=COUNT_COLUMNS)
+    frame = rows_frame(conn.execute(stmt), COUNT_COLUMNS)
     return frame.astype({c: "int64" for c in COUNT_COLUMNS[2:]})
 
 
@@ -276,7 +276,7 @@ def survey_answer_counts(conn: Connection, metric: str, dimension: str, grain: s
         .group_by(source.c.period, group)
         .order_by(source.c.period, group)
     )
-    frame = pd.DataFrame(conn.execute(stmt).all(), columns=COUNT_COLUMNS)
+    frame = rows_frame(conn.execute(stmt), COUNT_COLUMNS)
     return frame.astype({c: "int64" for c in COUNT_COLUMNS[2:]})
 
 
@@ -330,7 +330,7 @@ def sla_trend_counts(conn: Connection, dimension: str, grain: str, flt: TrendFil
             .join(Partner, Partner.partner_id == rollup.partner_id, isouter=True)
             .where(*window, *_place_conditions(flt))
             .group_by(period, group).order_by(period, group))
-    frame = pd.DataFrame(conn.execute(stmt).all(), columns=SLA_COUNT_COLUMNS)
+    frame = rows_frame(conn.execute(stmt), SLA_COUNT_COLUMNS)
     return frame.astype({"met": "int64", "breached": "int64"})
 
 
@@ -475,10 +475,16 @@ def filter_options(conn: Connection) -> dict[str, list[str]]:
     return {"countries": list(countries), "regions": list(regions), "quarters": survey_quarters(conn)}
 
 
+LABELS_IN_LIMIT = 500
+
+
 def partner_labels(conn: Connection, partner_ids: Sequence[str]) -> pd.DataFrame:
     """`partner_id, name, city, region` of the given partners."""
     if not partner_ids:
         return pd.DataFrame(columns=["partner_id", "name", "city", "region"])
-    stmt = select(Partner.partner_id, Partner.name, Partner.city, Partner.region) \
-        .where(Partner.partner_id.in_(list(partner_ids)))
-    return read_frame(conn, stmt)
+    stmt = select(Partner.partner_id, Partner.name, Partner.city, Partner.region)
+    if len(partner_ids) <= LABELS_IN_LIMIT:
+        return read_frame(conn, stmt.where(Partner.partner_id.in_(list(partner_ids))))
+    # thousands of ids (the movers at `large`): one bound parameter each cost more to send than every partner's row
+    every = read_frame(conn, stmt)
+    return every[every["partner_id"].isin(list(partner_ids))].reset_index(drop=True)

@@ -420,6 +420,17 @@ def churned_contracts(conn: Connection, partner_id: str | None = None) -> pd.Dat
     return read_frame(conn, stmt)
 
 
+def partner_churn_reasons(conn: Connection) -> pd.Series:
+    """contract_id → the reason partners entered themselves, of ended contracts (what `churned_contracts` holds in
+    ``reason``, without reading every ended contract: 0.29 s at `large`)."""
+    stmt = (select(ChurnReason.contract_id, ChurnReason.reason)
+            .join(SaasContract, SaasContract.contract_id == ChurnReason.contract_id)
+            .where(SaasContract.ended_at.is_not(None), ChurnReason.reason.is_not(None)))
+    rows = conn.execute(stmt).all()
+    return pd.Series([r.reason for r in rows], index=pd.Index([r.contract_id for r in rows], name="contract_id"),
+                     name="reason", dtype=object)
+
+
 def set_churn_reason(conn: Connection, login: str, partner_id: str, contract_id: object, reason: object,
                      comment: object, now: pd.Timestamp | None = None, ip: str | None = None) -> None:
     """The partner's reason for one of ITS OWN churned contracts; another partner's contract is unknown."""

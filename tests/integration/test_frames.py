@@ -35,3 +35,14 @@ def test_bulk_read_equals_plain_read_with_nulls_dates_booleans_and_leading_zeros
     assert bulk["key"].tolist() == ["0007", "K2"]
     assert bulk["purchased_at"].iloc[0] == pd.Timestamp("2024-03-31 23:59:59.123456", tz="UTC")
     assert bulk["activated_at"].iloc[1] == pd.Timestamp("2026-11-23 07:00", tz="UTC") and pd.isna(bulk["activated_at"].iloc[0])
+
+
+def test_postgresql_sessions_run_in_utc_so_timestamps_carry_the_fixed_utc_zone(engine):
+    """`make_engine` sets the session zone to UTC: psycopg then returns `datetime.timezone.utc` timestamps, which
+    pandas converts far faster than a named zone's `ZoneInfo` (the server's default may be "Etc/UTC" or any)."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SHOW TimeZone").scalar_one() == "UTC"
+        stamp = conn.exec_driver_sql("SELECT TIMESTAMPTZ '2024-03-31 23:00:00+03'").scalar_one()
+    assert stamp.tzinfo is dt.timezone.utc and stamp == dt.datetime(2024, 3, 31, 20, 0, tzinfo=dt.timezone.utc)

@@ -24,6 +24,7 @@ from store.models import (
     ComparisonRollup,
     CompetenceHistoryRow,
     SlaRollup,
+    StoredCount,
     SupportChargeRollup,
     SupportSpeedRollup,
     SupportSpeedValue,
@@ -44,7 +45,7 @@ BASE_KINDS = ("partners", "clients", "staff", "projects", "monitor_tests", "lice
 DERIVED = {  # table -> columns that are not derived values (bookkeeping)
     TicketSla: ["computed_at"], SurveyRollup: [], SlaRollup: [], SupportSpeedRollup: ["id"],
     SupportSpeedValue: [], SupportChargeRollup: [], SupportWorkRollup: [], ComparisonRollup: [],
-    CompetenceHistoryRow: [], SurveyScoreRollup: [], SurveyQuestionRollup: [],
+    CompetenceHistoryRow: [], SurveyScoreRollup: [], SurveyQuestionRollup: [], StoredCount: [],
 }
 COMPARED = ("csat:q_dev_quality", "nps:q_recommend_partner")
 TICKET_TIMES = ["created_at", "accepted_at", "due_at", "resolved_at", "closed_at", "requirements_at", "spec_at",

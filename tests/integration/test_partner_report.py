@@ -13,7 +13,7 @@ from demo.generator import DEMO_PARTNER_ID
 from metrics.privacy import answer_band, answer_band_floor, comparison_group
 from metrics.survey import QUESTIONS, score_table
 from reports.home import partner_home
-from reports.partner import WINDOWS, next_evaluation, partner_report, window_id
+from reports.partner import WINDOWS, next_evaluation, partner_report, partner_summary, window_id
 from store.comparison_rollup import comparison_inputs, comparison_table, evaluate_exact, frozen_levels, prepare_frames
 from store.db import make_engine
 from store.frames import read_frame
@@ -121,6 +121,18 @@ def test_kpi_change_is_the_window_minus_the_twelve_months_before_on_the_raw_surv
         old = score_table(before, scale="5").set_index("question").loc[question, "nps"]
         assert kpi[key]["previous"] == pytest.approx(old)
         assert kpi[key]["change"] == pytest.approx(kpi[key]["nps"] - old)
+
+
+def test_the_homes_summary_holds_the_reports_figures_without_its_lists(demo_engine):
+    """`partner_summary` (the partner's home) gives every figure of `partner_report` it holds, equal, for both
+    windows; it leaves out only the lists the home does not show."""
+    lists = {"questions", "trend", "comments", "projects", "tickets"}
+    with demo_engine.connect() as conn:
+        for window in ("quarter", "ttm"):
+            report = partner_report(conn, DEMO_PARTNER_ID, window=window, as_of=AS_OF)
+            summary = partner_summary(conn, DEMO_PARTNER_ID, window=window, as_of=AS_OF)
+            assert summary == {k: v for k, v in report.items() if k not in lists}
+            assert report["tickets"] and report["projects"] and summary["points"]["live"] > 0
 
 
 def test_quarter_kpi_change_equals_the_quarterly_trend(demo_engine):

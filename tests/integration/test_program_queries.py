@@ -329,3 +329,38 @@ def test_cli_evaluate_prints_the_months_decisions_as_json(tmp_path, monkeypatch,
         with pytest.raises(SystemExit) as refused:
             cli.main(["evaluate", "--month", "2026-11-05"])
         assert refused.value.code == 2 and "1st" in capsys.readouterr().err
+
+
+def test_a_quarters_lead_view_from_its_own_rows_equals_the_view_from_every_row(engine):
+    """`saas_quarter_inputs` reads the contracts started or ended in the quarter and the leads registered in it or
+    behind its new contracts: `saas_overview` of every quarter (the demo's, with partner churn reasons) equals the
+    overview from the whole tables. Both backends."""
+    from demo import generate
+    from metrics.saas import net_new_contracts
+    from reports.programs import saas_overview
+    from store.program_queries import saas_inputs, saas_quarter_inputs, saas_quarters
+
+    frames = generate("small", seed=42)
+    leads = frames["leads"].copy()
+    earlier = leads["lead_id"].isin(frames["saas_contracts"]["lead_id"].dropna().head(40))
+    leads.loc[earlier, "registered_at"] -= pd.Timedelta(days=120)  # a contract from a lead of an earlier quarter
+    assert earlier.sum() >= 20
+    insert_frames(engine, {"partners": frames["partners"], "saas_contracts": frames["saas_contracts"], "leads": leads})
+    with engine.connect() as conn:
+        everything = saas_inputs(conn)
+        quarters = saas_quarters(conn)
+        assert len(quarters) >= 4
+        for quarter in quarters:
+            own = saas_quarter_inputs(conn, quarter)
+            assert len(own["saas_contracts"]) < len(everything["saas_contracts"])
+            reasons = everything["saas_contracts"]["contract_id"].head(50)
+            reasons = pd.Series("price", index=reasons.to_numpy())
+            whole, part = (saas_overview(inputs, quarter, {"P0001": 2.0}, partner_reasons=reasons)
+                           for inputs in (everything, own))
+            # per partner active in the quarter (the whole table also lists the others, all zeros)
+            whole["net_new"], part["net_new"] = (
+                counts[counts.drop(columns="partner_id").ne(0).any(axis=1)].reset_index(drop=True)
+                for counts in (net_new_contracts(i["saas_contracts"], i["leads"], quarter) for i in (everything, own)))
+            for name, table in whole.items():
+                pd.testing.assert_frame_equal(table.reset_index(drop=True), part[name].reset_index(drop=True),
+                                              check_dtype=False, obj=f"{quarter} {name}")

@@ -112,3 +112,30 @@ def test_fixed_top10_keeps_its_list_and_quotas_and_refuses_changes(web):
     assert "уже утверждён (admin" in text and count_rows(engine, Top10Exclusion) == 0
     shown = _show(client)
     assert "утверждены: admin" in shown
+
+
+def test_the_quarter_view_is_cached_and_a_decision_or_weight_shows_on_the_next_visit(engine, monkeypatch):
+    """The drawn quarter is cached (a revisit computes nothing); an exclusion and a lead weight make it stale, so
+    the next visit shows them. Both backends."""
+    from app import create_app
+
+    insert_frames(engine, frames())
+    client = create_app(Config(database_url="unused", testing=True), engine=engine).server.test_client()
+    import pages.programs_saas as saas_page
+
+    computed = []
+    original = saas_page.saas_overview
+    monkeypatch.setattr(saas_page, "saas_overview", lambda *a, **k: computed.append(1) or original(*a, **k))
+    log_in(client, "admin")
+    first = _show(client)
+    assert computed == [1] and "регулярные жалобы клиентов" not in first, first[:500]
+    assert _show(client) == first and computed == [1]  # a revisit: from the cache
+    assert "ps-decided" in _post(client, "ps-exclude")[1]
+    excluded = _show(client)
+    assert computed == [1, 1] and "регулярные жалобы клиентов" in excluded
+    _status, body = call(client, [("ps-save-message", "children")], [("ps-save", "n_clicks", 1)],
+                         [("ps-weight-partner", "value", "C"), ("ps-weight", "value", 3)])
+    assert "ps-saved" in json.dumps(body)
+    weighted = _show(client)
+    assert computed == [1, 1, 1] and weighted != excluded
+    assert _show(client) == weighted and computed == [1, 1, 1]

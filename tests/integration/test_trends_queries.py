@@ -258,3 +258,21 @@ def test_quarterly_trends_from_the_score_rollup_equal_the_sums_of_every_answer_c
                     summed = survey_answer_counts(conn, metric, dimension, "quarter", flt, scheme)
                     pd.testing.assert_frame_equal(scored, summed)
         assert len(survey_trend_counts(conn, metric, "partner", "quarter")) > 20
+
+
+def test_partner_labels_of_many_partners_are_those_of_the_partners_asked_for(engine, monkeypatch):
+    """Past `LABELS_IN_LIMIT` ids the labels are every partner's, filtered: the same rows as the IN query."""
+    import store.trend_queries as trend_queries
+    from sqlalchemy import insert
+
+    with engine.begin() as conn:
+        conn.execute(insert(Partner), [{"partner_id": f"P{i}", "name": f"Партнёр {i}", "city": "Омск", "country": "RU",
+                                        "region": "Сибирь"} for i in range(6)])
+    wanted = ["P4", "P1", "P9"]
+    with engine.connect() as conn:
+        few = trend_queries.partner_labels(conn, wanted)
+        monkeypatch.setattr(trend_queries, "LABELS_IN_LIMIT", 1)
+        many = trend_queries.partner_labels(conn, wanted)
+    assert sorted(many["partner_id"]) == sorted(few["partner_id"]) == ["P1", "P4"]
+    pd.testing.assert_frame_equal(many.sort_values("partner_id").reset_index(drop=True),
+                                  few.sort_values("partner_id").reset_index(drop=True))

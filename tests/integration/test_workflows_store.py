@@ -11,7 +11,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, func, insert, select, update
 
 from metrics.calendar import WorkCalendar
 from metrics.workflows import WorkflowError
@@ -222,3 +222,16 @@ def test_expiry_catching_up_after_downtime_falls_through_to_none_in_one_run(db):
     with db.connect() as conn:
         until = dict(conn.execute(select(Partner.partner_id, Partner.kkv_valid_until)).all())
     assert until["A"] == dt.date(2028, 1, 31) and until["C"] is None
+
+
+def test_partner_churn_reasons_are_the_reasons_of_churned_contracts(db):
+    """`partner_churn_reasons` (the lead page) = the ``reason`` column of `churned_contracts` where one was given;
+    a reason of a contract no longer ended (a later file) is not one."""
+    with db.begin() as conn:
+        workflows.set_churn_reason(conn, "partner-a", "A", "K1", "price", "дорого", NOW)
+        workflows.set_churn_reason(conn, "partner-b", "B", "K3", "other", "закрылись", NOW)
+        conn.execute(update(SaasContract).where(SaasContract.contract_id == "K3").values(ended_at=None))
+    with db.connect() as conn:
+        reasons = workflows.partner_churn_reasons(conn)
+        churned = workflows.churned_contracts(conn).dropna(subset=["reason"]).set_index("contract_id")["reason"]
+    assert reasons.to_dict() == churned.to_dict() == {"K1": "price"}

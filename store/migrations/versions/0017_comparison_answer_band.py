@@ -8,16 +8,16 @@ exact count, which moves with every answer in a country: a 200-survey file rewro
 `comparison_rollup.row_digest`: a hash of each row's values, so a refresh writes only the rows whose digest changed
 (`store.bulk.replace_frame`); NULL until the next refresh writes the row.
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016_stored_counts
 Create Date: 2026-11-30 23:10:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0016'
-down_revision = '0015'
+revision = '0017'
+down_revision = '0016_stored_counts'
 branch_labels = None
 depends_on = None
 
