@@ -140,8 +140,7 @@ def replace_frame(conn: Connection, table: Table, frame: pd.DataFrame, scope: Co
         else:  # the staged rows are the new and changed ones (`_changed_rows` deleted the vanished)
             key = [c.name for c in table.primary_key.columns]
             cursor.execute(f'INSERT INTO "{table.name}" ({_names(columns)}) SELECT {_names(columns)} FROM "{stage}" '
-                           f"ON CONFLICT ({_names(key)}) DO UPDATE SET "
-                           f"{', '.join(f'{_q(c)} = excluded.{_q(c)}' for c in columns if c not in key)}")
+                           + _conflict_clause(table, key, [c for c in columns if c not in key], ()))
             cursor.execute(f'DROP TABLE "{stage}"')
     return len(frame)
 
