@@ -18,6 +18,7 @@ from components.cache import scoped_memoize
 from components.cards import empty_state
 from components.format import fmt_date, fmt_datetime, fmt_number, fmt_percent, fmt_quarter
 from components.i18n import current_language, register_strings, t
+from components.loader_words import loader_message
 from pages.meeting import attention
 from reports.home import admin_home, management_home, partner_home
 from reports.partner import UnknownPartner
@@ -235,6 +236,8 @@ def _admin_home(scope: Scope) -> list:
         loaded = t("home.never") if kind["loaded_at"] is None else t(
             "home.loaded", date=fmt_datetime(kind["loaded_at"]), accepted=fmt_number(kind["accepted"]),
             rejected=fmt_number(kind["rejected"]))
+        if kind["note"]:  # worklog: repeated keys summed, so fewer rows are stored than were accepted
+            loaded = f"{loaded}; {loader_message(kind['note'])}"
         # on a phone each row is a card (assets/style.css): kind and rows, then freshness, then quarantine
         rows.append(html.Tr([
             html.Td(t(f"kind.{kind['kind']}"), className="home-kind-name"),

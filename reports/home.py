@@ -129,13 +129,14 @@ def management_home(conn: Connection) -> dict:
 def admin_home(conn: Connection) -> dict:
     """Data freshness per input kind: stored rows (as the loads keep them, `store.stored_counts`: counting the
     input tables took 0.4–0.8 s at `large`), the last load (time, status, rows accepted and rejected) and the rows
-    in quarantine; ``age_days`` since the last load (None: never loaded)."""
+    in quarantine; ``age_days`` since the last load (None: never loaded); ``note``: the last load's remark in the
+    loaders' words (worklog: «N repeated rows summed», why fewer rows are stored than accepted; a refusal)."""
     now = clock.now()
     counts = stored_row_counts(conn)
     latest = select(func.max(IngestRun.id)).group_by(IngestRun.kind)
     last = {row.kind: row for row in conn.execute(
         select(IngestRun.kind, IngestRun.status, IngestRun.accepted, IngestRun.rejected, IngestRun.started_at,
-               IngestRun.finished_at).where(IngestRun.id.in_(latest))).all()}
+               IngestRun.finished_at, IngestRun.message).where(IngestRun.id.in_(latest))).all()}
     quarantined = dict(conn.execute(select(QuarantineRow.kind, func.count()).group_by(QuarantineRow.kind)).all())
     kinds = []
     for kind in KIND_TABLES:
@@ -147,5 +148,7 @@ def admin_home(conn: Connection) -> dict:
                       "loaded_at": None if loaded is None else loaded.isoformat(),
                       "age_days": None if loaded is None else int((now - loaded).days),
                       "status": run.status if run else None, "accepted": run.accepted if run else None,
-                      "rejected": run.rejected if run else None, "quarantine": int(quarantined.get(kind, 0))})
+                      "rejected": run.rejected if run else None,
+                      "note": run.message if run else None,
+                      "quarantine": int(quarantined.get(kind, 0))})
     return {"kinds": kinds, "quarantine": int(sum(quarantined.values()))}

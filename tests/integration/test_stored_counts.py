@@ -8,7 +8,9 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import update
 
+from components.loader_words import loader_message
 from jobs.consistency import stored_count_mismatches
+from reports.home import admin_home
 from store.bulk import upsert_dataframe
 from store.models import Staff, StoredCount, Worklog
 from store.stored_counts import counted_rows, stored_row_counts
@@ -69,3 +71,21 @@ def test_the_consistency_check_finds_and_repairs_a_kept_count_that_drifted(engin
     assert stored_count_mismatches(engine) == ["tickets"]
     assert kept(engine) == counted(engine)  # repaired
     assert stored_count_mismatches(engine) == []
+
+
+def test_the_admin_home_says_why_fewer_worklog_rows_are_stored_than_accepted(engine, tmp_path):
+    seed(engine)
+    before = kept(engine)["worklog"]
+    worklog = write(tmp_path, "worklog.csv", "ticket_id,staff,hours,work_date\n"
+                    "T1,S1,1.5,2024-05-02\nT1,S1,2,2024-05-02\nT1,S1,1,2024-05-03\n")
+    assert load_one(engine, worklog).accepted == 3
+    worklog_home = next(kind for kind in admin_home_of(engine)["kinds"] if kind["kind"] == "worklog")
+    assert (worklog_home["accepted"], worklog_home["rows"] - before) == (3, 2)
+    assert loader_message(worklog_home["note"], "ru") == "1 повторная строка сложена с первой"
+    staff_home = next(kind for kind in admin_home_of(engine)["kinds"] if kind["kind"] == "staff")
+    assert staff_home["note"] is None  # a load that summed nothing has nothing to explain
+
+
+def admin_home_of(engine) -> dict:
+    with engine.connect() as conn:
+        return admin_home(conn)
