@@ -26,6 +26,7 @@ import pandas as pd
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    FromClause,
     Integer,
     Select,
     String,
@@ -61,6 +62,7 @@ from store.ticket_rollups import quarter_of_month, sla_state_counts, utc_month
 
 DIMENSIONS: tuple[str, ...] = ("total", "country", "region", "city", "category", "industry", "partner")
 TICKET_DIMENSIONS: tuple[str, ...] = ("total", "country", "region", "city", "partner")
+PLACE_DIMENSIONS: tuple[str, ...] = ("country", "region", "city")  # read from the partners' table
 GRAINS: tuple[str, ...] = ("quarter", "month")
 SATISFACTION_QUESTIONS: tuple[str, ...] = tuple(q for q in QUESTIONS if q not in RECOMMEND_QUESTIONS)
 # CSAT of the page pools the answers of the satisfaction questions (SPEC §4: top-2-box among answered)
@@ -130,6 +132,11 @@ def _time_window(column: ColumnElement, flt: TrendFilter, grain: str) -> list[Co
     return conditions
 
 
+def _needs_place(flt: TrendFilter) -> bool:
+    """Whether the filter reads the partners' places (then the partners' table is joined)."""
+    return bool(flt.countries or flt.regions)
+
+
 def _place_conditions(flt: TrendFilter) -> list[ColumnElement[bool]]:
     conditions = []
     if flt.countries:
@@ -166,7 +173,7 @@ def _survey_score_counts(conn: Connection, metric: str, dimension: str, flt: Tre
     group = _group_expression(dimension, source).label("group")
     stmt = (select(source.c.period, group, func.sum(source.c.answers).label("n"), func.sum(source.c.top).label("top"),
                    func.sum(source.c.promoters).label("promoters"), func.sum(source.c.detractors).label("detractors"))
-            .join_from(source, Partner, Partner.partner_id == source.c.partner_id, isouter=True)
+            .select_from(_with_places(source, dimension, flt))
             .where(*_place_conditions(flt))
             .group_by(source.c.period, group)
             .order_by(source.c.period, group))
@@ -216,6 +223,14 @@ def _group_expression(dimension: str, source) -> ColumnElement[str]:
     }
     column = columns[dimension] if dimension in columns else source.c[dimension]
     return func.coalesce(column, "")
+
+
+def _with_places(source: FromClause, dimension: str, flt: TrendFilter) -> FromClause:
+    """`source` ⟕ `partners` when the group or a place filter reads the partner's place, else `source` alone
+    (the whole programme by quarter needs no join of a partner per row)."""
+    if dimension in PLACE_DIMENSIONS or _needs_place(flt):
+        return source.join(Partner, Partner.partner_id == source.c.partner_id, isouter=True)
+    return source
 
 
 def survey_trend_counts(conn: Connection, metric: str, dimension: str, grain: str,
@@ -271,7 +286,7 @@ def survey_answer_counts(conn: Connection, metric: str, dimension: str, grain: s
                counted(and_(literal(recommend), or_(and_(ten, source.c.answer <= 6),
                                                      and_(not_(ten), source.c.answer <= detractor_max)))
                        ).label("detractors"))
-        .join_from(source, Partner, Partner.partner_id == source.c.partner_id, isouter=True)
+        .select_from(_with_places(source, dimension, flt))
         .where(*_place_conditions(flt))
         .group_by(source.c.period, group)
         .order_by(source.c.period, group)
@@ -311,25 +326,35 @@ def sla_trend_counts(conn: Connection, dimension: str, grain: str, flt: TrendFil
         `period, group, met, breached` (int64); compliance % = 100 · met / (met + breached).
     """
     _check(dimension, grain, TICKET_DIMENSIONS)
-    # final states from the rollup + open tickets at their state now (SPEC §5 live state)
-    live = sla_state_counts(conn, live_sla_state(clock.now()), TicketSla.is_open.is_(True)).subquery("live")
-    counts = union_all(
-        select(SlaRollup.month, SlaRollup.quarter, SlaRollup.partner_id, SlaRollup.met, SlaRollup.breached),
-        select(live.c.month, quarter_of_month(live.c.month), live.c.partner_id, live.c.met, live.c.breached),
-    ).subquery("sla_counts")
-    rollup = counts.c
-    period = (rollup.quarter if grain == "quarter" else rollup.month).label("period")
-    columns = {"total": literal("", String), "country": Partner.country, "region": Partner.region,
-               "city": Partner.city, "partner": rollup.partner_id}
-    group = func.coalesce(columns[dimension], "").label("group")
     first, stop = _range_bounds(flt, grain)  # whole periods are whole months
-    window = ([rollup.month >= period_label(first, "month")] if first is not None else []) \
-        + ([rollup.month < period_label(stop, "month")] if stop is not None else [])
-    stmt = (select(period, group, func.sum(rollup.met).label("met"), func.sum(rollup.breached).label("breached"))
-            .select_from(counts)
-            .join(Partner, Partner.partner_id == rollup.partner_id, isouter=True)
-            .where(*window, *_place_conditions(flt))
-            .group_by(period, group).order_by(period, group))
+    # final states from the rollup + open tickets at their state now (SPEC §5 live state); each part is summed
+    # per period (and partner, when the group or a place filter needs the partner) before the two are added:
+    # the rollup's partner × month rows (222 k at `large`) never pass through a union and a join
+    by_partner = dimension != "total" or _needs_place(flt)  # the partner's own rows, or its place
+    live = sla_state_counts(conn, live_sla_state(clock.now()), TicketSla.is_open.is_(True)).subquery("live")
+    parts = []
+    for month, quarter, partner, met, breached in (
+            (SlaRollup.month, SlaRollup.quarter, SlaRollup.partner_id, SlaRollup.met, SlaRollup.breached),
+            (live.c.month, quarter_of_month(live.c.month), live.c.partner_id, live.c.met, live.c.breached)):
+        period = (quarter if grain == "quarter" else month).label("period")
+        keys = [period, *([partner.label("partner_id")] if by_partner else [])]
+        window = ([month >= period_label(first, "month")] if first is not None else []) \
+            + ([month < period_label(stop, "month")] if stop is not None else [])
+        parts.append(select(*keys, func.sum(met).label("met"), func.sum(breached).label("breached"))
+                     .where(*window).group_by(*keys))
+    counts = union_all(*parts).subquery("sla_counts")
+    rollup = counts.c
+    if by_partner:
+        columns = {"total": literal("", String), "country": Partner.country, "region": Partner.region,
+                   "city": Partner.city, "partner": rollup.partner_id}
+        group = func.coalesce(columns[dimension], "").label("group")
+        source = counts.join(Partner, Partner.partner_id == rollup.partner_id, isouter=True)
+    else:
+        group, source = literal("", String).label("group"), counts
+    stmt = (select(rollup.period, group, func.sum(rollup.met).label("met"), func.sum(rollup.breached).label("breached"))
+            .select_from(source)
+            .where(*_place_conditions(flt))
+            .group_by(rollup.period, group).order_by(rollup.period, group))
     frame = rows_frame(conn.execute(stmt), SLA_COUNT_COLUMNS)
     return frame.astype({"met": "int64", "breached": "int64"})
 
@@ -343,10 +368,11 @@ def competence_changes(conn: Connection, flt: TrendFilter = TrendFilter()) -> pd
                    func.sum(case((status == "assigned", 1), else_=0)).label("assigned"),
                    func.sum(case((status == "revoked", 1), else_=0)).label("revoked"),
                    func.sum(case((CompetenceHistoryRow.held, 1), else_=0)).label("held"))
-            .join_from(CompetenceHistoryRow, Partner, Partner.partner_id == CompetenceHistoryRow.partner_id,
-                       isouter=True)
             .where(*_place_conditions(flt), *_month_window(flt))
             .group_by(CompetenceHistoryRow.month).order_by(CompetenceHistoryRow.month))
+    if _needs_place(flt):  # the whole programme's months need no partner per row
+        stmt = stmt.join_from(CompetenceHistoryRow, Partner, Partner.partner_id == CompetenceHistoryRow.partner_id,
+                              isouter=True)
     frame = read_frame(conn, stmt)
     return frame.astype({"assigned": "int64", "revoked": "int64", "held": "int64"})
 

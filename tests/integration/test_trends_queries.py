@@ -141,6 +141,26 @@ def test_sla_compliance_counts_by_city_and_month_for_russia_equal_pandas(demo):
                                   check_dtype=False, check_names=False)
 
 
+@pytest.mark.parametrize("grain", ["quarter", "month"])
+def test_the_whole_programmes_sla_counts_equal_pandas_over_every_ticket(demo, grain):
+    """The whole programme is summed without joining a partner per row (the management home's first view):
+    every counted ticket, those without a partner's place too, in each whole period of a date range."""
+    flt = TrendFilter(start=dt.date(2023, 11, 20), end=dt.date(2025, 2, 3))
+    with demo.connect() as conn:
+        got = sla_trend_counts(conn, "total", grain, flt)
+        tickets = _tickets(conn)
+    months = tickets["created_at"].dt.strftime("%Y-%m")
+    quarters = months.str[:4] + "Q" + ((months.str[5:7].astype(int) + 2) // 3).astype(str)
+    tickets["period"] = months if grain == "month" else quarters
+    first, last = ("2023-11", "2025-02") if grain == "month" else ("2023-10", "2025-03")  # whole quarters
+    tickets = tickets[months.between(first, last) & tickets["sla_state"].isin(["met", "breached"])]
+    expected = pd.crosstab(tickets["period"], tickets["sla_state"]).reset_index().assign(group="")
+    assert got[["met", "breached"]].to_numpy().sum() > 1000 and set(got["group"]) == {""}
+    pd.testing.assert_frame_equal(_sorted(got, ["period"]),
+                                  _sorted(expected[["period", "group", "met", "breached"]], ["period"]),
+                                  check_dtype=False, check_names=False)
+
+
 def test_competence_changes_count_the_history_rows_per_month(demo):
     with demo.connect() as conn:
         got = competence_changes(conn, TrendFilter(regions=("Сибирский ФО",)))
