@@ -327,9 +327,10 @@ def sla_trend_counts(conn: Connection, dimension: str, grain: str, flt: TrendFil
     """
     _check(dimension, grain, TICKET_DIMENSIONS)
     first, stop = _range_bounds(flt, grain)  # whole periods are whole months
-    # final states from the rollup + open tickets at their state now (SPEC §5 live state); each part is summed
-    # per period (and partner, when the group or a place filter needs the partner) before the two are added:
-    # the rollup's partner × month rows (222 k at `large`) never pass through a union and a join
+    # final states from the rollup + open tickets at their state now (SPEC §5 live state); for the whole
+    # programme each part is summed per period before the two are added: the rollup's partner × month rows
+    # (222 k at `large`) do not pass through a union and a join. By partner they pass as they are (summing them
+    # per partner × quarter first spilled a hash aggregate to disk: 0.17 → 0.24 s)
     by_partner = dimension != "total" or _needs_place(flt)  # the partner's own rows, or its place
     live = sla_state_counts(conn, live_sla_state(clock.now()), TicketSla.is_open.is_(True)).subquery("live")
     parts = []
@@ -337,11 +338,12 @@ def sla_trend_counts(conn: Connection, dimension: str, grain: str, flt: TrendFil
             (SlaRollup.month, SlaRollup.quarter, SlaRollup.partner_id, SlaRollup.met, SlaRollup.breached),
             (live.c.month, quarter_of_month(live.c.month), live.c.partner_id, live.c.met, live.c.breached)):
         period = (quarter if grain == "quarter" else month).label("period")
-        keys = [period, *([partner.label("partner_id")] if by_partner else [])]
         window = ([month >= period_label(first, "month")] if first is not None else []) \
             + ([month < period_label(stop, "month")] if stop is not None else [])
-        parts.append(select(*keys, func.sum(met).label("met"), func.sum(breached).label("breached"))
-                     .where(*window).group_by(*keys))
+        parts.append(select(period, partner.label("partner_id"), met.label("met"), breached.label("breached"))
+                     .where(*window) if by_partner else
+                     select(period, func.sum(met).label("met"), func.sum(breached).label("breached"))
+                     .where(*window).group_by(period))
     counts = union_all(*parts).subquery("sla_counts")
     rollup = counts.c
     if by_partner:
