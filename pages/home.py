@@ -9,6 +9,8 @@ every tile links to the page behind it.
 """
 from __future__ import annotations
 
+import re
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -236,14 +238,18 @@ def _admin_home(scope: Scope) -> list:
         loaded = t("home.never") if kind["loaded_at"] is None else t(
             "home.loaded", date=fmt_datetime(kind["loaded_at"]), accepted=fmt_number(kind["accepted"]),
             rejected=fmt_number(kind["rejected"]))
+        fresh: list = [loaded]
+        if stale:
+            fresh += [" ", dbc.Badge(t("home.stale"), color="warning", text_color="body")]
         if kind["note"]:  # worklog: repeated keys summed, so fewer rows are stored than were accepted
-            loaded = f"{loaded}; {loader_message(kind['note'])}"
+            # on its own line; a number's thousands never wrap apart («4 622»)
+            note = re.sub(r"(?<=\d) (?=\d)", "\u00a0", str(loader_message(kind["note"])))
+            fresh += [html.Br(), html.Small(note, className="text-muted home-kind-note")]
         # on a phone each row is a card (assets/style.css): kind and rows, then freshness, then quarantine
         rows.append(html.Tr([
             html.Td(t(f"kind.{kind['kind']}"), className="home-kind-name"),
             html.Td(fmt_number(kind["rows"]), className="text-end text-nowrap home-kind-rows"),
-            html.Td([loaded, " ", dbc.Badge(t("home.stale"), color="warning", text_color="body")] if stale
-                    else loaded, className="home-kind-fresh"),
+            html.Td(fresh, className="home-kind-fresh"),
             html.Td(dcc.Link(fmt_number(kind["quarantine"]), href="/admin/upload") if kind["quarantine"]
                     else "0", className="text-end home-kind-quarantine",
                     **{"data-label": t("home.quarantine_column")}),
