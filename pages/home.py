@@ -43,8 +43,22 @@ register_strings({
     "home.period": {"ru": "за {quarter}", "en": "in {quarter}"},
     "home.breaches": {"ru": "нарушено: {breached}, под угрозой: {at_risk}",
                       "en": "breached: {breached}, at risk: {at_risk}"},
-    "home.risk.competence_margin": {"ru": "Компетенция: запас {value} сданных проектов; проверка {date}",
-                                    "en": "Competence: margin of {value} submitted projects; evaluation {date}"},
+    # the margin in submitted projects: short of the threshold, none to lose, or some to spare
+    "home.risk.competence_short": {"ru": ("Компетенция: до порога не хватает {n} сданного проекта; проверка {date}",
+                                          "Компетенция: до порога не хватает {n} сданных проектов; проверка {date}",
+                                          "Компетенция: до порога не хватает {n} сданных проектов; проверка {date}"),
+                                   "en": ("Competence: {n} submitted project short of the threshold; evaluation {date}",
+                                          "Competence: {n} submitted projects short of the threshold; evaluation "
+                                          "{date}")},
+    "home.risk.competence_edge": {"ru": "Компетенция: запаса нет — один потерянный сданный проект снимет её; "
+                                        "проверка {date}",
+                                  "en": "Competence: no margin — one lost submitted project revokes it; "
+                                        "evaluation {date}"},
+    "home.risk.competence_margin": {"ru": ("Компетенция: запас — {n} сданный проект; проверка {date}",
+                                           "Компетенция: запас — {n} сданных проекта; проверка {date}",
+                                           "Компетенция: запас — {n} сданных проектов; проверка {date}"),
+                                    "en": ("Competence: a margin of {n} submitted project; evaluation {date}",
+                                           "Competence: a margin of {n} submitted projects; evaluation {date}")},
     "home.risk.points_expiring": {"ru": "Сгорят в ближайшие 90 дней: {value} баллов, первые — {date}",
                                   "en": "Expiring within 90 days: {value} points, first on {date}"},
     "home.risk.tickets": {"ru": "Обращения: нарушен SLA — {value}, под угрозой — {at_risk}",
@@ -152,7 +166,11 @@ def _previous_label(quarter: str) -> str:
 def _risk_text(risk: dict) -> str:
     kind = risk["kind"]
     if kind == "competence_margin":
-        return t("home.risk.competence_margin", value=fmt_number(risk["value"]), date=fmt_date(risk["next"]))
+        margin, date = int(risk["value"]), fmt_date(risk["next"])
+        if margin < 0:
+            return t("home.risk.competence_short", n=-margin, date=date)
+        return t("home.risk.competence_margin", n=margin, date=date) if margin else \
+            t("home.risk.competence_edge", date=date)
     if kind == "points_expiring":
         return t("home.risk.points_expiring", value=fmt_number(risk["value"]), date=fmt_date(risk["date"]))
     if kind == "tickets":
