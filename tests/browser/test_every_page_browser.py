@@ -26,7 +26,7 @@ WALK = {
                     "/programs/saas", "/programs/support", "/directory"], ["/admin/users"]),
     "admin": (["/", "/admin/upload", "/admin/users", "/admin/settings"], []),
 }
-NARROW_PAGES = {"/quality", "/meeting", "/trends", "/programs/quality", "/admin/upload"}
+NARROW_PAGES = {"/", "/quality", "/meeting", "/trends", "/programs/quality", "/admin/upload"}
 ENGLISH_PAGES = ["/", "/trends", "/meeting", "/programs/support"]
 # words a Russian reader meets as they are: product and file-format names, acronyms of the domain
 LATIN_ALLOWED = {
@@ -84,7 +84,9 @@ def _visit(dash_duo, path: str, width: int, lang: str) -> list[str]:
     content = driver.execute_script(f"return {CONTENT_JS}.innerText")
     if not content.strip():
         problems.append(f"{where}: blank page")
-    overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+    # clientWidth, not innerWidth: the latter counts a vertical scrollbar and hid a 4 px sideways scroll
+    overflow = driver.execute_script(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
     if overflow > 1:
         problems.append(f"{where}: scrolls sideways by {overflow} px")
     title = driver.title
