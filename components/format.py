@@ -135,6 +135,19 @@ def fmt_datetime(value: dt.datetime | pd.Timestamp | str | None, tz: ZoneInfo = 
     return f"{fmt_date(value, tz, lang)} {_to_local(value, tz).strftime('%H:%M')}"
 
 
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def fmt_month(value: str | None, lang: str | None = None) -> str:
+    """A month such as ``2026-05``: «май 2026», «сент. 2026» (ru), «May 2026» (en); other text unchanged."""
+    if _is_missing(value):
+        return MISSING
+    match = _MONTH.match(str(value).strip())
+    if match is None:
+        return str(value)
+    return babel_date(dt.date(int(match.group(1)), int(match.group(2)), 1), "LLL yyyy", locale=_locale(lang))
+
+
 def fmt_quarter(value: str | pd.Period | None, lang: str | None = None) -> str:
     """A quarter such as ``2026Q3``: «III кв. 2026» (ru), «Q3 2026» (en); other text unchanged."""
     if _is_missing(value):

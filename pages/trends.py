@@ -24,7 +24,7 @@ from components import colours
 from components.cache import scoped_memoize
 from components.cards import empty_state
 from components.charts import bar, chronological, figure, graph, scatter, spread_labels
-from components.format import fmt_number, fmt_quarter
+from components.format import fmt_month, fmt_number, fmt_quarter
 from components.grid import data_grid
 from components.i18n import STRINGS, current_language, register_strings, t
 from components.program_tables import register_columns
@@ -58,6 +58,7 @@ COLOURS = colours.SERIES
 OTHERS_COLOUR = colours.MUTED
 QUARTER = re.compile(r"^\d{4}Q[1-4]$")
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+NAMED_TICKS = 8  # a period axis names at most this many periods, else the years
 MAX_PICKED = 50
 
 BENCH_CALLBACK = {
@@ -261,6 +262,13 @@ def _short(text: str) -> str:
     return text if len(text) <= LABEL_CHARS else text[:LABEL_CHARS - 1] + "…"
 
 
+def period_text(period: object) -> str:
+    """A period as the reader says it: «III кв. 2026», «май 2026» («Q3 2026», «May 2026»); the axis keeps the
+    codes (``2026Q3``, ``2026-05``) as its values, which a click on a point sends back."""
+    label = str(period)
+    return fmt_month(label) if MONTH.match(label) else fmt_quarter(label)
+
+
 def trend_figure(table: pd.DataFrame, metric: str, dimension: str) -> dict:
     """Lines per group with the name written at each line's last point (no legend hunt);
     points with fewer than 5 answers are hollow and say so in the tooltip."""
@@ -282,7 +290,7 @@ def trend_figure(table: pd.DataFrame, metric: str, dimension: str) -> dict:
             for lo, hi in zip(rows["low"], rows["high"])
         ]
         too_few = rows["too_few"].to_numpy()
-        hover = [f"<b>{name}</b><br>{p}: {fmt_number(v, 1)}{unit}<br>{n_word}: {fmt_number(n)}{iv}"
+        hover = [f"<b>{name}</b><br>{period_text(p)}: {fmt_number(v, 1)}{unit}<br>{n_word}: {fmt_number(n)}{iv}"
                  + (f"<br><i>{t('trends.too_few')}</i>" if few else "")
                  for p, v, n, iv, few in zip(rows["period"], values, rows["n"], interval, too_few)]
         traces.append(scatter(
@@ -299,10 +307,20 @@ def trend_figure(table: pd.DataFrame, metric: str, dimension: str) -> dict:
     labels = [dict(x=x, y=y, yref="y", text=_short(name), showarrow=False, xanchor="left", xshift=8,
                    font=dict(color=colour, size=12)) for (x, _y, name, colour), y in zip(ends, heights)]
     yaxis = dict(range=[-100, 105], zeroline=True) if metric.startswith("nps") else dict(range=[0, 105], ticksuffix=" %")
-    return figure(traces, showlegend=False, margin=dict(l=40, r=190, t=36, b=40), height=TREND_HEIGHT,
-                  title=dict(text=takeaway(table, metric, dimension), x=0, xanchor="left", font=dict(size=14)),
-                  xaxis=dict(type="category", categoryorder="array", categoryarray=periods),
+    # the one-line takeaway is the card's text above the chart (it wraps on a phone; a plot title ran under
+    # the mode bar and was cut at 390 px)
+    return figure(traces, showlegend=False, margin=dict(l=40, r=190, t=16, b=40), height=TREND_HEIGHT,
+                  xaxis=dict(type="category", categoryorder="array", categoryarray=periods, **_period_ticks(periods)),
                   yaxis=yaxis, hovermode="closest", annotations=labels)
+
+
+def _period_ticks(periods: list[str]) -> dict:
+    """Tick labels of a period axis: each period in words while a few (≤ `NAMED_TICKS`), else each year at its
+    first period (14 quarters named in full overlapped on a phone); the tooltips name every point."""
+    if len(periods) <= NAMED_TICKS:
+        return {"tickvals": periods, "ticktext": [period_text(p) for p in periods]}
+    firsts = [p for i, p in enumerate(periods) if i == 0 or p[:4] != periods[i - 1][:4]]
+    return {"tickvals": firsts, "ticktext": [p[:4] for p in firsts], "tickangle": 0}
 
 
 def takeaway(table: pd.DataFrame, metric: str, dimension: str) -> str:
@@ -320,12 +338,13 @@ def takeaway(table: pd.DataFrame, metric: str, dimension: str) -> str:
         before = valued[(valued["period"].astype(str) == periods[-2]) & (valued["group"] == last["group"].iloc[0])] \
             if len(periods) > 1 else valued.iloc[0:0]
         if before.empty:
-            return t("trends.takeaway.value", period=periods[-1], value=fmt_number(value) + unit)
+            return t("trends.takeaway.value", period=period_text(periods[-1]), value=fmt_number(value) + unit)
         change = value - float(before["value"].iloc[0])
-        return t("trends.takeaway.change", period=periods[-1], value=fmt_number(value) + unit,
-                 change=("+" if change >= 0 else "−") + fmt_number(abs(change)) + points, previous=periods[-2])
+        return t("trends.takeaway.change", period=period_text(periods[-1]), value=fmt_number(value) + unit,
+                 change=("+" if change >= 0 else "−") + fmt_number(abs(change)) + points,
+                 previous=period_text(periods[-2]))
     best, worst = last.loc[last["value"].idxmax()], last.loc[last["value"].idxmin()]
-    return t("trends.takeaway.spread", period=periods[-1],
+    return t("trends.takeaway.spread", period=period_text(periods[-1]),
              best=_short(group_label(best["group"], best["label"], dimension)), high=fmt_number(best["value"]) + unit,
              worst=_short(group_label(worst["group"], worst["label"], dimension)),
              low=fmt_number(worst["value"]) + unit)
@@ -352,7 +371,9 @@ def trend_cards(tables: dict[str, pd.DataFrame], dimension: str) -> list:
         elif table.empty:
             body = html.P(t("trends.no_points"), className="text-muted p-3")
         else:
-            body = graph({"type": GRAPH, "chart": metric}, trend_figure(table, metric, dimension))
+            body = [html.P(takeaway(table, metric, dimension), className="trends-takeaway small fw-semibold mb-0 px-2 pt-1",
+                           id={"type": "trends-takeaway", "chart": metric}),
+                    graph({"type": GRAPH, "chart": metric}, trend_figure(table, metric, dimension))]
         cards.append(dbc.Col(_chart_card(metric, body), lg=6, className="mb-3"))
     return [dbc.Row(cards)]
 

@@ -86,11 +86,30 @@ def test_end_labels_never_collide():
     assert heights[2] == 80.0  # a label with room stays at its line's end
 
 
-def test_every_chart_has_a_one_line_takeaway_title():
+def test_every_chart_has_a_one_line_takeaway_in_words():
+    from pages.trends import takeaway, trend_figure
+
+    total = _trend_table(["2026Q2", "2026Q3"], ["__total__"])
+    assert takeaway(total, "csat", "total") == "III кв. 2026: 51 %, +1 п.п. к II кв. 2026"
+    regions = _trend_table(["2026Q3"], ["north", "south"])
+    text = takeaway(regions, "csat", "region")
+    assert text == "III кв. 2026: выше всех — South (55 %), ниже всех — North (50 %)"
+    assert "\n" not in text and "<br>" not in text
+    # the takeaway is the card's text, not a plot title that ran under the mode bar
+    assert "title" not in trend_figure(regions, "csat", "region")["layout"]
+
+
+def test_trend_axes_and_tooltips_name_periods_in_words_and_keep_codes_as_values():
     from pages.trends import trend_figure
 
-    total = trend_figure(_trend_table(["2026Q2", "2026Q3"], ["__total__"]), "csat", "total")
-    assert total["layout"]["title"]["text"] == "2026Q3: 51 %, +1 п.п. к 2026Q2"
-    regions = trend_figure(_trend_table(["2026Q3"], ["north", "south"]), "csat", "region")
-    assert regions["layout"]["title"]["text"] == "2026Q3: выше всех — South (55 %), ниже всех — North (50 %)"
-    assert "\n" not in regions["layout"]["title"]["text"] and "<br>" not in regions["layout"]["title"]["text"]
+    quarters = trend_figure(_trend_table(["2026Q3", "2023Q1"], ["north"]), "csat", "region")
+    axis = quarters["layout"]["xaxis"]
+    assert axis["tickvals"] == ["2023Q1", "2026Q3"] and axis["ticktext"] == ["I кв. 2023", "III кв. 2026"]
+    assert list(quarters["data"][0]["x"]) == ["2023Q1", "2026Q3"]  # a click sends the code back
+    assert "III кв. 2026: " in quarters["data"][0]["hovertext"][-1] and "2026Q3" not in quarters["data"][0]["hovertext"][-1]
+    months = trend_figure(_trend_table(["2026-05", "2025-12"], ["north"]), "csat", "region")["layout"]["xaxis"]
+    assert months["ticktext"] == ["дек. 2025", "май 2026"]
+    # many periods: each year at its first period (fourteen quarters named in full overlapped on a phone)
+    many = [f"{year}Q{q}" for year in (2023, 2024, 2025, 2026) for q in (1, 2, 3, 4)][2:]
+    axis = trend_figure(_trend_table(many, ["north"]), "csat", "region")["layout"]["xaxis"]
+    assert axis["tickvals"] == ["2023Q3", "2024Q1", "2025Q1", "2026Q1"] and axis["ticktext"] == ["2023", "2024", "2025", "2026"]
