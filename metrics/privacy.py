@@ -233,20 +233,28 @@ def cells_from_counts(counts: pd.DataFrame, question: str, scheme: Scheme = "top
     return rows.groupby(["partner_id", "quarter"], as_index=False)[_SUMS].sum()
 
 
-def _group_quarter_cells(cells: pd.DataFrame) -> pd.DataFrame:
-    """Per (group, quarter) index: sums, partners with answers, the two largest partner counts."""
-    grouped = cells.groupby(["group", "quarter"], sort=False)
-    agg = grouped[_SUMS].sum()
-    agg["n_partners"] = grouped.size()
-    top = grouped["n"].idxmax().to_numpy()
-    agg["max1_n"] = cells.loc[top, "n"].to_numpy()
-    agg["max1_partner"] = cells.loc[top, "partner_id"].to_numpy()
-    runner_up = cells.drop(index=top).groupby(["group", "quarter"], sort=False)["n"].max()
-    agg["max2_n"] = runner_up.reindex(agg.index).fillna(0)
+def _group_quarter_cells(cells: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Per (``group``, ``quarter``): sums, partners with answers, the two largest partner counts and the largest's
+    partner.
+
+    The cells sorted by group, quarter and count (largest first) make each group cell a run: its first two rows
+    are the largest (numpy, not a pandas groupby with idxmax: 0.09 s of a `large` refresh)."""
+    group, quarter, n = cells["group"].to_numpy(dtype=float), cells["quarter"].to_numpy(), cells["n"].to_numpy()
+    order = _sort_order(group, quarter, -n)
+    starts = _run_starts(group[order], quarter[order])
+    sizes = np.diff(np.append(starts, len(order)))
+    agg = {"group": group[order][starts], "quarter": quarter[order][starts]}
+    for column in _SUMS:
+        values = cells[column].to_numpy()[order]
+        agg[column] = np.add.reduceat(values, starts) if len(values) else values
+    agg["n_partners"] = sizes
+    agg["max1_n"] = n[order][starts]
+    agg["max1_partner"] = cells["partner_id"].to_numpy()[order][starts]
+    agg["max2_n"] = np.where(sizes > 1, n[order][np.minimum(starts + 1, len(order) - 1)], 0)
     return agg
 
 
-def _viewer_cells(viewers: pd.DataFrame, level_cells: pd.DataFrame, cells: pd.DataFrame,
+def _viewer_cells(viewers: pd.DataFrame, group_cells: dict[str, np.ndarray], cells: pd.DataFrame,
                   quarters: tuple[int, ...]) -> dict[str, np.ndarray]:
     """Per (viewer, quarter), viewer-major and `quarters` in order: the viewer's group cell without the viewer
     (`_SUMS`, ``n_partners``) and its status.
@@ -261,10 +269,9 @@ def _viewer_cells(viewers: pd.DataFrame, level_cells: pd.DataFrame, cells: pd.Da
     partner = np.repeat(viewers["partner_id"].to_numpy(), n_quarters)
     group = np.repeat(viewers["group"].to_numpy(), n_quarters)
     quarter = np.tile(np.asarray(quarters), len(viewers))
-    keys = level_cells.index
-    cell = _dense_take(keys.get_level_values(0).to_numpy(), keys.get_level_values(1).to_numpy(),
-                       {c: level_cells[c].to_numpy(dtype=float) for c in [*_SUMS, "n_partners", "max1_n", "max2_n",
-                                                                          "max1_partner"]},
+    cell = _dense_take(group_cells["group"], group_cells["quarter"],
+                       {c: np.asarray(group_cells[c], dtype=float) for c in [*_SUMS, "n_partners", "max1_n", "max2_n",
+                                                                             "max1_partner"]},
                        group, quarter, quarters)
     own = _dense_take(cells["partner_id"].to_numpy(), cells["quarter"].to_numpy(),
                       {c: cells[c].to_numpy(dtype=float) for c in _SUMS}, partner, quarter, quarters)
@@ -336,9 +343,14 @@ def _evaluate_window(state: _Level, window: Window) -> dict[str, np.ndarray]:
 
 def _evaluate_whole(viewers: pd.DataFrame, cells: pd.DataFrame, quarters: tuple[str, ...]) -> np.ndarray:
     """Per viewer (in order): status of the group over ``quarters`` taken as one aggregate (level choice)."""
-    whole = (cells[cells["quarter"].isin(quarters)]
-             .groupby(["group", "partner_id"], as_index=False)[_SUMS].sum().assign(quarter=_WHOLE))
+    in_span = np.isin(cells["quarter"].to_numpy(), quarters)
+    # a partner is in one group: its cells are summed by partner (a bincount, not a groupby)
+    partners, first, at = np.unique(cells["partner_id"].to_numpy()[in_span], return_index=True, return_inverse=True)
+    whole = pd.DataFrame({"partner_id": partners, "group": cells["group"].to_numpy()[in_span][first],
+                          "quarter": _WHOLE, **{column: np.bincount(at, weights=cells[column].to_numpy()[in_span],
+                                                                    minlength=len(partners)) for column in _SUMS}})
     return _viewer_cells(viewers, _group_quarter_cells(whole), whole, (_WHOLE,))["status"]
+
 
 def _group_names(level: str, groups: pd.Series, labels: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Names of group codes (`labels`: code -> the group's value in the partners' table); a country's name is
@@ -476,7 +488,7 @@ def _nesting(answering: pd.DataFrame, fine: str, coarse: str) -> _Nesting:
     q = answering["quarter"].to_numpy()[keep]
     # sorted by (P, F, quarter), largest answer count first: groups are runs (numpy, not pandas groupby: 0.2 s
     # per pair of levels at `large`)
-    order = np.lexsort((-n, q, f, p))
+    order = _sort_order(p, f, q, -n)
     p, f, q, n = p[order], f[order], q[order], n[order]
     pfq = _run_starts(p, f, q)
     in_both = _summed({"P": p, "F": f, "quarter": q}, n, "n_pf", "m_pf", pfq)
@@ -485,11 +497,27 @@ def _nesting(answering: pd.DataFrame, fine: str, coarse: str) -> _Nesting:
     # the four largest of those per (P, quarter) always hold them (at most two belong to F itself)
     two = _rank_in_runs(pfq, len(n)) < 2
     p2, f2, q2, n2 = p[two], f[two], q[two], n[two]
-    order = np.lexsort((-n2, q2, p2))
+    order = _sort_order(p2, q2, -n2)
     p2, f2, q2, n2 = p2[order], f2[order], q2[order], n2[order]
     four = _rank_in_runs(_run_starts(p2, q2), len(n2)) < 4
     tops = pd.DataFrame({"P": p2[four], "F2": f2[four], "quarter": q2[four], "n": n2[four]})
     return _Nesting(in_both, whole, tops)
+
+
+def _sort_order(*keys: np.ndarray) -> np.ndarray:
+    """The stable order of rows sorted by whole-number `keys`, most significant first (``np.lexsort`` of the keys
+    reversed): the keys are combined into one int64 and sorted once, 3× quicker than lexsort of three keys on
+    the 230 k cells of a `large` level; lexsort itself when the combination would not fit."""
+    if not len(keys[0]):
+        return np.zeros(0, dtype=np.int64)
+    lows = [key.min() for key in keys]
+    spans = [int(key.max() - low) + 1 for key, low in zip(keys, lows)]
+    if np.prod(spans, dtype=float) >= 2.0**62:
+        return np.lexsort(keys[::-1])
+    combined = np.zeros(len(keys[0]), dtype=np.int64)
+    for key, low, span in zip(keys, lows, spans):
+        combined = combined * span + (key - low).astype(np.int64)
+    return np.argsort(combined, kind="stable")
 
 
 def _run_starts(*keys: np.ndarray) -> np.ndarray:
@@ -515,7 +543,7 @@ def _summed(keys: dict[str, np.ndarray], values: np.ndarray, sum_name: str, size
     """Per distinct key (`keys`: name -> array, no NaN): the sum of `values` and the number of rows (a groupby
     in numpy; `starts`: the runs when the arrays are already sorted by the keys)."""
     if starts is None:
-        order = np.lexsort(list(keys.values())[::-1])
+        order = _sort_order(*keys.values())
         keys, values = {name: key[order] for name, key in keys.items()}, values[order]
         starts = _run_starts(*keys.values())
     frame = pd.DataFrame({name: key[starts] for name, key in keys.items()})
