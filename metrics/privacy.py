@@ -238,7 +238,7 @@ def _group_quarter_cells(cells: pd.DataFrame) -> dict[str, np.ndarray]:
     partner.
 
     The cells sorted by group, quarter and count (largest first) make each group cell a run: its first two rows
-    are the largest (numpy, not a pandas groupby with idxmax: 0.09 s of a `large` refresh)."""
+    are the largest (numpy, not a pandas groupby with idxmax and a second groupby for the runner-up)."""
     group, quarter, n = cells["group"].to_numpy(dtype=float), cells["quarter"].to_numpy(), cells["n"].to_numpy()
     order = _sort_order(group, quarter, -n)
     starts = _run_starts(group[order], quarter[order])
@@ -341,6 +341,7 @@ def _evaluate_window(state: _Level, window: Window) -> dict[str, np.ndarray]:
     result["n_partners"] = np.where(known, per_group[code], 0) - answering
     return result
 
+
 def _evaluate_whole(viewers: pd.DataFrame, cells: pd.DataFrame, quarters: tuple[str, ...]) -> np.ndarray:
     """Per viewer (in order): status of the group over ``quarters`` taken as one aggregate (level choice)."""
     in_span = np.isin(cells["quarter"].to_numpy(), quarters)
@@ -361,6 +362,7 @@ def _group_names(level: str, groups: pd.Series, labels: pd.Series) -> tuple[np.n
     ru = labels.map(lambda code: COUNTRY_NAMES.get(code, (code, code))[0])
     en = labels.map(lambda code: COUNTRY_NAMES.get(code, (code, code))[1])
     return groups.map(ru).to_numpy(dtype=object), groups.map(en).to_numpy(dtype=object)
+
 
 def _failure_text(status: np.ndarray, name_ru: np.ndarray, name_en: np.ndarray, level: str,
                   quarter: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -383,6 +385,7 @@ def _failure_text(status: np.ndarray, name_ru: np.ndarray, name_en: np.ndarray, 
         en[dated] = en[dated] + " in " + q[dated].astype(str)
     return ru, en
 
+
 def _formatted(template: str, groups: np.ndarray) -> np.ndarray:
     """``template.format(g=group)`` per row, formatted once per distinct group (a country's viewers share a few
     hundred groups: 366 k formats took 0.17 s of a `large` comparison)."""
@@ -399,6 +402,7 @@ def _value(kind: str, sums: Mapping[str, np.ndarray]) -> np.ndarray:
             return _round_half_up(100.0 * np.asarray(sums["top"], dtype=float) / n, 0)
         return _round_half_up(100.0 * np.asarray(sums["promoters"] - sums["detractors"], dtype=float) / n, 0)
 
+
 def _join(parts: list[np.ndarray]) -> np.ndarray:
     """'; '-join of the non-empty phrases per row (only rows with a phrase to add are touched)."""
     joined = np.array(parts[0], dtype=object)
@@ -407,6 +411,7 @@ def _join(parts: list[np.ndarray]) -> np.ndarray:
         head = joined[rows]
         joined[rows] = np.where(head != "", head + "; " + text[rows], text[rows])
     return joined
+
 
 @dataclass
 class _Level:
@@ -441,6 +446,7 @@ def _level_state(level: str, geo: pd.DataFrame, cells: pd.DataFrame, reference: 
              "ref_ru": ref_ru, "ref_en": ref_en}
     return _Level(level, level_cells, viewers, all_quarters, per_quarter, texts, quarter_ok)
 
+
 def _level_window(state: _Level, window: Window) -> dict[str, np.ndarray]:
     """One level, one window: per viewer, the window's sums without the viewer, status and texts."""
     req = _evaluate_window(state, window)
@@ -452,6 +458,7 @@ def _level_window(state: _Level, window: Window) -> dict[str, np.ndarray]:
     fail_ru, fail_en = _failure_text(req["status"], state.texts["group_name"], state.texts["group_name_en"],
                                      state.name, failed_in)
     return {**req, "fail_ru": fail_ru, "fail_en": fail_en, **state.texts}
+
 
 _NO_GROUP = -1.0  # stands for a partner without a group at the finer level (never a shown group)
 _WHOLE = -1  # the quarter code of a span taken as one aggregate (`_evaluate_whole`)
@@ -569,7 +576,7 @@ def _complement_conflicts(nesting: _Nesting, fine: str, coarse: str, level_now: 
     if not fine_at.any() or not coarse_at.any():
         return set()
     # group codes are dense whole numbers (NaN: no group), so a (group, quarter) is the slot group · n_q + quarter
-    # of a flat array and every lookup below is a take, not a merge (0.2 s per evaluation at `large`)
+    # of a flat array and every lookup below is a take, not a merge (merges took 0.26 s of a `large` delta's 13 checks)
     n_fine = int(np.nanmax(groups[fine], initial=-1)) + 1
     n_coarse = int(np.nanmax(groups[coarse], initial=-1)) + 1
     # the (group, quarter) cells shown to some viewer, marked from the viewers × quarters grids
@@ -586,17 +593,15 @@ def _complement_conflicts(nesting: _Nesting, fine: str, coarse: str, level_now: 
     viewers_p = np.bincount(p * n_q + at_q, minlength=n_coarse * n_q)
     answering_p = np.bincount(p * n_q + at_q, weights=viewer_answered, minlength=n_coarse * n_q)
     both = nesting.in_both
-    cand_p, cand_f = both["P"].to_numpy().astype(np.int64), both["F"].to_numpy()
-    cand_q = np.searchsorted(np.asarray(quarters), both["quarter"].to_numpy())
-    fine_slot = np.where(cand_f >= 0, cand_f, 0).astype(np.int64) * n_q + cand_q
-    coarse_slot = cand_p * n_q + cand_q
+    cand_f = both["F"].to_numpy()
+    fine_slot = _slots(np.where(cand_f >= 0, cand_f, 0), both["quarter"], quarters)
+    coarse_slot = _slots(both["P"], both["quarter"], quarters)
     keep = (cand_f >= 0) & shown_fine[fine_slot] & (viewers_p[coarse_slot] > 0)
     if not keep.any():
         return set()
     cand_f, coarse_slot = cand_f[keep], coarse_slot[keep]
     whole = nesting.whole
-    whole_slot = whole["P"].to_numpy().astype(np.int64) * n_q + np.searchsorted(np.asarray(quarters),
-                                                                                whole["quarter"].to_numpy())
+    whole_slot = _slots(whole["P"], whole["quarter"], quarters)
     n_p, m_p = np.zeros(n_coarse * n_q), np.zeros(n_coarse * n_q, dtype=np.int64)
     n_p[whole_slot], m_p[whole_slot] = whole["n_p"].to_numpy(), whole["m_p"].to_numpy()
     n = n_p[coarse_slot] - both["n_pf"].to_numpy()[keep]
@@ -619,6 +624,13 @@ def _complement_conflicts(nesting: _Nesting, fine: str, coarse: str, level_now: 
     return set(cand_f[~safe].tolist())
 
 
+def _slots(groups: pd.Series | np.ndarray, at_quarters: pd.Series, quarters: tuple[int, ...]) -> np.ndarray:
+    """The slot ``group · len(quarters) + position of the quarter`` of each row (groups whole numbers, quarters
+    among `quarters`, ascending)."""
+    position = np.searchsorted(np.asarray(quarters), np.asarray(at_quarters))
+    return np.asarray(groups).astype(np.int64) * len(quarters) + position
+
+
 def _totals_at(keys: np.ndarray, weights: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """How many of `keys` (non-negative integers) equal each of `wanted`, and the sum of their `weights` (0 where
     none do)."""
@@ -636,7 +648,7 @@ def _largest_outside(tops: pd.DataFrame, fine: np.ndarray, coarse_slot: np.ndarr
     its fine group (0 where none): the largest of the four kept per coarse group and quarter (`_Nesting.tops`,
     largest first) whose fine group is another."""
     n_q = len(quarters)
-    slot = tops["P"].to_numpy().astype(np.int64) * n_q + np.searchsorted(np.asarray(quarters), tops["quarter"].to_numpy())
+    slot = _slots(tops["P"], tops["quarter"], quarters)
     rank = _rank_in_runs(_run_starts(slot), len(slot))
     counts = np.zeros((n_coarse * n_q, 4))
     groups = np.full((n_coarse * n_q, 4), np.nan)
@@ -1017,7 +1029,7 @@ def _window_result(kinds: np.ndarray, levels: list[dict[str, np.ndarray]], idx: 
     """The result frame of one window from the levels' window results and the decided levels.
 
     Texts are built in object arrays and only on the rows they concern (Series.where and '+' over every viewer's
-    text took a third of a `large` evaluation)."""
+    text took 0.3 s of a `large` refresh)."""
     chosen, has_level, blocked, suppressed = decided
     n_viewers = len(idx)
     # levels below the chosen one (all of them when none passes) explain the fallback
