@@ -233,22 +233,34 @@ def cells_from_counts(counts: pd.DataFrame, question: str, scheme: Scheme = "top
     return rows.groupby(["partner_id", "quarter"], as_index=False)[_SUMS].sum()
 
 
-def _group_quarter_cells(cells: pd.DataFrame) -> pd.DataFrame:
-    """Per (group, quarter) index: sums, partners with answers, the two largest partner counts."""
-    grouped = cells.groupby(["group", "quarter"], sort=False)
-    agg = grouped[_SUMS].sum()
-    agg["n_partners"] = grouped.size()
-    top = grouped["n"].idxmax().to_numpy()
-    agg["max1_n"] = cells.loc[top, "n"].to_numpy()
-    agg["max1_partner"] = cells.loc[top, "partner_id"].to_numpy()
-    runner_up = cells.drop(index=top).groupby(["group", "quarter"], sort=False)["n"].max()
-    agg["max2_n"] = runner_up.reindex(agg.index).fillna(0)
+def _group_quarter_cells(cells: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Per (``group``, ``quarter``): sums, partners with answers, the two largest partner counts and the largest's
+    partner.
+
+    The cells sorted by group, quarter and count (largest first) make each group cell a run: its first two rows
+    are the largest (numpy, not a pandas groupby with idxmax and a second groupby for the runner-up)."""
+    group, quarter, n = cells["group"].to_numpy(dtype=float), cells["quarter"].to_numpy(), cells["n"].to_numpy()
+    order = _sort_order(group, quarter, -n)
+    starts = _run_starts(group[order], quarter[order])
+    sizes = np.diff(np.append(starts, len(order)))
+    agg = {"group": group[order][starts], "quarter": quarter[order][starts]}
+    for column in _SUMS:
+        values = cells[column].to_numpy()[order]
+        agg[column] = np.add.reduceat(values, starts) if len(values) else values
+    agg["n_partners"] = sizes
+    agg["max1_n"] = n[order][starts]
+    agg["max1_partner"] = cells["partner_id"].to_numpy()[order][starts]
+    agg["max2_n"] = np.where(sizes > 1, n[order][np.minimum(starts + 1, len(order) - 1)], 0)
     return agg
 
 
-def _viewer_cells(viewers: pd.DataFrame, level_cells: pd.DataFrame, cells: pd.DataFrame,
-                  quarters: tuple[int, ...]) -> pd.DataFrame:
-    """Per (viewer, quarter): the viewer's group cell without the viewer, and its status.
+def _viewer_cells(viewers: pd.DataFrame, group_cells: dict[str, np.ndarray], cells: pd.DataFrame,
+                  quarters: tuple[int, ...]) -> dict[str, np.ndarray]:
+    """Per (viewer, quarter), viewer-major and `quarters` in order: the viewer's group cell without the viewer
+    (`_SUMS`, ``n_partners``) and its status.
+
+    Arrays, not a frame: a viewer's quarters are then a row of ``values.reshape(viewers, quarters)``, so a window
+    or the suppression quarters are a slice of columns (`_evaluate_window`), with no isin or groupby.
 
     Inside a prepared problem partner ids and group codes are dense integers (`prepare_comparison`) and quarters
     integer codes, so both cells are looked up by position in code × quarter arrays (`_dense_take`), not by a
@@ -257,23 +269,20 @@ def _viewer_cells(viewers: pd.DataFrame, level_cells: pd.DataFrame, cells: pd.Da
     partner = np.repeat(viewers["partner_id"].to_numpy(), n_quarters)
     group = np.repeat(viewers["group"].to_numpy(), n_quarters)
     quarter = np.tile(np.asarray(quarters), len(viewers))
-    keys = level_cells.index
-    cell = _dense_take(keys.get_level_values(0).to_numpy(), keys.get_level_values(1).to_numpy(),
-                       {c: level_cells[c].to_numpy(dtype=float) for c in [*_SUMS, "n_partners", "max1_n", "max2_n",
-                                                                          "max1_partner"]},
+    cell = _dense_take(group_cells["group"], group_cells["quarter"],
+                       {c: np.asarray(group_cells[c], dtype=float) for c in [*_SUMS, "n_partners", "max1_n", "max2_n",
+                                                                             "max1_partner"]},
                        group, quarter, quarters)
     own = _dense_take(cells["partner_id"].to_numpy(), cells["quarter"].to_numpy(),
                       {c: cells[c].to_numpy(dtype=float) for c in _SUMS}, partner, quarter, quarters)
-    grid = pd.DataFrame({"partner_id": partner, "quarter": quarter})
     own = {column: np.nan_to_num(values, nan=0.0) for column, values in own.items()}
-    for column in _SUMS:
-        grid[column] = np.nan_to_num(cell[column], nan=0.0) - own[column]
+    grid = {column: np.nan_to_num(cell[column], nan=0.0) - own[column] for column in _SUMS}
     grid["n_partners"] = np.nan_to_num(cell["n_partners"], nan=0.0) - (own["n"] > 0)
     viewer_is_max = cell["max1_partner"] == partner
     max_other = np.where(viewer_is_max, np.nan_to_num(cell["max2_n"], nan=0.0), np.nan_to_num(cell["max1_n"], nan=0.0))
-    n = grid["n"].to_numpy()
+    n = grid["n"]
     grid["status"] = np.select(
-        [n == 0, grid["n_partners"].to_numpy() < MIN_PARTNERS, n < MIN_ANSWERS, max_other > MAX_PARTNER_SHARE * n],
+        [n == 0, grid["n_partners"] < MIN_PARTNERS, n < MIN_ANSWERS, max_other > MAX_PARTNER_SHARE * n],
         ["empty", "partners", "answers", "dominance"], default="ok",
     )
     return grid
@@ -303,64 +312,78 @@ def _dense_take(codes: np.ndarray, at_quarters: np.ndarray, values: dict[str, np
     return out
 
 
-def _evaluate_window(viewers: pd.DataFrame, per_quarter: pd.DataFrame, cells: pd.DataFrame,
-                     window: Window) -> pd.DataFrame:
-    """Per viewer: window sums without the viewer, ok flag, failure status and quarter.
+def _evaluate_window(state: _Level, window: Window) -> dict[str, np.ndarray]:
+    """Per viewer: the window's sums without the viewer, status, the failing quarter (``fail_at``: its position in
+    the window, −1 when none fails) and the partners with answers in the window, the viewer excluded.
 
-    `per_quarter`: `_viewer_cells` over quarters that include the window's."""
-    vc = per_quarter[per_quarter["quarter"].isin(window.quarters)]
-    failing = vc[vc["status"].isin(["partners", "answers", "dominance"])]
-    first_fail = failing.drop_duplicates("partner_id").set_index("partner_id")
-    result = vc.groupby("partner_id", sort=False)[_SUMS].sum().reindex(viewers["partner_id"])
-    result["status"] = first_fail["status"].reindex(result.index)
-    result["fail_quarter"] = first_fail["quarter"].reindex(result.index)
-    result["status"] = result["status"].fillna(pd.Series(np.where(result["n"] > 0, "ok", "empty"),
-                                                         index=result.index))
-    # partners with answers anywhere in the window, the viewer excluded
-    in_window = cells[cells["quarter"].isin(window.quarters)].drop_duplicates(["group", "partner_id"])
-    per_group = in_window.groupby("group")["partner_id"].nunique()
-    own = viewers["partner_id"].isin(in_window["partner_id"]).to_numpy()
-    result["n_partners"] = per_group.reindex(viewers["group"]).fillna(0).to_numpy() - own
+    The window is a slice of the columns of the viewers × quarters grid (`_viewer_cells`); the first failing
+    column is the earliest failing quarter. Partner ids and group codes are dense integers (`prepare_comparison`),
+    so the partners per group are a bincount (pandas isin, drop_duplicates and groupby took 0.18 s of a
+    `large` refresh)."""
+    n_viewers = len(state.viewers)
+    columns = np.flatnonzero(np.isin(np.asarray(state.quarters), window.quarters))
+    grid = {column: values.reshape(n_viewers, len(state.quarters))[:, columns]
+            for column, values in state.per_quarter.items() if column in (*_SUMS, "status")}
+    result = {column: grid[column].sum(axis=1) for column in _SUMS}
+    failing = np.isin(grid["status"], ("partners", "answers", "dominance"))
+    fails = failing.any(axis=1)
+    first = failing.argmax(axis=1)
+    result["status"] = np.where(fails, grid["status"][np.arange(n_viewers), first],
+                                np.where(result["n"] > 0, "ok", "empty"))
+    result["fail_at"] = np.where(fails, first, -1)
+    cells = state.cells
+    answering = np.zeros(n_viewers, dtype=bool)
+    answering[cells["partner_id"].to_numpy()[np.isin(cells["quarter"].to_numpy(), window.quarters)]] = True
+    group = state.viewers["group"].to_numpy(dtype=float)
+    known = ~np.isnan(group)
+    code = np.where(known, group, 0).astype(np.int64)
+    per_group = np.bincount(code[answering], minlength=code.max(initial=-1) + 1)
+    result["n_partners"] = np.where(known, per_group[code], 0) - answering
     return result
 
 
-def _evaluate_whole(viewers: pd.DataFrame, cells: pd.DataFrame, quarters: tuple[str, ...]) -> pd.Series:
-    """Per viewer: status of the group over ``quarters`` taken as one aggregate (level choice)."""
-    whole = (cells[cells["quarter"].isin(quarters)]
-             .groupby(["group", "partner_id"], as_index=False)[_SUMS].sum().assign(quarter=_WHOLE))
-    status = _viewer_cells(viewers, _group_quarter_cells(whole), whole, (_WHOLE,))
-    return status.set_index("partner_id")["status"].reindex(viewers["partner_id"])
+def _evaluate_whole(viewers: pd.DataFrame, cells: pd.DataFrame, quarters: tuple[str, ...]) -> np.ndarray:
+    """Per viewer (in order): status of the group over ``quarters`` taken as one aggregate (level choice)."""
+    in_span = np.isin(cells["quarter"].to_numpy(), quarters)
+    # a partner is in one group: its cells are summed by partner (a bincount, not a groupby)
+    partners, first, at = np.unique(cells["partner_id"].to_numpy()[in_span], return_index=True, return_inverse=True)
+    whole = pd.DataFrame({"partner_id": partners, "group": cells["group"].to_numpy()[in_span][first],
+                          "quarter": _WHOLE, **{column: np.bincount(at, weights=cells[column].to_numpy()[in_span],
+                                                                    minlength=len(partners)) for column in _SUMS}})
+    return _viewer_cells(viewers, _group_quarter_cells(whole), whole, (_WHOLE,))["status"]
 
 
-def _group_names(level: str, groups: pd.Series, labels: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Names of group codes (`labels`: code -> the group's value in the partners' table)."""
-    groups = groups.map(labels)
+def _group_names(level: str, groups: pd.Series, labels: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Names of group codes (`labels`: code -> the group's value in the partners' table); a country's name is
+    looked up once per group, not per viewer."""
     if level != "country":
-        return groups, groups
-    names = [COUNTRY_NAMES.get(code, (code, code)) for code in groups]
-    return (pd.Series([ru for ru, _ in names], index=groups.index, dtype=object),
-            pd.Series([en for _, en in names], index=groups.index, dtype=object))
+        names = groups.map(labels).to_numpy(dtype=object)
+        return names, names
+    ru = labels.map(lambda code: COUNTRY_NAMES.get(code, (code, code))[0])
+    en = labels.map(lambda code: COUNTRY_NAMES.get(code, (code, code))[1])
+    return groups.map(ru).to_numpy(dtype=object), groups.map(en).to_numpy(dtype=object)
 
 
-def _failure_text(status: pd.Series, name_ru: pd.Series, name_en: pd.Series, level: str,
-                  quarter: pd.Series | None = None) -> tuple[pd.Series, pd.Series]:
-    """Reason phrases per viewer ('' where status is ok)."""
-    codes = status.to_numpy(dtype=object)
-    groups_ru, groups_en = name_ru.to_numpy(dtype=object), name_en.to_numpy(dtype=object)
+def _failure_text(status: np.ndarray, name_ru: np.ndarray, name_en: np.ndarray, level: str,
+                  quarter: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Reason phrases per viewer ('' where status is ok; `quarter`: where given, the phrase names it)."""
+    statuses, codes = np.unique(status, return_inverse=True)
     ru = np.full(len(codes), "", dtype=object)
     en = np.full(len(codes), "", dtype=object)
-    for code, (tmpl_ru, tmpl_en) in _FAILURES.items():
+    for code, name in enumerate(statuses):
         rows = codes == code
-        if rows.any():
-            ru[rows] = _formatted(tmpl_ru, groups_ru[rows])
-            en[rows] = _formatted(tmpl_en, groups_en[rows])
-    ru[codes == "unknown"], en[codes == "unknown"] = _UNKNOWN[level]
+        if name in _FAILURES:
+            tmpl_ru, tmpl_en = _FAILURES[name]
+            ru[rows] = _formatted(tmpl_ru, name_ru[rows])
+            en[rows] = _formatted(tmpl_en, name_en[rows])
+        elif name == "unknown":
+            ru[rows], en[rows] = _UNKNOWN[level]
     if quarter is not None:
-        q = quarter.to_numpy(dtype=object)
+        q = np.asarray(quarter, dtype=object)
         dated = pd.notna(q) & (ru != "")
         ru[dated] = ru[dated] + " в " + q[dated].astype(str)
         en[dated] = en[dated] + " in " + q[dated].astype(str)
-    return pd.Series(ru, index=status.index), pd.Series(en, index=status.index)
+    return ru, en
 
 
 def _formatted(template: str, groups: np.ndarray) -> np.ndarray:
@@ -370,24 +393,24 @@ def _formatted(template: str, groups: np.ndarray) -> np.ndarray:
     return np.array([template.format(g=g) for g in uniques], dtype=object)[codes]
 
 
-def _value(kind: str, sums: pd.DataFrame) -> np.ndarray:
-    n = sums["n"].to_numpy(dtype=float)
+def _value(kind: str, sums: Mapping[str, np.ndarray]) -> np.ndarray:
+    n = np.asarray(sums["n"], dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         if kind == "mean":
-            return _round_half_up(sums["total"].to_numpy(dtype=float) / n, 1)
+            return _round_half_up(np.asarray(sums["total"], dtype=float) / n, 1)
         if kind == "csat":
-            return _round_half_up(100.0 * sums["top"].to_numpy(dtype=float) / n, 0)
-        return _round_half_up(100.0 * (sums["promoters"] - sums["detractors"]).to_numpy(dtype=float) / n, 0)
+            return _round_half_up(100.0 * np.asarray(sums["top"], dtype=float) / n, 0)
+        return _round_half_up(100.0 * np.asarray(sums["promoters"] - sums["detractors"], dtype=float) / n, 0)
 
 
-def _join(parts: list[pd.Series]) -> pd.Series:
-    """'; '-join of the non-empty phrases per row."""
-    joined = parts[0].to_numpy(dtype=object)
-    for part in parts[1:]:
-        text = part.to_numpy(dtype=object)
-        both = (joined != "") & (text != "")
-        joined = np.where(both, joined + "; " + text, joined + text)
-    return pd.Series(joined, index=parts[0].index)
+def _join(parts: list[np.ndarray]) -> np.ndarray:
+    """'; '-join of the non-empty phrases per row (only rows with a phrase to add are touched)."""
+    joined = np.array(parts[0], dtype=object)
+    for text in parts[1:]:
+        rows = text != ""
+        head = joined[rows]
+        joined[rows] = np.where(head != "", head + "; " + text[rows], text[rows])
+    return joined
 
 
 @dataclass
@@ -398,38 +421,43 @@ class _Level:
     name: str
     cells: pd.DataFrame  # cells with the viewer's group at this level (`group`)
     viewers: pd.DataFrame  # partner_id, group
-    per_quarter: pd.DataFrame
-    texts: pd.DataFrame  # group_name(_en), ref_ok, ref_* per viewer
+    quarters: tuple[int, ...]  # the quarters of `per_quarter`, in order
+    per_quarter: dict[str, np.ndarray]
+    texts: dict[str, np.ndarray]  # group_name(_en), ref_ok, ref_* per viewer
     quarter_ok: np.ndarray  # viewers × suppression quarters: the cell passes
 
 
 def _level_state(level: str, geo: pd.DataFrame, cells: pd.DataFrame, reference: Window,
                  quarters: tuple[str, ...], all_quarters: tuple[str, ...], labels: pd.Series) -> _Level:
-    level_cells = cells.merge(geo[["partner_id", level]], on="partner_id").rename(columns={level: "group"})
+    # partner ids are positions in `geo` (`prepare_comparison`): a cell's group is taken, not merged
+    level_cells = cells.assign(group=geo[level].to_numpy()[cells["partner_id"].to_numpy()])
     level_cells = level_cells[level_cells["group"].notna()]
     viewers = geo[["partner_id", level]].rename(columns={level: "group"})
     ref = _evaluate_whole(viewers, level_cells, reference.quarters)
     per_quarter = _viewer_cells(viewers, _group_quarter_cells(level_cells), level_cells, all_quarters)
-    in_scope = per_quarter[per_quarter["quarter"].isin(quarters)]
-    quarter_ok = (in_scope["status"].to_numpy() == "ok").reshape(len(viewers), len(quarters))
+    in_scope = np.isin(np.asarray(all_quarters), quarters)
+    quarter_ok = per_quarter["status"].reshape(len(viewers), len(all_quarters))[:, in_scope] == "ok"
     known = viewers["group"].notna().to_numpy()
     # an empty reference group has no other partners: report it as "fewer than 5 partners"
-    ref_status = pd.Series(np.where(known, ref.replace("empty", "partners").to_numpy(), "unknown"), index=ref.index)
-    name_ru, name_en = _group_names(level, viewers["group"].set_axis(ref.index), labels)
+    ref_status = np.where(known, np.where(ref == "empty", "partners", ref), "unknown")
+    name_ru, name_en = _group_names(level, viewers["group"], labels)
     ref_ru, ref_en = _failure_text(ref_status, name_ru, name_en, level)
-    texts = pd.DataFrame({"group_name": name_ru, "group_name_en": name_en, "ref_ok": ref_status == "ok",
-                          "ref_ru": ref_ru, "ref_en": ref_en})
-    return _Level(level, level_cells, viewers, per_quarter, texts, quarter_ok)
+    texts = {"group_name": name_ru, "group_name_en": name_en, "ref_ok": ref_status == "ok",
+             "ref_ru": ref_ru, "ref_en": ref_en}
+    return _Level(level, level_cells, viewers, all_quarters, per_quarter, texts, quarter_ok)
 
 
-def _level_window(state: _Level, window: Window) -> pd.DataFrame:
+def _level_window(state: _Level, window: Window) -> dict[str, np.ndarray]:
     """One level, one window: per viewer, the window's sums without the viewer, status and texts."""
-    req = _evaluate_window(state.viewers, state.per_quarter, state.cells, window)
-    texts = state.texts.set_axis(req.index)
-    failed_in = (req["fail_quarter"].map(_quarter_label, na_action="ignore") if window.trailing
-                 else pd.Series(window.window_id, index=req.index))
-    req_ru, req_en = _failure_text(req["status"], texts["group_name"], texts["group_name_en"], state.name, failed_in)
-    return pd.concat([req.assign(level=state.name, fail_ru=req_ru, fail_en=req_en), texts], axis=1)
+    req = _evaluate_window(state, window)
+    fail_at = req.pop("fail_at")
+    if window.trailing:  # a failing quarter is named by its label (each label formatted once)
+        failed_in = np.array([*map(_quarter_label, window.quarters), None], dtype=object)[fail_at]
+    else:
+        failed_in = np.full(len(fail_at), window.window_id, dtype=object)
+    fail_ru, fail_en = _failure_text(req["status"], state.texts["group_name"], state.texts["group_name_en"],
+                                     state.name, failed_in)
+    return {**req, "fail_ru": fail_ru, "fail_en": fail_en, **state.texts}
 
 
 _NO_GROUP = -1.0  # stands for a partner without a group at the finer level (never a shown group)
@@ -467,7 +495,7 @@ def _nesting(answering: pd.DataFrame, fine: str, coarse: str) -> _Nesting:
     q = answering["quarter"].to_numpy()[keep]
     # sorted by (P, F, quarter), largest answer count first: groups are runs (numpy, not pandas groupby: 0.2 s
     # per pair of levels at `large`)
-    order = np.lexsort((-n, q, f, p))
+    order = _sort_order(p, f, q, -n)
     p, f, q, n = p[order], f[order], q[order], n[order]
     pfq = _run_starts(p, f, q)
     in_both = _summed({"P": p, "F": f, "quarter": q}, n, "n_pf", "m_pf", pfq)
@@ -476,11 +504,27 @@ def _nesting(answering: pd.DataFrame, fine: str, coarse: str) -> _Nesting:
     # the four largest of those per (P, quarter) always hold them (at most two belong to F itself)
     two = _rank_in_runs(pfq, len(n)) < 2
     p2, f2, q2, n2 = p[two], f[two], q[two], n[two]
-    order = np.lexsort((-n2, q2, p2))
+    order = _sort_order(p2, q2, -n2)
     p2, f2, q2, n2 = p2[order], f2[order], q2[order], n2[order]
     four = _rank_in_runs(_run_starts(p2, q2), len(n2)) < 4
     tops = pd.DataFrame({"P": p2[four], "F2": f2[four], "quarter": q2[four], "n": n2[four]})
     return _Nesting(in_both, whole, tops)
+
+
+def _sort_order(*keys: np.ndarray) -> np.ndarray:
+    """The stable order of rows sorted by whole-number `keys`, most significant first (``np.lexsort`` of the keys
+    reversed): the keys are combined into one int64 and sorted once, 3× quicker than lexsort of three keys on
+    the 230 k cells of a `large` level; lexsort itself when the combination would not fit."""
+    if not len(keys[0]):
+        return np.zeros(0, dtype=np.int64)
+    lows = [key.min() for key in keys]
+    spans = [int(key.max() - low) + 1 for key, low in zip(keys, lows)]
+    if np.prod(spans, dtype=float) >= 2.0**62:
+        return np.lexsort(keys[::-1])
+    combined = np.zeros(len(keys[0]), dtype=np.int64)
+    for key, low, span in zip(keys, lows, spans):
+        combined = combined * span + (key - low).astype(np.int64)
+    return np.argsort(combined, kind="stable")
 
 
 def _run_starts(*keys: np.ndarray) -> np.ndarray:
@@ -506,7 +550,7 @@ def _summed(keys: dict[str, np.ndarray], values: np.ndarray, sum_name: str, size
     """Per distinct key (`keys`: name -> array, no NaN): the sum of `values` and the number of rows (a groupby
     in numpy; `starts`: the runs when the arrays are already sorted by the keys)."""
     if starts is None:
-        order = np.lexsort(list(keys.values())[::-1])
+        order = _sort_order(*keys.values())
         keys, values = {name: key[order] for name, key in keys.items()}, values[order]
         starts = _run_starts(*keys.values())
     frame = pd.DataFrame({name: key[starts] for name, key in keys.items()})
@@ -531,43 +575,87 @@ def _complement_conflicts(nesting: _Nesting, fine: str, coarse: str, level_now: 
     fine_at, coarse_at = level_now == fine_i, level_now == coarse_j
     if not fine_at.any() or not coarse_at.any():
         return set()
-    tile = np.asarray(quarters)
-    # the (group, quarter) cells shown to some viewer, picked from the viewers × quarters grids before any frame
+    # group codes are dense whole numbers (NaN: no group), so a (group, quarter) is the slot group · n_q + quarter
+    # of a flat array and every lookup below is a take, not a merge (merges took 0.26 s of a `large` delta's 13 checks)
+    n_fine = int(np.nanmax(groups[fine], initial=-1)) + 1
+    n_coarse = int(np.nanmax(groups[coarse], initial=-1)) + 1
+    # the (group, quarter) cells shown to some viewer, marked from the viewers × quarters grids
     viewer, at_q = np.nonzero(quarter_ok[fine][fine_at])
     if not len(viewer):
         return set()
-    codes = np.unique(groups[fine][fine_at][viewer] * n_q + at_q)  # fine group codes are whole numbers
-    shown_fine = pd.DataFrame({"F": codes // n_q, "quarter": tile[(codes % n_q).astype(np.int64)]})
+    shown_fine = np.zeros(n_fine * n_q, dtype=bool)
+    shown_fine[groups[fine][fine_at][viewer].astype(np.int64) * n_q + at_q] = True
     viewer, at_q = np.nonzero(quarter_ok[coarse][coarse_at])
     if not len(viewer):
         return set()
-    p, f, q = groups[coarse][coarse_at][viewer], groups[fine][coarse_at][viewer], tile[at_q]
-    viewer_answered = answered[coarse_at][viewer, at_q].astype(np.int64)
-    viewers_p = _summed({"P": p, "quarter": q}, viewer_answered, "answering_p", "viewers_p")
-    in_f = ~np.isnan(f)  # a viewer without a fine group is in no F
-    viewers_pf = _summed({"P": p[in_f], "F": f[in_f], "quarter": q[in_f]}, viewer_answered[in_f],
-                         "answering_in_f", "viewers_in_f")
-    cand = (nesting.in_both.merge(shown_fine, on=["F", "quarter"]).merge(viewers_p, on=["P", "quarter"]))
-    if cand.empty:
+    p, f = groups[coarse][coarse_at][viewer].astype(np.int64), groups[fine][coarse_at][viewer]
+    viewer_answered = answered[coarse_at][viewer, at_q]
+    viewers_p = np.bincount(p * n_q + at_q, minlength=n_coarse * n_q)
+    answering_p = np.bincount(p * n_q + at_q, weights=viewer_answered, minlength=n_coarse * n_q)
+    both = nesting.in_both
+    cand_f = both["F"].to_numpy()
+    fine_slot = _slots(np.where(cand_f >= 0, cand_f, 0), both["quarter"], quarters)
+    coarse_slot = _slots(both["P"], both["quarter"], quarters)
+    keep = (cand_f >= 0) & shown_fine[fine_slot] & (viewers_p[coarse_slot] > 0)
+    if not keep.any():
         return set()
-    cand = (cand.merge(nesting.whole, on=["P", "quarter"])
-            .merge(viewers_pf, on=["P", "F", "quarter"], how="left").fillna({"viewers_in_f": 0, "answering_in_f": 0}))
-    n = (cand["n_p"] - cand["n_pf"]).to_numpy(dtype=float)
-    m = (cand["m_p"] - cand["m_pf"]).to_numpy()
-    largest = cand[["P", "F", "quarter"]].reset_index().merge(nesting.tops, on=["P", "quarter"])
-    largest = largest[largest["F2"] != largest["F"]].sort_values("n", ascending=False, kind="stable")
-    ranked = largest.assign(rank=largest.groupby("index").cumcount())
-    max1 = ranked[ranked["rank"] == 0].set_index("index")["n"].reindex(cand.index).fillna(0).to_numpy(dtype=float)
-    max2 = ranked[ranked["rank"] == 1].set_index("index")["n"].reindex(cand.index).fillna(0).to_numpy(dtype=float)
+    cand_f, coarse_slot = cand_f[keep], coarse_slot[keep]
+    whole = nesting.whole
+    whole_slot = _slots(whole["P"], whole["quarter"], quarters)
+    n_p, m_p = np.zeros(n_coarse * n_q), np.zeros(n_coarse * n_q, dtype=np.int64)
+    n_p[whole_slot], m_p[whole_slot] = whole["n_p"].to_numpy(), whole["m_p"].to_numpy()
+    n = n_p[coarse_slot] - both["n_pf"].to_numpy()[keep]
+    m = m_p[coarse_slot] - both["m_pf"].to_numpy()[keep]
+    max1, max2 = _largest_outside(nesting.tops, cand_f, coarse_slot, n_coarse, quarters)
+    # the coarse viewers inside each candidate's fine group (viewers without a fine group are in none)
+    in_f = ~np.isnan(f)
+    in_f[in_f] = shown_fine[f[in_f].astype(np.int64) * n_q + at_q[in_f]]
+    viewers_in_f, answering_in_f = _totals_at(
+        (p[in_f] * n_fine + f[in_f].astype(np.int64)) * n_q + at_q[in_f], viewer_answered[in_f],
+        (coarse_slot // n_q * n_fine + cand_f.astype(np.int64)) * n_q + coarse_slot % n_q)
     passes = (m >= MIN_PARTNERS) & (n >= MIN_ANSWERS) & (max1 <= MAX_PARTNER_SHARE * n)
     passes_minus_one = ((m - 1 >= MIN_PARTNERS) & (n - max1 >= MIN_ANSWERS)
                         & (max1 <= MAX_PARTNER_SHARE * (n - max2)) & (max2 <= MAX_PARTNER_SHARE * (n - max1)))
-    in_c = cand["viewers_p"].to_numpy() - cand["viewers_in_f"].to_numpy()
-    answering_in_c = cand["answering_p"].to_numpy() - cand["answering_in_f"].to_numpy()
+    in_c = viewers_p[coarse_slot] - viewers_in_f
+    answering_in_c = answering_p[coarse_slot] - answering_in_f
     # a viewer of P in F, or one in C without answers that quarter, learns all of C
-    learns_all = (cand["viewers_in_f"].to_numpy() > 0) | (in_c - answering_in_c > 0)
+    learns_all = (viewers_in_f > 0) | (in_c - answering_in_c > 0)
     safe = (m == 0) | ((~learns_all | passes) & ((answering_in_c == 0) | (m <= 1) | passes_minus_one))
-    return set(cand.loc[~safe, "F"])
+    return set(cand_f[~safe].tolist())
+
+
+def _slots(groups: pd.Series | np.ndarray, at_quarters: pd.Series, quarters: tuple[int, ...]) -> np.ndarray:
+    """The slot ``group · len(quarters) + position of the quarter`` of each row (groups whole numbers, quarters
+    among `quarters`, ascending)."""
+    position = np.searchsorted(np.asarray(quarters), np.asarray(at_quarters))
+    return np.asarray(groups).astype(np.int64) * len(quarters) + position
+
+
+def _totals_at(keys: np.ndarray, weights: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """How many of `keys` (non-negative integers) equal each of `wanted`, and the sum of their `weights` (0 where
+    none do)."""
+    slots, at = np.unique(keys, return_inverse=True)
+    counts = np.append(np.bincount(at, minlength=len(slots)), 0)  # the last slot: keys not found
+    sums = np.append(np.bincount(at, weights=weights, minlength=len(slots)), 0.0)
+    found = np.searchsorted(slots, wanted)
+    found = np.where(np.append(slots, -1)[found] == wanted, found, len(slots))
+    return counts[found], sums[found]
+
+
+def _largest_outside(tops: pd.DataFrame, fine: np.ndarray, coarse_slot: np.ndarray, n_coarse: int,
+                     quarters: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The two largest partner answer counts of each candidate's coarse group and quarter (`coarse_slot`) outside
+    its fine group (0 where none): the largest of the four kept per coarse group and quarter (`_Nesting.tops`,
+    largest first) whose fine group is another."""
+    n_q = len(quarters)
+    slot = _slots(tops["P"], tops["quarter"], quarters)
+    rank = _rank_in_runs(_run_starts(slot), len(slot))
+    counts = np.zeros((n_coarse * n_q, 4))
+    groups = np.full((n_coarse * n_q, 4), np.nan)
+    counts[slot, rank], groups[slot, rank] = tops["n"].to_numpy(), tops["F2"].to_numpy()
+    outside = np.where(groups[coarse_slot] != fine[:, None], counts[coarse_slot], 0.0)
+    largest = -np.sort(-outside, axis=1)
+    return largest[:, 0], largest[:, 1]
 
 
 @dataclass
@@ -880,7 +968,7 @@ class _Prepared:
     has_level: np.ndarray
     inputs: _Answered
     unfrozen: tuple[np.ndarray, ...]
-    levels: dict[str, list[pd.DataFrame]]  # window -> per level, `_level_window`
+    levels: dict[str, list[dict[str, np.ndarray]]]  # window -> per level, `_level_window`
 
 
 def _prepare(geo: pd.DataFrame, cells: pd.DataFrame, latest: str | None, windows: Sequence[str],
@@ -898,7 +986,7 @@ def _prepare(geo: pd.DataFrame, cells: pd.DataFrame, latest: str | None, windows
     states = [_level_state(level, geo, cells, reference, quarters, all_quarters, labels[level]) for level in LEVELS]
     quarter_ok = {state.name: state.quarter_ok for state in states}
     idx = pd.Index(geo["partner_id"], name="partner_id")
-    ref_ok = np.column_stack([state.texts["ref_ok"].to_numpy(dtype=bool) for state in states])
+    ref_ok = np.column_stack([state.texts["ref_ok"] for state in states])
     has_level = ref_ok.any(axis=1)
     chosen = np.where(has_level, ref_ok.argmax(axis=1), len(LEVELS) - 1)
     no_one = np.zeros(len(idx), dtype=bool)
@@ -936,9 +1024,12 @@ def _decide(p: _Prepared, windows: Sequence[str], kinds: np.ndarray,
     return results
 
 
-def _window_result(kinds: np.ndarray, levels: list[pd.DataFrame], idx: pd.Index, ref_ok: np.ndarray,
+def _window_result(kinds: np.ndarray, levels: list[dict[str, np.ndarray]], idx: pd.Index, ref_ok: np.ndarray,
                    decided: tuple[np.ndarray, ...], fixed: np.ndarray, would_suppress: np.ndarray) -> pd.DataFrame:
-    """The result frame of one window from the levels' window results and the decided levels."""
+    """The result frame of one window from the levels' window results and the decided levels.
+
+    Texts are built in object arrays and only on the rows they concern (Series.where and '+' over every viewer's
+    text took 0.3 s of a `large` refresh)."""
     chosen, has_level, blocked, suppressed = decided
     n_viewers = len(idx)
     # levels below the chosen one (all of them when none passes) explain the fallback
@@ -952,38 +1043,47 @@ def _window_result(kinds: np.ndarray, levels: list[pd.DataFrame], idx: pd.Index,
     why_ru, why_en = [], []
     for i, lv in enumerate(levels):
         # a level given up to suppression or kept below a frozen one says so; others give the reference check
-        status = pd.Series(np.where(suppressed[:, i], "complement", np.where(pinned[:, i], "frozen", "")),
-                           index=lv.index)
-        own_ru, own_en = _failure_text(status, lv["group_name"], lv["group_name_en"], LEVELS[i])
-        keep = (status == "").to_numpy()
-        why_ru.append(own_ru.where(~keep, lv["ref_ru"]).where(skipped[:, i], ""))
-        why_en.append(own_en.where(~keep, lv["ref_en"]).where(skipped[:, i], ""))
-    before_ru = _join(why_ru).set_axis(idx)
-    before_en = _join(why_en).set_axis(idx)
-    stacked = pd.concat([lv.reset_index(drop=True) for lv in levels], ignore_index=True)
-    picked = stacked.iloc[chosen * n_viewers + np.arange(n_viewers)].set_axis(idx)
-    shown = has_level & ~blocked & (picked["status"].to_numpy() == "ok")
-    fail_ru = picked["fail_ru"].where(has_level & ~blocked & ~shown, "")
-    fail_en = picked["fail_en"].where(has_level & ~blocked & ~shown, "")
-    reason_ru = np.where(shown, np.where(before_ru != "", before_ru + " — показана группа «" + picked["group_name"] + "»", ""),
-                         _join([before_ru, fail_ru]) + " — сравнение не показано")
-    reason_en = np.where(shown, np.where(before_en != "", before_en + " — showing " + picked["group_name_en"], ""),
-                         _join([before_en, fail_en]) + " — comparison not shown")
+        ru, en = np.where(skipped[:, i], lv["ref_ru"], ""), np.where(skipped[:, i], lv["ref_en"], "")
+        own = skipped[:, i] & (suppressed[:, i] | pinned[:, i])
+        status = np.where(suppressed[own, i], "complement", "frozen")
+        ru[own], en[own] = _failure_text(status, lv["group_name"][own], lv["group_name_en"][own], LEVELS[i])
+        why_ru.append(ru)
+        why_en.append(en)
+    at = chosen * n_viewers + np.arange(n_viewers)
+    picked = {column: np.concatenate([lv[column] for lv in levels])[at]
+              for column in ("status", "fail_ru", "fail_en", "group_name", "group_name_en", "n_partners", *_SUMS)}
+    shown = has_level & ~blocked & (picked["status"] == "ok")
+    failed = has_level & ~blocked & ~shown
+    reason_ru = _reason(_join(why_ru), np.where(failed, picked["fail_ru"], ""), shown, picked["group_name"],
+                        (" — показана группа «", "»"), " — сравнение не показано")
+    reason_en = _reason(_join(why_en), np.where(failed, picked["fail_en"], ""), shown, picked["group_name_en"],
+                        (" — showing ", ""), " — comparison not shown")
     values = np.select([kinds == kind for kind in ("mean", "csat")],
                        [_value("mean", picked), _value("csat", picked)], _value("nps", picked))
     result = pd.DataFrame({
         "withheld": ~shown,
         # object dtype with None (pandas 3 would make a str column with NaN for the withheld)
-        "level": pd.Series(np.where(shown, picked["level"], None), index=idx, dtype=object),
+        "level": pd.Series(np.where(shown, np.asarray(LEVELS, dtype=object)[chosen], None), index=idx, dtype=object),
         "group_name": pd.Series(np.where(shown, picked["group_name"], None), index=idx, dtype=object),
         "group_name_en": pd.Series(np.where(shown, picked["group_name_en"], None), index=idx, dtype=object),
         "value": np.where(shown, values, np.nan),
         "n_partners": np.where(shown, picked["n_partners"], 0).astype(int),
         "n_answers": np.where(shown, picked["n"], 0).astype(int),
-        "reason_ru": pd.Series(np.where(reason_ru == "", None, reason_ru), index=idx, dtype=object),
-        "reason_en": pd.Series(np.where(reason_en == "", None, reason_en), index=idx, dtype=object),
+        "reason_ru": pd.Series(reason_ru, index=idx, dtype=object),
+        "reason_en": pd.Series(reason_en, index=idx, dtype=object),
     }, index=idx)
     return result
+
+
+def _reason(before: np.ndarray, failure: np.ndarray, shown: np.ndarray, group: np.ndarray,
+            showing: tuple[str, str], not_shown: str) -> np.ndarray:
+    """A viewer's reason: the skipped levels' phrases and the group shown between `showing` (None when shown with
+    nothing skipped), or those phrases, the chosen level's failure and `not_shown`."""
+    reason = np.full(len(shown), None, dtype=object)
+    explained = shown & (before != "")
+    reason[explained] = before[explained] + showing[0] + group[explained] + showing[1]
+    reason[~shown] = _join([before[~shown], failure[~shown]]) + not_shown
+    return reason
 
 
 def comparison_group(
