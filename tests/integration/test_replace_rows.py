@@ -1,7 +1,7 @@
 """`store.bulk.replace_rows`: a rollup rebuild leaves exactly the new rows, whatever the table held before."""
 from __future__ import annotations
 
-from sqlalchemy import Integer, String, literal, literal_column, select, union_all
+from sqlalchemy import Integer, String, func, literal, literal_column, select, union_all
 
 from store.bulk import replace_rows
 from store.models import SlaRollup
@@ -102,8 +102,10 @@ def test_replace_frame_with_a_digest_writes_only_new_and_changed_rows(engine):
         assert stored(conn) == {"A": 70.0, "B": 60.0, "C": None, "Z": 10.0}
     with engine.begin() as conn:
         postgres = conn.dialect.name == "postgresql"
-        version = (lambda: dict(conn.execute(select(table.c.partner_id, literal_column("xmin::text"))).all())
-                   if postgres else None)
+        def version() -> dict | None:
+            return dict(conn.execute(select(table.c.partner_id, literal_column("xmin::text"))).all()) if postgres \
+                else None
+
         before = version()
         written = replace_frame(conn, table, frame(("A", 70.0, None), ("B", 61.0, None), ("D", 50.0, None)),
                                 in_scope, digest="row_digest")
@@ -116,3 +118,26 @@ def test_replace_frame_with_a_digest_writes_only_new_and_changed_rows(engine):
         assert replace_frame(conn, table, frame(("A", 70.0, None), ("B", 61.0, None), ("D", 50.0, None)),
                              in_scope, digest="row_digest") == (0 if postgres else 3)
         assert stored(conn) == {"A": 70.0, "B": 61.0, "D": 50.0, "Z": 10.0}
+
+
+def test_replace_frame_with_a_digest_deletes_more_vanished_rows_than_a_statement_may_bind(engine):
+    """A new quarter's windows leave a country's old rows behind (~75 k at `large`): their four-column keys are
+    more than the 65,535 parameters of one statement, so they are deleted through staged keys."""
+    import pandas as pd
+
+    from store.bulk import replace_frame, row_digest
+    from store.models import ComparisonRollup
+
+    table = ComparisonRollup.__table__
+    partners = [f"P{i:05d}" for i in range(17_000)]  # 17 000 × 4 key values > 65 535
+    rows = pd.DataFrame({"window_id": "2026Q3", "scheme": "top1", "partner_id": partners, "metric": "csat:q_design",
+                         "withheld": True, "level": None, "group_name": None, "group_name_en": None, "value": None,
+                         "n_partners": 0, "answers_from": 0, "reason_ru": "мало ответов", "reason_en": None})
+    rows["row_digest"] = row_digest(rows.drop(columns=["window_id", "scheme", "partner_id", "metric"]))
+    scope = table.c.window_id.in_(["2026Q3", "2026Q4"])
+    with engine.begin() as conn:
+        replace_frame(conn, table, rows, scope, digest="row_digest")
+        assert conn.execute(select(func.count()).select_from(table)).scalar_one() == len(partners)
+        kept = rows.head(1).assign(window_id="2026Q4")  # the next quarter's window: every 2026Q3 row vanishes
+        replace_frame(conn, table, kept, scope, digest="row_digest")
+        assert conn.execute(select(table.c.window_id, func.count()).group_by(table.c.window_id)).all() == [("2026Q4", 1)]
