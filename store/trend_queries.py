@@ -213,15 +213,14 @@ def _survey_answers(conn: Connection, questions: Sequence[str], grain: str, flt:
 
 
 def _group_expression(dimension: str, source) -> ColumnElement[str]:
-    """The dimension value of a row; a missing value is "" (its own group)."""
-    columns = {
-        "total": literal("", String),
-        "country": Partner.country,
-        "region": Partner.region,
-        "city": Partner.city,
-        "partner": source.c.partner_id,
-    }
-    column = columns[dimension] if dimension in columns else source.c[dimension]
+    """The dimension value of a row; a missing value is "" (its own group). Only the dimension's column is read:
+    the whole programme's `source` may have no partner column."""
+    if dimension == "total":
+        column = literal("", String)
+    elif dimension in PLACE_DIMENSIONS:
+        column = Partner.__table__.c[dimension]
+    else:
+        column = source.c["partner_id" if dimension == "partner" else dimension]
     return func.coalesce(column, "")
 
 
@@ -346,15 +345,9 @@ def sla_trend_counts(conn: Connection, dimension: str, grain: str, flt: TrendFil
                      .where(*window).group_by(period))
     counts = union_all(*parts).subquery("sla_counts")
     rollup = counts.c
-    if by_partner:
-        columns = {"total": literal("", String), "country": Partner.country, "region": Partner.region,
-                   "city": Partner.city, "partner": rollup.partner_id}
-        group = func.coalesce(columns[dimension], "").label("group")
-        source = counts.join(Partner, Partner.partner_id == rollup.partner_id, isouter=True)
-    else:
-        group, source = literal("", String).label("group"), counts
+    group = _group_expression(dimension, counts).label("group")
     stmt = (select(rollup.period, group, func.sum(rollup.met).label("met"), func.sum(rollup.breached).label("breached"))
-            .select_from(source)
+            .select_from(_with_places(counts, dimension, flt))
             .where(*_place_conditions(flt))
             .group_by(rollup.period, group).order_by(rollup.period, group))
     frame = rows_frame(conn.execute(stmt), SLA_COUNT_COLUMNS)
