@@ -127,12 +127,8 @@ def replace_frame(conn: Connection, table: Table, frame: pd.DataFrame, scope: Co
         if frame.empty:
             return 0
     columns = list(frame.columns)
-    stage = f"_replace_{table.name}_{next(_stage_numbers)}"
     with local_work_mem(conn), conn.connection.dbapi_connection.cursor() as cursor:
-        cursor.execute(f'CREATE TEMP TABLE "{stage}" ON COMMIT DROP AS SELECT {_names(columns)} FROM "{table.name}" '
-                       "WITH NO DATA")
-        if len(frame):
-            _copy_in(cursor, stage, table, frame, columns)
+        stage = _staged(cursor, table, frame, columns, "replace")
         if digest is None:
             _merge_stage(cursor, table, stage, columns,
                          str(scope.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})))
@@ -163,12 +159,9 @@ def _changed_rows(conn: Connection, table: Table, frame: pd.DataFrame, scope: Co
     if len(vanished):
         # staged keys, not an IN list: a new quarter's windows leave ~75 k rows of a country behind at `large`,
         # more than the 65,535 parameters a statement may bind
-        stage = f"_vanished_{table.name}_{next(_stage_numbers)}"
         matches = " AND ".join(f'stage."{c}" = "{table.name}"."{c}"' for c in key)
         with conn.connection.dbapi_connection.cursor() as cursor:
-            cursor.execute(f'CREATE TEMP TABLE "{stage}" ON COMMIT DROP AS SELECT {_names(key)} FROM "{table.name}" '
-                           "WITH NO DATA")
-            _copy_in(cursor, stage, table, vanished, key)
+            stage = _staged(cursor, table, vanished, key, "vanished")
             cursor.execute(f'DELETE FROM "{table.name}" USING "{stage}" AS stage WHERE {matches}')
             cursor.execute(f'DROP TABLE "{stage}"')
     same = (both["_merge"] == "both") & (both[digest] == both[f"{digest}_stored"])
@@ -273,6 +266,16 @@ def _upsert_postgresql(conn: Connection, table: Table, frame: pd.DataFrame, colu
         inserted = int(cursor.fetchone()[0])
         cursor.execute(f'DROP TABLE "{stage}"')
     return inserted
+
+
+def _staged(cursor, table: Table, frame: pd.DataFrame, columns: list[str], purpose: str) -> str:
+    """A temporary table (dropped at commit) of `table`'s `columns`, holding `frame`'s rows (COPY); its name."""
+    stage = f"_{purpose}_{table.name}_{next(_stage_numbers)}"
+    cursor.execute(f'CREATE TEMP TABLE "{stage}" ON COMMIT DROP AS SELECT {_names(columns)} FROM "{table.name}" '
+                   "WITH NO DATA")
+    if len(frame):
+        _copy_in(cursor, stage, table, frame, columns)
+    return stage
 
 
 def _copy_in(cursor, target: str, table: Table, frame: pd.DataFrame, columns: list[str]) -> None:
